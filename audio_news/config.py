@@ -1,0 +1,154 @@
+"""Settings: a TOML file read once, validated early, bound into frozen values.
+
+    [podcast]  title, author, description, link, image, base_url, category, email, locked
+    [audio]    loudness_lufs, true_peak_db, bitrate_kbps, sample_rate
+    [pauses]   after_title_ms, after_heading_ms, between_sentences_ms,
+               between_paragraphs_ms, between_sections_ms
+    [text]     months ("gregorian" | "levantine" | "both"), latin ("spell" | "read")
+    voice = "espeak-ar"
+
+Every key has a default; CLI options override the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Final
+
+from .errors import ConfigError
+
+DEFAULT_BASE_URL: Final = "http://127.0.0.1:8000/"
+
+
+@dataclass(frozen=True)
+class PodcastSettings:
+    """The channel of the feed."""
+
+    title: str = "أخبار مسموعة"
+    author: str = "audio-news"
+    description: str = "مقالات إخبارية عربية مقروءة بصوت مسموع."
+    link: str = ""
+    """The podcast's web page; defaults to base_url."""
+    image: str = ""
+    """Cover image path or URL; empty = the cover bundled with the package."""
+    base_url: str = DEFAULT_BASE_URL
+    """Where the output folder is served; enclosure URLs are made under it."""
+    category: str = "News"
+    email: str = ""
+    locked: bool = True
+    """podcast:locked: tell directories not to import the feed elsewhere."""
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """Loudness and encoding of the episode MP3."""
+
+    loudness_lufs: float = -16.0
+    true_peak_db: float = -1.0
+    bitrate_kbps: int = 96
+    sample_rate: int = 44100
+
+
+@dataclass(frozen=True)
+class PauseSettings:
+    """Silences inserted between the spoken pieces, in milliseconds."""
+
+    after_title_ms: int = 900
+    after_heading_ms: int = 700
+    between_sentences_ms: int = 250
+    between_paragraphs_ms: int = 550
+    between_sections_ms: int = 1200
+
+
+@dataclass(frozen=True)
+class TextSettings:
+    """Choices of the Arabic text front end."""
+
+    months: str = "gregorian"
+    """How month numbers in dates are named: gregorian (أغسطس), levantine (آب) or both."""
+    latin: str = "spell"
+    """Latin acronyms: spell them letter by letter, or read them as words."""
+    lexicon: str = ""
+    """A user lexicon file (TSV) applied around the diacritizer; empty = voices/lexicon.tsv."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    podcast: PodcastSettings = field(default_factory=PodcastSettings)
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    pauses: PauseSettings = field(default_factory=PauseSettings)
+    text: TextSettings = field(default_factory=TextSettings)
+    voice: str = "espeak-ar"
+
+
+_CHOICES = {("text", "months"): {"gregorian", "levantine", "both"}, ("text", "latin"): {"spell", "read"}}
+
+
+def _section(cls: type, data: Any, name: str, path: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"[{name}] must be a table", path)
+    known = {f.name: f for f in fields(cls)}
+    values = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"unknown key {key!r} in [{name}]", path)
+        default = getattr(cls(), key)
+        if isinstance(default, bool) != isinstance(value, bool) or (
+            isinstance(default, (int, float)) and not isinstance(value, (int, float))
+        ) or (isinstance(default, str) and not isinstance(value, str)):
+            raise ConfigError(f"[{name}] {key} must be a {type(default).__name__}", path)
+        if type(default) is int and not float(value).is_integer():
+            raise ConfigError(f"[{name}] {key} must be a whole number", path)
+        allowed = _CHOICES.get((name, key))
+        if allowed and value not in allowed:
+            raise ConfigError(f"[{name}] {key} must be one of {', '.join(sorted(allowed))}", path)
+        values[key] = type(default)(value)
+    return cls(**values)
+
+
+def settings_from_dict(data: dict[str, Any], path: str = "") -> Settings:
+    sections = {"podcast": PodcastSettings, "audio": AudioSettings, "pauses": PauseSettings, "text": TextSettings}
+    unknown = set(data) - set(sections) - {"voice"}
+    if unknown:
+        raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}", path)
+    values: dict[str, Any] = {k: _section(cls, data.get(k, {}), k, path) for k, cls in sections.items()}
+    voice = data.get("voice", Settings.voice)
+    if not isinstance(voice, str) or not voice:
+        raise ConfigError("voice must be a profile name or path", path)
+    settings = Settings(voice=voice, **values)
+    audio = settings.audio
+    if not -40 <= audio.loudness_lufs <= -5 or not -9 <= audio.true_peak_db <= 0:
+        raise ConfigError("[audio] loudness_lufs must be in -40..-5 and true_peak_db in -9..0", path)
+    if audio.bitrate_kbps not in (32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320):
+        raise ConfigError("[audio] bitrate_kbps must be an MP3 bitrate such as 64, 96 or 128", path)
+    if audio.sample_rate not in (22050, 24000, 32000, 44100, 48000):
+        raise ConfigError("[audio] sample_rate must be 22050, 24000, 32000, 44100 or 48000", path)
+    if any(getattr(settings.pauses, f.name) < 0 for f in fields(PauseSettings)):
+        raise ConfigError("[pauses] must not be negative", path)
+    return settings
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read a settings TOML file (None: defaults only)."""
+    if path is None:
+        return Settings()
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("settings file not found", path) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read settings: {exc}", path) from exc
+    return settings_from_dict(data, str(path))
+
+
+def with_overrides(settings: Settings, *, base_url: str | None = None, voice: str | None = None) -> Settings:
+    """Apply CLI options on top of the file."""
+    if base_url:
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"--base-url must start with http:// or https://: {base_url!r}")
+        settings = replace(settings, podcast=replace(settings.podcast, base_url=base_url.rstrip("/") + "/"))
+    if voice:
+        settings = replace(settings, voice=voice)
+    return settings

@@ -1,0 +1,110 @@
+"""Voice profiles: TOML files naming an engine and its settings.
+
+The bundled profiles live in the repository's voices/ folder (and in the
+package's data for installed copies); a profile may also be given by path.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .errors import ConfigError, UnknownVoiceError
+
+DEFAULT_VOICE = "espeak-ar"
+_KNOWN_KEYS = {"name", "engine", "description", "language", "diacritize", "max_chars", "licence", "settings"}
+
+
+def voice_dirs() -> tuple[Path, ...]:
+    """Where named profiles are looked up, first match wins."""
+    here = Path(__file__).resolve().parent
+    return (Path.cwd() / "voices", here.parent / "voices", here / "data" / "voices")
+
+
+@dataclass(frozen=True)
+class VoiceProfile:
+    """A voice: which engine speaks, and how the text must be prepared for it."""
+
+    name: str
+    engine: str
+    description: str = ""
+    language: str = "ar"
+    diacritize: bool = True
+    """Whether the voice wants tashkeel (espeak does; XTTS and MMS were trained without)."""
+    max_chars: int = 0
+    """Longest text one engine call takes; longer sentences are cut at clause ends (0 = no limit)."""
+    licence: str = ""
+    settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """Engine-specific keys, checked by the engine."""
+    path: str = ""
+    """The TOML file it came from; relative paths in settings are resolved against it."""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], path: str = "") -> "VoiceProfile":
+        unknown = set(data) - _KNOWN_KEYS
+        if unknown:
+            raise ConfigError(f"unknown keys in voice profile: {', '.join(sorted(unknown))}", path)
+        for key in ("name", "engine"):
+            if not isinstance(data.get(key), str) or not data[key]:
+                raise ConfigError(f"voice profile needs a string {key!r}", path)
+        settings = data.get("settings", {})
+        if not isinstance(settings, dict):
+            raise ConfigError("[settings] must be a table", path)
+        max_chars = data.get("max_chars", 0)
+        if not isinstance(max_chars, int) or max_chars < 0:
+            raise ConfigError("max_chars must be a non-negative integer", path)
+        if not isinstance(data.get("diacritize", True), bool):
+            raise ConfigError("diacritize must be true or false", path)
+        return cls(
+            name=data["name"], engine=data["engine"],
+            description=str(data.get("description", "")),
+            language=str(data.get("language", "ar")),
+            diacritize=data.get("diacritize", True), max_chars=max_chars,
+            licence=str(data.get("licence", "")),
+            settings=MappingProxyType(dict(settings)), path=path,
+        )
+
+    def resolve(self, value: str) -> Path:
+        """A path from the settings, relative to the profile's own folder."""
+        p = Path(value).expanduser()
+        if not p.is_absolute() and self.path:
+            p = Path(self.path).parent / p
+        return p
+
+
+def read_profile(path: Path) -> VoiceProfile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UnknownVoiceError("voice profile not found", path) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read voice profile: {exc}", path) from exc
+    return VoiceProfile.from_dict(data, str(path))
+
+
+def list_profiles() -> tuple[VoiceProfile, ...]:
+    seen: dict[str, VoiceProfile] = {}
+    for folder in voice_dirs():
+        for file in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
+            try:
+                profile = read_profile(file)
+            except ConfigError:
+                continue
+            seen.setdefault(profile.name, profile)
+    return tuple(seen.values())
+
+
+def find_profile(name_or_path: str | None) -> VoiceProfile:
+    """A profile by name (voices/NAME.toml) or by path to a .toml file."""
+    name = name_or_path or DEFAULT_VOICE
+    if name.endswith(".toml") or "/" in name:
+        return read_profile(Path(name))
+    for folder in voice_dirs():
+        candidate = folder / f"{name}.toml"
+        if candidate.is_file():
+            return read_profile(candidate)
+    known = ", ".join(p.name for p in list_profiles()) or "none"
+    raise UnknownVoiceError(f"unknown voice {name!r}; known voices: {known}")
