@@ -1,0 +1,180 @@
+"""The espeak engine with the real libespeak-ng from espeakng-loader: real audio."""
+
+from __future__ import annotations
+
+import array
+import math
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from audio_news.engines import Engine, load_engine
+from audio_news.engines.espeak import EspeakEngine, phonemize, prepare_text, trim_silence
+from audio_news.errors import ConfigError, EngineError
+from audio_news.models import Clip
+from audio_news.voices import VoiceProfile
+
+SHORT = "كَتَبَ الْوَلَدُ الدَّرْسَ"
+LONG = ("كَتَبَ الْوَلَدُ الدَّرْسَ فِي الْمَدْرَسَةِ صَبَاحًا، "
+        "ثُمَّ ذَهَبَ إِلَى الْبَيْتِ وَقَرَأَ كِتَابًا جَدِيدًا.")
+
+
+def profile(**settings) -> VoiceProfile:
+    return VoiceProfile.from_dict(
+        {"name": "test-espeak", "engine": "espeak", "settings": settings}, path="voices/test.toml")
+
+
+def pcm(clip: Clip) -> array.array:
+    samples = array.array("h", clip.samples)
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return samples
+
+
+def rms(samples) -> float:
+    return math.sqrt(sum(s * s for s in samples) / len(samples)) if len(samples) else 0.0
+
+
+@pytest.fixture(scope="module")
+def engine() -> EspeakEngine:
+    return EspeakEngine(profile())
+
+
+@pytest.fixture(scope="module")
+def short_clip(engine) -> Clip:
+    return engine.synthesize(SHORT)
+
+
+def test_registry_builds_espeak_engine():
+    engine = load_engine(profile())
+    assert isinstance(engine, EspeakEngine)
+    assert isinstance(engine, Engine)
+
+
+def test_clip_is_int16_pcm_at_22050(engine, short_clip):
+    assert engine.sample_rate == 22050
+    assert short_clip.sample_rate == 22050
+    assert len(short_clip.samples) % 2 == 0
+    assert len(short_clip.samples) > 0
+
+
+def test_clip_is_speech_not_silence(short_clip):
+    samples = pcm(short_clip)
+    assert rms(samples) > 1000          # espeak speaks at roughly -20 dBFS
+    assert max(abs(s) for s in samples) > 5000
+
+
+def test_three_words_last_a_sane_time(short_clip):
+    # Three diacritized words at 150 words per minute: about a second or two.
+    assert 700 < short_clip.duration_ms < 3500
+
+
+def test_longer_sentence_gives_longer_clip(engine, short_clip):
+    long_clip = engine.synthesize(LONG)
+    assert long_clip.duration_ms > 2 * short_clip.duration_ms
+
+
+def test_faster_rate_gives_shorter_clip(short_clip):
+    fast = EspeakEngine(profile(rate=300)).synthesize(SHORT)
+    assert fast.duration_ms < 0.75 * short_clip.duration_ms
+
+
+def test_engines_with_other_settings_do_not_leak_into_each_other(engine, short_clip):
+    EspeakEngine(profile(rate=400, pitch=90)).synthesize(SHORT)
+    again = engine.synthesize(SHORT)
+    # espeak's noise source makes samples differ from call to call; timing does not.
+    assert again.duration_ms == pytest.approx(short_clip.duration_ms, abs=20)
+
+
+def test_leading_and_trailing_silence_is_trimmed(short_clip):
+    samples = pcm(short_clip)
+    rate = short_clip.sample_rate
+    loud = [i for i, s in enumerate(samples) if abs(s) > 100]
+    # espeak starts this sentence with ~44 ms of silence; 30 ms are kept.
+    assert 25 <= loud[0] / rate * 1000 <= 32
+    assert (len(samples) - 1 - loud[-1]) / rate * 1000 <= 32
+
+
+def test_engines_in_threads_take_turns(short_clip):
+    fast = EspeakEngine(profile(rate=300))
+    slow = EspeakEngine(profile())
+    with ThreadPoolExecutor(4) as pool:
+        clips = list(pool.map(lambda e: e.synthesize(SHORT), [fast, slow] * 4))
+    for clip in clips[1::2]:
+        assert clip.duration_ms == pytest.approx(short_clip.duration_ms, abs=20)
+    for clip in clips[0::2]:
+        assert clip.duration_ms < 0.75 * short_clip.duration_ms
+
+
+def test_blank_text_gives_an_empty_clip(engine):
+    assert engine.synthesize("").samples == b""
+    assert engine.synthesize("   ").samples == b""
+
+
+def test_trim_silence_keeps_30_ms_around_the_sound():
+    rate = 1000
+    sound = array.array("h", [0] * 200 + [3000, -3000] * 50 + [5] * 300)
+    trimmed = array.array("h", trim_silence(sound.tobytes(), rate))
+    assert list(trimmed[:30]) == [0] * 30
+    assert trimmed[30] == 3000
+    assert len(trimmed) == 30 + 100 + 30
+    assert trim_silence(array.array("h", [3] * 100).tobytes(), rate) == b""
+
+
+def test_shadda_is_moved_before_its_vowel():
+    nfc = "الد\u064e\u0651رْسَ"
+    assert prepare_text(nfc) == "الد\u0651\u064eرْسَ"
+    assert prepare_text("د\u0651\u064e") == "د\u0651\u064e"
+    assert prepare_text("د\u064f\u0651") == "د\u0651\u064f"
+    assert prepare_text("a\0b") == "a b"
+
+
+def test_phonemize_gives_ipa_of_the_arabic_reading():
+    ipa = phonemize("كَتَبَ")
+    assert ipa.replace("ˈ", "").replace("ˌ", "") == "kataba"
+
+
+def test_phonemize_reads_the_vowel_after_shadda_in_either_order():
+    for text in ("الد\u064e\u0651رْسَ", "الد\u0651\u064eرْسَ"):
+        assert "dːa" in phonemize(text).replace("ˈ", "")
+
+
+def test_phonemize_joins_clauses_and_uses_ipa_letters():
+    ipa = phonemize("ذَهَبَ، ثُمَّ نَامَ.")
+    assert "ð" in ipa and "θ" in ipa and "aː" in ipa
+    assert len(ipa.split()) == 3
+
+
+def test_phonemize_other_voice():
+    assert "ð" in phonemize("the", voice="en")
+
+
+@pytest.mark.parametrize("settings", [
+    {"speed": 150},
+    {"rate": 20},
+    {"rate": 500},
+    {"rate": "fast"},
+    {"rate": True},
+    {"pitch": 101},
+    {"volume": -1},
+    {"range": 1.5},
+    {"voice": ""},
+    {"voice": 3},
+], ids=lambda s: "-".join(f"{k}={v!r}" for k, v in s.items()))
+def test_bad_settings_raise_config_error(settings):
+    with pytest.raises(ConfigError) as err:
+        EspeakEngine(profile(**settings))
+    assert "voices/test.toml" in str(err.value)
+
+
+def test_unknown_voice_raises_engine_error():
+    with pytest.raises(EngineError, match="no-such-voice"):
+        EspeakEngine(profile(voice="no-such-voice"))
+    with pytest.raises(EngineError):
+        phonemize("كَتَبَ", voice="no-such-voice")
+
+
+def test_all_settings_accepted(engine):
+    other = EspeakEngine(profile(voice="ar", rate=120, pitch=40, volume=150, range=60))
+    assert rms(pcm(other.synthesize(SHORT))) > 1000
