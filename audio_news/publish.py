@@ -1,0 +1,588 @@
+"""Stage: put an episode into the output folder (the only feedgen/lxml user).
+
+Last in the pipeline, after tag. The output folder, served at base_url:
+
+    out_dir/
+      feed.xml                 RSS 2.0 + itunes + Podcasting 2.0 (podcast:)
+      episodes.json            the episode store (Episode.to_dict, newest first)
+      cover.png                the channel art
+      episodes/<slug>.mp3      written by the pipeline through temp_path_for + commit_file
+      episodes/<slug>.vtt      WebVTT, one cue per sentence
+      episodes/<slug>.txt      plain-text transcript
+      episodes/<slug>.chapters.json   Podcasting 2.0 JSON chapters 1.2.0
+
+Every file is written to a hidden temporary name in its own folder, fsynced,
+then renamed over the old one, so a reader never sees half a file.
+
+The order that keeps the folder consistent when an article is rebuilt:
+    write the MP3 (temp_path_for, then commit_file) and the sidecars;
+    episodes, replaced = store.put(new); write_feed(...);
+    remove_episode_files(out_dir, replaced, keep=new)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Final
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from .config import PodcastSettings
+from .errors import PublishError
+from .models import Chapter, Cue, Episode, Rendering
+
+FEED_NAME: Final = "feed.xml"
+STORE_NAME: Final = "episodes.json"
+EPISODES_DIR: Final = "episodes"
+CHAPTERS_VERSION: Final = "1.2.0"
+ITUNES_NS: Final = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST_NS: Final = "https://podcastindex.org/namespace/1.0"
+PODCAST_GUID_NAMESPACE: Final = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+"""The Podcasting 2.0 namespace for podcast:guid (uuid5 of the feed URL)."""
+ARTICLE_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:audio-news:article-title")
+"""Namespace for the guid of an article known only by its title."""
+
+_SLUG_MAX_BYTES: Final = 120
+_SUFFIX_LEN: Final = 8
+_WINDOWS_RESERVED: Final = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(10)] + [f"lpt{i}" for i in range(10)]
+)
+# Arabic harakat, tanween, shadda, sukun, superscript alef, Quranic marks, tatweel.
+_ARABIC_MARKS: Final = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff\u0640]")
+# Characters XML 1.0 cannot hold at all (lxml refuses them).
+_XML_BAD: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+# --- names ------------------------------------------------------------------
+
+def episode_guid(title: str, source_url: str | None) -> str:
+    """A stable id for an article: uuid5 of its URL if known, else of its title.
+
+    Rebuilding the same article gives the same guid, so its episode is replaced.
+    The URL's fragment and surrounding spaces are ignored; the title is compared
+    after NFC and whitespace folding.
+    """
+    url = (source_url or "").strip()
+    if url:
+        parts = urlsplit(url)
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, urlunsplit(parts._replace(fragment=""))))
+    key = " ".join(unicodedata.normalize("NFC", title).split())
+    return str(uuid.uuid5(ARTICLE_NAMESPACE, key))
+
+
+def _slug_char(ch: str) -> str:
+    """What a character becomes in a slug: itself, an ASCII stand-in, or '-'."""
+    if ch.isascii():
+        return ch.lower() if ch.isalnum() else "-"
+    if "\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9":   # Arabic-Indic digits
+        return str(unicodedata.digit(ch))
+    if unicodedata.category(ch).startswith("L") and "ARABIC" in unicodedata.name(ch, ""):
+        return ch
+    folded = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()   # é -> e
+    return folded.lower() if folded.isalnum() else "-"
+
+
+def _fit(slug: str, max_len: int, max_bytes: int) -> str:
+    cut = slug[:max(0, max_len)]
+    while len(cut.encode("utf-8")) > max_bytes:
+        cut = cut[:-1]
+    if len(cut) < len(slug) and "-" in cut[len(cut) // 2:]:
+        cut = cut[:cut.rindex("-")]          # end on a word boundary when one is near
+    return cut.strip("-")
+
+
+def slugify(title: str, max_len: int = 60, *, guid: str | None = None) -> str:
+    """A safe file name stem for an episode.
+
+    Keeps Arabic letters (diacritics and tatweel dropped, presentation forms
+    unfolded), ASCII letters and digits (Arabic-Indic digits become ASCII,
+    accented Latin letters lose their accents); any other run becomes one '-'.
+    No separators, no dots, at most `max_len` characters and 120 UTF-8 bytes,
+    never empty ("episode").
+
+    With `guid`, a short hash of it is appended ("-1a2b3c4d", within the same
+    bounds): two articles whose titles slug alike (they differ only in
+    diacritics or punctuation, or share a long prefix) then still get separate
+    files, while a rebuilt article (same guid) keeps its file name.
+    """
+    if max_len < 1:
+        raise ValueError("max_len must be positive")
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", title))
+    slug = re.sub("-{2,}", "-", "".join(_slug_char(ch) for ch in text)).strip("-")
+    suffix = ""
+    if guid is not None:
+        suffix = "-" + hashlib.sha1(guid.encode("utf-8")).hexdigest()[:_SUFFIX_LEN]
+        suffix = suffix[: max(0, max_len - 1)]
+    slug = _fit(slug, max_len - len(suffix), _SLUG_MAX_BYTES - len(suffix)) or "episode"
+    if slug in _WINDOWS_RESERVED:
+        slug = f"{slug}-episode"
+    return _fit(slug + suffix, max_len, _SLUG_MAX_BYTES) or "episode"
+
+
+# --- files ------------------------------------------------------------------
+
+def temp_path_for(path: Path) -> Path:
+    """A hidden temporary name beside `path` (same folder, so a rename is atomic).
+
+    The pipeline writes the MP3 there, tags it, then calls commit_file.
+    """
+    path = Path(path)
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def ensure_folder(folder: Path) -> Path:
+    """Create `folder` (and parents) if needed. Raises PublishError naming it."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PublishError(f"cannot create the folder: {exc.strerror or exc}", folder) from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PublishError("the folder is not writable", folder)
+    return folder
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass                                  # not every file system syncs folders
+    finally:
+        os.close(fd)
+
+
+def commit_file(temp: Path, path: Path) -> None:
+    """fsync `temp` and rename it over `path`. Raises PublishError naming the folder."""
+    temp, path = Path(temp), Path(path)
+    try:
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise PublishError(f"cannot write {path.name}: {exc.strerror or exc}", path.parent) from exc
+    _fsync_folder(path.parent)
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write `data` (str as UTF-8) to `path`: temp file, fsync, rename.
+
+    Creates the folder if needed. Raises PublishError naming the folder.
+    """
+    path = Path(path)
+    ensure_folder(path.parent)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    temp = temp_path_for(path)
+    try:
+        with open(temp, "wb") as fh:
+            fh.write(payload)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise PublishError(f"cannot write {path.name}: {exc.strerror or exc}", path.parent) from exc
+    commit_file(temp, path)
+
+
+# --- transcripts and chapters -----------------------------------------------
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(_XML_BAD.sub("", _nfc(text)).split())
+
+
+def _vtt_time(ms: int) -> str:
+    ms = max(0, int(ms))
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def render_vtt(cues: Sequence[Cue]) -> str:
+    """WebVTT: one cue per sentence at its real offsets (end forced after start)."""
+    lines = ["WEBVTT", ""]
+    for cue in cues:
+        text = _one_line(cue.text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if not text:
+            continue
+        end = max(cue.end_ms, cue.start_ms + 1)
+        lines += [f"{_vtt_time(cue.start_ms)} --> {_vtt_time(end)}", text, ""]
+    return "\n".join(lines)
+
+
+def _group_by_chapter(cues: Sequence[Cue], chapters: Sequence[Chapter]) -> list[tuple[Chapter | None, list[Cue]]]:
+    if not chapters:
+        return [(None, list(cues))]
+    ordered = sorted(chapters, key=lambda c: c.start_ms)
+    groups: list[tuple[Chapter | None, list[Cue]]] = [(c, []) for c in ordered]
+    for cue in cues:
+        index = 0
+        for i, ch in enumerate(ordered):
+            if cue.start_ms >= ch.start_ms:
+                index = i
+        groups[index][1].append(cue)
+    return groups
+
+
+def render_text(title: str, cues: Sequence[Cue], chapters: Sequence[Chapter]) -> str:
+    """Plain transcript: the title, then each chapter's sentences (one a line),
+    chapters apart by a blank line; a chapter whose heading is not spoken gets it."""
+    head = _one_line(title)
+    blocks = [head]
+    for index, (chapter, group) in enumerate(_group_by_chapter(cues, chapters)):
+        lines = [_one_line(c.text) for c in group]
+        lines = [line for line in lines if line]
+        if index == 0 and lines and lines[0] == head:
+            lines = lines[1:]                 # the title is already on top
+        heading = _one_line(chapter.title) if chapter is not None else ""
+        if index > 0 and heading and (not lines or lines[0] != heading):
+            lines.insert(0, heading)
+        if lines:
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def render_chapters_json(title: str, chapters: Sequence[Chapter]) -> str:
+    """Podcasting 2.0 JSON chapters 1.2.0 (times in seconds)."""
+    doc = {
+        "version": CHAPTERS_VERSION,
+        "title": _one_line(title),
+        "chapters": [
+            {"startTime": round(c.start_ms / 1000, 3), "endTime": round(c.end_ms / 1000, 3),
+             "title": _one_line(c.title)}
+            for c in sorted(chapters, key=lambda c: c.start_ms)
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def transcript_text(title: str, rendering: Rendering) -> str:
+    """The plain transcript of an episode (the .txt sidecar, and the MP3's USLT frame)."""
+    return render_text(title, rendering.cues, rendering.chapters)
+
+
+def write_transcripts(out_dir: Path, slug: str, rendering: Rendering, title: str) -> tuple[str, str, str]:
+    """Write episodes/<slug>.vtt, .txt and .chapters.json under `out_dir`,
+    from the cues and chapters stitch measured.
+
+    Returns their names relative to `out_dir` (as Episode keeps them).
+    Raises PublishError if the folder cannot be written.
+    """
+    names = (f"{EPISODES_DIR}/{slug}.vtt", f"{EPISODES_DIR}/{slug}.txt", f"{EPISODES_DIR}/{slug}.chapters.json")
+    bodies = (render_vtt(rendering.cues), transcript_text(title, rendering),
+              render_chapters_json(title, rendering.chapters))
+    for name, body in zip(names, bodies):
+        atomic_write(Path(out_dir) / name, body)
+    return names
+
+
+# --- the episode store ------------------------------------------------------
+
+class EpisodeStore:
+    """out_dir/episodes.json: every published episode, newest first."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+        self.path = self.out_dir / STORE_NAME
+
+    def load(self) -> tuple[Episode, ...]:
+        """The stored episodes (none if the file is missing).
+
+        Raises PublishError naming the file if it cannot be read or parsed.
+        """
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PublishError(f"cannot read the episode store: {exc}", self.path) from exc
+        try:
+            data = json.loads(text)
+            if not isinstance(data, list):
+                raise TypeError("expected a list of episodes")
+            return tuple(Episode.from_dict(item) for item in data)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise PublishError(f"the episode store is corrupt ({exc}); fix or delete it", self.path) from exc
+
+    def get(self, guid: str) -> Episode | None:
+        """The stored episode with this guid, if any."""
+        return next((e for e in self.load() if e.guid == guid), None)
+
+    def save(self, episodes: Sequence[Episode]) -> None:
+        """Write the store atomically, newest first. Raises PublishError."""
+        ordered = sorted(episodes, key=lambda e: e.pub_date, reverse=True)
+        text = json.dumps([e.to_dict() for e in ordered], ensure_ascii=False, indent=2) + "\n"
+        atomic_write(self.path, text)
+
+    def put(self, episode: Episode) -> tuple[tuple[Episode, ...], Episode | None]:
+        """Add `episode`, replacing the one with the same guid (never a duplicate), and save.
+
+        Returns every episode, newest first, and the one replaced (None if new), whose
+        files the caller removes with remove_episode_files once the feed is rewritten.
+        Raises PublishError if the store cannot be read or written.
+        """
+        stored = self.load()
+        replaced = next((e for e in stored if e.guid == episode.guid), None)
+        others = [e for e in stored if e.guid != episode.guid]
+        episodes = tuple(sorted([episode, *others], key=lambda e: e.pub_date, reverse=True))
+        self.save(episodes)
+        return episodes, replaced
+
+
+def episode_files(episode: Episode) -> tuple[str, ...]:
+    """The files an episode owns, relative to the output folder."""
+    return tuple(n for n in (episode.audio, episode.transcript_vtt, episode.transcript_txt,
+                             episode.chapters_json) if n)
+
+
+def remove_episode_files(out_dir: Path, episode: Episode | None, keep: Episode | None = None) -> tuple[Path, ...]:
+    """Delete the files of `episode` (a replaced one), except those `keep` still uses.
+
+    Call after the new files, the store and the feed are in place. Only files
+    directly under out_dir/episodes are touched; missing ones are skipped.
+    Returns the paths removed. Raises PublishError if one cannot be removed.
+    """
+    if episode is None:
+        return ()
+    root = (Path(out_dir) / EPISODES_DIR).resolve()
+    kept = set(episode_files(keep)) if keep is not None else set()
+    removed = []
+    for name in episode_files(episode):
+        if name in kept:
+            continue
+        path = (Path(out_dir) / name).resolve()
+        if path.parent != root:
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise PublishError(f"cannot remove the old file: {exc.strerror or exc}", path) from exc
+        removed.append(path)
+    return tuple(removed)
+
+
+# --- cover --------------------------------------------------------------------
+
+_COVER_TYPES: Final = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def bundled_cover() -> bytes:
+    """The PNG shipped with the package (1400x1400)."""
+    return resources.files("audio_news").joinpath("data", "cover.png").read_bytes()
+
+
+def cover_bytes(image: str) -> tuple[bytes, str]:
+    """Cover bytes and MIME type for the ID3 APIC frame.
+
+    Empty or a URL (nothing is downloaded): the bundled cover. Raises PublishError
+    if a given file is missing or not PNG/JPEG.
+    """
+    if not image or _is_url(image):
+        return bundled_cover(), "image/png"
+    path = Path(image).expanduser()
+    mime = _COVER_TYPES.get(path.suffix.lower())
+    if mime is None:
+        raise PublishError("the cover image must be a .png or .jpg file", path)
+    try:
+        return path.read_bytes(), mime
+    except OSError as exc:
+        raise PublishError(f"cannot read the cover image: {exc.strerror or exc}", path) from exc
+
+
+def ensure_cover(out_dir: Path, image: str) -> str:
+    """Put the channel art into `out_dir`; return its name there (or the URL as is).
+
+    Empty: the bundled cover as cover.png; a file path: copied as cover.<ext>.
+    Raises PublishError if the file is missing or the folder cannot be written.
+    """
+    if _is_url(image):
+        return image
+    data, mime = cover_bytes(image)
+    name = "cover.png" if mime == "image/png" else "cover.jpg"
+    target = Path(out_dir) / name
+    try:
+        same = target.read_bytes() == data
+    except OSError:
+        same = False
+    if not same:
+        atomic_write(target, data)
+    return name
+
+
+# --- the feed -----------------------------------------------------------------
+
+def podcast_guid(feed_url: str) -> str:
+    """podcast:guid: uuid5 of the feed URL without its scheme and trailing slashes."""
+    bare = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", feed_url.strip()).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+class _ChannelExtension(BaseExtension):
+    """Channel elements feedgen cannot write: podcast:guid, podcast:locked,
+    itunes:explicit true/false (feedgen only knows yes/no/clean) and an
+    itunes:image whose URL need not end in .png/.jpg."""
+
+    def __init__(self) -> None:
+        self.guid = ""
+        self.locked: bool | None = None
+        self.owner = ""
+        self.explicit = False
+        self.image = ""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST_NS, "itunes": ITUNES_NS}
+
+    def extend_rss(self, feed):
+        channel = feed[0]
+        if self.image:
+            xml_elem(f"{{{ITUNES_NS}}}image", channel).attrib["href"] = self.image
+        xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if self.explicit else "false"
+        if self.guid:
+            xml_elem(f"{{{PODCAST_NS}}}guid", channel).text = self.guid
+        if self.locked is not None:
+            locked = xml_elem(f"{{{PODCAST_NS}}}locked", channel)
+            locked.text = "yes" if self.locked else "no"
+            if self.owner:
+                locked.attrib["owner"] = self.owner
+        return feed
+
+    def extend_atom(self, feed):
+        return feed
+
+
+class _ItemExtension(BaseEntryExtension):
+    """podcast:transcript (any number) and podcast:chapters on an item."""
+
+    def __init__(self) -> None:
+        self.transcripts: list[dict[str, str]] = []
+        self.chapters_url = ""
+
+    def extend_rss(self, entry):
+        for attrs in self.transcripts:
+            elem = xml_elem(f"{{{PODCAST_NS}}}transcript", entry)
+            for key, value in attrs.items():
+                elem.attrib[key] = value
+        if self.chapters_url:
+            elem = xml_elem(f"{{{PODCAST_NS}}}chapters", entry)
+            elem.attrib["url"] = self.chapters_url
+            elem.attrib["type"] = "application/json+chapters"
+        return entry
+
+    def extend_atom(self, entry):
+        return entry
+
+
+def _url(base: str, name: str) -> str:
+    """An absolute URL for a file under the output folder (or `name` if already a URL)."""
+    if _is_url(name):
+        return name
+    return urljoin(base, quote(name, safe="/"))
+
+
+def _clean(text: str) -> str:
+    return _XML_BAD.sub("", _nfc(text)).strip()
+
+
+def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> None:
+    item = fg.add_entry(order="append")
+    item.title(_clean(episode.title) or episode.slug)
+    item.description(_clean(episode.description) or _clean(episode.title) or episode.slug)
+    try:
+        size = (out_dir / episode.audio).stat().st_size
+    except OSError:
+        size = episode.size
+    item.enclosure(_url(base, episode.audio), str(size), "audio/mpeg")
+    item.guid(episode.guid, permalink=False)
+    pub = episode.pub_date if episode.pub_date.tzinfo else episode.pub_date.replace(tzinfo=dt.timezone.utc)
+    item.pubDate(pub)
+    if episode.source_url:
+        item.link(href=episode.source_url)
+    item.podcast.itunes_duration(str((max(0, episode.duration_ms) + 500) // 1000))
+    item.podcast.itunes_episode_type("full")
+    ext: _ItemExtension = item.podcastindex
+    if episode.transcript_vtt:
+        ext.transcripts.append({"url": _url(base, episode.transcript_vtt), "type": "text/vtt",
+                                "language": "ar", "rel": "captions"})
+    if episode.transcript_txt:
+        ext.transcripts.append({"url": _url(base, episode.transcript_txt), "type": "text/plain",
+                                "language": "ar"})
+    if episode.chapters_json:
+        ext.chapters_url = _url(base, episode.chapters_json)
+
+
+def render_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Episode], cover_name: str) -> bytes:
+    """The feed document (UTF-8 XML bytes); write_feed writes it."""
+    base = podcast.base_url.rstrip("/") + "/"
+    feed_url = urljoin(base, FEED_NAME)
+    link = podcast.link or base
+    cover_url = _url(base, cover_name)
+    title = _clean(podcast.title) or "audio-news"
+
+    fg = FeedGenerator()
+    fg.load_extension("podcast")              # itunes:*
+    fg.register_extension("podcastindex", _ChannelExtension, _ItemExtension, atom=False)
+    fg.title(title)
+    fg.description(_clean(podcast.description) or title)
+    fg.link(href=feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=link, rel="alternate")      # last: feedgen takes the RSS <link> from the last call
+    fg.language("ar")
+    fg.generator("audio-news")
+    fg.image(url=cover_url, title=title, link=link)
+    fg.podcast.itunes_author(_clean(podcast.author) or title)
+    if podcast.email:
+        fg.podcast.itunes_owner(name=_clean(podcast.author) or title, email=podcast.email)
+    fg.podcast.itunes_category(podcast.category or "News")
+    fg.podcast.itunes_type("episodic")
+    channel: _ChannelExtension = fg.podcastindex
+    channel.image = cover_url
+    channel.explicit = False
+    channel.guid = podcast_guid(feed_url)
+    channel.locked = podcast.locked
+    channel.owner = podcast.email
+
+    for episode in sorted(episodes, key=lambda e: e.pub_date, reverse=True):
+        _add_item(fg, Path(out_dir), base, episode)
+    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def write_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Episode], cover_name: str) -> Path:
+    """Write out_dir/feed.xml (atomically) for `episodes`; return its path.
+
+    `cover_name` is what ensure_cover returned. Raises PublishError if the
+    folder cannot be written or a value cannot go into the feed.
+    """
+    out_dir = Path(out_dir)
+    try:
+        data = render_feed(out_dir, podcast, episodes, cover_name)
+    except ValueError as exc:                 # feedgen's and lxml's complaint about a value
+        raise PublishError(f"cannot build the feed: {exc}", out_dir / FEED_NAME) from exc
+    path = out_dir / FEED_NAME
+    atomic_write(path, data)
+    return path

@@ -1,0 +1,538 @@
+"""publish: names, atomic files, transcripts, the episode store and the feed, all read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import struct
+import subprocess
+import unicodedata
+import uuid
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from lxml import etree
+
+from audio_news.config import PodcastSettings
+from audio_news.errors import PublishError
+from audio_news.models import Chapter, Cue, Episode, Rendering
+from audio_news.publish import (
+    EpisodeStore, atomic_write, bundled_cover, commit_file, cover_bytes, ensure_cover, episode_guid,
+    podcast_guid, remove_episode_files, slugify, temp_path_for, transcript_text, write_feed,
+    write_transcripts,
+)
+
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "atom": "http://www.w3.org/2005/Atom",
+}
+BASE = "https://news.example.org/podcast/"
+NASTY_TITLE = "قمة <عربية> & \"طارئة\" 'اليوم'"
+CHAPTERS = (
+    Chapter("ch0", "المقدمة", 0, 2500),
+    Chapter("ch1", "ردود الفعل", 2500, 6000),
+)
+CUES = (
+    Cue(0, 1400, NASTY_TITLE),
+    Cue(1400, 2500, "اجتمع القادةُ العربُ في القاهرة."),
+    Cue(2500, 3300, "ردود الفعل"),
+    Cue(3300, 4800, "رحّبت عواصمُ عدّة بالبيان."),
+    Cue(4800, 6000, "وقال مسؤول إن النتائج --> مشجعة."),
+)
+RENDERING = Rendering(duration_ms=6000, chapters=CHAPTERS, cues=CUES)
+
+
+def rendering(cues, chapters=()) -> Rendering:
+    return Rendering(duration_ms=max((c.end_ms for c in cues), default=0), chapters=chapters, cues=cues)
+
+
+# --- slugs and guids ----------------------------------------------------------
+
+SLUG_OK = re.compile(r"^[a-z0-9\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff-]+$")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "../../etc/passwd",
+        "..",
+        ".hidden",
+        "a/b\\c:d*e?f\"g<h>i|j",
+        "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652",
+        "ـــــ",
+        "x" * 500,
+        "ب" * 500,
+        "خبر " * 200,
+        "😀🎉🚀",
+        "عاجل 🔥 الأسواق",
+        "",
+        "   ",
+        "\x00\x01\n\t",
+        "CON",
+        "ﻻ ﷲ",
+    ],
+    ids=["traversal", "dotdot", "leading-dot", "separators", "only-diacritics", "only-tatweel",
+         "500-latin", "500-arabic", "long-words", "emoji", "emoji-in-arabic", "empty", "spaces",
+         "controls", "windows-reserved", "presentation-forms"],
+)
+@pytest.mark.parametrize("guid", [None, "6f1c2c1e-1111-5222-8333-444455556666"], ids=["plain", "guid"])
+def test_slugify_is_always_a_safe_name(title, guid):
+    slug = slugify(title, guid=guid)
+    assert slug and SLUG_OK.match(slug), slug
+    assert "/" not in slug and "\\" not in slug and ".." not in slug and not slug.startswith((".", "-"))
+    assert len(slug) <= 60 and len(slug.encode("utf-8")) <= 120
+    assert slug.lower() not in {"con", "nul", "prn", "aux"}
+    assert unicodedata.normalize("NFC", slug) == slug
+
+
+def test_slugify_keeps_arabic_letters_and_drops_diacritics():
+    assert slugify("الخَبَرُ العاجِلُ") == "الخبر-العاجل"
+    assert slugify("اجتماع في ٢٠٢٤/٥/٣") == "اجتماع-في-2024-5-3"
+    assert slugify("Café Déjà-Vu") == "cafe-deja-vu"
+    assert slugify("أإآؤئة") == "أإآؤئة"                 # hamza forms are letters, kept
+    assert slugify("\u0627\u0654خبار") == "أخبار"          # decomposed input composed
+    assert slugify("ـــ", guid="x").startswith("episode-")
+
+
+def test_slugify_bounds_length_on_a_word():
+    slug = slugify("كلمة " * 50, max_len=30)
+    assert len(slug) <= 30 and not slug.endswith("-")
+    assert all(part == "كلمة" for part in slug.split("-"))
+
+
+def test_slug_suffix_is_stable_and_separates_lookalikes():
+    a, b = episode_guid("x", "https://a.example/1"), episode_guid("x", "https://a.example/2")
+    assert slugify("الخَبَرُ", guid=a) == slugify("الخَبَرُ", guid=a)
+    assert slugify("الخَبَرُ", guid=a) != slugify("الخبر", guid=b)   # titles slug alike
+    assert slugify("الخبر", guid=a).startswith("الخبر-")
+
+
+def test_episode_guid_is_stable():
+    url = "https://news.example.org/2024/05/summit"
+    assert episode_guid("عنوان", url) == episode_guid("عنوان آخر", url) == episode_guid("", f" {url}#top ")
+    assert episode_guid("عنوان", url) != episode_guid("عنوان", url + "-2")
+    assert episode_guid("عنوان  الخبر", None) == episode_guid(" عنوان الخبر\n", None)
+    assert episode_guid("\u0627\u0654خبار", None) == episode_guid("أخبار", None)
+    assert episode_guid("عنوان", None) != episode_guid("عنوان ٢", None)
+    assert str(uuid.UUID(episode_guid("عنوان", None))) == episode_guid("عنوان", None)
+
+
+def test_podcast_guid_matches_the_spec_examples():
+    # the two examples given in the Podcasting 2.0 guid tag documentation
+    assert podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    assert podcast_guid("http://podnews.net/rss/") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+
+
+# --- atomic files -------------------------------------------------------------
+
+def test_atomic_write_creates_replaces_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "deep" / "dir" / "f.txt"
+    atomic_write(target, "نص عربي")
+    assert target.read_bytes() == "نص عربي".encode("utf-8")
+    atomic_write(target, b"\x00\x01")
+    assert target.read_bytes() == b"\x00\x01"
+    assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
+
+
+def test_temp_path_is_hidden_beside_the_target(tmp_path):
+    target = tmp_path / "episodes" / "خبر.mp3"
+    temp = temp_path_for(target)
+    assert temp.parent == target.parent and temp.name.startswith(".") and temp != target
+    temp.parent.mkdir()
+    temp.write_bytes(b"mp3")
+    commit_file(temp, target)
+    assert target.read_bytes() == b"mp3" and not temp.exists()
+
+
+def test_unwritable_folder_raises_publish_error(tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("not a folder")
+    folder = blocker / "sub"
+    with pytest.raises(PublishError) as info:
+        atomic_write(folder / "feed.xml", "x")
+    assert isinstance(info.value, OSError)
+    assert str(folder) in str(info.value)
+    with pytest.raises(PublishError, match="sub"):
+        write_transcripts(folder, "s", RENDERING, "t")
+    with pytest.raises(PublishError, match="sub"):
+        write_feed(folder, PodcastSettings(base_url=BASE), [], "cover.png")
+    with pytest.raises(PublishError, match="sub"):
+        EpisodeStore(folder).save([])
+
+
+# --- transcripts --------------------------------------------------------------
+
+def parse_vtt(text: str) -> list[tuple[int, int, str]]:
+    """A small WebVTT reader: header check, then blank-line separated cues."""
+    blocks = text.replace("\r\n", "\n").strip("\n").split("\n\n")
+    assert blocks[0].split("\n")[0] == "WEBVTT" or blocks[0].startswith("WEBVTT ")
+    stamp = r"(\d{2,}):(\d{2}):(\d{2})\.(\d{3})"
+    cues = []
+    for block in blocks[1:]:
+        lines = block.split("\n")
+        if "-->" not in lines[0]:
+            lines = lines[1:]                                  # optional identifier
+        m = re.fullmatch(stamp + r" --> " + stamp + r"(?: .*)?", lines[0])
+        assert m, lines[0]
+        h1, m1, s1, f1, h2, m2, s2, f2 = map(int, m.groups())
+        start = ((h1 * 60 + m1) * 60 + s1) * 1000 + f1
+        end = ((h2 * 60 + m2) * 60 + s2) * 1000 + f2
+        assert end > start and m1 < 60 and s1 < 60
+        assert lines[1:] and all(line and "-->" not in line for line in lines[1:])
+        body = "\n".join(lines[1:])
+        body = body.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        cues.append((start, end, body))
+    return cues
+
+
+@pytest.fixture
+def sidecars(tmp_path):
+    names = write_transcripts(tmp_path, "قمة-1a2b3c4d", RENDERING, NASTY_TITLE)
+    return tmp_path, names
+
+
+def test_sidecar_names(sidecars):
+    out, names = sidecars
+    assert names == ("episodes/قمة-1a2b3c4d.vtt", "episodes/قمة-1a2b3c4d.txt",
+                     "episodes/قمة-1a2b3c4d.chapters.json")
+    assert all((out / n).is_file() for n in names)
+    assert sorted(p.name for p in (out / "episodes").iterdir()) == sorted(Path(n).name for n in names)
+
+
+def test_vtt_has_one_cue_per_sentence_at_real_times(sidecars):
+    out, (vtt, _, _) = sidecars
+    text = (out / vtt).read_text(encoding="utf-8")
+    assert text.startswith("WEBVTT\n\n")
+    assert "00:00:03.300 --> 00:00:04.800" in text
+    assert parse_vtt(text) == [(c.start_ms, c.end_ms, c.text) for c in CUES]
+    assert "-->" not in text.split("\n")[-2]                   # the '-->' in a sentence is escaped
+
+
+def test_vtt_long_times_and_degenerate_cue(tmp_path):
+    cues = (Cue(3_725_004, 3_725_004, "جملة"), Cue(0, 10, "   "))
+    vtt, _, _ = write_transcripts(tmp_path, "s", rendering(cues), "t")
+    text = (tmp_path / vtt).read_text(encoding="utf-8")
+    assert "01:02:05.004 --> 01:02:05.005" in text
+    assert parse_vtt(text) == [(3_725_004, 3_725_005, "جملة")]  # empty cue skipped
+
+
+def test_text_transcript(sidecars):
+    out, (_, txt, _) = sidecars
+    text = (out / txt).read_text(encoding="utf-8")
+    assert text == transcript_text(NASTY_TITLE, RENDERING)     # the same text goes into USLT
+    assert text == (
+        f"{NASTY_TITLE}\n\n"
+        "اجتمع القادةُ العربُ في القاهرة.\n\n"
+        "ردود الفعل\nرحّبت عواصمُ عدّة بالبيان.\nوقال مسؤول إن النتائج --> مشجعة.\n"
+    )
+
+
+def test_text_transcript_adds_unspoken_headings(tmp_path):
+    cues = (Cue(0, 1000, "العنوان"), Cue(1000, 2000, "جملة أولى."), Cue(2000, 3000, "جملة ثانية."))
+    chapters = (Chapter("ch0", "المقدمة", 0, 2000), Chapter("ch1", "التفاصيل", 2000, 3000))
+    _, txt, _ = write_transcripts(tmp_path, "s", rendering(cues, chapters), "العنوان")
+    assert (tmp_path / txt).read_text(encoding="utf-8") == "العنوان\n\nجملة أولى.\n\nالتفاصيل\nجملة ثانية.\n"
+
+
+def test_chapters_json_follows_podcasting20(sidecars):
+    out, (_, _, chapters_name) = sidecars
+    raw = (out / chapters_name).read_text(encoding="utf-8")
+    assert "\\u" not in raw and "المقدمة" in raw              # UTF-8, no escapes
+    doc = json.loads(raw)
+    assert doc["version"] == "1.2.0"
+    assert doc["title"] == NASTY_TITLE
+    assert isinstance(doc["chapters"], list) and len(doc["chapters"]) == 2
+    for item, chapter in zip(doc["chapters"], CHAPTERS):
+        assert set(item) == {"startTime", "endTime", "title"}
+        assert isinstance(item["startTime"], float) and isinstance(item["endTime"], float)
+        assert item["startTime"] == chapter.start_ms / 1000 and item["endTime"] == chapter.end_ms / 1000
+        assert item["title"] == chapter.title
+    starts = [c["startTime"] for c in doc["chapters"]]
+    assert starts == sorted(starts)
+
+
+def test_sidecars_are_nfc(tmp_path):
+    decomposed = "\u0627\u0654خبار"
+    names = write_transcripts(tmp_path, "s", rendering((Cue(0, 900, decomposed),),
+                                                       (Chapter("ch0", decomposed, 0, 900),)), decomposed)
+    for name in names:
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert "أخبار" in text and "\u0654" not in text, name
+
+
+# --- the episode store --------------------------------------------------------
+
+def make_episode(n: int, *, guid: str | None = None, title: str | None = None, slug: str | None = None,
+                 day: int | None = None, size: int = 1000, duration_ms: int = 5499) -> Episode:
+    title = title or f"الخبر رقم {n}"
+    guid = guid or episode_guid(title, f"https://news.example.org/{n}")
+    slug = slug or slugify(title, guid=guid)
+    return Episode(
+        guid=guid, slug=slug, title=title, description=f"مقدمة الخبر {n} & <تفاصيل>",
+        pub_date=dt.datetime(2024, 5, day or n, 8, 30, tzinfo=dt.timezone.utc),
+        duration_ms=duration_ms, size=size, audio=f"episodes/{slug}.mp3",
+        transcript_vtt=f"episodes/{slug}.vtt", transcript_txt=f"episodes/{slug}.txt",
+        chapters_json=f"episodes/{slug}.chapters.json", chapters=CHAPTERS,
+        source_url=f"https://news.example.org/{n}", article_date=dt.date(2024, 5, day or n), voice="espeak-ar",
+    )
+
+
+def test_store_missing_is_empty(tmp_path):
+    assert EpisodeStore(tmp_path).load() == ()
+    assert EpisodeStore(tmp_path).get("nope") is None
+
+
+def test_store_put_replaces_same_guid_and_keeps_others(tmp_path):
+    store = EpisodeStore(tmp_path)
+    one, two = make_episode(1), make_episode(2)
+    assert store.put(one) == ((one,), None)
+    assert store.put(two) == ((two, one), None)                # newest first
+    rebuilt = make_episode(1, title="الخبر رقم 1 (محدث)", guid=one.guid)
+    assert store.get(one.guid) == one
+    episodes, replaced = store.put(rebuilt)
+    assert episodes == (two, rebuilt) and replaced == one
+    assert store.load() == (two, rebuilt)
+    assert [e.guid for e in store.load()].count(one.guid) == 1
+
+
+def test_store_round_trips_and_keeps_arabic_readable(tmp_path):
+    store = EpisodeStore(tmp_path)
+    episode = make_episode(3)
+    store.save([episode])
+    assert store.load() == (episode,)
+    raw = (tmp_path / "episodes.json").read_text(encoding="utf-8")
+    assert "الخبر رقم 3" in raw and "\\u" not in raw
+    assert [p.name for p in tmp_path.iterdir()] == ["episodes.json"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["{not json", '{"a": 1}', '[{"guid": "x"}]', '[1, 2]', '[{"pub_date": "yesterday"}]', "\udcff"],
+    ids=["syntax", "not-a-list", "missing-keys", "not-objects", "bad-date", "undecodable"],
+)
+def test_corrupt_store_raises_publish_error_naming_the_file(tmp_path, content):
+    path = tmp_path / "episodes.json"
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    with pytest.raises(PublishError) as info:
+        EpisodeStore(tmp_path).load()
+    assert str(path) in str(info.value)
+    with pytest.raises(PublishError):
+        EpisodeStore(tmp_path).put(make_episode(1))
+    assert path.read_bytes() == content.encode("utf-8", "surrogateescape")   # left alone
+
+
+def test_remove_episode_files_deletes_only_the_old_files(tmp_path):
+    old = make_episode(1)
+    new = make_episode(1, guid=old.guid, slug="renamed-slug")
+    keep_too = make_episode(2)
+    for episode in (old, new, keep_too):
+        for name in (episode.audio, episode.transcript_vtt, episode.transcript_txt, episode.chapters_json):
+            atomic_write(tmp_path / name, "x")
+    removed = remove_episode_files(tmp_path, old, keep=new)
+    assert sorted(p.name for p in removed) == sorted(
+        Path(n).name for n in (old.audio, old.transcript_vtt, old.transcript_txt, old.chapters_json))
+    assert all((tmp_path / n).exists() for n in (new.audio, new.chapters_json, keep_too.audio))
+    assert remove_episode_files(tmp_path, None) == ()
+    assert remove_episode_files(tmp_path, new, keep=new) == ()  # same names: nothing to delete
+    assert len(remove_episode_files(tmp_path, keep_too)) == 4
+    assert not (tmp_path / keep_too.audio).exists()
+    assert remove_episode_files(tmp_path, keep_too) == ()      # already gone: skipped
+
+
+def test_remove_episode_files_stays_inside_the_episodes_folder(tmp_path):
+    outside = tmp_path / "feed.xml"
+    outside.write_text("keep")
+    old = make_episode(1)
+    evil = Episode(**{**old.to_dict(), "pub_date": old.pub_date, "article_date": old.article_date,
+                      "chapters": (), "audio": "feed.xml", "transcript_vtt": "../x.vtt"})
+    assert remove_episode_files(tmp_path, evil) == ()
+    assert outside.read_text() == "keep"
+
+
+# --- cover --------------------------------------------------------------------
+
+def test_bundled_cover_is_a_small_square_1400_png():
+    data = bundled_cover()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height, depth, colour = struct.unpack(">IIBB", data[16:26])
+    assert (width, height, depth, colour) == (1400, 1400, 8, 2)   # 8-bit RGB
+    assert len(data) < 100_000
+
+
+def test_ensure_cover(tmp_path):
+    assert ensure_cover(tmp_path / "out", "") == "cover.png"
+    assert (tmp_path / "out" / "cover.png").read_bytes() == bundled_cover()
+    jpg = tmp_path / "art.JPEG"
+    jpg.write_bytes(b"\xff\xd8\xff\xe0fake jpeg")
+    assert ensure_cover(tmp_path / "out", str(jpg)) == "cover.jpg"
+    assert (tmp_path / "out" / "cover.jpg").read_bytes() == jpg.read_bytes()
+    assert cover_bytes(str(jpg)) == (jpg.read_bytes(), "image/jpeg")
+    assert ensure_cover(tmp_path / "out", "https://cdn.example.org/art.png?v=2") == "https://cdn.example.org/art.png?v=2"
+    assert cover_bytes("https://cdn.example.org/art.png") == (bundled_cover(), "image/png")
+    with pytest.raises(PublishError, match="missing.png"):
+        ensure_cover(tmp_path / "out", str(tmp_path / "missing.png"))
+    with pytest.raises(PublishError, match="png or .jpg"):
+        ensure_cover(tmp_path / "out", str(tmp_path / "art.gif"))
+
+
+# --- the feed -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_mp3(tmp_path_factory) -> bytes:
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    path = tmp_path_factory.mktemp("audio") / "sine.mp3"
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+         "-i", "sine=frequency=330:duration=2", "-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k",
+         "-y", str(path)],
+        check=True, timeout=60,
+    )
+    return path.read_bytes()
+
+
+def publish(out: Path, podcast: PodcastSettings, episodes, mp3: bytes) -> etree._Element:
+    for episode in episodes:
+        atomic_write(out / episode.audio, mp3)
+    cover = ensure_cover(out, podcast.image)
+    path = write_feed(out, podcast, episodes, cover)
+    assert path == out / "feed.xml"
+    raw = path.read_bytes()
+    assert raw.startswith(b"<?xml") and b"UTF-8" in raw[:60].upper()
+    return etree.fromstring(raw)
+
+
+@pytest.fixture
+def podcast() -> PodcastSettings:
+    return PodcastSettings(title="أخبار & <مسموعة>", author="هيئة التحرير", email="editor@example.org",
+                           base_url=BASE, description="نشرة \"يومية\" 'مسموعة'")
+
+
+def test_feed_channel(tmp_path, podcast, real_mp3):
+    root = publish(tmp_path, podcast, [make_episode(1)], real_mp3)
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    for prefix, uri in NS.items():
+        assert root.nsmap[prefix] == uri
+    channel = root.find("channel")
+    assert channel.findtext("title") == "أخبار & <مسموعة>"
+    assert channel.findtext("description") == "نشرة \"يومية\" 'مسموعة'"
+    assert channel.findtext("link") == BASE
+    assert channel.findtext("language") == "ar"
+    assert channel.findtext("itunes:author", namespaces=NS) == "هيئة التحرير"
+    assert channel.findtext("itunes:owner/itunes:email", namespaces=NS) == "editor@example.org"
+    assert channel.findtext("itunes:owner/itunes:name", namespaces=NS) == "هيئة التحرير"
+    assert channel.find("itunes:image", NS).get("href") == BASE + "cover.png"
+    assert channel.findtext("image/url") == BASE + "cover.png"
+    assert channel.find("itunes:category", NS).get("text") == "News"
+    assert [e.text for e in channel.findall("itunes:explicit", NS)] == ["false"]
+    self_link = channel.find("atom:link[@rel='self']", NS)
+    assert self_link.get("href") == BASE + "feed.xml"
+    expected_guid = uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "news.example.org/podcast/feed.xml")
+    assert channel.findtext("podcast:guid", namespaces=NS) == str(expected_guid)
+    locked = channel.find("podcast:locked", NS)
+    assert locked.text == "yes" and locked.get("owner") == "editor@example.org"
+    assert (tmp_path / "cover.png").read_bytes() == bundled_cover()
+
+
+def test_feed_items(tmp_path, podcast, real_mp3):
+    older = make_episode(1, size=1, duration_ms=5500)          # stale size: the file's size wins
+    newer = make_episode(2, title=NASTY_TITLE, duration_ms=125_499)
+    root = publish(tmp_path, podcast, [older, newer], real_mp3)
+    items = root.findall("channel/item")
+    assert [i.findtext("guid") for i in items] == [newer.guid, older.guid]   # newest first
+    item, old_item = items
+    assert item.findtext("title") == NASTY_TITLE
+    assert item.findtext("description") == newer.description
+    guid = item.find("guid")
+    assert guid.text == newer.guid and guid.get("isPermaLink") == "false"
+    assert parsedate_to_datetime(item.findtext("pubDate")) == newer.pub_date
+
+    enclosure = item.find("enclosure")
+    url = enclosure.get("url")
+    assert url.isascii() and unquote(url) == BASE + newer.audio
+    assert enclosure.get("type") == "audio/mpeg"
+    assert int(enclosure.get("length")) == (tmp_path / newer.audio).stat().st_size == len(real_mp3)
+    assert int(old_item.find("enclosure").get("length")) == len(real_mp3)
+
+    assert item.findtext("itunes:duration", namespaces=NS) == "125"
+    assert old_item.findtext("itunes:duration", namespaces=NS) == "6"
+    assert item.findtext("itunes:episodeType", namespaces=NS) == "full"
+
+    transcripts = item.findall("podcast:transcript", NS)
+    assert {(t.get("type"), t.get("language")) for t in transcripts} == {("text/vtt", "ar"), ("text/plain", "ar")}
+    by_type = {t.get("type"): unquote(t.get("url")) for t in transcripts}
+    assert by_type == {"text/vtt": BASE + newer.transcript_vtt, "text/plain": BASE + newer.transcript_txt}
+    chapters = item.find("podcast:chapters", NS)
+    assert chapters.get("type") == "application/json+chapters"
+    assert unquote(chapters.get("url")) == BASE + newer.chapters_json
+
+
+def test_feed_escapes_and_strips_unsafe_text(tmp_path, podcast, real_mp3):
+    title = "عاجل: <script>alert('x')</script> & \"اقتباس\"\x00\x07 ]]> &amp;"
+    episode = make_episode(4, title=title)
+    raw_root = publish(tmp_path, podcast, [episode], real_mp3)
+    assert raw_root.find("channel/item/title").text == "عاجل: <script>alert('x')</script> & \"اقتباس\" ]]> &amp;"
+    raw = (tmp_path / "feed.xml").read_bytes()
+    assert b"<script>" not in raw
+    assert "عاجل".encode("utf-8") in raw                        # Arabic as UTF-8, not entities
+
+
+def test_feed_without_email_or_lock_and_without_episodes(tmp_path, real_mp3):
+    podcast = PodcastSettings(base_url="http://127.0.0.1:8000", locked=False, link="https://site.example/")
+    root = publish(tmp_path, podcast, [], real_mp3)
+    channel = root.find("channel")
+    assert channel.find("itunes:owner", NS) is None
+    locked = channel.find("podcast:locked", NS)
+    assert locked.text == "no" and locked.get("owner") is None
+    assert channel.findtext("link") == "https://site.example/"
+    assert channel.find("atom:link[@rel='self']", NS).get("href") == "http://127.0.0.1:8000/feed.xml"
+    assert channel.findtext("podcast:guid", namespaces=NS) == podcast_guid("127.0.0.1:8000/feed.xml")
+    assert root.findall("channel/item") == []
+
+
+def test_feed_with_cover_url(tmp_path, real_mp3):
+    podcast = PodcastSettings(base_url=BASE, image="https://cdn.example.org/art.jpeg?v=3")
+    root = publish(tmp_path, podcast, [], real_mp3)
+    assert root.find("channel/itunes:image", NS).get("href") == "https://cdn.example.org/art.jpeg?v=3"
+    assert not (tmp_path / "cover.png").exists()
+
+
+def test_feed_rewrite_is_atomic_and_replaces(tmp_path, podcast, real_mp3):
+    publish(tmp_path, podcast, [make_episode(1)], real_mp3)
+    root = publish(tmp_path, podcast, [make_episode(1), make_episode(2)], real_mp3)
+    assert len(root.findall("channel/item")) == 2
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_rebuilding_an_article_replaces_its_episode(tmp_path, podcast, real_mp3):
+    """The pipeline's order: MP3 via temp + commit, sidecars, put, feed, then old files go."""
+    url = "https://news.example.org/2024/05/summit"
+
+    def build(title: str, day: int) -> tuple[Episode, Episode | None]:
+        guid = episode_guid(title, url)
+        slug = slugify(title, guid=guid)
+        mp3 = tmp_path / "episodes" / f"{slug}.mp3"
+        temp = temp_path_for(mp3)
+        atomic_write(temp, real_mp3)
+        commit_file(temp, mp3)
+        vtt, txt, chapters = write_transcripts(tmp_path, slug, RENDERING, title)
+        episode = Episode(guid, slug, title, "مقدمة", dt.datetime(2024, 5, day, tzinfo=dt.timezone.utc),
+                          6000, mp3.stat().st_size, f"episodes/{slug}.mp3", vtt, txt, chapters, CHAPTERS, url)
+        episodes, replaced = EpisodeStore(tmp_path).put(episode)
+        write_feed(tmp_path, podcast, episodes, ensure_cover(tmp_path, ""))
+        remove_episode_files(tmp_path, replaced, keep=episode)
+        return episode, replaced
+
+    first, replaced = build("القمة العربية", 3)
+    assert replaced is None
+    second, replaced = build("القمة العربية: البيان الختامي", 4)
+    assert replaced == first and second.guid == first.guid and second.slug != first.slug
+    assert sorted(p.name for p in (tmp_path / "episodes").iterdir()) == sorted(
+        Path(n).name for n in (second.audio, second.transcript_vtt, second.transcript_txt, second.chapters_json))
+    root = etree.parse(str(tmp_path / "feed.xml")).getroot()
+    (item,) = root.findall("channel/item")
+    assert item.findtext("title") == "القمة العربية: البيان الختامي"
+    assert EpisodeStore(tmp_path).load() == (second,)
