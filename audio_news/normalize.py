@@ -1,0 +1,233 @@
+"""Turn an Article into the Script the voice reads: clean text, sentences, parts.
+
+The second stage of the pipeline (after ingest, before diacritize). `clean`
+removes what a reader never sees (tatweel, bidi and zero-width controls) and
+makes punctuation uniform so sentence splitting and the speech engine's pauses
+behave the same for every source; it never touches Arabic letters or marks.
+`build_script` groups sentences into chapters: an intro (title, source, date,
+lead) and one part per headed section. Numbers become words through
+`numbers.verbalize`, kept in `Sentence.spoken` while `Sentence.text` stays
+as written for the transcript.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+from urllib.parse import urlsplit
+
+from . import numbers
+from .config import TextSettings
+from .models import Article, Block, BlockKind, Part, Script, Sentence
+
+_LETTER: Final = (
+    "\u0620-\u063F\u0641-\u064A\u066E\u066F\u0671-\u06D3\u06D5\u06EE\u06EF"
+    "\u06FA-\u06FC\u06FF\u0750-\u077F\u08A0-\u08C9"
+)
+_MARK: Final = "\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06DC\u06DF-\u06E4\u06E7\u06E8\u06EA-\u06ED"
+_ARABIC_RE: Final = re.compile(f"[{_LETTER}{_MARK}]")
+
+# Invisible characters: bidi controls, zero-width characters, BOM, soft hyphen.
+_INVISIBLE_RE: Final = re.compile("[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u061C\uFEFF\u00AD]")
+# Tatweel stretches letters and goes, except after a lone letter where it marks
+# an abbreviation (هـ for the Hijri year), which the verbalizer needs to see.
+_TATWEEL_RE: Final = re.compile(f"(?<![{_LETTER}{_MARK}\u0640])([{_LETTER}])\u0640+(?![\u0640{_LETTER}{_MARK}])|\u0640+")
+_SPACES_RE: Final = re.compile("[ \t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\v\f]+")
+_DOUBLE_QUOTES: Final = "\"“”„‟〝〞＂"
+_OPENERS: Final = "([{«—-–"
+_CLOSERS: Final = ".,،؛;:!?؟…)]}»"
+
+_SENTENCE_END_RE: Final = re.compile(r"[.!?؟…‼⁉]+[»”\"'’)\]]*(?=\s|$)")
+_LATIN_ABBREVIATIONS: Final = frozenset("mr mrs ms dr prof st vs jr sr no inc ltd co".split())
+_ERA_MARKS: Final = frozenset(("م", "هـ", "ه"))
+_NUMBER_RE: Final = re.compile(r"[\d٠-٩۰-۹]+(?:[.,٫٬/-][\d٠-٩۰-۹]+)*")
+_ABBREVIATION_RE: Final = re.compile(
+    f"(?:[{_LETTER}]\u0640?|[A-Za-z])(?:\\.(?:[{_LETTER}]\u0640?|[A-Za-z]))*")
+
+
+# --- text cleanup ---------------------------------------------------------
+
+def clean(text: str) -> str:
+    """Normalize Unicode, punctuation and spacing; Arabic letters and marks stay as they are.
+
+    NFC; no tatweel, bidi or zero-width controls; quotes as « »; "..." as …;
+    Latin , ; ? inside Arabic text as ، ؛ ؟; no doubled punctuation; one space
+    between words. Line breaks are kept (blank lines collapse to one).
+    """
+    text = _INVISIBLE_RE.sub("", text)
+    text = _TATWEEL_RE.sub(lambda m: m.group(1) + "\u0640" if m.group(1) else "", text)
+    text = unicodedata.normalize("NFC", text)   # after the removals, which may bring marks together
+    text = _SPACES_RE.sub(" ", text)
+    text = _ellipses(text)
+    text = _quotes(text)
+    text = re.sub(r"([،؛؟!,;?:])(?:\s*\1)+", r"\1", text)
+    text = _arabic_punctuation(text)
+    text = re.sub(r"([،؛؟])(?:\s*\1)+", r"\1", text)
+    text = _spacing(text)
+    return text
+
+
+def _ellipses(text: str) -> str:
+    def dots(match: re.Match) -> str:
+        run = match.group()
+        between_digits = (match.start() > 0 and text[match.start() - 1].isdigit()
+                          and match.end() < len(text) and text[match.end()].isdigit())
+        return run if len(run.replace(" ", "")) == 2 and between_digits else "…"
+
+    text = re.sub(r"\.(?: ?\.)+", dots, text)
+    return re.sub(r"…[….]*", "…", text)
+
+
+def _quotes(text: str) -> str:
+    """Every double quote becomes « or », chosen by the spaces around it."""
+    out: list[str] = []
+    is_open = False
+    for i, ch in enumerate(text):
+        if ch not in _DOUBLE_QUOTES:
+            if ch in "«»":
+                is_open = ch == "«"
+            out.append(ch)
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        space_before = before.isspace() or before in _OPENERS
+        space_after = after.isspace() or after in _CLOSERS
+        if space_before and not space_after:
+            is_open = True
+        elif space_after and not space_before:
+            is_open = False
+        else:
+            is_open = not is_open
+        out.append("«" if is_open else "»")
+    return "".join(out)
+
+
+def _arabic_punctuation(text: str) -> str:
+    """Latin , ; ? that sit in Arabic text become ، ؛ ؟ (not 1,000 or a URL's ?)."""
+    arabic = {",": "،", ";": "؛", "?": "؟"}
+
+    def swap(match: re.Match) -> str:
+        i = match.start()
+        before = re.sub(r"[\s»)\]\"”']+$", "", text[:i])
+        after = text[i + 1:].lstrip()
+        if not before:
+            return match.group()
+        if match.group() == "," and i + 1 < len(text) and text[i - 1].isdigit() and text[i + 1].isdigit():
+            return match.group()
+        if _ARABIC_RE.match(before[-1]) or (before[-1].isdigit() and after and _ARABIC_RE.match(after[0])):
+            return arabic[match.group()]
+        return match.group()
+
+    return re.sub(r"[,;?]", swap, text)
+
+
+def _spacing(text: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        line = _SPACES_RE.sub(" ", line).strip()
+        line = re.sub(r"«\s+", "«", line)
+        line = re.sub(r"\s+»", "»", line)
+        line = re.sub(r"\s+([،؛؟!])", r"\1", line)
+        line = re.sub(f"([،؛])(?=[{_LETTER}«])", r"\1 ", line)
+        lines.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# --- sentences ------------------------------------------------------------
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split a paragraph at . ! ? ؟ … (with any closing quotes after them).
+
+    ، and ؛ do not end a sentence; nor does a dot inside a number, date or URL,
+    after a one-letter abbreviation (د. م. أ.د.) or initial, or after a list number.
+    Each sentence keeps its final punctuation.
+    """
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(paragraph):
+        if _is_abbreviation_dot(paragraph, match):
+            continue
+        _add_sentence(sentences, paragraph[start:match.end()])
+        start = match.end()
+    _add_sentence(sentences, paragraph[start:])
+    return sentences
+
+
+def _add_sentence(sentences: list[str], piece: str) -> None:
+    piece = " ".join(piece.split())
+    if not piece:
+        return
+    if sentences and not any(ch.isalnum() for ch in piece):
+        sentences[-1] += " " + piece
+    else:
+        sentences.append(piece)
+
+
+def _is_abbreviation_dot(paragraph: str, match: re.Match) -> bool:
+    """A lone "." that ends an abbreviation or a leading list number, not a sentence."""
+    if match.group() != ".":
+        return False
+    words = paragraph[:match.start()].split()
+    if not words:
+        return False
+    word = words[-1].lstrip("«(\"“[")
+    if len(words) == 1 and _NUMBER_RE.fullmatch(word):
+        return True
+    if word.lower() in _LATIN_ABBREVIATIONS:
+        return True
+    if not _ABBREVIATION_RE.fullmatch(word):
+        return False
+    after_number = len(words) > 1 and _NUMBER_RE.fullmatch(words[-2]) is not None
+    return not (word in _ERA_MARKS and after_number)
+
+
+# --- the script -----------------------------------------------------------
+
+def build_script(article: Article, settings: TextSettings = TextSettings()) -> Script:
+    """Make the Script: an intro part (title, source and date, lead) and a part per section."""
+    intro: list[Block] = []
+    for kind, text in ((BlockKind.TITLE, article.title), (BlockKind.META, _meta_text(article))):
+        if block := _block(kind, text, settings):
+            intro.append(block)
+    parts: list[tuple[str, list[Block]]] = [(article.title, intro)]
+    for section in article.sections:
+        paragraphs = [b for p in section.paragraphs if (b := _block(BlockKind.PARAGRAPH, p, settings))]
+        if not paragraphs:
+            continue
+        heading = _block(BlockKind.HEADING, section.heading or "", settings)
+        if heading is None:
+            parts[-1][1].extend(paragraphs)   # the lead, or a section that lost its heading
+        else:
+            parts.append((section.heading or "", [heading, *paragraphs]))
+    return Script(
+        article=article,
+        parts=tuple(Part(title=title, blocks=tuple(blocks)) for title, blocks in parts if blocks),
+    )
+
+
+def _block(kind: BlockKind, text: str, settings: TextSettings) -> Block | None:
+    sentences = tuple(
+        Sentence(text=s, spoken=numbers.verbalize(s, settings))
+        for line in clean(text).splitlines()
+        for s in split_sentences(line)
+    )
+    return Block(kind, sentences) if sentences else None
+
+
+def _meta_text(article: Article) -> str:
+    """The spoken source and date: "المصدر: example.com. بتاريخ 2024-08-20." (domain only)."""
+    pieces = []
+    domain = source_domain(article.url) if article.url else ""
+    if domain:
+        pieces.append(f"المصدر: {domain}.")
+    if article.date:
+        pieces.append(f"بتاريخ {article.date.isoformat()}.")
+    return " ".join(pieces)
+
+
+def source_domain(url: str) -> str:
+    """The host of a URL without "www.", as read in the intro ("" when there is none)."""
+    host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    return host[4:] if host.startswith("www.") else host
+

@@ -1,0 +1,205 @@
+import datetime as dt
+import random
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from audio_news import normalize, numbers
+from audio_news.config import TextSettings
+from audio_news.ingest import read_article
+from audio_news.models import Article, BlockKind, Section
+from audio_news.normalize import build_script, clean, source_domain, split_sentences
+
+REPO = Path(__file__).parent.parent
+LETTERS_AND_MARKS = re.compile("[\u0621-\u063A\u0641-\u064A\u064B-\u065F\u0670\u0671-\u06D3]")
+
+
+def letters_and_marks(text):
+    """Arabic letters and marks in canonical order, tatweel and invisible characters aside."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf" and ch != "\u0640")
+    return LETTERS_AND_MARKS.findall(unicodedata.normalize("NFC", visible))
+
+
+# --- clean ----------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("الســـلام عليكم", "السلام عليكم"),
+    ("\u200fمرحبا\u200e بكم\u202b\u202c\u2066\u2069\u061c", "مرحبا بكم"),
+    ("كلمة\u200bواحدة\ufeff", "كلمةواحدة"),
+    ("قال \"نعم\" ثم مضى", "قال «نعم» ثم مضى"),
+    ("قال “نعم” و”لا“", "قال «نعم» و«لا»"),
+    ("« نص مقتبس »", "«نص مقتبس»"),
+    ("انتظر... ثم تكلم", "انتظر… ثم تكلم"),
+    ("«...» نص", "«…» نص"),
+    ("العراقية.. ما السبب؟", "العراقية… ما السبب؟"),
+    ("ما السبب?", "ما السبب؟"),
+    ("أولا, ثانيا; ثالثا", "أولا، ثانيا؛ ثالثا"),
+    ("في عام 2020, وبعده", "في عام 2020، وبعده"),
+    ("بلغ 1,000 دولار", "بلغ 1,000 دولار"),
+    ("الرابط https://x.com/a?b=1 هنا", "الرابط https://x.com/a?b=1 هنا"),
+    ("BBC, CNN and more?", "BBC, CNN and more?"),
+    ("حقا!!! هل؟؟ نعم،، لا", "حقا! هل؟ نعم، لا"),
+    ("كلمة ، كلمة ؟", "كلمة، كلمة؟"),
+    ("أولا،ثانيا", "أولا، ثانيا"),
+    ("  مسافات\u00a0\u00a0كثيرة\t هنا  ", "مسافات كثيرة هنا"),
+    ("عام 1445 هـ", "عام 1445 هـ"),
+    ("سطر أول\n\n\n\nسطر  ثان", "سطر أول\n\nسطر ثان"),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 12 else None)
+def test_clean(raw, expected):
+    assert clean(raw) == expected
+
+
+def test_clean_composes_nfc():
+    decomposed = "\u0627\u0654\u0645\u0644"   # alef + hamza above, as two code points
+    assert clean(decomposed) == "أمل"
+    assert unicodedata.is_normalized("NFC", clean("\u0643\u064e\u062a\u064e\u0628\u064e"))
+
+
+def test_clean_keeps_diacritics():
+    text = "ذَهَبَ الطَّالِبُ إِلَى المَدْرَسَةِ، وَعَادَ مُبَكِّرًا."
+    assert clean(text) == text
+
+
+def noisy_strings(count):
+    rng = random.Random(20240820)
+    pool = (list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءأإآؤئةى") + ["\u064e", "\u064f", "\u0650", "\u0651", "\u0652",
+            "\u064b", "\u0670", "\u0640"] + list(" .,;?!؟،؛:\"'“”«»()-…0123456789٠١٢")
+            + ["\u200f", "\u200e", "\u200b", "\u200c", "\u202b", "\u2066", "\ufeff", "\u00a0", "\n", "\t", "ab"])
+    return ["".join(rng.choice(pool) for _ in range(rng.randint(1, 80))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("text", noisy_strings(300))
+def test_clean_invariants(text):
+    out = clean(text)
+    assert letters_and_marks(out) == letters_and_marks(text)
+    assert unicodedata.is_normalized("NFC", out)
+    assert clean(out) == out
+    assert not re.search("[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c\"“”]", out)
+    assert "  " not in out and out == out.strip()
+
+
+# --- sentences ------------------------------------------------------------
+
+@pytest.mark.parametrize("paragraph, expected", [
+    ("جملة أولى. جملة ثانية! هل من ثالثة؟ نعم…", ["جملة أولى.", "جملة ثانية!", "هل من ثالثة؟", "نعم…"]),
+    ("قال، وأضاف؛ ثم سكت.", ["قال، وأضاف؛ ثم سكت."]),
+    ("بلغ النمو 2.5 بالمئة. وهذا جيد.", ["بلغ النمو 2.5 بالمئة.", "وهذا جيد."]),
+    ("التقى د. محمد بالمهندس م. علي أمس. ثم عاد.", ["التقى د. محمد بالمهندس م. علي أمس.", "ثم عاد."]),
+    ("حاضر أ.د. سمير في المؤتمر. ثم غادر.", ["حاضر أ.د. سمير في المؤتمر.", "ثم غادر."]),
+    ("كتبت J. K. Rowling رواية. ونجحت.", ["كتبت J. K. Rowling رواية.", "ونجحت."]),
+    ("وقع ذلك في 20.08.2024 صباحا. ثم انتهى.", ["وقع ذلك في 20.08.2024 صباحا.", "ثم انتهى."]),
+    ("زوروا example.com/news.html للمزيد. شكرا.", ["زوروا example.com/news.html للمزيد.", "شكرا."]),
+    ("انسحبت في 2011. وعادت في 2014.", ["انسحبت في 2011.", "وعادت في 2014."]),
+    ("ولد عام 1990 م. ثم سافر.", ["ولد عام 1990 م.", "ثم سافر."]),
+    ("قال «انتهى الأمر.» ثم خرج.", ["قال «انتهى الأمر.»", "ثم خرج."]),
+    ("أحقا؟! لا أصدق.", ["أحقا؟!", "لا أصدق."]),
+    ("1. البند الأول مهم.", ["1. البند الأول مهم."]),
+    ("جملة بلا نقطة", ["جملة بلا نقطة"]),
+    ("  ", []),
+], ids=["enders", "comma", "decimal", "abbrev", "prof-dr", "initials", "date", "url", "year-end",
+        "era", "quote", "interrobang", "list-number", "no-end", "blank"])
+def test_split_sentences(paragraph, expected):
+    assert split_sentences(paragraph) == expected
+
+
+def test_split_sentences_keeps_every_character():
+    paragraph = clean("قال الوزير إن «الأزمة انتهت. والبلاد بخير» ، وأضاف: هل نبدأ?! نعم... فورا.")
+    assert " ".join(split_sentences(paragraph)) == paragraph
+
+
+# --- build_script ---------------------------------------------------------
+
+def make_article(**extra):
+    return Article(
+        title="عنوان الخبر",
+        sections=(
+            Section(None, ("فقرة المقدمة الأولى. وجملة ثانية.", "فقرة المقدمة الثانية.")),
+            Section("القسم الأول", ("فقرة في القسم الأول.",)),
+            Section("قسم فارغ", ("\u0640\u200f", "   ")),
+            Section("القسم الثاني", ("\u200e", "فقرة أخيرة فيها 3 أرقام.")),
+        ),
+        source="a.txt",
+        **extra,
+    )
+
+
+def test_build_script_structure():
+    script = build_script(make_article(url="https://www.example.com/news/2024/08/x?id=5",
+                                       date=dt.date(2024, 8, 20)))
+    assert [p.title for p in script.parts] == ["عنوان الخبر", "القسم الأول", "القسم الثاني"]
+    intro, first, second = script.parts
+    assert [b.kind for b in intro.blocks] == [BlockKind.TITLE, BlockKind.META,
+                                             BlockKind.PARAGRAPH, BlockKind.PARAGRAPH]
+    assert [s.text for s in intro.blocks[0].sentences] == ["عنوان الخبر"]
+    assert [s.text for s in intro.blocks[1].sentences] == ["المصدر: example.com.", "بتاريخ 2024-08-20."]
+    assert [s.text for s in intro.blocks[2].sentences] == ["فقرة المقدمة الأولى.", "وجملة ثانية."]
+    assert [b.kind for b in first.blocks] == [BlockKind.HEADING, BlockKind.PARAGRAPH]
+    assert first.blocks[0].sentences[0].text == "القسم الأول"
+    assert [b.kind for b in second.blocks] == [BlockKind.HEADING, BlockKind.PARAGRAPH]
+    assert script.article.source == "a.txt"
+    assert all(s.clip is None for s in script.sentences)
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({}, None),
+    ({"url": "http://news.example.org/path"}, ["المصدر: news.example.org."]),
+    ({"date": dt.date(2023, 1, 9)}, ["بتاريخ 2023-01-09."]),
+], ids=["none", "url-only", "date-only"])
+def test_build_script_meta_block(extra, expected):
+    intro = build_script(make_article(**extra)).parts[0]
+    meta = [b for b in intro.blocks if b.kind is BlockKind.META]
+    if expected is None:
+        assert meta == []
+        assert [b.kind for b in intro.blocks][:2] == [BlockKind.TITLE, BlockKind.PARAGRAPH]
+    else:
+        assert [s.text for s in meta[0].sentences] == expected
+
+
+def test_build_script_uses_verbalize_at_call_time(monkeypatch):
+    seen = []
+
+    def fake(text, settings=TextSettings()):
+        seen.append(settings)
+        return "<" + text + ">"
+
+    monkeypatch.setattr(numbers, "verbalize", fake)
+    settings = TextSettings(months="levantine")
+    script = build_script(make_article(), settings)
+    assert seen and all(s is settings for s in seen)
+    assert all(s.spoken == "<" + s.text + ">" for s in script.sentences)
+
+
+def test_build_script_cleans_text():
+    article = Article(title="خبر\u200f عاجل", sections=(Section("قسم\u0640", ("قال: \"نعم\"... ثم مضى",)),))
+    script = build_script(article)
+    assert script.parts[0].title == "خبر\u200f عاجل"     # chapter titles are the article's own
+    assert script.sentences[0].text == "خبر عاجل"
+    assert [s.text for s in script.parts[1].sentences] == ["قسم", "قال: «نعم»…", "ثم مضى"]
+
+
+def test_build_script_of_sample_article():
+    article = read_article(REPO / "samples" / "article.txt")
+    script = build_script(article)
+    assert len(script.parts) == 4
+    assert [p.title for p in script.parts[1:]] == [s.heading for s in article.sections[1:]]
+    assert [b.kind for b in script.parts[0].blocks] == [BlockKind.TITLE, BlockKind.PARAGRAPH]
+    assert len(script.parts[0].blocks[1].sentences) == 2
+    assert 8 <= len(script.sentences) <= 16
+
+
+@pytest.mark.parametrize("url, domain", [
+    ("https://www.example.com/a/b?c=1", "example.com"),
+    ("http://News.Example.org:8080/x", "news.example.org"),
+    ("example.net/path", "example.net"),
+])
+def test_source_domain(url, domain):
+    assert source_domain(url) == domain
+
+
+def test_module_has_no_hidden_state():
+    first = build_script(make_article())
+    second = build_script(make_article())
+    assert first == second
+    assert normalize.build_script.__defaults__[0] == TextSettings()
