@@ -1,0 +1,293 @@
+// Drives Debian's chromium (never a downloaded browser) against an episode page.
+//
+//   node tests/browser/player.test.mjs http://127.0.0.1:PORT/episodes/SLUG.html [file:///…/episodes/SLUG.html]
+//
+// The page must have at least 3 chapters and a transcript. Checks: play/pause
+// from the keyboard, N/P chapters, arrows ±10 s, the highlighted sentence follows
+// currentTime, + / - speed remembered after a reload, space left to buttons,
+// nothing fetched from another origin, and axe-core: no serious or critical
+// violation (light and dark, episode page and index). With a file:// URL too,
+// the same page must work offline.
+//
+// Env: CHROMIUM (default /usr/bin/chromium), SCREENSHOTS=dir to save PNGs.
+// Prints one line per check and a closing "N passed, N failed"; exit 1 on any failure.
+
+import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const [httpUrl, fileUrl] = process.argv.slice(2);
+if (!httpUrl) {
+  console.error("usage: node player.test.mjs EPISODE_PAGE_URL [FILE_URL]");
+  process.exit(2);
+}
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const screenshots = process.env.SCREENSHOTS || "";
+
+let passed = 0;
+let failed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok - ${name}`);
+  } catch (err) {
+    failed += 1;
+    console.log(`not ok - ${name}\n  ${String(err && err.stack || err).split("\n").slice(0, 4).join("\n  ")}`);
+  }
+}
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+function near(actual, expected, tolerance, what) {
+  assert(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} is not within ${tolerance} of ${expected}`);
+}
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "audio-news-chromium-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath,
+  headless: true,
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required", "--mute-audio",
+  ],
+  viewport: { width: 412, height: 915 },   // a phone
+  reducedMotion: "reduce",                 // instant scrolling: deterministic checks
+  locale: "ar",
+});
+context.setDefaultTimeout(10000);
+
+const page = context.pages()[0] || (await context.newPage());
+const pageErrors = [];
+const foreign = [];
+const origin = new URL(httpUrl).origin;
+page.on("pageerror", (err) => pageErrors.push(String(err)));
+page.on("console", (msg) => { if (msg.type() === "error") pageErrors.push(msg.text()); });
+page.on("response", (res) => { if (res.status() >= 400) pageErrors.push(`${res.status()} ${res.url()}`); });
+page.on("request", (req) => {
+  const url = req.url();
+  if (!(url.startsWith(origin + "/") || url.startsWith("file://") || url.startsWith("data:"))) foreign.push(url);
+});
+
+const audioState = () => page.evaluate(() => {
+  const a = document.getElementById("audio");
+  return { t: a.currentTime, paused: a.paused, rate: a.playbackRate, duration: a.duration, ready: a.readyState };
+});
+async function seekAndWait(t) {
+  await page.evaluate((target) => new Promise((resolve) => {
+    const a = document.getElementById("audio");
+    const done = () => { a.removeEventListener("timeupdate", done); resolve(); };
+    a.addEventListener("timeupdate", done);
+    a.currentTime = target;
+  }), t);
+}
+async function press(key) {
+  await page.keyboard.press(key);
+  await page.waitForTimeout(50);
+}
+async function focusBody() {
+  await page.evaluate(() => { if (document.activeElement) document.activeElement.blur(); });
+}
+async function axe(label) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  for (const v of result.violations) {
+    console.log(`  axe ${label}: ${v.impact} ${v.id} (${v.nodes.length}): ${v.help}`);
+    if (v.impact === "serious" || v.impact === "critical") {
+      for (const node of v.nodes.slice(0, 3)) console.log(`    ${node.target.join(" ")} ${node.failureSummary.replace(/\n/g, " ")}`);
+    }
+  }
+  assert(bad.length === 0, `${bad.length} serious/critical axe violations on ${label}: ${bad.map((v) => v.id).join(", ")}`);
+}
+
+let chapters = [];
+let cues = [];
+try {
+  await check("episode page loads with its metadata", async () => {
+    await page.goto(httpUrl);
+    await page.waitForFunction(() => document.getElementById("audio").readyState >= 1);
+    const data = await page.evaluate(() => JSON.parse(document.getElementById("episode-data").textContent));
+    chapters = data.chapters;
+    cues = data.cues;
+    assert(chapters.length >= 3, `needs >= 3 chapters, has ${chapters.length}`);
+    assert(cues.length >= 3, `needs >= 3 cues, has ${cues.length}`);
+    const st = await audioState();
+    assert(st.duration > 5, `duration ${st.duration}`);
+    const dom = await page.evaluate(() => ({
+      lang: document.documentElement.lang, dir: document.documentElement.dir,
+      buttons: document.querySelectorAll("button.chapter").length, cues: document.querySelectorAll("#transcript .cue").length,
+    }));
+    assert(dom.lang === "ar" && dom.dir === "rtl", `lang/dir ${dom.lang}/${dom.dir}`);
+    assert(dom.buttons === chapters.length && dom.cues === cues.length, JSON.stringify(dom));
+    if (screenshots) await page.screenshot({ path: path.join(screenshots, "episode.png"), fullPage: true });
+  });
+
+  await check("space plays and pauses", async () => {
+    await focusBody();
+    await press("Space");
+    await page.waitForFunction(() => !document.getElementById("audio").paused);
+    await page.waitForFunction(() => document.getElementById("audio").currentTime > 0.3);
+    const label = await page.textContent('[data-action="play"]');
+    assert(label.includes("إيقاف"), `play button says ${label}`);
+    await press("Space");
+    await page.waitForFunction(() => document.getElementById("audio").paused);
+  });
+
+  await check("N twice from the start reaches chapter 3", async () => {
+    await seekAndWait(0);
+    await focusBody();
+    await press("KeyN");
+    await press("KeyN");
+    const st = await audioState();
+    near(st.t, chapters[2].start, 0.3, "currentTime after N N");
+    await page.waitForFunction(() => document.querySelectorAll('button.chapter[aria-current="true"]').length === 1);
+    const current = await page.getAttribute('button.chapter[aria-current="true"]', "data-index");
+    assert(current === "2", `current chapter button ${current}`);
+    const announced = await page.textContent("#now");
+    assert(announced.includes(chapters[2].title), `live region says ${announced}`);
+  });
+
+  await check("P at a chapter's start goes to the previous chapter; later in it, to its start", async () => {
+    await press("KeyP");
+    near((await audioState()).t, chapters[1].start, 0.3, "after P");
+    await seekAndWait(chapters[1].start + 4);
+    await press("KeyP");
+    near((await audioState()).t, chapters[1].start, 0.3, "after P 4 s in");
+  });
+
+  await check("N on an Arabic keyboard layout (key ى, code KeyN)", async () => {
+    await seekAndWait(0.5);
+    await page.evaluate(() => document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "ى", code: "KeyN", bubbles: true, cancelable: true })));
+    near((await audioState()).t, chapters[1].start, 0.3, "after ى");
+  });
+
+  await check("ArrowRight +10 s, ArrowLeft -10 s", async () => {
+    await seekAndWait(2);
+    await focusBody();
+    await press("ArrowRight");
+    near((await audioState()).t, 12, 0.3, "after ArrowRight");
+    await press("ArrowLeft");
+    near((await audioState()).t, 2, 0.3, "after ArrowLeft");
+  });
+
+  await check("the highlighted sentence follows currentTime and is scrolled into view", async () => {
+    const picks = [0, Math.floor(cues.length / 2), cues.length - 1];
+    for (const i of picks) {
+      const cue = cues[i];
+      const t = cue.start + Math.min(0.5, (cue.end - cue.start) / 2);
+      await seekAndWait(t);
+      await page.waitForTimeout(100);
+      const state = await page.evaluate(() => {
+        const marked = [...document.querySelectorAll("#transcript .cue.current")];
+        const box = document.getElementById("transcript").getBoundingClientRect();
+        const r = marked[0] && marked[0].getBoundingClientRect();
+        return {
+          ids: marked.map((el) => el.id), aria: marked[0] && marked[0].getAttribute("aria-current"),
+          visible: !!r && r.top >= box.top - 1 && r.bottom <= box.bottom + 1,
+        };
+      });
+      assert(state.ids.length === 1 && state.ids[0] === `cue-${i}`, `at ${t}: marked ${state.ids} (want cue-${i})`);
+      assert(state.aria === "true", "aria-current not set");
+      assert(state.visible, `cue-${i} not scrolled into view`);
+    }
+  });
+
+  await check("space on a chapter button activates it (not hijacked)", async () => {
+    await seekAndWait(0);
+    await page.focus(`button.chapter[data-index="${chapters.length - 1}"]`);
+    await press("Space");
+    await page.waitForFunction(() => !document.getElementById("audio").paused);
+    near((await audioState()).t, chapters[chapters.length - 1].start, 0.6, "after space on the last chapter");
+    await page.evaluate(() => document.getElementById("audio").pause());
+  });
+
+  await check("+ and - change the speed by 0.25 within 0.75..2.5", async () => {
+    await focusBody();
+    const start = (await audioState()).rate;
+    near(start, 1, 0.001, "initial rate");
+    await press("+");
+    await press("+");
+    near((await audioState()).rate, 1.5, 0.001, "after + +");
+    assert((await page.textContent("#rate")).trim() === "1.5×", "rate output");
+    await press("-");
+    near((await audioState()).rate, 1.25, 0.001, "after -");
+    for (let i = 0; i < 10; i++) await press("+");
+    near((await audioState()).rate, 2.5, 0.001, "upper bound");
+    for (let i = 0; i < 10; i++) await press("-");
+    near((await audioState()).rate, 0.75, 0.001, "lower bound");
+    await press("+");
+    await press("+");
+    near((await audioState()).rate, 1.25, 0.001, "back to 1.25");
+  });
+
+  await check("the speed is remembered after a reload", async () => {
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById("audio").readyState >= 1);
+    await page.waitForTimeout(100);
+    near((await audioState()).rate, 1.25, 0.001, "rate after reload");
+    assert((await page.textContent("#rate")).trim() === "1.25×", "rate output after reload");
+  });
+
+  await check("axe: episode page (light), no serious or critical violations", async () => {
+    await seekAndWait(cues[1].start + 0.1);    // a highlighted cue and chapter are on screen
+    await axe("episode, light");
+  });
+
+  await check("axe: episode page (dark)", async () => {
+    await page.emulateMedia({ colorScheme: "dark" });
+    await axe("episode, dark");
+    if (screenshots) await page.screenshot({ path: path.join(screenshots, "episode-dark.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  await check("axe: index page", async () => {
+    await page.goto(new URL("../index.html", httpUrl).href);
+    await axe("index, light");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await axe("index, dark");
+    await page.emulateMedia({ colorScheme: "light" });
+    if (screenshots) await page.screenshot({ path: path.join(screenshots, "index.png"), fullPage: true });
+  });
+
+  await check("large touch targets (>= 48px) on the episode page", async () => {
+    await page.goto(httpUrl);
+    const small = await page.evaluate(() => [...document.querySelectorAll("button, summary, .site-header a, .downloads a")]
+      .map((el) => ({ el: el.outerHTML.slice(0, 60), r: el.getBoundingClientRect() }))
+      .filter((x) => x.r.width > 0 && (x.r.height < 47.5 || x.r.width < 47.5))
+      .map((x) => `${x.el} ${Math.round(x.r.width)}x${Math.round(x.r.height)}`));
+    assert(small.length === 0, `small targets: ${small.join("; ")}`);
+  });
+
+  if (fileUrl) {
+    await check("from file:// it works with no server", async () => {
+      await page.goto(fileUrl);
+      await page.waitForFunction(() => document.getElementById("audio").readyState >= 1);
+      const n = await page.evaluate(() => document.querySelectorAll("#transcript .cue").length);
+      assert(n === cues.length, `${n} cues from file://`);
+      await seekAndWait(0);
+      await focusBody();
+      await press("KeyN");
+      near((await audioState()).t, chapters[1].start, 0.3, "N from file://");
+      await seekAndWait(cues[2].start + 0.1);
+      const marked = await page.evaluate(() => document.querySelector("#transcript .cue.current")?.id);
+      assert(marked === "cue-2", `marked ${marked}`);
+    });
+  }
+
+  await check("no script errors and nothing fetched from another origin", async () => {
+    assert(pageErrors.length === 0, `errors: ${pageErrors.join(" | ")}`);
+    assert(foreign.length === 0, `foreign requests: ${foreign.join(" ")}`);
+  });
+} finally {
+  await context.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

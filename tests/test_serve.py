@@ -1,0 +1,305 @@
+"""audio-news serve: byte ranges, HEAD, content types, and nothing outside the folder.
+
+A real server on 127.0.0.1 (a free port), spoken to with http.client, which
+sends paths exactly as written (no `..` clean-up on the client side).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from audio_news import serve as srv
+from audio_news.errors import PublishError
+
+SECRET = "top-secret-outside-the-folder"
+
+FEED = """<?xml version='1.0' encoding='UTF-8'?>
+<rss xmlns:atom="http://www.w3.org/2005/Atom" version="2.0"><channel>
+<title>أخبار</title>
+<atom:link href="{base}feed.xml" rel="self" type="application/rss+xml"/>
+<item><title>حلقة</title><enclosure url="{base}episodes/ep.mp3" length="1" type="audio/mpeg"/></item>
+</channel></rss>
+"""
+
+
+def make_mp3(path: Path, seconds: float) -> None:
+    """A real MP3 (a sine tone) made by the ffmpeg that imageio-ffmpeg ships."""
+    import imageio_ffmpeg
+
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+         "-i", f"sine=frequency=440:duration={seconds}", "-ac", "1", "-ar", "22050",
+         "-c:a", "libmp3lame", "-b:a", "32k", str(path)],
+        check=True, timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("serve")
+    (root / "secret.txt").write_text(SECRET)
+    (root / "secret-dir").mkdir()
+    (root / "secret-dir" / "secret.txt").write_text(SECRET)
+    out = root / "out"
+    episodes = out / "episodes"
+    episodes.mkdir(parents=True)
+    make_mp3(episodes / "ep.mp3", 3)
+    (episodes / "ep.vtt").write_text("WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nمرحبا بكم.\n", encoding="utf-8")
+    (episodes / "ep.txt").write_text("مرحبا بكم.\n", encoding="utf-8")
+    (episodes / "ep.chapters.json").write_text(json.dumps(
+        {"version": "1.2.0", "chapters": [{"startTime": 0, "endTime": 3, "title": "مقدمة"}]}, ensure_ascii=False))
+    (episodes / "ep.html").write_text("<!doctype html><title>ep</title>", encoding="utf-8")
+    (out / "feed.xml").write_text(FEED.format(base="http://127.0.0.1:8000/"), encoding="utf-8")
+    (out / "episodes.json").write_text("[]", encoding="utf-8")
+    (out / "index.html").write_text("<!doctype html><title>index</title>", encoding="utf-8")
+    (out / "cover.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    (out / "player").mkdir()
+    (out / "player" / "player.js").write_text("/* js */", encoding="utf-8")
+    (out / "player" / "player.css").write_text("/* css */", encoding="utf-8")
+    (out / ".feed.xml.123.tmp").write_text("half a file", encoding="utf-8")
+    (episodes / "leak.txt").symlink_to(root / "secret.txt")
+    (out / "outside").symlink_to(root / "secret-dir", target_is_directory=True)
+    (episodes / "alias.mp3").symlink_to(episodes / "ep.mp3")  # inside: allowed
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(site: Path):
+    with srv.running(site) as url:
+        parts = urlsplit(url)
+        yield parts.hostname, parts.port
+
+
+def request(server, method: str, path: str, headers: dict[str, str] | None = None):
+    conn = http.client.HTTPConnection(*server, timeout=10)
+    try:
+        conn.request(method, path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+# --- whole files and ranges --------------------------------------------------
+
+def test_whole_mp3(server, site: Path) -> None:
+    data = (site / "episodes" / "ep.mp3").read_bytes()
+    status, headers, body = request(server, "GET", "/episodes/ep.mp3")
+    assert status == 200
+    assert body == data
+    assert headers["accept-ranges"] == "bytes"
+    assert headers["content-length"] == str(len(data))
+    assert headers["content-type"] == "audio/mpeg"
+
+
+@pytest.mark.parametrize(
+    "spec, first, last",
+    [("bytes=0-99", 0, 99), ("bytes=100-1099", 100, 1099), ("bytes=-500", None, None),
+     ("bytes=1000-", 1000, None), ("bytes=0-0", 0, 0), ("bytes=5000-999999999", 5000, None)],
+    ids=["head-of-file", "middle", "suffix-500", "open-ended", "one-byte", "end-past-size"],
+)
+def test_range(server, site: Path, spec: str, first: int | None, last: int | None) -> None:
+    data = (site / "episodes" / "ep.mp3").read_bytes()
+    size = len(data)
+    if first is None:
+        first, last = size - 500, size - 1
+    last = size - 1 if last is None else last
+    status, headers, body = request(server, "GET", "/episodes/ep.mp3", {"Range": spec})
+    assert status == 206
+    assert body == data[first:last + 1]
+    assert headers["content-range"] == f"bytes {first}-{last}/{size}"
+    assert headers["content-length"] == str(last - first + 1)
+    assert headers["content-type"] == "audio/mpeg"
+
+
+def test_several_ranges_are_multipart(server, site: Path) -> None:
+    data = (site / "episodes" / "ep.mp3").read_bytes()
+    status, headers, body = request(server, "GET", "/episodes/ep.mp3", {"Range": "bytes=0-9,2000-2009"})
+    assert status == 206
+    assert headers["content-type"].startswith("multipart/byteranges")
+    assert data[0:10] in body and data[2000:2010] in body
+
+
+@pytest.mark.parametrize("spec", ["bytes={size}-", "bytes={size}-{beyond}", "bytes=-0"],
+                         ids=["start-at-size", "start-past-size", "empty-suffix"])
+def test_unsatisfiable_range(server, site: Path, spec: str) -> None:
+    size = (site / "episodes" / "ep.mp3").stat().st_size
+    status, headers, body = request(server, "GET", "/episodes/ep.mp3",
+                                    {"Range": spec.format(size=size, beyond=size + 100)})
+    assert status == 416
+    assert headers["content-range"] == f"bytes */{size}"
+    assert len(body) < 100
+
+
+def test_head(server, site: Path) -> None:
+    size = (site / "episodes" / "ep.mp3").stat().st_size
+    status, headers, body = request(server, "HEAD", "/episodes/ep.mp3")
+    assert (status, body) == (200, b"")
+    assert headers["content-length"] == str(size)
+    assert headers["accept-ranges"] == "bytes"
+    status, headers, body = request(server, "HEAD", "/episodes/ep.mp3", {"Range": "bytes=10-19"})
+    assert (status, body) == (206, b"")
+    assert headers["content-range"] == f"bytes 10-19/{size}"
+
+
+def test_conditional_get(server) -> None:
+    status, headers, _ = request(server, "GET", "/feed.xml")
+    assert status == 200
+    status, again, body = request(server, "GET", "/feed.xml", {"If-None-Match": headers["etag"]})
+    assert (status, body) == (304, b"")
+    assert again["etag"] == headers["etag"]
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [("/episodes/ep.mp3", "audio/mpeg"),
+     ("/feed.xml", "application/rss+xml; charset=utf-8"),
+     ("/episodes/ep.vtt", "text/vtt; charset=utf-8"),
+     ("/episodes/ep.chapters.json", "application/json"),
+     ("/episodes.json", "application/json"),
+     ("/episodes/ep.txt", "text/plain; charset=utf-8"),
+     ("/episodes/ep.html", "text/html; charset=utf-8"),
+     ("/index.html", "text/html; charset=utf-8"),
+     ("/cover.png", "image/png"),
+     ("/player/player.js", "text/javascript; charset=utf-8"),
+     ("/player/player.css", "text/css; charset=utf-8")],
+    ids=lambda v: v if v.startswith("/") else None,
+)
+def test_content_types(server, path: str, expected: str) -> None:
+    status, headers, _ = request(server, "GET", path)
+    assert status == 200
+    assert headers["content-type"] == expected
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_root_is_index(server, site: Path) -> None:
+    status, headers, body = request(server, "GET", "/")
+    assert status == 200
+    assert body == (site / "index.html").read_bytes()
+    assert "default-src 'self'" in headers["content-security-policy"]
+
+
+def test_symlink_inside_the_folder_is_served(server, site: Path) -> None:
+    status, _, body = request(server, "GET", "/episodes/alias.mp3", {"Range": "bytes=0-9"})
+    assert status == 206
+    assert body == (site / "episodes" / "ep.mp3").read_bytes()[:10]
+
+
+# --- refusals ----------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "path",
+    ["/../", "/%2e%2e/", "/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
+     "/episodes/%2e%2e/%2e%2e/etc/passwd", "/episodes/../../secret.txt", "/../../../../etc/passwd",
+     "/episodes/..%2f..%2fsecret.txt", "/%2e%2e%2fsecret.txt", "/.%2e/secret.txt",
+     "/episodes/leak.txt", "/outside/secret.txt", "/outside/", "//etc/passwd",
+     "/episodes/ep.mp3%00.txt", "/episodes%5c..%5c..%5csecret.txt", "/.feed.xml.123.tmp",
+     "/%2efeed.xml.123.tmp", "/episodes/./ep.mp3"],
+)
+def test_nothing_outside_the_folder(server, path: str) -> None:
+    status, _, body = request(server, "GET", path)
+    assert status in (400, 403, 404), path
+    assert SECRET.encode() not in body
+    assert b"root:" not in body
+
+
+@pytest.mark.parametrize("path", ["/episodes/", "/episodes", "/player/", "/player"])
+def test_no_directory_listing(server, path: str) -> None:
+    status, _, body = request(server, "GET", path)
+    assert status == 404
+    assert b"ep.mp3" not in body and b"player.js" not in body
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_read_only(server, site: Path, method: str) -> None:
+    before = (site / "feed.xml").read_bytes()
+    status, headers, _ = request(server, method, "/feed.xml")
+    assert status == 405
+    assert headers["allow"] == "GET, HEAD"
+    assert (site / "feed.xml").read_bytes() == before
+
+
+def test_missing_file(server) -> None:
+    assert request(server, "GET", "/episodes/nope.mp3")[0] == 404
+
+
+# --- without a server --------------------------------------------------------
+
+def test_resolve(site: Path) -> None:
+    assert srv.resolve(site, "/feed.xml") == (site / "feed.xml").resolve()
+    assert srv.resolve(site, "/") == (site / "index.html").resolve()
+    assert srv.resolve(site, "/episodes/") is None          # no index.html there
+    assert srv.resolve(site, "/../secret.txt") is None
+    assert srv.resolve(site, "/episodes/leak.txt") is None
+    assert srv.resolve(site, "feed.xml") is None             # not an absolute path
+
+
+def test_feed_url() -> None:
+    assert srv.feed_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/feed.xml"
+    assert srv.feed_url("::1", 8080) == "http://[::1]:8080/feed.xml"
+    assert srv.feed_url("192.168.1.20", 80) == "http://192.168.1.20:80/feed.xml"
+
+
+def test_feed_url_on_every_interface(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(srv, "lan_address", lambda: "192.168.1.20")
+    assert srv.feed_url("0.0.0.0", 8000) == "http://192.168.1.20:8000/feed.xml"
+
+
+def test_lan_address_is_an_address() -> None:
+    # A UDP connect only picks a route: nothing is sent.
+    socket.inet_aton(srv.lan_address())
+
+
+def test_base_url_mismatch(site: Path, tmp_path: Path) -> None:
+    assert srv.base_url_mismatch(site, "http://127.0.0.1:8000/") is None
+    assert srv.base_url_mismatch(site, "http://localhost:8000/") is None
+    warning = srv.base_url_mismatch(site, "http://192.168.1.20:8000/")
+    assert warning is not None
+    assert "http://127.0.0.1:8000/" in warning
+    assert f"audio-news feed --out {site} --base-url http://192.168.1.20:8000/" in warning
+    assert "loopback" in warning
+    assert srv.base_url_mismatch(site, "http://127.0.0.1:9000/") is not None
+    assert srv.base_url_mismatch(tmp_path, "http://127.0.0.1:8000/") is None   # no feed.xml
+
+
+def test_base_url_from_enclosure(tmp_path: Path) -> None:
+    feed = FEED.format(base="https://news.example/pod/").replace('rel="self"', 'rel="alternate"')
+    (tmp_path / "feed.xml").write_text(feed, encoding="utf-8")
+    assert srv.base_url_mismatch(tmp_path, "https://news.example/pod/") is None
+    assert "https://news.example/pod/" in srv.base_url_mismatch(tmp_path, "http://127.0.0.1:8000/")
+
+
+def test_serve_lines(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = srv.serve_lines(site, "127.0.0.1", 8000)
+    assert "http://127.0.0.1:8000/feed.xml" in "\n".join(lines)
+    assert not any(line.startswith("warning") for line in lines)
+    monkeypatch.setattr(srv, "lan_address", lambda: "192.168.1.20")
+    lines = srv.serve_lines(site, "0.0.0.0", 8000)
+    assert any("http://192.168.1.20:8000/feed.xml" in line for line in lines)
+    assert any(line.startswith("warning: feed.xml was built for") for line in lines)
+    empty = srv.serve_lines(tmp_path, "127.0.0.1", 8000)
+    assert any("no feed.xml" in line for line in empty)
+
+
+def test_errors(tmp_path: Path) -> None:
+    with pytest.raises(PublishError):
+        srv.serve(tmp_path / "missing", "127.0.0.1", 0, announce=print)
+    taken = srv.bind("127.0.0.1", 0)
+    try:
+        with pytest.raises(PublishError, match="cannot serve"):
+            # SO_REUSEADDR does not let a second socket listen on a listening port.
+            srv.bind("127.0.0.1", taken.getsockname()[1])
+    finally:
+        taken.close()
+
+
+def test_not_a_file_type_guess() -> None:
+    assert srv.content_type(Path("x.bin")) == "application/octet-stream"
+    assert srv.content_type(Path("X.MP3")) == "audio/mpeg"
