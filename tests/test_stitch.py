@@ -1,0 +1,414 @@
+"""The stitch stage, checked on real audio read back from the MP3 it writes.
+
+Clips are synthetic tone and noise bursts of known lengths; the MP3 is decoded
+with ffmpeg and the bursts are found again by their energy, so chapter and cue
+times are checked against where the sound really is.
+"""
+
+from __future__ import annotations
+
+import wave
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audio_news import stitch
+from audio_news.config import AudioSettings, PauseSettings
+from audio_news.errors import AudioError
+from audio_news.models import Article, Block, BlockKind, Clip, Part, Script, Sentence
+
+PAUSES = PauseSettings()  # 900 / 700 / 250 / 550 / 1200 ms: all different
+AUDIO = AudioSettings()   # -16 LUFS, -1 dBTP, 96 kbps, 44100 Hz
+ARTICLE = Article(title="عنوان", sections=(), source="test")
+
+rng = np.random.default_rng(7)
+
+
+# --- synthetic clips ------------------------------------------------------------
+
+def burst(ms: int, rate: int = 22050, freq: float = 440.0, level: float = 0.3, kind: str = "tone") -> Clip:
+    """A tone or noise burst of exactly `ms` milliseconds, 5 ms fades, no silence around it."""
+    n = round(ms * rate / 1000)
+    t = np.arange(n) / rate
+    if kind == "tone":
+        x = np.sin(2 * np.pi * freq * t)
+    elif kind == "noise":  # speech-band noise
+        spectrum = np.fft.rfft(rng.standard_normal(n))
+        f = np.fft.rfftfreq(n, 1 / rate)
+        spectrum[(f < 200) | (f > 4000)] = 0
+        x = np.fft.irfft(spectrum, n)
+        x /= np.abs(x).max()
+    elif kind == "square":  # clipped: full scale, hard edges
+        x = np.sign(np.sin(2 * np.pi * freq * t))
+    elif kind == "peaky":  # quiet tone with loud clicks: needs the limiter
+        x = 0.02 * np.sin(2 * np.pi * freq * t)
+        x[::rate // 7] = 1.0
+    else:
+        raise ValueError(kind)
+    fade = min(n // 2, rate * 5 // 1000)
+    if kind != "square":
+        ramp = np.linspace(0, 1, fade)
+        x[:fade] *= ramp
+        x[n - fade:] *= ramp[::-1]
+    pcm = np.clip(np.round(x * level * 32767), -32768, 32767).astype("<i2")
+    return Clip(pcm.tobytes(), rate)
+
+
+def sentence(name: str, clip: Clip | None) -> Sentence:
+    return Sentence(text=f"{name}.", spoken=f"spoken {name}", clip=clip)
+
+
+# Lengths in ms per part and block; the third part is at 16 kHz (resampled).
+LAYOUT = [
+    ("المقدمة", [(BlockKind.TITLE, [600]), (BlockKind.META, [400]), (BlockKind.PARAGRAPH, [800, 500])]),
+    ("القسم الأول", [(BlockKind.HEADING, [450]), (BlockKind.PARAGRAPH, [700, 350, 600]),
+                     (BlockKind.PARAGRAPH, [550])]),
+    ("القسم الثاني", [(BlockKind.HEADING, [500]), (BlockKind.PARAGRAPH, [650])]),
+]
+
+
+def make_script(rates: tuple[int, ...] = (22050, 22050, 16000), **kw) -> Script:
+    parts, n = [], 0
+    for (title, blocks), rate in zip(LAYOUT, rates):
+        made = []
+        for kind, lengths in blocks:
+            clips = []
+            for ms in lengths:
+                kind_kw = {"kind": "noise"} if n % 4 == 3 and not kw else kw
+                clips.append(sentence(f"s{n}", burst(ms, rate, freq=300 + 40 * n, **kind_kw)))
+                n += 1
+            made.append(Block(kind, tuple(clips)))
+        parts.append(Part(title, tuple(made)))
+    return Script(ARTICLE, tuple(parts))
+
+
+def expected_cues(pauses: PauseSettings = PAUSES) -> tuple[list[tuple[float, float]], list[float], float]:
+    """Where each burst and each part should start, from the rules, in ms."""
+    after = {BlockKind.TITLE: pauses.after_title_ms, BlockKind.HEADING: pauses.after_heading_ms,
+             BlockKind.META: pauses.between_paragraphs_ms, BlockKind.PARAGRAPH: pauses.between_paragraphs_ms}
+    cues, chapters, pos = [], [], 0.0
+    for p, (_, blocks) in enumerate(LAYOUT):
+        if p:
+            pos += pauses.between_sections_ms
+        chapters.append(pos)
+        for b, (kind, lengths) in enumerate(blocks):
+            if b:
+                pos += after[blocks[b - 1][0]]
+            for s, ms in enumerate(lengths):
+                if s:
+                    pos += pauses.between_sentences_ms
+                cues.append((pos, pos + ms))
+                pos += ms
+    return cues, chapters, pos
+
+
+# --- reading the MP3 back ---------------------------------------------------------
+
+def decoded(path: Path) -> tuple[np.ndarray, int]:
+    pcm, rate = stitch.decode_pcm(path)
+    return np.frombuffer(pcm, "<i2").astype(np.float64), rate
+
+
+def bursts_in(x: np.ndarray, rate: int, window_ms: float = 2.0) -> list[tuple[float, float]]:
+    """(start, end) in ms of each run of sound, found by short-window energy."""
+    w = int(rate * window_ms / 1000)
+    frames = x[: len(x) // w * w].reshape(-1, w)
+    energy = np.sqrt((frames ** 2).mean(axis=1))
+    active = energy > energy.max() * 10 ** (-35 / 20)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], active.astype(int), [0]))))
+    step = w / rate * 1000
+    runs = [(a * step, b * step) for a, b in zip(edges[::2], edges[1::2])]
+    merged: list[list[float]] = []
+    for a, b in runs:  # gaps under 100 ms are inside a burst (noise has quiet moments)
+        if merged and a - merged[-1][1] < 100:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def mp3_frames(path: Path) -> list[tuple[int, int, int, int]]:
+    """(version id, bitrate kbps, sample rate, channel mode) of every MPEG audio frame."""
+    data = path.read_bytes()
+    assert data[:3] != b"ID3", "stitch writes no ID3 tag (tag does)"
+    bitrates = {3: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],   # MPEG-1 L3
+                2: [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]}       # MPEG-2 L3
+    rates = {3: [44100, 48000, 32000], 2: [22050, 24000, 16000]}
+    frames, pos = [], 0
+    while pos + 4 <= len(data):
+        h = int.from_bytes(data[pos:pos + 4], "big")
+        assert h >> 21 == 0x7FF, f"no frame sync at byte {pos}"
+        version, layer = (h >> 19) & 3, (h >> 17) & 3
+        assert layer == 1, "layer III"
+        kbps = bitrates[version][(h >> 12) & 15]
+        rate = rates[version][(h >> 10) & 3]
+        padding, mode = (h >> 9) & 1, (h >> 6) & 3
+        frames.append((version, kbps, rate, mode))
+        pos += (144 if version == 3 else 72) * kbps * 1000 // rate + padding
+    assert pos == len(data), "the file is whole frames"
+    return frames
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("stitch") / "episode.mp3.tmp"
+    return stitch.render(make_script(), AUDIO, PAUSES, dest), dest
+
+
+# --- layout and timing ----------------------------------------------------------
+
+def test_writes_only_dest(rendered):
+    rendering, dest = rendered
+    assert [p.name for p in dest.parent.iterdir()] == [dest.name]
+
+
+def test_duration_is_clips_plus_pauses(rendered):
+    rendering, dest = rendered
+    _, _, total = expected_cues()
+    assert abs(rendering.duration_ms - total) <= 1
+    assert abs(stitch.decoded_duration_ms(dest) - rendering.duration_ms) <= 30
+
+
+def test_cues_follow_the_pause_rules(rendered):
+    rendering, _ = rendered
+    cues, _, _ = expected_cues()
+    assert [c.text for c in rendering.cues] == [f"s{n}." for n in range(len(cues))]
+    for cue, (start, end) in zip(rendering.cues, cues):
+        assert abs(cue.start_ms - start) <= 1 and abs(cue.end_ms - end) <= 1
+
+
+def test_cues_are_where_the_bursts_are(rendered):
+    rendering, dest = rendered
+    found = bursts_in(*decoded(dest))
+    assert len(found) == len(rendering.cues)
+    for cue, (start, end) in zip(rendering.cues, found):
+        assert abs(cue.start_ms - start) <= 20, (cue, start)
+        assert abs(cue.end_ms - end) <= 20, (cue, end)
+
+
+def test_chapters_start_at_each_parts_first_sound_and_tile_the_file(rendered):
+    rendering, dest = rendered
+    chapters = rendering.chapters
+    assert [c.element_id for c in chapters] == ["ch0", "ch1", "ch2"]
+    assert [c.title for c in chapters] == [title for title, _ in LAYOUT]
+    assert chapters[0].start_ms == 0 and chapters[-1].end_ms == rendering.duration_ms
+    assert all(a.end_ms == b.start_ms for a, b in zip(chapters, chapters[1:]))
+    found = bursts_in(*decoded(dest))
+    firsts = [0, 4, 9]  # index of each part's first sentence
+    for chapter, first in zip(chapters, firsts):
+        assert abs(chapter.start_ms - found[first][0]) <= 20
+
+
+def test_single_rate_script_is_resampled_in_the_encode(tmp_path):
+    dest = tmp_path / "one-rate.mp3"
+    rendering = stitch.render(make_script((22050, 22050, 22050)), AUDIO, PAUSES, dest)
+    cues, _, total = expected_cues()
+    x, rate = decoded(dest)
+    assert rate == 44100 and abs(len(x) / rate * 1000 - total) <= 30
+    for cue, (start, end) in zip(rendering.cues, bursts_in(x, rate)):
+        assert abs(cue.start_ms - start) <= 20 and abs(cue.end_ms - end) <= 20
+
+
+def test_section_pause_replaces_the_paragraph_pause(tmp_path):
+    pauses = PauseSettings(between_paragraphs_ms=100, between_sections_ms=2000, after_title_ms=0)
+    rendering = stitch.render(make_script(), AUDIO, pauses, tmp_path / "p.mp3")
+    cues, chapters, total = expected_cues(pauses)
+    assert rendering.cues[4].start_ms - rendering.cues[3].end_ms == 2000
+    assert abs(rendering.duration_ms - total) <= 1
+    assert [c.start_ms for c in rendering.chapters] == [round(c) for c in chapters]
+
+
+def test_parts_without_sentences_get_no_chapter(tmp_path):
+    script = make_script()
+    script = replace(script, parts=(script.parts[0], Part("فارغ", ()), script.parts[1]))
+    rendering = stitch.render(script, AUDIO, PAUSES, tmp_path / "e.mp3")
+    assert [c.element_id for c in rendering.chapters] == ["ch0", "ch1"]
+    assert rendering.chapters[1].title == "القسم الأول"
+
+
+# --- loudness -------------------------------------------------------------------
+
+def test_loudness_on_target_and_under_the_ceiling(rendered):
+    rendering, dest = rendered
+    loudness, peak = stitch.measure_loudness(dest)
+    assert abs(loudness + 16) <= 1 and peak <= -1
+    assert abs(rendering.loudness_lufs - loudness) <= 0.2
+    assert abs(rendering.true_peak_db - peak) <= 0.2
+
+
+@pytest.mark.parametrize("target, ceiling, kw", [
+    (-20.0, -1.0, {}),
+    (-16.0, -1.0, {"level": 0.001}),
+    (-16.0, -1.0, {"level": 1.0, "kind": "square"}),
+    (-16.0, -1.0, {"level": 1.0, "kind": "peaky"}),
+    (-14.0, -2.0, {"level": 0.5, "kind": "noise"}),
+], ids=["target-20", "very-quiet", "clipping-loud", "peaky-needs-limiter", "noise-14-under-2"])
+def test_loudness_for_other_targets_and_inputs(tmp_path, target, ceiling, kw):
+    audio = AudioSettings(loudness_lufs=target, true_peak_db=ceiling)
+    dest = tmp_path / "x.mp3"
+    rendering = stitch.render(make_script(**kw), audio, PAUSES, dest)
+    loudness, peak = stitch.measure_loudness(dest)
+    assert abs(loudness - target) <= 1, loudness
+    assert peak <= ceiling, peak
+    assert abs(rendering.loudness_lufs - loudness) <= 0.2
+    _, _, total = expected_cues()
+    assert abs(stitch.decoded_duration_ms(dest) - total) <= 30
+
+
+def test_silence_is_encoded_without_gain(tmp_path):
+    silent = Clip(bytes(2 * 22050), 22050)
+    script = Script(ARTICLE, (Part("t", (Block(BlockKind.PARAGRAPH, (sentence("a", silent),)),)),))
+    rendering = stitch.render(script, AUDIO, PAUSES, tmp_path / "s.mp3")
+    assert rendering.duration_ms == 1000 and rendering.loudness_lufs <= stitch.SILENT_LUFS
+
+
+def test_measure_loudness_of_a_known_sine(tmp_path):
+    # A 1 kHz sine at -20 dBFS peak in one channel reads -23.0 LUFS (BS.1770).
+    path = tmp_path / "sine.wav"
+    t = np.arange(48000 * 3) / 48000
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(48000)
+        w.writeframes((0.1 * 32767 * np.sin(2 * np.pi * 997 * t)).astype("<i2").tobytes())
+    loudness, peak = stitch.measure_loudness(path)
+    assert abs(loudness + 23.0) <= 0.2 and abs(peak + 20.0) <= 0.2
+
+
+# --- encoding -------------------------------------------------------------------
+
+def test_mp3_is_cbr_mono_at_the_settings(rendered):
+    _, dest = rendered
+    frames = mp3_frames(dest)
+    assert set(frames) == {(3, 96, 44100, 3)}  # MPEG-1, 96 kbps, 44.1 kHz, mono
+
+
+def test_gapless_header_accounts_for_encoder_delay_and_padding(rendered):
+    # The first frame holds an Info (CBR Xing) tag with a LAME extension that
+    # gives the encoder delay and padding; decoders trim them, so the decoded
+    # length is exact.
+    rendering, dest = rendered
+    data = dest.read_bytes()
+    info = data.index(b"Info", 0, 200)
+    assert int.from_bytes(data[info + 4:info + 8], "big") == 0x0F  # frames, bytes, TOC, quality
+    frames = int.from_bytes(data[info + 8:info + 12], "big")
+    lame = info + 120
+    delay_padding = int.from_bytes(data[lame + 21:lame + 24], "big")
+    delay, padding = delay_padding >> 12, delay_padding & 0xFFF
+    samples = frames * 1152 - delay - padding
+    assert 0 < delay < 2000 and padding < 2304
+    assert len(stitch.decode_pcm(dest)[0]) // 2 == samples
+    assert abs(samples / 44.1 - rendering.duration_ms) <= 1
+
+
+def test_other_bitrate_and_rate(tmp_path):
+    dest = tmp_path / "low.mp3"
+    audio = AudioSettings(bitrate_kbps=64, sample_rate=22050)
+    rendering = stitch.render(make_script(), audio, PAUSES, dest)
+    assert set(mp3_frames(dest)) == {(2, 64, 22050, 3)}
+    pcm, rate = stitch.decode_pcm(dest)
+    assert rate == 22050 and abs(len(pcm) / 2 / rate * 1000 - rendering.duration_ms) <= 30
+
+
+def test_decode_pcm_resamples_on_request(rendered):
+    rendering, dest = rendered
+    pcm, rate = stitch.decode_pcm(dest, rate=16000)
+    assert rate == 16000 and abs(len(pcm) / 2 / 16 - rendering.duration_ms) <= 30
+
+
+# --- errors ---------------------------------------------------------------------
+
+def test_missing_clip_is_an_audio_error(tmp_path):
+    script = make_script()
+    blocks = script.parts[1].blocks
+    broken = Block(blocks[1].kind, (sentence("no audio", None), *blocks[1].sentences[1:]))
+    parts = (script.parts[0], Part(script.parts[1].title, (blocks[0], broken, *blocks[2:])), script.parts[2])
+    with pytest.raises(AudioError, match="sentence 6 has no audio clip"):
+        stitch.render(replace(script, parts=parts), AUDIO, PAUSES, tmp_path / "x.mp3")
+    assert not (tmp_path / "x.mp3").exists()
+
+
+def test_empty_script_is_an_audio_error(tmp_path):
+    with pytest.raises(AudioError, match="no audio to render"):
+        stitch.render(Script(ARTICLE, ()), AUDIO, PAUSES, tmp_path / "x.mp3")
+
+
+def test_ffmpeg_failure_is_a_one_line_audio_error_and_leaves_nothing(tmp_path):
+    dest = tmp_path / "x.mp3"
+    # libmp3lame refuses 11111 Hz; ffmpeg fails in the encode.
+    with pytest.raises(AudioError) as info:
+        stitch.render(make_script(), AudioSettings(sample_rate=11111), PAUSES, dest)
+    assert "ffmpeg failed" in str(info.value) and "\n" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_undecodable_file_is_an_audio_error(tmp_path):
+    junk = tmp_path / "junk.mp3"
+    junk.write_bytes(b"not audio at all" * 10)
+    with pytest.raises(AudioError, match="cannot decode audio: ffmpeg failed: .*") as info:
+        stitch.decode_pcm(junk)
+    assert info.value.path == str(junk) and "\n" not in str(info.value)
+    with pytest.raises(AudioError):
+        stitch.measure_loudness(tmp_path / "missing.wav")
+
+
+def test_missing_ffmpeg_is_an_audio_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(stitch, "ffmpeg_path", lambda: str(tmp_path / "no-ffmpeg"))
+    with pytest.raises(AudioError, match="cannot run ffmpeg"):
+        stitch.decoded_duration_ms(tmp_path / "x.mp3")
+
+
+def test_ffmpeg_path_sets_pydubs_converter():
+    from pydub import AudioSegment
+
+    assert Path(stitch.ffmpeg_path()).exists()
+    assert AudioSegment.converter == stitch.ffmpeg_path()
+
+
+def test_a_missed_encode_is_corrected(tmp_path, monkeypatch):
+    # Pretend the encoder is 3 dB louder than it is: the first MP3 misses the
+    # target, and the encode is redone with the gain it measured.
+    monkeypatch.setattr(stitch, "ENCODER_GAIN_DB", 3.0)
+    encodes = []
+    encode = stitch._encode
+    monkeypatch.setattr(stitch, "_encode", lambda *a: encodes.append(a[3]) or encode(*a))
+    dest = tmp_path / "x.mp3"
+    rendering = stitch.render(make_script(), AUDIO, PAUSES, dest)
+    assert len(encodes) == 2
+    assert abs(stitch.measure_loudness(dest)[0] + 16) <= 0.5 and rendering.true_peak_db <= -1
+
+
+def test_an_unreachable_target_is_an_audio_error(tmp_path):
+    # -5 LUFS under a -9 dBTP ceiling: more than a tone's crest factor allows.
+    audio = AudioSettings(loudness_lufs=-5, true_peak_db=-9)
+    with pytest.raises(AudioError, match="cannot reach -5 LUFS under -9 dBTP"):
+        stitch.render(make_script(), audio, PAUSES, tmp_path / "x.mp3")
+    assert not (tmp_path / "x.mp3").exists()
+
+
+def test_empty_clips_take_no_room_and_no_pauses(tmp_path):
+    empty = Clip(b"", 22050)
+    script = make_script()
+    first, second, third = script.parts
+    blank_block = Block(BlockKind.PARAGRAPH, (Sentence("", "", empty),))
+    padded = Part(second.title, (
+        Block(second.blocks[0].kind, (*second.blocks[0].sentences, Sentence("", "", empty))),
+        blank_block, *second.blocks[1:],
+        Block(BlockKind.PARAGRAPH, (Sentence("۝", "", empty),))))
+    script = replace(script, parts=(first, Part("فارغ", (blank_block,)), padded, third))
+    rendering = stitch.render(script, AUDIO, PAUSES, tmp_path / "e.mp3")
+    cues, chapters, total = expected_cues()
+    assert abs(rendering.duration_ms - total) <= 1
+    assert [c.title for c in rendering.chapters] == [title for title, _ in LAYOUT]
+    assert [c.text for c in rendering.cues if c.text != "۝"] == [f"s{n}." for n in range(len(cues))]
+    marker = next(c for c in rendering.cues if c.text == "۝")
+    assert marker.start_ms == marker.end_ms == rendering.cues[8].end_ms
+
+
+def test_ffmpeg_without_loopback_decoders_measures_the_file(tmp_path, monkeypatch):
+    # ffmpeg before 7 has no -dec: the MP3 is measured by decoding the file.
+    monkeypatch.setattr(stitch, "_ffmpeg_major", lambda: 6)
+    dest = tmp_path / "old.mp3"
+    rendering = stitch.render(make_script(), AUDIO, PAUSES, dest)
+    assert (rendering.loudness_lufs, rendering.true_peak_db) == stitch.measure_loudness(dest)
+    assert abs(rendering.loudness_lufs + 16) <= 0.5
