@@ -1,0 +1,182 @@
+"""The typer app: the only place that prints or exits.
+
+Every command catches AudioNewsError, prints its one line to stderr and exits
+with its code; `--debug` re-raises to show the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .config import load_settings, with_overrides
+from .errors import AudioNewsError, InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Arabic news articles → chaptered podcast episodes and a feed.")
+out = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+OutOpt = typer.Option(Path("output"), "--out", "-o", help="Output folder (feed, episodes, player).")
+ConfigOpt = typer.Option(None, "--config", "-c", help="Settings TOML file.", exists=False)
+
+
+@app.callback()
+def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")) -> None:
+    _state["debug"] = debug
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn our errors into one line and an exit code."""
+    try:
+        yield
+    except AudioNewsError as exc:
+        if _state["debug"]:
+            raise
+        err.print(f"audio-news: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("audio-news: interrupted; nothing was half-written", markup=False)
+        raise typer.Exit(130) from None
+
+
+def _read_lines(source: str) -> list[str]:
+    if source == "-":
+        data = sys.stdin.buffer.read()
+        name = "<stdin>"
+    else:
+        path = Path(source)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError("file not found", path) from None
+        except IsADirectoryError:
+            raise InputError("is a directory, not a text file", path) from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", path) from None
+        name = source
+    try:
+        return data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", name) from None
+
+
+@app.command()
+def build(
+    articles: List[Path] = typer.Argument(..., help="Article files (.txt, .md, .html)."),
+    out_dir: Path = OutOpt,
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="Where the output folder is served."),
+    voice: Optional[str] = typer.Option(None, "--voice", help="Voice profile name or path to a .toml."),
+    config: Optional[Path] = ConfigOpt,
+) -> None:
+    """Build each article into an episode and update the feed."""
+    from . import ingest
+    from .pipeline import Builder
+
+    with _reported():
+        settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
+        parsed = [ingest.read_article(path) for path in articles]   # all inputs checked first
+        builder = Builder(settings, out_dir)
+        for article in parsed:
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err, transient=True) as bar:
+                task = bar.add_task(f"{Path(article.source).name}: synthesizing", total=None)
+                result = builder.build(article, lambda done, total: bar.update(task, completed=done, total=total))
+            ep = result.episode
+            minutes, seconds = divmod(round(ep.duration_ms / 1000), 60)
+            out.print(f"{article.source} → {out_dir / ep.audio}: {minutes}:{seconds:02d}, "
+                      f"{len(ep.chapters)} chapters, built in {result.seconds:.1f} s "
+                      f"(synthesis real-time factor {result.real_time_factor:.2f})",
+                      markup=False, highlight=False, soft_wrap=True)
+        out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
+
+
+@app.command()
+def feed(out_dir: Path = OutOpt, base_url: Optional[str] = typer.Option(None, "--base-url"),
+         config: Optional[Path] = ConfigOpt) -> None:
+    """Rewrite feed.xml (and the web player) from the episode store."""
+    from .pipeline import publish_feed
+
+    with _reported():
+        settings = with_overrides(load_settings(config), base_url=base_url)
+        path = publish_feed(out_dir, settings)
+        out.print(f"feed: {path}", markup=False, highlight=False)
+
+
+@app.command("diacritize")
+def diacritize_cmd(source: str = typer.Argument("-", help="Text file, or - for stdin."),
+                   config: Optional[Path] = ConfigOpt) -> None:
+    """Print the text with its vowels restored: one output line per input line."""
+    from .diacritize import Diacritizer
+
+    with _reported():
+        settings = load_settings(config)
+        lines = _read_lines(source)
+        model = Diacritizer(lexicon=Path(settings.text.lexicon) if settings.text.lexicon else None)
+        for line in lines:
+            sys.stdout.write(model(line) + "\n")
+
+
+@app.command("normalize")
+def normalize_cmd(source: str = typer.Argument("-", help="Text file, or - for stdin."),
+                  config: Optional[Path] = ConfigOpt) -> None:
+    """Print the spoken form (numbers and symbols in words): one output line per input line."""
+    from . import normalize, numbers
+
+    with _reported():
+        settings = load_settings(config)
+        for line in _read_lines(source):
+            sys.stdout.write(numbers.verbalize(normalize.clean(line), settings.text) + "\n")
+
+
+@app.command("eval-tashkeel")
+def eval_tashkeel(gold: List[Path] = typer.Argument(..., help="Gold diacritized files, one sentence per line."),
+                  limit: int = typer.Option(0, help="Score only the first N lines (0 = all)."),
+                  config: Optional[Path] = ConfigOpt) -> None:
+    """Score the pipeline's diacritization against gold files (DER/WER, Fadel protocol)."""
+    from .diacritize import Diacritizer
+    from .tashkeel_eval import main_report
+
+    with _reported():
+        settings = load_settings(config)
+        model = Diacritizer(lexicon=Path(settings.text.lexicon) if settings.text.lexicon else None)
+        for path in gold:
+            if not path.is_file():
+                raise InputError("gold file not found", path)
+            out.print(main_report(path, model, limit=limit or None), markup=False, highlight=False)
+
+
+@app.command()
+def voices() -> None:
+    """List the voice profiles."""
+    from .voices import DEFAULT_VOICE, list_profiles
+
+    with _reported():
+        for profile in list_profiles():
+            mark = "*" if profile.name == DEFAULT_VOICE else " "
+            out.print(f"{mark} {profile.name:<12} {profile.engine:<7} {profile.description}",
+                      markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def serve(out_dir: Path = OutOpt,
+          host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for the home network)."),
+          port: int = typer.Option(8000, help="TCP port.")) -> None:
+    """Serve the output folder: feed, episodes (with Range requests) and the web player."""
+    from . import serve as server
+
+    with _reported():
+        server.serve(out_dir, host, port, announce=lambda line: out.print(line, markup=False, highlight=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

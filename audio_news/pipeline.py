@@ -1,0 +1,131 @@
+"""Runs the stages in order; nothing else.
+
+    read_article → build_script → diacritize_script → synthesize_script
+        → render (MP3) → write_tags → sidecars → store → feed → web player
+
+Heavy things (the diacritizer model, the speech engine) are made once per run
+in a Builder and reused for every article. Every file is written under a
+temporary name and renamed into place only when all of an episode's files are
+ready, so a failed build leaves the previous episode and feed as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import diacritize, ingest, normalize, player, publish, stitch, synthesize, tag
+from .config import Settings
+from .engines import Engine, load_engine
+from .models import Article, Episode, Rendering, Script
+from .voices import VoiceProfile, find_profile
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """One article built: its episode and how long it took."""
+
+    episode: Episode
+    rendering: Rendering
+    seconds: float
+    synth_seconds: float
+
+    @property
+    def real_time_factor(self) -> float:
+        """Synthesis seconds per second of audio (below 1 is faster than real time)."""
+        return self.synth_seconds / max(self.rendering.duration_ms / 1000.0, 1e-9)
+
+
+def prepare(article: Article, settings: Settings, profile: VoiceProfile,
+            diacritizer: diacritize.Diacritizer | None) -> Script:
+    """The text stages: what the voice will read, chapter by chapter."""
+    script = normalize.build_script(article, settings.text)
+    if profile.diacritize and diacritizer is not None:
+        script = diacritize.diacritize_script(script, diacritizer)
+    return script
+
+
+class Builder:
+    """Builds episodes into one output folder with one voice."""
+
+    def __init__(self, settings: Settings, out_dir: Path) -> None:
+        self.settings = settings
+        self.out_dir = Path(out_dir)
+        self.profile = find_profile(settings.voice)
+        self._engine: Engine | None = None
+        self._diacritizer: diacritize.Diacritizer | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = load_engine(self.profile)
+        return self._engine
+
+    @property
+    def diacritizer(self) -> diacritize.Diacritizer | None:
+        if self._diacritizer is None and self.profile.diacritize:
+            lexicon = Path(self.settings.text.lexicon) if self.settings.text.lexicon else None
+            self._diacritizer = diacritize.Diacritizer(lexicon=lexicon)
+        return self._diacritizer
+
+    def build(self, article: Article, on_sentence: Progress | None = None) -> BuildResult:
+        """Article → episode files in the output folder, the store and the feed updated."""
+        started = time.perf_counter()
+        podcast = self.settings.podcast
+        script = prepare(article, self.settings, self.profile, self.diacritizer)
+        synth_started = time.perf_counter()
+        script = synthesize.synthesize_script(
+            script, self.engine, max_chars=self.profile.max_chars, on_sentence=on_sentence)
+        synth_seconds = time.perf_counter() - synth_started
+
+        guid = publish.episode_guid(article.title, article.url)
+        slug = publish.slugify(article.title, guid=guid)
+        store = publish.EpisodeStore(self.out_dir)
+        previous = store.get(guid)
+        episodes_dir = publish.ensure_folder(self.out_dir / "episodes")
+        mp3 = episodes_dir / f"{slug}.mp3"
+        tmp = publish.temp_path_for(mp3)
+        try:
+            rendering = stitch.render(script, self.settings.audio, self.settings.pauses, tmp)
+            cover = publish.cover_bytes(podcast.image)
+            tag.write_tags(tmp, tag.EpisodeTags(
+                title=article.title, artist=podcast.author, publisher=podcast.author,
+                album=podcast.title, date=(article.date or dt.date.today()).isoformat(),
+                comment=article.lead, transcript=publish.transcript_text(article.title, rendering),
+                cover=cover[0], cover_mime=cover[1], chapters=rendering.chapters))
+            sidecars = publish.write_transcripts(self.out_dir, slug, rendering, article.title)
+            publish.commit_file(tmp, mp3)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+        episode = Episode(
+            guid=guid, slug=slug, title=article.title, description=article.lead,
+            # A rebuild replaces the episode but keeps its place in the feed.
+            pub_date=previous.pub_date if previous else dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+            duration_ms=rendering.duration_ms, size=mp3.stat().st_size,
+            audio=mp3.relative_to(self.out_dir).as_posix(),
+            transcript_vtt=sidecars[0], transcript_txt=sidecars[1], chapters_json=sidecars[2],
+            chapters=rendering.chapters, source_url=article.url, article_date=article.date,
+            voice=self.profile.name)
+        episodes, replaced = store.put(episode)
+        self.publish(episodes)
+        publish.remove_episode_files(self.out_dir, replaced, keep=episode)
+        return BuildResult(episode, rendering, time.perf_counter() - started, synth_seconds)
+
+    def publish(self, episodes: Sequence[Episode]) -> Path:
+        return publish_feed(self.out_dir, self.settings, episodes)
+
+
+def publish_feed(out_dir: Path, settings: Settings, episodes: Sequence[Episode] | None = None) -> Path:
+    """Rewrite feed.xml and the web player from the store."""
+    if episodes is None:
+        episodes = publish.EpisodeStore(out_dir).load()
+    cover = publish.ensure_cover(out_dir, settings.podcast.image)
+    feed = publish.write_feed(out_dir, settings.podcast, episodes, cover)
+    player.write_site(out_dir, episodes, settings.podcast)
+    return feed

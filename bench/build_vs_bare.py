@@ -1,0 +1,86 @@
+"""Full `audio-news build` of an article vs. the bare steps done by hand, same run.
+
+Bare steps: text2tashkeel on each raw line, espeak-ng (the bundled library) to
+one WAV, ffmpeg to a 96 kbps MP3. The full build adds ingest, numbers in words,
+lexicon and letter restoring, pausal forms, pauses, two-pass loudness, tags,
+chapters, transcripts, the feed and the web player. Target: ratio ≤ 1.5.
+
+    python bench/build_vs_bare.py [ARTICLE] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import imageio_ffmpeg
+from text2tashkeel import Diacritizer
+
+from audio_news.config import Settings
+from audio_news.engines import load_engine
+from audio_news.ingest import read_article
+from audio_news.pipeline import Builder
+from audio_news.voices import find_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "seed" / "000_a9bde49a6959cd4e.txt"
+
+
+def bare(article: Path, workdir: Path, tashkeel: Diacritizer, engine) -> float:
+    """Diacritize each line, speak it, one WAV, one MP3: nothing else."""
+    started = time.perf_counter()
+    lines = [line.strip() for line in article.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pcm = bytearray()
+    for line in lines:
+        pcm += engine.synthesize(tashkeel.diacritize(line)).samples
+    wav = workdir / "bare.wav"
+    with wave.open(str(wav), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(engine.sample_rate)
+        out.writeframes(bytes(pcm))
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", str(wav), "-ar", "44100",
+                    "-ac", "1", "-b:a", "96k", str(workdir / "bare.mp3")], check=True)
+    return time.perf_counter() - started
+
+
+def full(article: Path, workdir: Path, builder: Builder) -> float:
+    started = time.perf_counter()
+    builder.build(read_article(article))
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("article", nargs="?", type=Path, default=SEED if SEED.exists() else ROOT / "samples" / "article.txt")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        # Models loaded once on both sides and warmed up, as in a long-running build.
+        tashkeel = Diacritizer()
+        engine = load_engine(find_profile("espeak-ar"))
+        builder = Builder(Settings(), workdir / "out")
+        bare(args.article, workdir, tashkeel, engine)
+        full(args.article, workdir, builder)
+        bare_times, full_times = [], []
+        for _ in range(args.repeat):
+            bare_times.append(bare(args.article, workdir, tashkeel, engine))
+            full_times.append(full(args.article, workdir, builder))
+    b, f = statistics.median(bare_times), statistics.median(full_times)
+    print(f"article: {args.article}")
+    print(f"{'bare steps (tashkeel + espeak WAV + ffmpeg MP3)':<50} {b:7.2f} s  (median of {args.repeat})")
+    print(f"{'audio-news build (full pipeline)':<50} {f:7.2f} s  (median of {args.repeat})")
+    print(f"{'ratio full / bare':<50} {f / b:7.2f}   target ≤ 1.50  {'OK' if f / b <= 1.5 else 'OVER'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
