@@ -17,8 +17,14 @@ Choices (one spelling, used everywhere):
 - مئة, not مائة; hundreds joined: ثلاثمئة.
 - Case is read from the word before: a preposition or a noun in إضافة (في، من،
   نحو، حوالي، عام، بنسبة… and the prefixes بـ لـ كـ) gives the genitive, إن/أن
-  the accusative, anything else the nominative. Years are always genitive
-  (عام ألفين وثمانية) and so are ordinal tens (القرن الحادي والعشرين), as read on air.
+  the accusative, anything else the nominative. A verb whose object is the number
+  (بلغ، البالغ، تجاوز، سجل، حقق، يعادل…) up to five words back in the same clause (no
+  punctuation or other number between) gives the accusative: بلغ عدد القتلى خمسين،
+  ألفا ومئتين. Both sides of فاصلة take the same case. Years are always genitive
+  (عام ألفين وثمانية، and after a noun: مونديال ألفين واثنين وعشرين) and so are ordinal
+  tens (القرن الحادي والعشرين), as read on air.
+- Agreement looks only at the word right before or after a number; after رقم a number
+  is a label, masculine and counting nothing (القانون رقم اثني عشر لسنة…).
 - Times: HH:MM is the hour as a feminine ordinal, then والربع / والنصف or the
   minutes counted (التاسعة وخمس وأربعون دقيقة); hours are read as written (14 →
   الرابعة عشرة), 0 as الثانية عشرة.
@@ -28,7 +34,9 @@ Choices (one spelling, used everywhere):
   بنتيجة…) a dash is a score: … مقابل ….
 - A counted noun's gender comes from a small word list, then its ending (ة، ات);
   unknown nouns are masculine. 1 + noun is read noun + واحد (شخص واحد).
-- Numbers of ten or more digits with no separators (phones) are read digit by digit.
+- Numbers of ten or more digits with no separators (phones) are read digit by digit,
+  and so are 3–6 digits to dial (الرقم 112، اتصل على 911، الخط الساخن 19000).
+- Rates: كم/ساعة → كيلومترا في الساعة; decades: 1990s، الـ1990s → التسعينيات.
 - Latin: settings.latin "spell" spells upper-case acronyms in Arabic letters (a few
   are read as words: ناتو، كوفيد); "read" keeps them. Other Latin words stay.
 - URLs, e-mail addresses and hashtags are left exactly as written.
@@ -117,7 +125,8 @@ def _below_100(n: int, gender: str, case: str) -> str:
     word = _TENS[tens] + ("ون" if case == "nom" else "ين")
     if not d:
         return word
-    head = ("إحدى" if gender == "f" else "واحد") if d == 1 else _unit(d, gender, case)
+    one = "واحدا" if case == "acc" else "واحد"          # بلغ واحدا وعشرين
+    head = ("إحدى" if gender == "f" else one) if d == 1 else _unit(d, gender, case)
     return f"{head} و{word}"
 
 
@@ -130,9 +139,10 @@ def _below_1000(n: int, gender: str, case: str, construct: bool) -> str:
 
 
 def _scaled(k: int, scale: _Scale, case: str, construct: bool) -> str:
-    """k thousands (millions…): ألف، ألفان، ثلاثة آلاف، أحد عشر ألفا، مئتا ألف، مئة ألف وألف."""
+    """k thousands (millions…): ألف، ألفان، ثلاثة آلاف، أحد عشر ألفا، مئتا ألف، مئة ألف وألف;
+    accusative ألفا when no noun follows (بلغ عدد القتلى ألفا ومئتين)."""
     if k == 1:
-        return scale.one
+        return scale.one + ("ا" if case == "acc" and not construct else "")
     if k == 2:
         return _dual(scale.one, case, construct)
     rest = k % 100
@@ -245,6 +255,12 @@ _UNITS: Final = MappingProxyType({
     "°م": _CELSIUS, "°C": _CELSIUS,
 })
 _MINUTE: Final = _Noun("دقيقة", "دقائق", "دقيقة", "دقيقتان", "دقيقتين", "f")
+# What follows a unit after "/": كم/ساعة → كيلومترا في الساعة.
+_PER: Final = MappingProxyType({
+    **dict.fromkeys(("ساعة", "الساعة", "سا", "س"), "في الساعة"),
+    **dict.fromkeys(("دقيقة", "الدقيقة", "د"), "في الدقيقة"),
+    **dict.fromkeys(("ثانية", "الثانية", "ث"), "في الثانية"),
+})
 _ERAS: Final = MappingProxyType({"هـ": "هجري", "ه": "هجري", "م": "ميلادي", "ق.م": "قبل الميلاد"})
 
 _FEMININE: Final = frozenset((
@@ -276,6 +292,22 @@ _GENITIVE: Final = frozenset((
     "بطول بعمق بعرض بارتفاع بوزن بحجم بعدد"
 ).split())
 _ACCUSATIVE: Final = frozenset("إن أن لكن كأن ليت لعل بأن".split())
+# Verbs (and البالغ) whose object or predicate is the number: بلغ عدد القتلى خمسين، ما يعادل…
+# They may stand a few words back, with the subject between (بلغت الخسائر ألفين وخمسمئة).
+# تعادل is left out: it is also a draw (تعادل الفريقان 1-1).
+_ACCUSATIVE_VERBS: Final = frozenset((
+    "بلغ بلغت بلغا يبلغ تبلغ ليبلغ لتبلغ البالغ البالغة البالغين البالغتين تجاوز تجاوزت يتجاوز تتجاوز "
+    "تخطى تخطت يتخطى تتخطى سجل سجلت يسجل تسجل حقق حققت يحقق تحقق يعادل يساوي تساوي"
+).split())
+# Words after which a 4-digit number counts rather than names a year (عدد الزوار 2022 زائرا).
+_COUNT_WORDS: Final = frozenset((
+    "عدد العدد تعداد عددهم عددها عددهن قتل أصيب اعتقل أطلق ضم ضمت تضم يضم هناك يوجد توجد"
+).split())
+# After these a short number is dialled, so read digit by digit (الرقم 112، اتصل على 911).
+_SERVICE_WORDS: Final = frozenset("الرقم بالرقم برقم للرقم الطوارئ الساخن المجاني الموحد".split())
+# After these a number is a label (القانون رقم 12): masculine, genitive, counting nothing.
+_LABEL_WORDS: Final = frozenset("رقم الرقم برقم بالرقم للرقم".split())
+_DECADE_STEMS: Final = MappingProxyType({t: _TENS[t] + "ينيات" for t in range(2, 10)})
 
 
 def _gender(noun: str) -> Gender:
@@ -293,6 +325,8 @@ def _is_noun(word: str) -> bool:
         return False
     if word.startswith("و"):        # mostly "and …", unless a plural we know (وفيات، وزراء)
         return _is_known_noun(word) or word.endswith("اء")
+    if word[0] in "بلك" and (word[1:] in _FEMININE or word[1:] in _MASCULINE):
+        return False                # a preposition and its noun: رقم 12 لسنة 2011
     return not (word.startswith("ف") and word[1:] in _PARTICLES)
 
 
@@ -310,21 +344,23 @@ def _split(text: str) -> tuple[int, str]:
     return int(whole), fraction
 
 
-def _fraction(digits: str) -> str:
-    """What follows فاصلة: zeros one by one, then the rest as a number (long tails digit by digit)."""
+def _fraction(digits: str, case: str = "nom") -> str:
+    """What follows فاصلة, in the case of the whole part: zeros one by one, then the rest as
+    a number (long tails digit by digit)."""
     if len(digits) > 3:
         return _digits(digits)
     rest = digits.lstrip("0")
     zeros = ["صفر"] * (len(digits) - len(rest))
-    return " ".join(zeros + ([cardinal(int(rest))] if rest else []))
+    return " ".join(zeros + ([cardinal(int(rest), "m", case)] if rest else []))
 
 
 def _number(text: str, gender: str = "m", case: str = "nom", construct: bool = False) -> str:
-    """A number as written ("1,200", "2.5") in words; decimals are read masculine."""
+    """A number as written ("1,200", "2.5") in words; decimals are read masculine, one case
+    on both sides of فاصلة (بنحو ثلاثة فاصلة اثنين)."""
     whole, fraction = _split(text)
     if not fraction:
         return cardinal(whole, gender, case, construct)
-    return f"{cardinal(whole, 'm', case)} فاصلة {_fraction(fraction)}"
+    return f"{cardinal(whole, 'm', case)} فاصلة {_fraction(fraction, case)}"
 
 
 def _with_noun(text: str, noun: str, case: str, noun_follows: bool) -> str:
@@ -373,8 +409,27 @@ def _next_word(text: str, end: int) -> str:
     return match.group(1) if match else ""
 
 
+def _forms(word: str) -> tuple[str, ...]:
+    """A word and, after و or ف, the word without it (وبلغ → بلغ)."""
+    return (word, word[1:]) if word[:1] in ("و", "ف") and len(word) > 2 else (word,)
+
+
+def _clause(before: str, count: int) -> list[str]:
+    """Up to `count` words before a number, nearest first, not reaching back past
+    punctuation or an earlier number (those close the phrase the number belongs to)."""
+    words = []
+    for token in reversed(before.split()[-count:]):
+        if token[-1].isdigit() or token[-1] in "،؛:,.!?؟…»)]\"'":
+            break
+        words.append(_bare(token))
+        if token[0] in "«([\"'":             # «بلغ: the quote opens the phrase
+            break
+    return words
+
+
 def _case(prefix: str, before: str) -> str:
-    """The case a number takes from its glued prefix (بـ لـ كـ) or the word before it."""
+    """The case a number takes from its glued prefix (بـ لـ كـ) or the word before it, or
+    from a verb such as بلغ a few words back (the number is its object: بلغ عدد القتلى خمسين)."""
     prefix = prefix.replace("ـ", "").strip()
     if prefix and prefix[-1] in "بلك":
         return "gen"
@@ -390,6 +445,8 @@ def _case(prefix: str, before: str) -> str:
             return "gen"
         if word in _ACCUSATIVE:
             return "acc"
+    if any(form in _ACCUSATIVE_VERBS for word in _clause(before, 5) for form in _forms(word)):
+        return "acc"
     return "nom"
 
 
@@ -487,6 +544,29 @@ def _phone(m: re.Match[str], settings: TextSettings) -> str:
     return plus + " ".join(_digits(group) for group in m["num"].split("-"))
 
 
+def _service(m: re.Match[str], settings: TextSettings) -> str:
+    """اتصل على 911، الرقم 112، الخط الساخن 16000: a short number to dial, digit by digit."""
+    words = _clause(m.string[:m.start()], 2)
+    if not words or _is_known_noun(_next_word(m.string, m.end())):
+        return m.group(0)
+    dialled = any(form in _SERVICE_WORDS for form in _forms(words[0]))
+    called = words[0] == "على" and len(words) > 1 and "تصل" in words[1]     # اتصل، اتصلوا، الاتصال
+    return _digits(m["num"]) if dialled or called else m.group(0)
+
+
+def _decade(m: re.Match[str], settings: TextSettings) -> str:
+    """1990s، the 1990s، الـ1990s → التسعينيات; 1880s → ثمانينيات القرن التاسع عشر;
+    2000s → العقد الأول من القرن الحادي والعشرين."""
+    century, decade = divmod(int(m["y"]) // 10, 10)
+    if decade < 2:
+        spoken = f"العقد {ordinal(decade + 1)} من القرن {ordinal(century + 1)}"
+    elif century == 19:
+        spoken = "ال" + _DECADE_STEMS[decade]
+    else:
+        spoken = f"{_DECADE_STEMS[decade]} القرن {ordinal(century + 1)}"
+    return _attach(m["pre"], spoken)
+
+
 def _numeric_date(m: re.Match[str], settings: TextSettings) -> str:
     """20/08/2024, 20-08-2024, 2024-08-20 (and 08/20/2024) → العشرين من أغسطس ألفين وأربعة وعشرين."""
     a, b, c = m["a"], m["b"], m["c"]
@@ -573,10 +653,13 @@ def _unit_after(m: re.Match[str], settings: TextSettings) -> str:
     unit = re.sub(r"\s", "", m["unit"])
     number, pre = m["num"], m["pre"]
     whole, fraction = _split(number)
-    era = _ERAS.get(unit)
+    era = None if m["per"] else _ERAS.get(unit)
     if era and not fraction and (unit != "م" or 1000 <= whole <= 2100 or _is_year_word(m)):
         return _attach(pre, f"{cardinal(whole, 'm', 'gen')} {era}")
-    return _attach(pre, _count(number, _UNITS[unit], _case(pre, m.string[:m.start()])))
+    if unit not in _UNITS:                     # هـ / ق.م with a rate after it: not a unit
+        return m.group(0)
+    spoken = _count(number, _UNITS[unit], _case(pre, m.string[:m.start()]))
+    return _attach(pre, spoken + (f" {_PER[m['per']]}" if m["per"] else ""))
 
 
 def _is_year_word(m: re.Match[str]) -> bool:
@@ -654,18 +737,56 @@ def _minus(m: re.Match[str], settings: TextSettings) -> str:
     return "سالب "
 
 
+def _era_slash(m: re.Match[str], settings: TextSettings) -> str:
+    """1445 هـ/2024 م → … هجري الموافق … ميلادي."""
+    return " الموافق "
+
+
 def _plus(m: re.Match[str], settings: TextSettings) -> str:
     """90+3 (added time) → 90 زائد 3."""
     return " زائد "
 
 
+def _is_tamyiz(noun: str, number: int) -> bool:
+    """Does `noun` look like what 11–99 count (زائرا، شخصا): an indefinite accusative?"""
+    return (number % 100 > 10 and len(noun) > 2 and noun.endswith("ا") and not noun.endswith("وا")
+            and noun not in _PARTICLES)
+
+
+def _is_named_year(m: re.Match[str], noun: str) -> bool:
+    """مونديال 2022، رؤية 2030: a bare year right after a noun names it (إضافة, so genitive).
+
+    Not after a verb (one starting with ي, or a counting word: عدد، قتل، هناك…) and not
+    before what it could count (2022 زائرا، 2000 شخص).
+    """
+    number, words = m["num"], _clause(m.string[:m.start()], 4)
+    if m["pre"] or len(number) != 4 or not number.isdigit() or not 1900 <= int(number) <= 2100:
+        return False
+    if not words or not re.fullmatch(f"[{_AR}]+", words[0]) or words[0] in _PARTICLES:
+        return False
+    if _forms(words[0])[-1].startswith("ي") or any(f in _COUNT_WORDS for w in words for f in _forms(w)):
+        return False
+    return not _is_known_noun(noun) and not _is_tamyiz(noun, int(number))
+
+
 def _plain(m: re.Match[str], settings: TextSettings) -> str:
-    """Any other number, with the noun after it when there is one (ثلاثة أشخاص، في إحدى عشرة مدينة)."""
+    """Any other number, with the noun after it when there is one (ثلاثة أشخاص، في إحدى عشرة مدينة).
+
+    After رقم it is a label, read masculine and never counting the word after it (القانون رقم
+    اثني عشر لسنة…); after a noun a bare year names it (مونديال ألفين واثنين وعشرين).
+    """
     pre, number, noun = m["pre"], m["num"], m["next"] or ""
-    case = _case(pre, m.string[:m.start()])
+    before = m.string[:m.start()]
+    case = _case(pre, before)
+    after = (m["gap"] or "") + noun
+    label = _clause(before, 1)
+    if not pre and label and any(form in _LABEL_WORDS for form in _forms(label[0])):
+        return _number(number, "m", "gen") + after
+    if case == "nom" and _is_named_year(m, noun):
+        return _year(number) + after
     if _is_noun(noun):
         return _attach(pre, _with_noun(number, noun, case, _is_noun(_next_word(m.string, m.end()))))
-    return _attach(pre, _number(number, "m", case)) + (m["gap"] or "") + noun
+    return _attach(pre, _number(number, "m", case)) + after
 
 
 @dataclass(frozen=True)
@@ -682,27 +803,32 @@ def _rule(name: str, pattern: str, speak: Callable[[re.Match[str], TextSettings]
 
 
 _CURRENCY_SYMBOLS: Final = "$€£₪"
+_PER_ALT: Final = "|".join(sorted(_PER, key=len, reverse=True))
 _SCALE_ALT: Final = "|".join(sorted(_SCALE_WORDS, key=len, reverse=True))
 
 # Order matters: each rule writes words, so the rules after it never see those digits.
 _RULES: Final = (
+    _rule("decade", r"(?<!\w)(?:[Tt]he\s+)?(?P<pre>[وفبلك]{0,2})(?:ال(?:ـ ?)?)?(?P<y>\d{3}0)['’]?s(?![A-Za-z\d])",
+          _decade),
     _rule("latin", r"(?<![A-Za-z\d°])(?P<lead>\d+)?(?P<word>[A-Za-z]+)(?:-?(?P<num>\d+))?(?![A-Za-z\d])", _latin),
     _rule("doctor", f"(?<!\\S)(?P<pre>[وفل]?)(?P<prof>أ\\. ?)?د\\.(?=\\s*[{_AR}])", _doctor),
     _rule("date", f"(?<![\\d/.\\-]){_PRE}(?P<a>\\d{{1,4}})(?P<sep>[/.\\-])(?P<b>\\d{{1,2}})(?P=sep)(?P<c>\\d{{1,4}})"
                   r"(?!\d|[/.\-]\d)", _numeric_date),
     _rule("phone", r"(?<![\w+])(?P<plus>\+)?(?P<num>\d{10,}|\d+(?:-\d+){2,})(?![\w])", _phone),
+    _rule("service", f"(?<!\\S)(?P<num>\\d{{3,6}}){_END}(?! ?[%٪{_CURRENCY_SYMBOLS}°])", _service),
     _rule("month_year", f"(?<!\\w){_PRE}(?P<mo>\\d{{1,2}})/(?P<y>\\d{{4}})(?![\\d/])", _month_year),
     _rule("text_date", f"(?<!\\w){_PRE}(?P<day>\\d{{1,2}})\\s+(?P<month>{_MONTHS_ALT})(?![{_AR}])", _text_date),
     _rule("time", f"(?<![\\d:.]){_PRE}(?P<h>\\d{{1,2}}):(?P<mi>\\d{{2}})(?![\\d:])(?: (?P<ampm>ص|م)(?![{_AR}]))?",
           _time),
     _rule("minus", r"(?<!\S)[-−](?=\d)", _minus),
+    _rule("era_slash", f"(?:(?<=\\dهـ)|(?<=\\d هـ)) ?/ ?(?=\\d{{3,4}} ?م(?![{_AR}]))", _era_slash),
     _rule("range", f"(?<![\\w.,/:\\-]){_PRE}(?P<a>{_NUM}) ?(?P<sep>[-–—:]) ?(?P<b>{_NUM})(?P<pct> ?[%٪])?"
                    r"(?!\d|[/:\-]\d|[.,]\d)", _range),
     _rule("percent", f"(?<!\\w){_PRE}(?:(?P<b>{_NUM}) ?[%٪]|[%٪] ?(?P<a>{_NUM}){_END})", _percent),
     _rule("currency", f"(?<!\\w){_PRE}(?:(?P<s1>[{_CURRENCY_SYMBOLS}]) ?(?P<n1>{_NUM}){_END}(?: (?P<k1>{_SCALE_ALT}))?"
                       f"|(?P<n2>{_NUM})(?: (?P<k2>{_SCALE_ALT}))? ?(?P<s2>[{_CURRENCY_SYMBOLS}]))", _currency),
     _rule("unit", f"(?<!\\w){_PRE}(?P<num>{_NUM}){_END} ?(?P<unit>ق\\. ?م|كلم|كم|كغ|كجم|كلغ|سم|مم|هـ|ه|م"
-                  f"|° ?[Cم](?![{_AR}])|°)(?![{_AR}\\w])", _unit_after),
+                  f"|° ?[Cم](?![{_AR}])|°)(?: ?/ ?(?P<per>{_PER_ALT}))?(?![{_AR}\\w])", _unit_after),
     _rule("year", f"(?<!\\S)(?P<kw>[وفبل]{{0,2}}(?P<base>{'|'.join([*_YEAR_WORDS, *_YEAR_PREPOSITIONS])}"
                   f"|{_MONTHS_ALT}))\\s+(?P<num>\\d{{1,4}}){_END}(?! ?[%{_CURRENCY_SYMBOLS}°])", _year_after),
     _rule("glued_year", r"(?<!\w)(?P<pre>[وف])(?P<num>\d{4})" + _END, _glued_year),

@@ -316,3 +316,36 @@ def test_pcm16_clips_and_rejects_nan() -> None:
     assert coqui.pcm16([0.25, 0, 0, 0], trailing_pad=3) == array.array("h", [8192]).tobytes()
     with pytest.raises(EngineError, match="NaN"):
         coqui.pcm16([0.1, float("nan")])
+
+
+# --- the whole product with a coqui voice ---------------------------------------
+
+def test_full_build_with_a_local_coqui_profile(voices_dir: Path, tmp_path: Path) -> None:
+    """`audio-news build --voice profile.toml` gives the same episode outputs as espeak."""
+    import json
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    from audio_news import stitch, tag
+    from audio_news.ingest import read_article
+
+    profile = write_profile(voices_dir, 'model_path = "tiny"\nvocab_filter = true', name="tiny-build")
+    article = REPO / "samples" / "article.txt"
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "audio_news", "build", str(article), "--voice", str(profile),
+                             "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "real-time factor" in result.stdout
+    (episode,) = json.loads((out / "episodes.json").read_text(encoding="utf-8"))
+    parsed = read_article(article)
+    headings = [s.heading for s in parsed.sections if s.heading]
+    assert [c["title"] for c in episode["chapters"]] == [parsed.title, *headings]
+    assert episode["voice"] == "tiny-build"
+    mp3 = out / episode["audio"]
+    assert abs(stitch.decoded_duration_ms(mp3) - episode["duration_ms"]) <= 50
+    assert [c.title for c in tag.read_tags(mp3).chapters] == [parsed.title, *headings]
+    lufs, peak = stitch.measure_loudness(mp3)
+    assert -17 <= lufs <= -15 and peak <= -1
+    assert (out / episode["transcript_vtt"]).read_text(encoding="utf-8").startswith("WEBVTT")
+    item = ET.parse(out / "feed.xml").getroot().find("channel/item")
+    assert int(item.find("enclosure").get("length")) == mp3.stat().st_size

@@ -106,6 +106,10 @@ DECIMALS = [
     ("decimal-arabic-mark", "٣٫٥", "ثلاثة فاصلة خمسة"),
     ("decimal-million", "1.5 مليون نسمة", "واحد فاصلة خمسة مليون نسمة"),
     ("decimal-after-preposition", "انخفض بنسبة 0.5% فقط", "انخفض بنسبة صفر فاصلة خمسة في المئة فقط"),
+    ("decimal-nominative-both-sides", "3.25", "ثلاثة فاصلة خمسة وعشرون"),
+    ("decimal-genitive-both-sides", "إلى 85.25 دولارا", "إلى خمسة وثمانين فاصلة خمسة وعشرين دولارا"),
+    ("decimal-genitive-binahw", "بنحو 3.2 مليار", "بنحو ثلاثة فاصلة اثنين مليار"),
+    ("decimal-accusative", "بلغ سعر البرميل 85.25 دولارا", "بلغ سعر البرميل خمسة وثمانين فاصلة خمسة وعشرين دولارا"),
 ]
 
 PERCENT = [
@@ -149,6 +153,58 @@ YEARS = [
     ("year-bc", "عام 500 ق.م", "عام خمسمئة قبل الميلاد"),
     ("year-bc-short", "عام 70 ق.م", "عام سبعين قبل الميلاد"),
     ("year-bare-nominative", "2003 كان عاما صعبا", "ألفان وثلاثة كان عاما صعبا"),
+    ("year-hijri-slash-miladi", "عام 1445 هـ/2024 م",
+     "عام ألف وأربعمئة وخمسة وأربعين هجري الموافق ألفين وأربعة وعشرين ميلادي"),
+]
+
+# A bare year right after a noun names it (إضافة): genitive.
+NAMED_YEARS = [
+    ("named-year-mondial", "مونديال 2022", "مونديال ألفين واثنين وعشرين"),
+    ("named-year-vision", "رؤية 2030", "رؤية ألفين وثلاثين"),
+    ("named-year-afcon", "كأس أفريقيا 2006", "كأس أفريقيا ألفين وستة"),
+    ("named-year-olympics", "أولمبياد 2028", "أولمبياد ألفين وثمانية وعشرين"),
+    ("named-year-elections", "انتخابات 2024", "انتخابات ألفين وأربعة وعشرين"),
+    ("named-year-season", "موسم 2023", "موسم ألفين وثلاثة وعشرين"),
+    ("named-year-in-sentence", "استضافت قطر كأس العالم 2022 في الدوحة",
+     "استضافت قطر كأس العالم ألفين واثنين وعشرين في الدوحة"),
+    ("named-year-before-comma", "بطولة أمم أفريقيا 2006، التي أقيمت في مصر",
+     "بطولة أمم أفريقيا ألفين وستة، التي أقيمت في مصر"),
+    ("named-year-not-after-count", "بلغ عدد الزوار 2022 زائرا", "بلغ عدد الزوار ألفين واثنين وعشرين زائرا"),
+    ("named-year-not-after-verb", "يعمل 2000 موظف في الشركة", "يعمل ألفا موظف في الشركة"),
+    ("named-year-not-before-tamyiz", "سقط 2020 صاروخا", "سقط ألفان وعشرون صاروخا"),
+    ("named-year-not-before-known-noun", "تضم المدينة 2000 عائلة", "تضم المدينة ألفا عائلة"),
+]
+
+# After بلغ، تجاوز، يعادل… (a few words back, same clause) the number is the object: -ين، ألفا، مئتين.
+ACCUSATIVE = [
+    ("acc-balagha-noun", "بلغ عدد القتلى 50 شخصا", "بلغ عدد القتلى خمسين شخصا"),
+    ("acc-balagha-alone", "بلغ عدد القتلى 50", "بلغ عدد القتلى خمسين"),
+    ("acc-balagha-far", "بلغ عدد القتلى في غزة 50 شخصا", "بلغ عدد القتلى في غزة خمسين شخصا"),
+    ("acc-balaghat-subject-between", "بلغت الخسائر 2,500", "بلغت الخسائر ألفين وخمسمئة"),
+    ("acc-albaligh", "ريعها البالغ 75,000 دولار", "ريعها البالغ خمسة وسبعين ألف دولار"),
+    ("acc-yuadil-currency", "ما يعادل $3,200,000,000", "ما يعادل ثلاثة مليارات ومئتي مليون دولار"),
+    ("acc-yablugh-unit", "يبلغ طوله 120 كم", "يبلغ طوله مئة وعشرين كيلومترا"),
+    ("acc-tajawaz", "تجاوز عمره 90 عاما", "تجاوز عمره تسعين عاما"),
+    ("acc-two-hundred", "بلغ عدد المصابين 200", "بلغ عدد المصابين مئتين"),
+    ("acc-thousand-alone", "بلغ عدد الضحايا 1,000", "بلغ عدد الضحايا ألفا"),
+    ("acc-thousand-construct", "بلغت الكلفة 1000 دولار", "بلغت الكلفة ألف دولار"),
+    ("acc-twenty-one", "بلغ عدد القتلى 21 قتيلا", "بلغ عدد القتلى واحدا وعشرين قتيلا"),
+    ("acc-two-million", "وسجلت 2 مليون إصابة", "وسجلت مليوني إصابة"),
+    ("acc-percent", "بلغت نسبة المشاركة 45%", "بلغت نسبة المشاركة خمسة وأربعين في المئة"),
+    ("acc-joined-wa", "بلغ عدد القتلى 50 شخصا و25 جريحا", "بلغ عدد القتلى خمسين شخصا وخمسة وعشرين جريحا"),
+    ("acc-stops-at-number", "بلغ عدد القتلى 50 شخصا بينهم 20 طفلا",
+     "بلغ عدد القتلى خمسين شخصا بينهم عشرون طفلا"),
+    ("acc-stops-at-comma", "بلغت الحصيلة 40 قتيلا، وأصيب 20 آخرون",
+     "بلغت الحصيلة أربعين قتيلا، وأصيب عشرون آخرون"),
+]
+
+# After رقم a number is a label: masculine, never agreeing with a noun before or after it.
+LABELS = [
+    ("label-law-number", "المادة 7 من القانون رقم 12", "المادة السابعة من القانون رقم اثني عشر"),
+    ("label-before-lisana", "القانون رقم 12 لسنة 2011", "القانون رقم اثني عشر لسنة ألفين وأحد عشر"),
+    ("label-masculine", "رقم 3 لسنة 2020", "رقم ثلاثة لسنة ألفين وعشرين"),
+    ("label-resolution", "القرار رقم 2334", "القرار رقم ألفين وثلاثمئة وأربعة وثلاثين"),
+    ("label-shirt", "صاحب الرقم 10", "صاحب الرقم عشرة"),
 ]
 
 DATES = [
@@ -252,7 +308,7 @@ COUNTED = [
     ("one-feminine-noun-after", "1 مرة", "مرة واحدة"),
     ("two-hundred-wa-verb", "200 وقتل", "مئتان وقتل"),
     ("decimal-noun", "خسر 2.5 مليون وظيفة", "خسر اثنان فاصلة خمسة مليون وظيفة"),
-    ("big-tamyiz", "بلغ عدد القتلى 1,234 قتيلا", "بلغ عدد القتلى ألف ومئتان وأربعة وثلاثون قتيلا"),
+    ("big-tamyiz", "بلغ عدد القتلى 1,234 قتيلا", "بلغ عدد القتلى ألفا ومئتين وأربعة وثلاثين قتيلا"),
     ("nahw-900", "نحو 900 جندي", "نحو تسعمئة جندي"),
 ]
 
@@ -266,6 +322,7 @@ PREFIXES = [
     ("glued-bi-space", "ب 5 دولارات", "بخمسة دولارات"),
     ("glued-wa-arabic-digits", "٢٠٢٤ و٣٫٥", "ألفان وأربعة وعشرون وثلاثة فاصلة خمسة"),
     ("glued-wa-number", "3 و5 و7", "ثلاثة وخمسة وسبعة"),
+    ("glued-bi-tatweel-14", "بـ14", "بأربعة عشر"),
 ]
 
 ORDINALS = [
@@ -297,6 +354,10 @@ ORDINALS = [
     ("year-after-ordinal-noun", "الدورة 2024", "الدورة ألفين وأربعة وعشرين"),
     ("not-ordinal-with-count", "اليوم 5 آلاف", "اليوم خمسة آلاف"),
     ("not-ordinal-noun", "لقطة 5", "لقطة خمسة"),
+    ("place-al-tatweel-5", "المركز الـ5", "المركز الخامس"),
+    ("century-al-tatweel-20", "القرن الـ20", "القرن العشرين"),
+    ("marra-al-tatweel-3", "للمرة الـ3", "للمرة الثالثة"),
+    ("definite-ordinal-alone", "الـ21", "الحادي والعشرين"),
 ]
 
 TIMES = [
@@ -363,6 +424,10 @@ ABBREVIATIONS = [
     ("fraction-three-quarters", "3/4", "ثلاثة أرباع"),
     ("fraction-third", "1/3", "ثلث"),
     ("slash-ala", "24/7", "أربعة وعشرون على سبعة"),
+    ("km-per-hour", "بسرعة 80 كم/ساعة", "بسرعة ثمانين كيلومترا في الساعة"),
+    ("km-per-hour-short", "80 كم/س", "ثمانون كيلومترا في الساعة"),
+    ("klm-per-hour", "بلغت سرعة الرياح 120 كلم/ساعة", "بلغت سرعة الرياح مئة وعشرين كيلومترا في الساعة"),
+    ("metre-per-second", "بسرعة 5 م/ث", "بسرعة خمسة أمتار في الثانية"),
 ]
 
 LATIN = [
@@ -380,6 +445,15 @@ LATIN = [
     ("single-letter", "فيتامين C", "فيتامين سي"),
     ("latin-word-kept", "وكالة Reuters", "وكالة Reuters"),
     ("latin-word-number", "iPhone 15", "iPhone خمسة عشر"),
+    ("decade-1990s", "1990s", "التسعينيات"),
+    ("decade-the", "the 1990s", "التسعينيات"),
+    ("decade-al-tatweel", "في الـ1990s", "في التسعينيات"),
+    ("decade-1980s", "1980s", "الثمانينيات"),
+    ("decade-apostrophe", "1970's", "السبعينيات"),
+    ("decade-glued-bal", "بالـ1990s", "بالتسعينيات"),
+    ("decade-2000s", "خلال الـ2000s", "خلال العقد الأول من القرن الحادي والعشرين"),
+    ("decade-19th-century", "منذ 1880s", "منذ ثمانينيات القرن التاسع عشر"),
+    ("decade-words-kept", "في التسعينيات", "في التسعينيات"),
 ]
 
 LATIN_READ = [
@@ -387,6 +461,7 @@ LATIN_READ = [
     ("read-bbc-kept", "قناة BBC", "قناة BBC"),
     ("read-covid-number", "COVID-19", "COVID تسعة عشر"),
     ("read-g20-number", "قمة G20", "قمة G عشرين"),
+    ("read-decade", "the 1990s", "التسعينيات"),
 ]
 
 DIGIT_STRINGS = [
@@ -395,6 +470,11 @@ DIGIT_STRINGS = [
      "زائد تسعة ستة أربعة سبعة سبعة صفر واحد اثنان ثلاثة أربعة خمسة ستة سبعة"),
     ("phone-dashes", "0770-123-4567", "صفر سبعة سبعة صفر واحد اثنان ثلاثة أربعة خمسة ستة سبعة"),
     ("nine-digits-number", "5,000,000", "خمسة ملايين"),
+    ("service-call-911", "اتصل على 911", "اتصل على تسعة واحد واحد"),
+    ("service-number-112", "الرقم 112", "الرقم واحد واحد اثنان"),
+    ("service-hotline", "الخط الساخن 19000", "الخط الساخن واحد تسعة صفر صفر صفر"),
+    ("service-emergency", "رقم الطوارئ 911", "رقم الطوارئ تسعة واحد واحد"),
+    ("service-birakm", "اتصلوا برقم 16000", "اتصلوا برقم واحد ستة صفر صفر صفر"),
 ]
 
 LEFT_ALONE = [
@@ -403,11 +483,11 @@ LEFT_ALONE = [
     ("hashtag", "وسم #COP28 في الشبكات", "وسم #COP28 في الشبكات"),
     ("email", "راسلونا على news2024@example.com", "راسلونا على news2024@example.com"),
     ("punctuation-kept", "قال: 3، 4؛ 5. وأكثر؟", "قال: ثلاثة، أربعة؛ خمسة. وأكثر؟"),
-    ("quotes-kept", "«بلغ العدد 12»", "«بلغ العدد اثنا عشر»"),
+    ("quotes-kept", "«بلغ العدد 12»", "«بلغ العدد اثني عشر»"),
 ]
 
-TABLE = (NEWS + CARDINALS + DECIMALS + PERCENT + YEARS + DATES + RANGES + COUNTED + PREFIXES + ORDINALS
-         + TIMES + CURRENCY + ABBREVIATIONS + LATIN + DIGIT_STRINGS + LEFT_ALONE)
+TABLE = (NEWS + CARDINALS + DECIMALS + PERCENT + YEARS + NAMED_YEARS + DATES + RANGES + COUNTED + ACCUSATIVE
+         + LABELS + PREFIXES + ORDINALS + TIMES + CURRENCY + ABBREVIATIONS + LATIN + DIGIT_STRINGS + LEFT_ALONE)
 WITH_SETTINGS = (
     [(case_id, settings, text, spoken) for case_id, settings, text, spoken in DATES_BY_SETTING]
     + [(case_id, READ_LATIN, text, spoken) for case_id, text, spoken in LATIN_READ]
@@ -486,6 +566,9 @@ def test_idempotent(text):
     (2000, "m", "gen", False, "ألفين"),
     (2000, "m", "nom", True, "ألفا"),
     (1_200_000, "m", "gen", False, "مليون ومئتي ألف"),
+    (1_200, "m", "acc", False, "ألفا ومئتين"),
+    (1_000, "m", "acc", True, "ألف"),
+    (21, "m", "acc", False, "واحدا وعشرين"),
     (-4, "m", "nom", False, "سالب أربعة"),
 ], ids=lambda v: str(v))
 def test_cardinal(n, gender, case, construct, words):
