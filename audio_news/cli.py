@@ -7,7 +7,6 @@ with its code; `--debug` re-raises to show the traceback.
 from __future__ import annotations
 
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, List, Optional
@@ -70,6 +69,23 @@ def _read_lines(source: str) -> list[str]:
         raise InputError(f"not UTF-8 text (byte {exc.start})", name) from None
 
 
+def _read_all(paths: List[Path]) -> list:
+    """Read every article; name each bad one on its own line, then fail with the first."""
+    from . import ingest
+
+    parsed, errors = [], []
+    for path in paths:
+        try:
+            parsed.append(ingest.read_article(path))
+        except InputError as exc:
+            errors.append(exc)
+    for extra in errors[1:]:
+        err.print(f"audio-news: error: {extra}", markup=False, highlight=False, soft_wrap=True)
+    if errors:
+        raise errors[0]
+    return parsed
+
+
 @app.command()
 def build(
     articles: List[Path] = typer.Argument(..., help="Article files (.txt, .md, .html)."),
@@ -79,12 +95,11 @@ def build(
     config: Optional[Path] = ConfigOpt,
 ) -> None:
     """Build each article into an episode and update the feed."""
-    from . import ingest
     from .pipeline import Builder
 
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
-        parsed = [ingest.read_article(path) for path in articles]   # all inputs checked first
+        parsed = _read_all(articles)   # every input checked before anything is built
         builder = Builder(settings, out_dir)
         for article in parsed:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -93,9 +108,10 @@ def build(
                 result = builder.build(article, lambda done, total: bar.update(task, completed=done, total=total))
             ep = result.episode
             minutes, seconds = divmod(round(ep.duration_ms / 1000), 60)
+            chapters = f"{len(ep.chapters)} chapter{'s' if len(ep.chapters) != 1 else ''}"
             out.print(f"{article.source} → {out_dir / ep.audio}: {minutes}:{seconds:02d}, "
-                      f"{len(ep.chapters)} chapters, built in {result.seconds:.1f} s "
-                      f"(synthesis real-time factor {result.real_time_factor:.2f})",
+                      f"{chapters}, built in {result.seconds:.1f} s "
+                      f"(synthesis real-time factor {result.real_time_factor:.3f})",
                       markup=False, highlight=False, soft_wrap=True)
         out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
 

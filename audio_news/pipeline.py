@@ -105,8 +105,7 @@ class Builder:
 
         episode = Episode(
             guid=guid, slug=slug, title=article.title, description=article.lead,
-            # A rebuild replaces the episode but keeps its place in the feed.
-            pub_date=previous.pub_date if previous else dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+            pub_date=_pub_date(article, previous),
             duration_ms=rendering.duration_ms, size=mp3.stat().st_size,
             audio=mp3.relative_to(self.out_dir).as_posix(),
             transcript_vtt=sidecars[0], transcript_txt=sidecars[1], chapters_json=sidecars[2],
@@ -119,6 +118,16 @@ class Builder:
 
     def publish(self, episodes: Sequence[Episode]) -> Path:
         return publish_feed(self.out_dir, self.settings, episodes)
+
+
+def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:
+    """A rebuild keeps its place in the feed; else the article's own date, or now."""
+    if previous is not None:
+        return previous.pub_date
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    if article.date is not None and article.date < now.date():
+        return dt.datetime.combine(article.date, dt.time(), dt.timezone.utc)
+    return now
 
 
 def publish_feed(out_dir: Path, settings: Settings, episodes: Sequence[Episode] | None = None) -> Path:

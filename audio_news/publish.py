@@ -245,19 +245,36 @@ def _group_by_chapter(cues: Sequence[Cue], chapters: Sequence[Chapter]) -> list[
     return groups
 
 
+def _letters(text: str) -> str:
+    """Letters and digits only: compares a heading with its spoken, cleaned line."""
+    return "".join(ch for ch in unicodedata.normalize("NFC", text) if ch.isalnum())
+
+
+def _drop_spoken_title(title: str, lines: list[str]) -> list[str]:
+    """`lines` without the leading lines that read the title (it may span several)."""
+    want, have = _letters(title), ""
+    for count, line in enumerate(lines, start=1):
+        have += _letters(line)
+        if have == want:
+            return lines[count:]
+        if not want.startswith(have):
+            break
+    return lines
+
+
 def render_text(title: str, cues: Sequence[Cue], chapters: Sequence[Chapter]) -> str:
     """Plain transcript: the title, then each chapter's sentences (one a line),
-    chapters apart by a blank line; a chapter whose heading is not spoken gets it."""
-    head = _one_line(title)
-    blocks = [head]
+    chapters apart by a blank line; a chapter whose heading is not spoken gets it.
+    Headings are matched by their letters, so a cleaned spoken line (« » for
+    quotes, no tatweel) still counts as the heading."""
+    blocks = [_one_line(title)]
     for index, (chapter, group) in enumerate(_group_by_chapter(cues, chapters)):
-        lines = [_one_line(c.text) for c in group]
-        lines = [line for line in lines if line]
-        if index == 0 and lines and lines[0] == head:
-            lines = lines[1:]                 # the title is already on top
-        heading = _one_line(chapter.title) if chapter is not None else ""
-        if index > 0 and heading and (not lines or lines[0] != heading):
-            lines.insert(0, heading)
+        lines = [line for line in (_one_line(c.text) for c in group) if line]
+        if index == 0:
+            lines = _drop_spoken_title(title, lines)
+        elif chapter is not None and chapter.title and not _letters(" ".join(lines)).startswith(
+                _letters(chapter.title)):
+            lines.insert(0, _one_line(chapter.title))
         if lines:
             blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"

@@ -22,7 +22,7 @@ from audio_news.models import Chapter, Cue, Episode, Rendering
 from audio_news.publish import (
     EpisodeStore, atomic_write, bundled_cover, commit_file, cover_bytes, ensure_cover, episode_guid,
     podcast_guid, remove_episode_files, slugify, temp_path_for, transcript_text, write_feed,
-    write_transcripts,
+    render_text, write_transcripts,
 )
 
 NS = {
@@ -236,6 +236,17 @@ def test_text_transcript_adds_unspoken_headings(tmp_path):
     chapters = (Chapter("ch0", "المقدمة", 0, 2000), Chapter("ch1", "التفاصيل", 2000, 3000))
     _, txt, _ = write_transcripts(tmp_path, "s", rendering(cues, chapters), "العنوان")
     assert (tmp_path / txt).read_text(encoding="utf-8") == "العنوان\n\nجملة أولى.\n\nالتفاصيل\nجملة ثانية.\n"
+
+
+def test_text_transcript_title_once_when_spoken_cleaned(tmp_path):
+    """The spoken title is cleaned (« » quotes) and split in two sentences: still printed once."""
+    cues = (Cue(0, 900, "«الذكاء الاصطناعي» أداة جديدة.."), Cue(900, 1500, "ما السبب؟"),
+            Cue(1500, 3000, "جملة أولى."), Cue(3000, 3500, "التفاصيل:"), Cue(3500, 4000, "جملة ثانية."))
+    chapters = (Chapter("ch0", '"الذكاء الاصطناعي" أداة جديدة.. ما السبب؟', 0, 3000),
+                Chapter("ch1", "التفاصيل", 3000, 4000))
+    text = render_text('"الذكاء الاصطناعي" أداة جديدة.. ما السبب؟', cues, chapters)
+    assert text == ('"الذكاء الاصطناعي" أداة جديدة.. ما السبب؟\n\n'
+                    "جملة أولى.\n\nالتفاصيل:\nجملة ثانية.\n")
 
 
 def test_chapters_json_follows_podcasting20(sidecars):

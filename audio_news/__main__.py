@@ -1,0 +1,5 @@
+"""`python -m audio_news` runs the CLI."""
+
+from .cli import app
+
+app()

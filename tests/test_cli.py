@@ -1,0 +1,148 @@
+"""The CLI: bad input gives one clear line, a non-zero exit and nothing half-written."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "article.txt"
+
+
+def run_cli(*args: str, stdin: str | None = None, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "audio_news", *args], capture_output=True, text=True,
+                          input=stdin, timeout=600, env=env)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """An output folder holding one good episode, to check failures leave it alone."""
+    out = tmp_path_factory.mktemp("cli") / "out"
+    result = run_cli("build", str(SAMPLE), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+BAD_INPUTS = {
+    "empty": (b"", "empty"),
+    "whitespace": (b"  \n\t\n  \n", "empty"),
+    "no-arabic": (b"Breaking news\nThe council met today and voted.\n", "Arabic"),
+    "undecodable": ("عنوان\nفقرة عربية.\n".encode("utf-8")[:-3] + b"\xff\xfe\x80 \n", "UTF-8"),
+    "binary": (bytes(range(256)) * 4, "binary"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_INPUTS)
+def test_bad_article_one_line_and_nothing_written(published, tmp_path, name):
+    data, words = BAD_INPUTS[name]
+    article = tmp_path / f"{name}.txt"
+    article.write_bytes(data)
+    before = snapshot(published)
+    result = run_cli("build", str(article), "--out", str(published))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(article) in lines[0] and words.lower() in lines[0].lower()
+    assert "Traceback" not in result.stderr
+    assert snapshot(published) == before
+
+
+def test_missing_file(published, tmp_path):
+    result = run_cli("build", str(tmp_path / "nope.txt"), "--out", str(published))
+    assert result.returncode != 0 and "nope.txt" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_one_bad_article_stops_before_anything_is_built(published, tmp_path):
+    """All inputs are read first: a bad second file means the first is not built either."""
+    bad = tmp_path / "bad.txt"
+    bad.write_text("no arabic here\nat all.\n")
+    before = snapshot(published)
+    result = run_cli("build", str(SAMPLE), str(bad), str(tmp_path / "missing.txt"), "--out", str(published))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and "missing.txt" in result.stderr and "bad.txt" in result.stderr, lines
+    assert snapshot(published) == before
+
+
+def test_unknown_voice(published):
+    result = run_cli("build", str(SAMPLE), "--out", str(published), "--voice", "no-such-voice")
+    assert result.returncode != 0
+    assert "no-such-voice" in result.stderr and "espeak-ar" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unwritable_output_folder(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = run_cli("build", str(SAMPLE), "--out", str(blocker / "out"))
+    assert result.returncode != 0 and str(blocker) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_bad_settings_file(tmp_path):
+    config = tmp_path / "settings.toml"
+    config.write_text("[audio]\nbitrate_kbps = 97\n")
+    result = run_cli("build", str(SAMPLE), "--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.returncode != 0 and "bitrate_kbps" in result.stderr and str(config) in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = run_cli("--debug", "build", str(tmp_path / "nope.txt"))
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_failed_build_keeps_the_previous_episode(published, tmp_path):
+    """A build that dies while encoding leaves the feed, store and files as they were."""
+    before = snapshot(published)
+    code = (
+        "import sys\n"
+        "from audio_news import stitch\n"
+        "def broken(script, audio, pauses, dest):\n"
+        "    dest.write_bytes(b'half an mp3')\n"
+        "    raise stitch.AudioError('encoder died', dest)\n"
+        "stitch.render = broken\n"
+        "from audio_news.cli import app\n"
+        "sys.argv = ['audio-news', 'build', sys.argv[1], '--out', sys.argv[2]]\n"
+        "app()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(SAMPLE), str(published)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0 and "encoder died" in result.stderr
+    assert snapshot(published) == before
+
+
+def test_diacritize_keeps_lines_and_letters():
+    text = "أعلنت الحكومة خطة جديدة\n\nوقال الوزير إن العمل سيبدأ قريبا.\nبلا أرقام 2024\n"
+    result = run_cli("diacritize", "-", stdin=text)
+    assert result.returncode == 0, result.stderr
+    out_lines = result.stdout.split("\n")[:-1]
+    in_lines = text.split("\n")[:-1]
+    assert len(out_lines) == len(in_lines)
+    marks = {chr(c) for c in range(0x064B, 0x0653)} | {"\u0670"}
+    for got, want in zip(out_lines, in_lines):
+        assert "".join(ch for ch in got if ch not in marks) == want
+    assert any(ch in marks for ch in out_lines[0])
+
+
+def test_normalize_reads_numbers():
+    result = run_cli("normalize", "-", stdin="بلغت النسبة 9.4% عام 2008\nسطر بلا أرقام\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "بلغت النسبة تسعة فاصلة أربعة في المئة عام ألفين وثمانية\nسطر بلا أرقام\n"
+
+
+def test_voices_lists_the_default():
+    result = run_cli("voices")
+    assert result.returncode == 0 and "espeak-ar" in result.stdout

@@ -1,0 +1,197 @@
+"""End to end: articles in all three formats built through the CLI, then every
+output read back — the MP3 decoded, its tags, chapters at their real offsets,
+loudness, transcripts, chapters JSON and the feed. Uses the default voice
+(espeak-ng, bundled) and the default diacritizer, as a user would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import unicodedata
+import xml.etree.ElementTree as ET
+from array import array
+from pathlib import Path
+
+import pytest
+
+from audio_news import ingest, normalize, stitch, tag
+from audio_news.models import Episode
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "data"
+SAMPLE = ROOT / "samples" / "article.txt"
+SEED = ROOT.parent / "shared" / "seed" / "000_a9bde49a6959cd4e.txt"
+ARTICLES = (SAMPLE, DATA / "article.md", DATA / "article.html")
+NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0"}
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "audio_news", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    out = tmp_path_factory.mktemp("build") / "out"
+    result = run_cli("build", *map(str, ARTICLES), "--out", str(out), "--base-url", "https://news.example/pod")
+    assert result.returncode == 0, result.stderr
+    return out, result
+
+
+def episodes(out: Path) -> list[Episode]:
+    return [Episode.from_dict(d) for d in json.loads((out / "episodes.json").read_text(encoding="utf-8"))]
+
+
+def by_title(out: Path) -> dict[str, Episode]:
+    return {e.title: e for e in episodes(out)}
+
+
+def vtt_cues(path: Path) -> list[tuple[float, float, str]]:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("WEBVTT")
+    cues = []
+    for block in text.split("\n\n")[1:]:
+        lines = block.strip().splitlines()
+        if not lines:
+            continue
+        m = re.fullmatch(r"(\d+):(\d\d):(\d\d\.\d{3}) --> (\d+):(\d\d):(\d\d\.\d{3})", lines[0])
+        assert m, lines[0]
+        h1, m1, s1, h2, m2, s2 = m.groups()
+        cues.append((int(h1) * 3600 + int(m1) * 60 + float(s1), int(h2) * 3600 + int(m2) * 60 + float(s2),
+                     "\n".join(lines[1:])))
+    return cues
+
+
+def rms(samples: array, start: int, end: int) -> float:
+    window = samples[max(start, 0):max(end, 0)]
+    return (sum(x * x for x in window) / max(len(window), 1)) ** 0.5
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=lambda p: p.suffix)
+def test_episode_structure_matches_the_article(built, article):
+    out, _ = built
+    parsed = ingest.read_article(article)
+    episode = by_title(out)[parsed.title]
+    headings = [s.heading for s in parsed.sections if s.heading]
+    assert [c.title for c in episode.chapters] == [parsed.title, *headings]
+    mp3 = out / episode.audio
+    assert mp3.stat().st_size == episode.size
+    assert abs(stitch.decoded_duration_ms(mp3) - episode.duration_ms) <= 50
+    # ID3: Arabic intact, chapters where the store and chapters JSON say.
+    tags = tag.read_tags(mp3)
+    assert tags.title == unicodedata.normalize("NFC", parsed.title)
+    assert tags.language == "ara" and tags.genre == "Podcast" and tags.cover
+    assert [(c.title, c.start_ms, c.end_ms) for c in tags.chapters] == \
+        [(c.title, c.start_ms, c.end_ms) for c in episode.chapters]
+    assert tags.chapters[0].start_ms == 0 and abs(tags.chapters[-1].end_ms - episode.duration_ms) <= 50
+    chapters_json = json.loads((out / episode.chapters_json).read_text(encoding="utf-8"))
+    assert chapters_json["version"] == "1.2.0"
+    assert [round(c["startTime"] * 1000) for c in chapters_json["chapters"]] == [c.start_ms for c in episode.chapters]
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=lambda p: p.suffix)
+def test_chapters_and_cues_sit_on_real_speech(built, article):
+    """Each cue starts where speech starts in the decoded MP3 (±50 ms), after a pause."""
+    out, _ = built
+    episode = by_title(out)[ingest.read_article(article).title]
+    pcm, rate = stitch.decode_pcm(out / episode.audio, 8000)
+    samples = array("h", pcm)
+    per_ms = rate / 1000
+    cues = vtt_cues(out / episode.transcript_vtt)
+    script = normalize.build_script(ingest.read_article(article))
+    assert [c[2] for c in cues] == [s.text for s in script.sentences]
+    for start, end, _text in cues[1:]:
+        s = int(start * 1000 * per_ms)
+        before = rms(samples, s - int(150 * per_ms), s - int(50 * per_ms))
+        after = rms(samples, s, s + int(300 * per_ms))
+        assert before < 100 < after, (start, before, after)
+    cue_starts = {round(c[0] * 1000) for c in cues}
+    for chapter in episode.chapters:
+        assert any(abs(chapter.start_ms - c) <= 50 for c in cue_starts), chapter
+
+
+def test_loudness_within_target(built):
+    out, _ = built
+    for episode in episodes(out):
+        lufs, peak = stitch.measure_loudness(out / episode.audio)
+        assert -17.0 <= lufs <= -15.0 and peak <= -1.0, (episode.title, lufs, peak)
+
+
+def test_feed_lists_every_episode(built):
+    out, _ = built
+    root = ET.parse(out / "feed.xml").getroot()
+    channel = root.find("channel")
+    assert channel.findtext("language") == "ar"
+    assert channel.findtext("itunes:explicit", namespaces=NS) == "false"
+    assert channel.find("podcast:guid", NS).text
+    items = channel.findall("item")
+    stored = by_title(out)
+    assert sorted(i.findtext("title") for i in items) == sorted(stored)
+    for item in items:
+        episode = stored[item.findtext("title")]
+        enclosure = item.find("enclosure")
+        assert enclosure.get("url").startswith("https://news.example/pod/episodes/")
+        assert int(enclosure.get("length")) == (out / episode.audio).stat().st_size
+        assert enclosure.get("type") == "audio/mpeg"
+        assert int(item.findtext("itunes:duration", namespaces=NS)) == round(episode.duration_ms / 1000)
+        assert item.findtext("description") == episode.description
+        kinds = {t.get("type") for t in item.findall("podcast:transcript", NS)}
+        assert kinds == {"text/vtt", "text/plain"}
+        assert item.find("podcast:chapters", NS).get("type") == "application/json+chapters"
+
+
+def test_transcripts_keep_the_arabic_text(built):
+    out, _ = built
+    for episode in episodes(out):
+        text = (out / episode.transcript_txt).read_text(encoding="utf-8")
+        assert unicodedata.is_normalized("NFC", text)
+        assert episode.title in text
+        for chapter in episode.chapters:
+            assert chapter.title in text
+
+
+def test_summary_line_per_article(built):
+    _, result = built
+    lines = [l for l in result.stdout.splitlines() if "chapters" in l]
+    assert len(lines) == len(ARTICLES)
+    assert all(re.search(r"\d+:\d\d, \d+ chapters?, built in [\d.]+ s", l) for l in lines)
+
+
+def test_rebuild_replaces_and_keeps_others(built, tmp_path):
+    out, _ = built
+    before = {e.guid: e for e in episodes(out)}
+    result = run_cli("build", str(SAMPLE), "--out", str(out), "--base-url", "https://news.example/pod")
+    assert result.returncode == 0, result.stderr
+    after = {e.guid: e for e in episodes(out)}
+    assert after.keys() == before.keys()
+    guid = next(g for g, e in after.items() if e.title == ingest.read_article(SAMPLE).title)
+    assert after[guid].pub_date == before[guid].pub_date
+    items = ET.parse(out / "feed.xml").getroot().findall("channel/item")
+    assert len(items) == len(before)
+    assert not list(out.rglob(".*.tmp"))
+    assert len(list((out / "episodes").glob("*.mp3"))) == len(before)
+
+
+def test_feed_command_rewrites_from_the_store(built):
+    out, _ = built
+    (out / "feed.xml").unlink()
+    result = run_cli("feed", "--out", str(out), "--base-url", "https://other.example/")
+    assert result.returncode == 0, result.stderr
+    root = ET.parse(out / "feed.xml").getroot()
+    assert len(root.findall("channel/item")) == len(episodes(out))
+    assert root.find("channel/item/enclosure").get("url").startswith("https://other.example/episodes/")
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/seed not present")
+def test_seed_builds_with_its_four_sections(tmp_path):
+    result = run_cli("build", str(SEED), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    (episode,) = episodes(tmp_path / "out")
+    assert [c.title for c in episode.chapters][1:] == [
+        "إنهاء مهمة التحالف الدولي", "جزء رئيسي من البرنامج الحكومي",
+        "الانتقال إلى علاقات أمنية ثنائية", "مصدرا لعدم الاستقرار"]
+    text = (tmp_path / "out" / episode.transcript_txt).read_text(encoding="utf-8")
+    assert "اقرأ المزيد" not in text and "كامالا" not in text
