@@ -2,9 +2,11 @@
 
 The first stage of the pipeline. It decides what belongs to the article (title,
 lead, headed sections) and what is page furniture (menus, ads, share buttons,
-the trailing "اقرأ المزيد" block), and it refuses anything that is not an Arabic
-article with one InputError naming the file. Text is kept as written apart from
-whitespace; rewriting for speech is normalize's job.
+date and byline lines, the trailing "اقرأ المزيد" block and "تابعونا" promo
+lines), and it refuses anything that is not an Arabic article with one
+InputError naming the file. Text is kept as written apart from whitespace (and
+the colon that closes a plain-text heading); rewriting for speech is
+normalize's job.
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ _READ_MORE_MARKERS: Final = (
     "شارك الخبر", "شارك هذا المقال", "شارك عبر", "شارك على", "مقالات ذات صلة", "أخبار ذات صلة",
     "مواضيع ذات صلة", "موضوعات ذات صلة", "قد يهمك أيضا", "المزيد من الأخبار",
 )
+# A short line that starts with one of these (or holds «تابعونا») is promotion: at the end
+# of an article (only short lines after it) it ends the article like the read-more block.
+_PROMO_OPENERS: Final = (
+    "تابعونا", "للمزيد من الأخبار", "لمزيد من الأخبار", "اشترك في نشرتنا", "اشترك في النشرة",
+    "اشترك في قناتنا", "اشترك الآن", "اشتركوا في", "حمل تطبيق", "حمل التطبيق", "نزل تطبيق",
+    "انضم إلى قناتنا", "انضموا إلى",
+)
+_PROMO_MAX_WORDS: Final = 15
+_TRAILING_LINE_MAX_WORDS: Final = 15
 # "اقرأ أيضا: <headline>" inside the body is a link to another article: drop that line only.
 _RELATED_LINK_RE: Final = re.compile(r"^اقرا (ايضا|المزيد|كذلك) \S")
 _FOLD_DROP_RE: Final = re.compile(r"[\u064B-\u065F\u0670\u0640\u200B-\u200F\u202A-\u202E\u2066-\u2069\u061C\uFEFF]")
@@ -41,6 +52,48 @@ _FOLD_PUNCT_RE: Final = re.compile(r"[\s:.…،,؛;!?؟\-–—|«»\"“”()\[
 _TEXT_HEADING_MAX_WORDS: Final = 10
 _TEXT_HEADING_MAX_CHARS: Final = 80
 _NOT_HEADING_ENDINGS: Final = ".!?؟…:;؛،,»\"”'’"
+
+# Files people pick by mistake, known by their first bytes.
+_MAGIC_NUMBERS: Final = (
+    (b"%PDF", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP or DOCX file"),
+    (b"\x89PNG\r\n\x1a\n", "an image file (PNG)"),
+    (b"\xff\xd8\xff", "an image file (JPEG)"),
+    (b"GIF87a", "an image file (GIF)"),
+    (b"GIF89a", "an image file (GIF)"),
+)
+# Words that show a short line is a sentence of the story, not a heading: verbs of
+# saying (after و/ف they open reported speech), other verbs and particles that
+# commonly follow a sentence-opening و/ف, and the particles إن/أن.
+_SAYING_VERBS: Final = (
+    "قال", "أضاف", "أكد", "أوضح", "أشار", "تابع", "لفت", "ذكر", "أعلن", "صرح", "بين", "نقل",
+    "اعتبر", "شدد", "أفاد", "كشف", "حذر", "أردف", "استطرد", "زعم", "علق", "رد", "نفى", "رأى",
+    "دعا", "أشاد", "طالب", "وصف",
+)
+_SAYING_WORDS: Final = (   # unambiguous anywhere in a line: it introduces speech
+    "قال", "قالت", "أضاف", "أضافت", "أكد", "أكدت", "أوضح", "أوضحت", "أشار", "أشارت", "صرح",
+    "صرحت", "أفاد", "أفادت", "أردف", "أردفت", "أعلن", "أعلنت", "يقول", "تقول", "يضيف", "تضيف",
+    "يؤكد", "تؤكد", "يوضح", "توضح", "قائلا", "قائلة", "مضيفا", "مضيفة", "مؤكدا", "مؤكدة",
+    "موضحا", "موضحة", "مشيرا", "مشيرة", "متابعا", "متابعة",
+)
+_LIST_INTRO_WORDS: Final = (   # "…، أبرزها:" / "كما يلي:" introduce a list, not a section
+    "يلي", "أبرزها", "أبرزهم", "أهمها", "أهمهم", "منها", "منهم", "التالي", "التالية", "الآتي",
+    "الآتية", "وهي", "وهم",
+)
+_COMMON_VERBS: Final = (
+    "كان", "كانت", "جاء", "جاءت", "بات", "ظل", "عاد", "بدأ", "بدأت", "تم", "شهد", "شهدت", "قام",
+    "قامت", "سجل", "سجلت", "رفض", "رفضت", "وصل", "وصلت", "وقع", "وقعت", "بلغ", "بلغت", "خرج",
+    "خرجت", "ليس", "ليست", "يمكن", "ينبغي", "يجب", "تجدر",
+)
+_CLAUSE_PARTICLES: Final = (
+    "قد", "لقد", "لم", "لن", "لا", "ما", "ماذا", "هل", "كيف", "لماذا", "متى", "أين", "من", "في",
+    "على", "إلى", "عن", "مع", "بعد", "قبل", "منذ", "خلال", "كما", "بحسب", "حسب", "وفق", "لكن",
+    "هذا", "هذه", "ذلك", "تلك", "هو", "هي", "هم", "إذ", "إذا", "بينما", "أما", "إن", "أن",
+)
+_PRONOUN_SUFFIXES: Final = ("", "ه", "ها", "هم", "هما", "هن", "نا", "ني", "ك", "كم")
+_THAT_PARTICLES: Final = frozenset(
+    [prefix + particle + suffix for particle in ("إن", "أن") for prefix in ("", "و", "ف", "ب", "ل", "وب")
+     for suffix in _PRONOUN_SUFFIXES] + ["ان"])
 
 _CONTROL_BYTES: Final = frozenset(range(0, 32)) - {9, 10, 12, 13} | {127}
 _BINARY_CONTROL_SHARE: Final = 0.10
@@ -55,7 +108,8 @@ def read_article(path: Path) -> Article:
     """Read an article file; the format comes from the extension, else from the content.
 
     Raises InputError (with the path) when the file is missing, a directory, empty,
-    binary, not UTF-8, has no Arabic letters, or has a title but no paragraphs.
+    a PDF, ZIP/DOCX or image file, binary, not UTF-8, has no Arabic letters in its
+    body, or has a title but no paragraphs.
     """
     path = Path(path)
     text = _read_text(path)
@@ -73,6 +127,10 @@ def _read_text(path: Path) -> str:
         raise InputError(f"cannot read file: {exc.strerror or exc}", path) from exc
     if not data.strip():
         raise InputError("file is empty", path)
+    if kind := _file_kind(data):
+        raise InputError(f"looks like {kind}, not a text article", path)
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise InputError("file is UTF-32 text; save the article as UTF-8", path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError("file is UTF-16 text; save the article as UTF-8", path)
     if b"\x00" in data:
@@ -90,6 +148,11 @@ def _read_text(path: Path) -> str:
     if not text.strip():
         raise InputError("file is empty", path)
     return text
+
+
+def _file_kind(data: bytes) -> str | None:
+    """What a document or image file is, from its magic number ("a PDF file"), else None."""
+    return next((kind for magic, kind in _MAGIC_NUMBERS if data.startswith(magic)), None)
 
 
 def _parser_for(path: Path, text: str) -> Callable[[str, str], Article]:
@@ -139,18 +202,45 @@ def _is_related_link(line: str) -> bool:
     return _RELATED_LINK_RE.match(_fold(line)) is not None
 
 
+_PROMO: Final = tuple(_fold(opener) for opener in _PROMO_OPENERS)
+
+
+def is_promo(line: str) -> bool:
+    """True for a short "follow us / subscribe / more news" line (see _PROMO_OPENERS)."""
+    folded = _fold(line)
+    words = folded.split()
+    return 0 < len(words) <= _PROMO_MAX_WORDS and (
+        "تابعونا" in words or any(folded == opener or folded.startswith(opener + " ") for opener in _PROMO))
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def _article_end(blocks: list[_Block]) -> int:
+    """Where the article stops: the read-more block, or a promo line with only short lines after it."""
+    for i, (_, text) in enumerate(blocks):
+        if is_read_more(text):
+            return i
+        if is_promo(text):
+            rest = [t for _, t in blocks[i + 1:]]
+            rest = rest[:next((j for j, t in enumerate(rest) if is_read_more(t)), len(rest))]
+            if all(_is_trailing_line(t) for t in rest):
+                return i
+    return len(blocks)
+
+
+def _is_trailing_line(line: str) -> bool:
+    """A line that may follow a promo line at the very end: short, not a sentence with a full stop."""
+    return len(line.split()) <= _TRAILING_LINE_MAX_WORDS and not line.rstrip("»\"”')").endswith((".", "…"))
+
+
 def _sections(blocks: Iterable[_Block]) -> list[Section]:
-    """Group headings and paragraphs into sections, stopping at the read-more block."""
+    """Group headings and paragraphs into sections (the caller has cut the trailing block)."""
     sections: list[Section] = []
     heading: str | None = None
     paragraphs: list[str] = []
     for is_heading, text in blocks:
-        if is_read_more(text):
-            break
         if _is_related_link(text):
             continue
         if is_heading:
@@ -166,19 +256,92 @@ def _sections(blocks: Iterable[_Block]) -> list[Section]:
 
 def _article(title: str, blocks: Iterable[_Block], source: str,
              url: str | None = None, date: dt.date | None = None) -> Article:
-    """Check what a parser found and make the Article (every parser ends here)."""
+    """Check what a parser found and make the Article (every parser ends here).
+
+    Cuts the trailing read-more / promo block, drops "نشر في <date>" lines (their
+    date is used when the parser found none) and judges the language on the
+    paragraphs, not the title: a page with an Arabic <title> and an English body
+    is not an Arabic article.
+    """
     title = _squash(title)
-    sections = tuple(_sections((is_heading, _squash(text)) for is_heading, text in blocks if text.strip()))
+    blocks = [(is_heading, _squash(text)) for is_heading, text in blocks if text.strip()]
+    blocks = blocks[:_article_end(blocks)]
+    datelines = [text for is_heading, text in blocks if not is_heading and is_dateline(text)]
+    date = date or next(filter(None, map(_text_date, datelines)), None)
+    sections = tuple(_sections(b for b in blocks if b[0] or b[1] not in datelines))
     body = " ".join(p for s in sections for p in s.paragraphs)
     if not title and not body:
         raise InputError("no text found", source)
-    if not has_arabic(title + " " + body):
+    if not has_arabic(body or title):
         raise InputError("no Arabic text found; audio-news reads Arabic articles", source)
     if not title:
         raise InputError("no title found", source)
     if not body:
         raise InputError("the article has a title but no paragraphs", source)
     return Article(title=title, sections=sections, source=source, url=url, date=date)
+
+
+# --- dates written out ("نشر في 9 يناير 2024") -----------------------------
+
+_MONTH_NAMES: Final = {
+    "يناير": 1, "جانفي": 1, "كانون الثاني": 1, "فبراير": 2, "فيفري": 2, "شباط": 2, "مارس": 3,
+    "آذار": 3, "أبريل": 4, "إبريل": 4, "أفريل": 4, "نيسان": 4, "مايو": 5, "ماي": 5, "أيار": 5,
+    "يونيو": 6, "يونيه": 6, "جوان": 6, "حزيران": 6, "يوليو": 7, "يوليه": 7, "جويلية": 7,
+    "تموز": 7, "أغسطس": 8, "أوت": 8, "آب": 8, "سبتمبر": 9, "أيلول": 9, "أكتوبر": 10,
+    "تشرين الأول": 10, "نوفمبر": 11, "تشرين الثاني": 11, "ديسمبر": 12, "كانون الأول": 12,
+}
+_MONTHS: Final = {_fold(name): number for name, number in _MONTH_NAMES.items()}
+_MONTH_ALT: Final = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_DATE_RES: Final = (   # (pattern, (day, month, year) group numbers); month may be a name
+    (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), (3, 2, 1)),
+    (re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)"), (3, 2, 1)),
+    (re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?!\d)"), (1, 2, 3)),
+    (re.compile(rf"(?<!\d)(\d{{1,2}}) (?:من )?({_MONTH_ALT})"          # 9 يناير / كانون الثاني 2024
+                rf"(?: ?[/\-(] ?(?:{_MONTH_ALT})\)?)? ?[،,]? ?(\d{{4}})(?!\d)"), (1, 2, 3)),
+)
+# What may sit around the date in a dateline: "نشر في", times, weekdays, time zones.
+_DATELINE_FILLER_RE: Final = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2})?|\b(?:تم النشر|تاريخ النشر|نشر|نشرت|اخر تحديث|تاريخ التحديث|تحديث|"
+    r"بتاريخ|في|يوم|الساعة|الموافق|صباحا|مساء|ص|م|am|pm|gmt|utc|بتوقيت \S+|"
+    r"الاحد|الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعة|السبت|published|updated|posted|on|at)\b|[\s:|،,.\-–—/()+]",
+    re.IGNORECASE)
+
+
+def _plain_date_text(text: str) -> str:
+    """Marks dropped, one alef, ى as ي, Western digits, single spaces: ready for _DATE_RES."""
+    text = _FOLD_DROP_RE.sub("", text)
+    text = re.sub("[أإآٱ]", "ا", text).replace("ى", "ي")
+    text = text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789"))
+    return " ".join(text.split())
+
+
+def _text_date(text: str) -> dt.date | None:
+    """The first valid date written in `text` (2024-01-09, 9/1/2024, 9 يناير 2024), else None."""
+    plain = _plain_date_text(text)
+    found = []
+    for pattern, (day, month, year) in _DATE_RES:
+        for match in pattern.finditer(plain):
+            number = match.group(month)
+            try:
+                date = dt.date(int(match.group(year)), int(_MONTHS.get(number, number)), int(match.group(day)))
+            except ValueError:
+                continue
+            found.append((match.start(), date))
+    return min(found)[1] if found else None
+
+
+def is_dateline(line: str) -> bool:
+    """True for a line that only says when the article was published.
+
+    "نشر في 9 يناير 2024", "آخر تحديث: الثلاثاء 09/01/2024 - 10:45", a bare date: a
+    date with nothing around it but such words, weekdays, times and time zones.
+    """
+    plain = _plain_date_text(line)
+    if len(plain.split()) > 16 or _text_date(plain) is None:
+        return False
+    for pattern, _ in _DATE_RES:
+        plain = pattern.sub(" ", plain)
+    return not _DATELINE_FILLER_RE.sub("", plain)
 
 
 def _iso_date(value: str) -> dt.date | None:
@@ -201,10 +364,16 @@ def _http_url(value: str) -> str | None:
 def parse_text(text: str, source: str = "") -> Article:
     """Plain text: the first line is the title, then one paragraph per line.
 
-    A short line without final punctuation that is followed by a paragraph is a
-    section heading. Bare URL or ISO-date lines right after the title are read as
-    the article's url and date. Raises InputError when there is no Arabic text,
-    no title or no paragraph.
+    A short line followed by a paragraph is a section heading when it ends
+    without punctuation, with «؟» (a question heading), or with «:» that does
+    not introduce speech or a list (the colon is dropped from the heading). A
+    line that reads as a sentence of the story is never a heading, which matters
+    in texts without full stops: one opening with و/ف and a verb or particle
+    («وقال الوزير …», «وتتضمن …», «وفي المقابل …») or holding إن/أن. See
+    looks_like_heading. Bare URL or ISO-date lines right after the title are
+    read as the article's url and date, and a "نشر في <date>" line anywhere gives
+    the date and is dropped. Raises InputError when the body has no Arabic
+    text, or there is no title or no paragraph.
     """
     lines = [_squash(line) for line in text.splitlines()]
     lines = [line for line in lines if line]
@@ -232,26 +401,87 @@ def _iso_date_line(line: str) -> bool:
 def _text_blocks(lines: list[str]) -> Iterator[_Block]:
     for i, line in enumerate(lines):
         following = lines[i + 1] if i + 1 < len(lines) else None
-        yield (
-            following is not None
-            and looks_like_heading(line)
-            and not looks_like_heading(following)
-            and not is_read_more(following),
-            line,
-        )
+        if (following is not None and looks_like_heading(line)
+                and not looks_like_heading(following) and not is_read_more(following)):
+            yield True, line.rstrip(":").rstrip()
+        else:
+            yield False, line
 
 
 def looks_like_heading(line: str) -> bool:
-    """A plain-text line that may be a section heading: short, with a letter, unpunctuated at the end."""
+    """A plain-text line that may be a section heading.
+
+    It is short (at most 10 words and 80 characters), has a letter and is not
+    page furniture or a dateline. It ends without punctuation, or with «؟» («ما حجم
+    الخسائر؟»), or with «:» when it does not introduce speech or a list
+    («الرياضة ليست بعيدة عن الأزمة:» is a heading; «وقال الأمين العام في
+    كلمته:» and «أبرزها:» are not). And it does not read as a sentence (see
+    _reads_as_sentence).
+    """
     line = line.strip()
-    return (
-        bool(line)
-        and len(line.split()) <= _TEXT_HEADING_MAX_WORDS
-        and len(line) <= _TEXT_HEADING_MAX_CHARS
-        and line[-1] not in _NOT_HEADING_ENDINGS
-        and any(ch.isalpha() for ch in line)
-        and not is_read_more(line)
-    )
+    if not (line and len(line.split()) <= _TEXT_HEADING_MAX_WORDS and len(line) <= _TEXT_HEADING_MAX_CHARS
+            and any(ch.isalpha() for ch in line) and not is_read_more(line) and not is_dateline(line)):
+        return False
+    if line.count("«") != line.count("»"):
+        return False   # a line of a quotation that runs over several lines
+    words = _words(line)
+    if line[-1] == ":":
+        if _introduces_speech_or_list(words):
+            return False
+    elif line[-1] not in "؟?" and line[-1] in _NOT_HEADING_ENDINGS:
+        return False
+    return bool(words) and not _reads_as_sentence(words)
+
+
+def _words(line: str) -> list[str]:
+    """The words of a line without marks, tatweel or punctuation (hamza kept)."""
+    return re.findall(f"[{ARABIC_LETTERS}\\w]+", _FOLD_DROP_RE.sub("", line))
+
+
+def _past_forms(verb: str) -> tuple[str, ...]:
+    """A past-tense verb with its feminine and plural endings: قال قالت قالوا; دعا دعت دعوا."""
+    stem = verb[:-1] if verb.endswith(("ى", "ا")) and len(verb) == 3 else verb
+    return (verb, stem + "ت", stem + "وا")
+
+
+_SAYING: Final = frozenset(_fold(form) for verb in _SAYING_VERBS for form in _past_forms(verb))
+_SPEECH_INTRO: Final = frozenset(_fold(word) for word in _SAYING_WORDS)
+_LIST_INTRO: Final = frozenset(_fold(word) for word in _LIST_INTRO_WORDS)
+_AFTER_CONJUNCTION: Final = (
+    _SAYING | frozenset(_fold(form) for verb in _COMMON_VERBS for form in _past_forms(verb))
+    | frozenset(_fold(word) for word in _CLAUSE_PARTICLES))
+# Verb shapes after و: a present tense (ي/ت/ن…), أفعل, استفعل, انفعل, افتعل (with ت/وا/ا endings).
+_VERB_AFTER_WAW_RE: Final = re.compile(
+    "(?:[يتن]L{2,}|أL{2,}|استL{3}|انL{3}|اLتL{2})(?:ت|وا|ا)?".replace("L", f"[{ARABIC_LETTERS}]"))
+
+
+def _opens_with_conjunction_verb(word: str) -> bool:
+    """«وقال», «فأكد», «ويتضمن», «واستمر», «وفي»: a و/ف joined to a verb or particle opens a sentence.
+
+    After ف only listed words count (ف starts many nouns: فيلم، فنادق، فيروس); after و
+    verb shapes count too, except nouns ending in ة/ات/ية («وتيرة», «وثائق» has no verb shape).
+    """
+    if len(word) < 3 or word[0] not in "وف":
+        return False
+    rest = word[1:]
+    if _fold(rest) in _AFTER_CONJUNCTION:
+        return True
+    return (word[0] == "و" and _VERB_AFTER_WAW_RE.fullmatch(rest) is not None
+            and not rest.endswith(("ة", "ات", "ية")))
+
+
+def _reads_as_sentence(words: list[str]) -> bool:
+    """A line of the story rather than a heading: it opens with و/ف + a verb or particle, or holds إن/أن."""
+    return _opens_with_conjunction_verb(words[0]) or any(word in _THAT_PARTICLES for word in words)
+
+
+def _introduces_speech_or_list(words: list[str]) -> bool:
+    """A line ending in «:» that introduces a quotation («وقال الأمين العام:») or a list («أبرزها:»)."""
+    if not words or _opens_with_conjunction_verb(words[0]):
+        return True
+    folded = [_fold(word) for word in words]
+    folded += [word[1:] for word in folded if word[:1] in ("و", "ف") and len(word) > 3]
+    return any(word in _SPEECH_INTRO or word in _LIST_INTRO for word in folded)
 
 
 # --- Markdown -------------------------------------------------------------
@@ -261,6 +491,8 @@ _MD_FENCE_RE: Final = re.compile(r"^(`{3,}|~{3,})")
 _MD_RULE_RE: Final = re.compile(r"^([-*_])(?:\s*\1){2,}$")
 _MD_ITEM_RE: Final = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+(.*)$")
 _MD_REFDEF_RE: Final = re.compile(r"^\[[^\]]+\]:\s*\S+")
+_MD_BREAK: Final = -1
+"""The level _markdown_blocks gives a thematic break (`---`, `***`)."""
 _MD_TABLE_RULE_RE: Final = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 
 
@@ -268,13 +500,16 @@ def parse_markdown(text: str, source: str = "") -> Article:
     """Markdown: `# ` title, `## `/`### ` sections, blank-line paragraphs, list items.
 
     Inline markup is stripped (link text kept, images dropped). Optional front
-    matter between `---` lines may give `url:`, `date:` (ISO) and `title:`.
+    matter between `---` lines may give `url:`, `date:` (ISO) and `title:`. A
+    thematic break (`---`) followed by a promo line ("تابعونا على …") ends the
+    article, whatever follows.
     Raises InputError as parse_text does, and for a bad front-matter url or date.
     """
     meta, lines = _front_matter(text, source)
     blocks = _markdown_blocks(re.sub(r"<!--.*?-->", "", "\n".join(lines), flags=re.DOTALL).splitlines())
     blocks = [(level, _md_inline(content)) for level, content in blocks]
-    blocks = [(level, content) for level, content in blocks if content]
+    blocks = [(level, content) for level, content in blocks if content or level == _MD_BREAK]
+    blocks = _before_promo_break(blocks)
     title_at = next((i for i, (level, _) in enumerate(blocks) if level == 1), None)
     if title_at is not None:
         title, rest = blocks[title_at][1], blocks[title_at + 1:]
@@ -286,6 +521,16 @@ def parse_markdown(text: str, source: str = "") -> Article:
         title, rest = "", []
     return _article(title, ((level > 0, content) for level, content in rest), source,
                     meta.get("url"), meta.get("date"))
+
+
+def _before_promo_break(blocks: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Cut at a thematic break followed by a promo line; drop the other breaks."""
+    for i, (level, _) in enumerate(blocks):
+        following = next((content for lvl, content in blocks[i + 1:] if lvl != _MD_BREAK), "")
+        if level == _MD_BREAK and is_promo(following):
+            blocks = blocks[:i]
+            break
+    return [(level, content) for level, content in blocks if level != _MD_BREAK]
 
 
 def _front_matter(text: str, source: str) -> tuple[dict, list[str]]:
@@ -316,7 +561,7 @@ def _front_matter(text: str, source: str) -> tuple[dict, list[str]]:
 
 
 def _markdown_blocks(lines: list[str]) -> list[tuple[int, str]]:
-    """Markdown lines → (heading level or 0 for a paragraph, raw inline text)."""
+    """Markdown lines → (heading level, 0 for a paragraph or _MD_BREAK for `---`; raw inline text)."""
     blocks: list[tuple[int, str]] = []
     paragraph: list[str] = []
     fence: str | None = None
@@ -351,6 +596,7 @@ def _markdown_blocks(lines: list[str]) -> list[tuple[int, str]]:
             paragraph.clear()
         elif _MD_RULE_RE.match(line):
             flush()
+            blocks.append((_MD_BREAK, ""))
         elif match := _MD_ITEM_RE.match(line):
             flush()
             paragraph.append(match.group(1))
@@ -398,8 +644,17 @@ _DROP_WORDS: Final = frozenset(
     "related share sharing social newsletter subscribe subscription comment comments "
     "breadcrumb breadcrumbs sidebar navbar menu cookie cookies popup modal outbrain taboola "
     "byline tags recommended recommendations trending".split())
+# class/id words of a short element that only says who wrote the article and when.
+_DATELINE_WORDS: Final = frozenset(
+    "meta date time published byline author dateline timestamp pubdate posted".split())
+_DATELINE_MAX_WORDS: Final = 30
+# Elements that stay inside a paragraph when text is read straight from containers.
+_INLINE_TAGS: Final = frozenset(
+    "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub sup "
+    "time u var wbr".split())
 _DROP_ROLES: Final = frozenset("navigation banner contentinfo complementary search dialog".split())
 _HEADING_TAGS: Final = frozenset("h2 h3 h4 h5 h6".split())
+_TEXT_TAGS: Final = frozenset("p h1 h2 h3 h4 h5 h6 article main section".split())
 _BLOCK_TAGS: Final = frozenset("p ul ol div section blockquote table h1 h2 h3 h4 h5 h6".split())
 _DATE_META: Final = frozenset(
     "article:published_time og:published_time datepublished date pubdate publishdate publish-date "
@@ -459,10 +714,15 @@ class _TreeBuilder(HTMLParser):
 def parse_html(text: str, source: str = "") -> Article:
     """A saved news page: the <article> (or <main>) without menus, ads and share blocks.
 
-    Title from the article's h1 (else og:title, else <title>), sections from
-    h2–h6, paragraphs from p and li; url from the canonical link or og:url;
-    date from article:published_time, datePublished, date metas or <time>.
-    Raises InputError as parse_text does, and for absurdly deep nesting.
+    Title from the article's h1 (else og:title, else <title>, else the first
+    block), sections from h2–h6, paragraphs from p and li; a page without any
+    <p> has its paragraphs read from the text straight inside div, section, td
+    and the like. Short date and byline elements (class or id "meta", "date",
+    "byline", "author"…) are not article text. url from the canonical link or
+    og:url; date from article:published_time, datePublished, date metas or
+    <time>, else from a date or byline element. Raises InputError as parse_text
+    does (the language is judged on the paragraphs), and for absurdly deep
+    nesting.
     """
     builder = _TreeBuilder()
     builder.feed(text)
@@ -471,8 +731,14 @@ def parse_html(text: str, source: str = "") -> Article:
     try:
         content = _content_root(root)
         title = _html_title(content, root)
-        blocks = [(is_heading, block) for is_heading, block in _html_blocks(content) if block != title]
-        url, date = _html_url(root), _html_date(root, content)
+        found = _html_blocks(content) if _has_paragraphs(content) else _loose_blocks(content)
+        blocks = [(is_heading, _squash(block)) for is_heading, block in found]
+        blocks = [(is_heading, block) for is_heading, block in blocks if block and block != title]
+        if not title and blocks:
+            title, blocks = blocks[0][1], blocks[1:]
+        url = _html_url(root)
+        date = _html_date(root, content) or next(
+            filter(None, (_text_date(_node_text(n)) for n in _walk(content) if _is_dateline_node(n))), None)
     except RecursionError:
         raise InputError("HTML is nested too deeply to read", source) from None
     return _article(title, blocks, source, url, date)
@@ -506,7 +772,20 @@ def _is_outside_content(node: _Node) -> bool:
     return node.tag != "header" and _is_furniture(node)
 
 
+def _is_dateline_node(node: _Node) -> bool:
+    """A short element marked as the date or byline (class/id word in _DATELINE_WORDS), holding no paragraph."""
+    words = re.split(r"[\s_\-]+", (node.attrs.get("class", "") + " " + node.attrs.get("id", "")).lower())
+    return (any(word in _DATELINE_WORDS for word in words)
+            and len(_node_text(node).split()) <= _DATELINE_MAX_WORDS
+            and not any(n.tag in _TEXT_TAGS for n in _walk(node)))
+
+
 def _node_text(node: _Node) -> str:
+    return _squash(_raw_text(node))
+
+
+def _raw_text(node: _Node) -> str:
+    """The text under `node`, spaces as written, <br> as a space, furniture left out."""
     parts: list[str] = []
 
     def collect(n: _Node) -> None:
@@ -519,7 +798,7 @@ def _node_text(node: _Node) -> str:
                 collect(child)
 
     collect(node)
-    return _squash("".join(parts))
+    return "".join(parts)
 
 
 def _paragraph_weight(node: _Node) -> int:
@@ -554,9 +833,13 @@ def _html_title(content: _Node, root: _Node) -> str:
     return max(_TITLE_SEPARATORS_RE.split(_squash(text)), key=len)
 
 
+def _has_paragraphs(node: _Node) -> bool:
+    return any(n.tag == "p" and _node_text(n) for n in _walk(node, _is_furniture))
+
+
 def _html_blocks(node: _Node) -> Iterator[_Block]:
     for child in node.children:
-        if not isinstance(child, _Node) or _is_furniture(child):
+        if not isinstance(child, _Node) or _is_furniture(child) or _is_dateline_node(child):
             continue
         if child.tag in _HEADING_TAGS or child.tag == "h1":
             yield True, _node_text(child)
@@ -567,6 +850,38 @@ def _html_blocks(node: _Node) -> Iterator[_Block]:
             yield False, _node_text(child)
         else:
             yield from _html_blocks(child)
+
+
+def _loose_blocks(node: _Node) -> Iterator[_Block]:
+    """Blocks of a page without <p>: text straight inside div, section, td… is a paragraph.
+
+    Text and inline elements between two block elements make one paragraph; two
+    <br> in a row end it too.
+    """
+    run: list[str] = []
+
+    def flush() -> Iterator[_Block]:
+        pieces = re.split(r"\n\s*\n", "".join(run))
+        run.clear()
+        for piece in pieces:
+            yield False, piece
+
+    for child in node.children:
+        if isinstance(child, str):
+            run.append(child.replace("\n", " "))
+        elif child.tag == "br":
+            run.append("\n")
+        elif _is_furniture(child) or _is_dateline_node(child):
+            continue
+        elif child.tag in _INLINE_TAGS:
+            run.append(_raw_text(child).replace("\n", " "))
+        else:
+            yield from flush()
+            if child.tag in _HEADING_TAGS or child.tag == "h1":
+                yield True, _node_text(child)
+            else:
+                yield from _loose_blocks(child)
+    yield from flush()
 
 
 def _meta_content(root: _Node, names: Iterable[str]) -> str | None:

@@ -7,7 +7,8 @@ behave the same for every source; it never touches Arabic letters or marks.
 `build_script` groups sentences into chapters: an intro (title, source, date,
 lead) and one part per headed section. Numbers become words through
 `numbers.verbalize`, kept in `Sentence.spoken` while `Sentence.text` stays
-as written for the transcript.
+as written for the transcript; `speakable` drops URLs and e-mail addresses
+from the spoken form first, so the verbalizer never reads their digits.
 """
 
 from __future__ import annotations
@@ -30,9 +31,16 @@ _ARABIC_RE: Final = re.compile(f"[{_LETTER}{_MARK}]")
 
 # Invisible characters: bidi controls, zero-width characters, BOM, soft hyphen.
 _INVISIBLE_RE: Final = re.compile("[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u061C\uFEFF\u00AD]")
-# Tatweel stretches letters and goes, except after a lone letter where it marks
-# an abbreviation (هـ for the Hijri year), which the verbalizer needs to see.
-_TATWEEL_RE: Final = re.compile(f"(?<![{_LETTER}{_MARK}\u0640])([{_LETTER}])\u0640+(?![\u0640{_LETTER}{_MARK}])|\u0640+")
+# Tatweel stretches letters and goes, except (1) after a lone prefix before a digit or
+# a Latin letter, where it is how the source joins them (الـ5، بـ14، لـ3، الـlivestream),
+# and (2) after a lone letter where it marks an abbreviation (هـ for the Hijri year),
+# which the verbalizer needs to see. One tatweel is kept in both cases.
+_PREFIX: Final = "[وف]?(?:[بكل]?ال|لل|[بكل])|[وف]"
+_PREFIX_TATWEEL_RE: Final = re.compile(
+    f"(?<![{_LETTER}{_MARK}\u0640])({_PREFIX})\u0640(?=[0-9٠-٩۰-۹A-Za-z])")
+_TATWEEL_RE: Final = re.compile(
+    f"(?<![{_LETTER}{_MARK}\u0640])({_PREFIX})\u0640+(?=[0-9٠-٩۰-۹A-Za-z])"
+    f"|(?<![{_LETTER}{_MARK}\u0640])([{_LETTER}])\u0640+(?![\u0640{_LETTER}{_MARK}])|\u0640+")
 _SPACES_RE: Final = re.compile("[ \t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\v\f]+")
 _DOUBLE_QUOTES: Final = "\"“”„‟〝〞＂"
 _OPENERS: Final = "([{«—-–"
@@ -40,7 +48,16 @@ _CLOSERS: Final = ".,،؛;:!?؟…)]}»"
 
 _SENTENCE_END_RE: Final = re.compile(r"[.!?؟…‼⁉]+[»”\"'’)\]]*(?=\s|$)")
 _LATIN_ABBREVIATIONS: Final = frozenset("mr mrs ms dr prof st vs jr sr no inc ltd co".split())
+_LONG_QUOTE: Final = 300
+"""Characters from « to »: a longer quotation may be split into sentences."""
 _ERA_MARKS: Final = frozenset(("م", "هـ", "ه"))
+_URL_RE: Final = re.compile(
+    r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s«»<>\"]+"
+    r"|\b[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/[^\s«»<>\"]*",
+    re.IGNORECASE)
+_EMAIL_RE: Final = re.compile(r"\b(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_URL_TRAILERS: Final = ".,;:!?)]}'’،؛؟…"
+_AMPERSAND_RE: Final = re.compile(r"(?<=\S)\s+&\s+(?=(\S))")
 _NUMBER_RE: Final = re.compile(r"[\d٠-٩۰-۹]+(?:[.,٫٬/-][\d٠-٩۰-۹]+)*")
 _ABBREVIATION_RE: Final = re.compile(
     f"(?:[{_LETTER}]\u0640?|[A-Za-z])(?:\\.(?:[{_LETTER}]\u0640?|[A-Za-z]))*")
@@ -51,12 +68,14 @@ _ABBREVIATION_RE: Final = re.compile(
 def clean(text: str) -> str:
     """Normalize Unicode, punctuation and spacing; Arabic letters and marks stay as they are.
 
-    NFC; no tatweel, bidi or zero-width controls; quotes as « »; "..." as …;
-    Latin , ; ? inside Arabic text as ، ؛ ؟; no doubled punctuation; one space
-    between words. Line breaks are kept (blank lines collapse to one).
+    NFC; no bidi or zero-width controls; no tatweel, but for one after a lone
+    prefix before a digit or Latin word (الـ5، بـ14، الـlivestream: the source's
+    spelling) or after a lone letter (هـ); quotes as « »; "..." as …; Latin , ; ?
+    inside Arabic text as ، ؛ ؟; no doubled punctuation; one space between
+    words. Line breaks are kept (blank lines collapse to one).
     """
     text = _INVISIBLE_RE.sub("", text)
-    text = _TATWEEL_RE.sub(lambda m: m.group(1) + "\u0640" if m.group(1) else "", text)
+    text = _TATWEEL_RE.sub(_tatweel, text)
     text = unicodedata.normalize("NFC", text)   # after the removals, which may bring marks together
     text = _SPACES_RE.sub(" ", text)
     text = _ellipses(text)
@@ -66,6 +85,11 @@ def clean(text: str) -> str:
     text = re.sub(r"([،؛؟])(?:\s*\1)+", r"\1", text)
     text = _spacing(text)
     return text
+
+
+def _tatweel(match: re.Match) -> str:
+    kept = match.group(1) or match.group(2)
+    return kept + "\u0640" if kept else ""
 
 
 def _ellipses(text: str) -> str:
@@ -141,12 +165,15 @@ def split_sentences(paragraph: str) -> list[str]:
 
     ، and ؛ do not end a sentence; nor does a dot inside a number, date or URL,
     after a one-letter abbreviation (د. م. أ.د.) or initial, or after a list number.
+    A «…» quotation is not split unless it is longer than 300 characters, so a
+    sentence (and its transcript cue) does not open a quote it does not close.
     Each sentence keeps its final punctuation.
     """
     sentences: list[str] = []
     start = 0
+    quotes = _quote_spans(paragraph)
     for match in _SENTENCE_END_RE.finditer(paragraph):
-        if _is_abbreviation_dot(paragraph, match):
+        if _is_abbreviation_dot(paragraph, match) or _inside_short_quote(quotes, match):
             continue
         _add_sentence(sentences, paragraph[start:match.end()])
         start = match.end()
@@ -162,6 +189,24 @@ def _add_sentence(sentences: list[str], piece: str) -> None:
         sentences[-1] += " " + piece
     else:
         sentences.append(piece)
+
+
+def _quote_spans(paragraph: str) -> list[tuple[int, int]]:
+    """(start of «, index of its ») for every quotation; an unclosed one runs to the end."""
+    spans: list[tuple[int, int]] = []
+    opened: list[int] = []
+    for i, ch in enumerate(paragraph):
+        if ch == "«":
+            opened.append(i)
+        elif ch == "»" and opened:
+            spans.append((opened.pop(), i))
+    return spans + [(i, len(paragraph)) for i in opened]
+
+
+def _inside_short_quote(quotes: list[tuple[int, int]], match: re.Match) -> bool:
+    """A sentence end with its quotation still open after it, in a quotation of ≤ 300 characters."""
+    return any(start < match.start() and end >= match.end() and end - start <= _LONG_QUOTE
+               for start, end in quotes)
 
 
 def _is_abbreviation_dot(paragraph: str, match: re.Match) -> bool:
@@ -208,11 +253,41 @@ def build_script(article: Article, settings: TextSettings = TextSettings()) -> S
 
 def _block(kind: BlockKind, text: str, settings: TextSettings) -> Block | None:
     sentences = tuple(
-        Sentence(text=s, spoken=numbers.verbalize(s, settings))
+        Sentence(text=s, spoken=numbers.verbalize(speakable(s), settings))
         for line in clean(text).splitlines()
         for s in split_sentences(line)
     )
     return Block(kind, sentences) if sentences else None
+
+
+def speakable(sentence: str) -> str:
+    """A cleaned sentence as it is read, before numbers become words.
+
+    URLs (with a scheme, "www." or a path) and e-mail addresses are dropped: read
+    out they are noise, and the transcript keeps them. A bare domain stays
+    ("المصدر: example.com."). «&» between words is read «و». The tatweel that
+    clean keeps after a prefix goes (الـ5 → ال5), so the verbalizer sees the
+    prefix joined to the number. The result may be empty (a sentence that is
+    only a link).
+    """
+    text = _EMAIL_RE.sub(_keep_trailing_punctuation, sentence)
+    text = _URL_RE.sub(_keep_trailing_punctuation, text)
+    text = _AMPERSAND_RE.sub(lambda m: " و" if _ARABIC_RE.match(m.group(1)) or m.group(1).isdigit() else " و ",
+                             text)
+    text = _PREFIX_TATWEEL_RE.sub(r"\1", text)
+    if text == sentence:
+        return text
+    text = re.sub(r"[(\[]\s*[)\]]", "", text)          # brackets that held only a link
+    text = re.sub(r"\s+([.,،؛:;!?؟…)\]»])", r"\1", text)
+    text = re.sub(r"([(\[«])\s+", r"\1", text)
+    text = re.sub(r"^[\s.,،؛:;]+", "", text)
+    return " ".join(text.split())
+
+
+def _keep_trailing_punctuation(match: re.Match) -> str:
+    """What a removed URL leaves: the sentence punctuation that followed it."""
+    link = match.group()
+    return link[len(link.rstrip(_URL_TRAILERS)):]
 
 
 def _meta_text(article: Article) -> str:

@@ -60,7 +60,7 @@ def test_text_paragraph_lines_are_not_headings():
         "وأضاف المتحدث أن الوضع مستقر.",        # short but ends with a full stop
         "وتابع قائلا،",                          # ends with a comma
         "«الوضع تحت السيطرة»",                    # a quotation
-        "ماذا بعد؟",                             # a question is not a heading
+        "وماذا بعد؟",                            # a question that continues the story
         PARAGRAPH,
     ])
     article = parse_text(text)
@@ -112,6 +112,103 @@ def test_text_url_and_date_lines_after_title():
     assert article.source == "x.txt"
 
 
+@pytest.mark.parametrize("line, heading", [
+    ("كم ستكلف إعادة البناء؟", True),                  # a question heading
+    ("وكيف سترد الحكومة؟", False),                     # a question that continues the story
+    ("الزراعة أيضا في دائرة الخطر:", True),             # a colon heading
+    ("وقالت رئيسة البلدية في مؤتمر صحفي:", False),      # introduces speech
+    ("الناطق باسم الشرطة قال للصحفيين:", False),
+    ("وتشمل الإجراءات الجديدة ما يلي:", False),         # introduces a list
+    ("وأكد المدير أن العمل مستمر", False),              # و + verb of saying, no full stop
+    ("فأوضح المسؤول تفاصيل القرار", False),
+    ("المسؤول يرى أن التأخير مبرر", False),             # the particle أن
+    ("ويتوقع الخبراء تحسنا قريبا", False),              # و + a present-tense verb
+    ("واستمرت الاشتباكات حتى الفجر", False),            # و + استفعل
+    ("وفي الجلسة نفسها", False),                        # و + a preposition
+    ("وزارة الصحة تحت الضغط", True),                   # و is part of the noun
+    ("فيضانات الربيع الماضي", True),
+    ("وتيرة الإصلاحات", True),
+    ("آن أوان الحسم", True),                            # آن is not the particle أن
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_looks_like_heading(line, heading):
+    assert ingest.looks_like_heading(line) is heading
+
+
+def test_text_question_and_colon_headings_start_sections():
+    text = "\n".join([
+        "عنوان الخبر",
+        LEAD,
+        "وقال مدير الهيئة في بيان مقتضب:",
+        "«نتابع الوضع ساعة بساعة.",
+        "ونطلب من السكان الحذر».",
+        "هل تتأثر المدارس؟",
+        PARAGRAPH,
+        "المحاصيل أيضا في خطر:",
+        "ويخشى المزارعون تلف محاصيل الخضار في الحقول المكشوفة.",
+    ])
+    article = parse_text(text)
+    assert [s.heading for s in article.sections] == [None, "هل تتأثر المدارس؟", "المحاصيل أيضا في خطر"]
+    assert article.sections[0].paragraphs[1:] == (
+        "وقال مدير الهيئة في بيان مقتضب:", "«نتابع الوضع ساعة بساعة.", "ونطلب من السكان الحذر».")
+
+
+def test_text_without_full_stops_keeps_short_sentences_as_paragraphs():
+    text = "\n".join([
+        "البلدية تفتتح حديقة عامة جديدة في الحي الشرقي",
+        "افتتحت البلدية صباح اليوم حديقة عامة على مساحة خمسة هكتارات في الحي الشرقي بحضور عدد من السكان",
+        "وقال رئيس البلدية إن الدخول مجاني",
+        "وأضاف أن الحديقة تفتح يوميا حتى منتصف الليل",
+        "ويأمل السكان في مرافق أخرى مماثلة",
+        "مرافق للأطفال",
+        "وتضم الحديقة ملعبين صغيرين ومساحة للألعاب ومكتبة في الهواء الطلق",
+    ])
+    article = parse_text(text)
+    assert [s.heading for s in article.sections] == [None, "مرافق للأطفال"]
+    assert len(article.sections[0].paragraphs) == 4
+
+
+def test_text_dateline_gives_the_date_and_is_dropped():
+    text = "\n".join(["عنوان الخبر", "نُشر في 3 آذار 2024 - 09:15", LEAD,
+                      "آخر تحديث: الأحد 03/03/2024", PARAGRAPH])
+    article = parse_text(text)
+    assert article.date == dt.date(2024, 3, 3)
+    assert article.sections[0].paragraphs == (LEAD, PARAGRAPH)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("نشر في 9 يناير 2024", True),
+    ("بتاريخ: الخميس ١٥ فبراير ٢٠٢٤، الساعة 10:30 صباحا", True),
+    ("آخر تحديث 2024-05-01 14:00 بتوقيت غرينتش", True),
+    ("12 تشرين الأول 2023", True),
+    ("بتاريخ 5 مايو 2023 وقعت الحكومة اتفاقا مع النقابات", False),
+    ("نشر الوزير تقريرا مفصلا عن الموازنة", False),
+    ("نشر في 31 فبراير 2024", False),                 # not a date
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_is_dateline(line, expected):
+    assert ingest.is_dateline(line) is expected
+
+
+@pytest.mark.parametrize("tail", [
+    ["تابعونا على منصات التواصل الاجتماعي"],
+    ["للمزيد من الأخبار المحلية زوروا موقعنا", "حقوق النشر محفوظة"],
+    ["اشترك في نشرتنا الأسبوعية"],
+], ids=["follow", "more-news", "subscribe"])
+def test_text_promo_lines_at_the_end_are_dropped(tail):
+    article = parse_text("\n".join(["عنوان الخبر", LEAD, PARAGRAPH, *tail]))
+    assert article.sections[-1].paragraphs == (LEAD, PARAGRAPH)
+
+
+def test_text_promo_like_line_before_more_story_is_kept():
+    line = "تابعونا على الهواء مباشرة، قالها المذيع قبل أن يبدأ البث."
+    article = parse_text("\n".join(["عنوان الخبر", LEAD, line, PARAGRAPH]))
+    assert article.sections[0].paragraphs == (LEAD, line, PARAGRAPH)
+
+
+def test_text_body_must_be_arabic():
+    with pytest.raises(InputError, match="no Arabic"):
+        parse_text("عنوان عربي للخبر\nThe whole story is written in English.\nSo is this line.", "x.txt")
+
+
 # --- Markdown -------------------------------------------------------------
 
 def test_markdown_article():
@@ -158,6 +255,24 @@ def test_markdown_bad_front_matter(line, fragment):
     with pytest.raises(InputError, match=fragment) as info:
         parse_markdown(f"---\n{line}\n---\n# عنوان\n\n{LEAD}\n", source="a.md")
     assert info.value.path == "a.md"
+
+
+def test_markdown_thematic_break_then_promo_ends_the_article():
+    text = "\n".join([
+        "# العنوان", "", LEAD, "", "---", "", "_تابعونا على قناتنا لمتابعة آخر المستجدات_", "",
+        "فقرة ترويجية طويلة عن خبر آخر لا علاقة له بالموضوع ولا ينبغي أن تقرأ ضمن المقال أبدا مهما طالت.",
+    ])
+    assert parse_markdown(text).sections == (ingest.Section(None, (LEAD,)),)
+
+
+def test_markdown_thematic_break_inside_the_story_is_ignored():
+    text = "\n".join(["# العنوان", "", LEAD, "", "***", "", PARAGRAPH])
+    assert parse_markdown(text).sections == (ingest.Section(None, (LEAD, PARAGRAPH)),)
+
+
+def test_markdown_body_must_be_arabic():
+    with pytest.raises(InputError, match="no Arabic"):
+        parse_markdown("# عنوان عربي\n\nOnly English here.\n", "x.md")
 
 
 # --- HTML -----------------------------------------------------------------
@@ -221,6 +336,60 @@ def test_html_read_more_heading_ends_the_article():
     assert parse_html(page).sections == (ingest.Section(None, (LEAD,)),)
 
 
+def test_html_date_and_byline_paragraphs_are_not_article_text():
+    page = (
+        "<article><h1>العنوان</h1>"
+        '<p class="post-meta">الأربعاء 7 أغسطس 2024</p>'
+        '<div id="author-box"><span>كتبت: هيئة التحرير</span></div>'
+        f"<p>{LEAD}</p><p>آخر تحديث: 08/08/2024 - 11:20</p><p>{PARAGRAPH}</p></article>"
+    )
+    article = parse_html(page)
+    assert article.sections == (ingest.Section(None, (LEAD, PARAGRAPH)),)
+    assert article.date == dt.date(2024, 8, 7)      # from the date element: no better date
+
+
+def test_html_date_meta_wins_over_a_written_date():
+    page = ('<meta property="article:published_time" content="2024-08-06T22:00:00Z">'
+            f'<article><h1>العنوان</h1><p class="date">نشر في 7 أغسطس 2024</p><p>{LEAD}</p></article>')
+    article = parse_html(page)
+    assert article.date == dt.date(2024, 8, 6)
+    assert article.sections[0].paragraphs == (LEAD,)
+
+
+def test_html_long_element_with_a_meta_class_is_kept():
+    page = (f'<article><h1>العنوان</h1><div class="content meta-wrapper">'
+            f"<p>{LEAD}</p><p>{PARAGRAPH}</p></div></article>")
+    assert parse_html(page).sections[0].paragraphs == (LEAD, PARAGRAPH)
+
+
+def test_html_arabic_only_in_title_and_menu_is_not_an_arabic_article():
+    page = ("<html><head><title>الأخبار | الصفحة الرئيسية</title></head><body>"
+            "<nav><a>سياسة</a> <a>رياضة</a></nav>"
+            "<article><p>Parliament approved the new budget this morning.</p></article></body></html>")
+    with pytest.raises(InputError, match="no Arabic text found"):
+        parse_html(page, "page.html")
+
+
+def test_html_text_straight_inside_divs_when_there_is_no_p():
+    page = (
+        "<html><head><title>عاصفة رملية تغلق المطار | موقع</title></head><body>"
+        '<nav><div>الرئيسية</div></nav><div class="story">'
+        f"<h2>تفاصيل</h2><div>{LEAD}<br><br>{PARAGRAPH}</div>"
+        '<div class="date">8 أغسطس 2024</div>'
+        "<table><tr><td>وعادت الرحلات إلى <b>مواعيدها</b> مساء.</td></tr></table>"
+        "</div></body></html>"
+    )
+    article = parse_html(page)
+    assert article.title == "عاصفة رملية تغلق المطار"
+    assert article.sections == (ingest.Section("تفاصيل", (LEAD, PARAGRAPH, "وعادت الرحلات إلى مواعيدها مساء.")),)
+    assert article.date == dt.date(2024, 8, 8)
+
+
+def test_html_promo_paragraph_at_the_end_is_dropped():
+    page = f"<article><h1>العنوان</h1><p>{LEAD}</p><p>{PARAGRAPH}</p><p>تابعونا على تطبيق الموقع</p></article>"
+    assert parse_html(page).sections[0].paragraphs == (LEAD, PARAGRAPH)
+
+
 # --- format detection -----------------------------------------------------
 
 @pytest.mark.parametrize("content, heading", [
@@ -256,7 +425,7 @@ def test_utf8_bom_is_accepted(tmp_path):
 BAD_FILES = {
     "empty": (b"", "empty"),
     "whitespace": (b" \n\t\r\n  \n", "empty"),
-    "nul-bytes": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+    "nul-bytes": (b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)), "binary"),
     "control-chars": (bytes([1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16]) * 20 + b"abc", "binary"),
     "not-utf8": ("العنوان\n".encode("utf-8") + "خبر".encode("cp1256"), "not valid UTF-8"),
     "utf16": ("العنوان\n".encode("utf-16"), "UTF-16"),
@@ -264,6 +433,21 @@ BAD_FILES = {
     "title-only": ("عنوان بلا فقرات\n\n".encode("utf-8"), "title but no paragraphs"),
     "title-and-read-more": (f"عنوان\nاقرأ المزيد\n{PARAGRAPH}\n".encode("utf-8"), "title but no paragraphs"),
 }
+
+
+@pytest.mark.parametrize("data, kind", [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF file"),
+    (b"PK\x03\x04\x14\x00\x06\x00word/document.xml", "a ZIP or DOCX file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "an image file (PNG)"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "an image file (JPEG)"),
+    (b"GIF89a\x01\x00\x01\x00", "an image file (GIF)"),
+], ids=["pdf", "docx", "png", "jpeg", "gif"])
+def test_documents_and_images_are_named(tmp_path, data, kind):
+    path = tmp_path / "article.txt"
+    path.write_bytes(data + "عنوان\n".encode("utf-8"))
+    with pytest.raises(InputError) as info:
+        read_article(path)
+    assert info.value.message == f"looks like {kind}, not a text article"
 
 
 @pytest.mark.parametrize("name", list(BAD_FILES), ids=list(BAD_FILES))

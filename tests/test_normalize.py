@@ -45,6 +45,10 @@ def letters_and_marks(text):
     ("أولا،ثانيا", "أولا، ثانيا"),
     ("  مسافات\u00a0\u00a0كثيرة\t هنا  ", "مسافات كثيرة هنا"),
     ("عام 1445 هـ", "عام 1445 هـ"),
+    ("الفريق الــ7 في الترتيب", "الفريق الـ7 في الترتيب"),     # the source's prefix + number
+    ("زاد بـ12 وللـ4 وبالـ٣", "زاد بـ12 وللـ4 وبالـ٣"),
+    ("عبر الـstreaming", "عبر الـstreaming"),
+    ("في الـمـدينة الـكبيرة", "في المدينة الكبيرة"),
     ("سطر أول\n\n\n\nسطر  ثان", "سطر أول\n\nسطر ثان"),
 ], ids=lambda v: v if isinstance(v, str) and len(v) < 12 else None)
 def test_clean(raw, expected):
@@ -96,12 +100,26 @@ def test_clean_invariants(text):
     ("قال «انتهى الأمر.» ثم خرج.", ["قال «انتهى الأمر.»", "ثم خرج."]),
     ("أحقا؟! لا أصدق.", ["أحقا؟!", "لا أصدق."]),
     ("1. البند الأول مهم.", ["1. البند الأول مهم."]),
+    ("قالت: «لن ننسحب. سنبقى هنا!» ثم غادرت.", ["قالت: «لن ننسحب. سنبقى هنا!»", "ثم غادرت."]),
+    ("«هل انتهى؟ لا أظن». قالها وابتسم.", ["«هل انتهى؟ لا أظن».", "قالها وابتسم."]),
+    ("ردد «كفى. كفى» مرتين. ثم صمت.", ["ردد «كفى. كفى» مرتين.", "ثم صمت."]),
+    ("بدأ يقول «الأمر صعب. والوقت ضيق", ["بدأ يقول «الأمر صعب. والوقت ضيق"]),
     ("جملة بلا نقطة", ["جملة بلا نقطة"]),
     ("  ", []),
 ], ids=["enders", "comma", "decimal", "abbrev", "prof-dr", "initials", "date", "url", "year-end",
-        "era", "quote", "interrobang", "list-number", "no-end", "blank"])
+        "era", "quote", "interrobang", "list-number", "quote-inside", "quote-question", "quote-mid",
+        "quote-unclosed", "no-end", "blank"])
 def test_split_sentences(paragraph, expected):
     assert split_sentences(paragraph) == expected
+
+
+def test_split_sentences_splits_a_long_quotation():
+    speech = " ".join(f"هذه هي الجملة رقم {n} في خطاب طويل جدا." for n in range(1, 13))
+    assert len(speech) > 300
+    sentences = split_sentences(f"وقال الرئيس «{speech}» ثم صفق الحضور.")
+    assert len(sentences) == 13
+    assert sentences[0] == "وقال الرئيس «هذه هي الجملة رقم 1 في خطاب طويل جدا."
+    assert sentences[-2:] == ["هذه هي الجملة رقم 12 في خطاب طويل جدا.»", "ثم صفق الحضور."]
 
 
 def test_split_sentences_keeps_every_character():
@@ -187,6 +205,42 @@ def test_build_script_of_sample_article():
     assert [b.kind for b in script.parts[0].blocks] == [BlockKind.TITLE, BlockKind.PARAGRAPH]
     assert len(script.parts[0].blocks[1].sentences) == 2
     assert 8 <= len(script.sentences) <= 16
+
+
+@pytest.mark.parametrize("sentence, spoken", [
+    ("التفاصيل على https://news.example.org/a/2024/7?id=9 حتى الغد.", "التفاصيل على حتى الغد."),
+    ("التسجيل عبر www.example.org/register.", "التسجيل عبر."),
+    ("الشكاوى إلى (complaints@city.example.gov) أو الهاتف", "الشكاوى إلى أو الهاتف"),
+    ("زوروا portal.example.net/forms/12 الآن.", "زوروا الآن."),
+    ("https://example.org/only-a-link", ""),
+    ("المصدر: example.com.", "المصدر: example.com."),       # a bare domain is read
+    ("الاقتصاد & السياسة", "الاقتصاد والسياسة"),
+    ("بين 2019 & 2021", "بين 2019 و2021"),
+    ("Marks & Spencer و AT&T", "Marks و Spencer و AT&T"),
+    ("المرتبة الـ3 وخدمة الـpodcast", "المرتبة ال3 وخدمة الpodcast"),
+], ids=["url", "www", "email", "path", "only-url", "domain", "amp", "amp-digit", "amp-latin", "tatweel"])
+def test_speakable(sentence, spoken):
+    assert normalize.speakable(sentence) == spoken
+
+
+def test_build_script_keeps_links_in_text_but_not_in_speech():
+    link = "https://www.example.org/reports/2024/05/17"
+    article = Article(title="تقرير & تحليل", sections=(Section(None, (
+        f"نشرت الهيئة التقرير كاملا على {link}. وللاستفسار: press@example.org",
+        "وحلّ المنتخب في المركز الـ4 بعد أن كان الـ9، وتقدم بـ5 مراكز.",
+    )),))
+    sentences = build_script(article).sentences
+    assert [s.text for s in sentences] == [
+        "تقرير & تحليل",
+        f"نشرت الهيئة التقرير كاملا على {link}.",
+        "وللاستفسار: press@example.org",
+        "وحلّ المنتخب في المركز الـ4 بعد أن كان الـ9، وتقدم بـ5 مراكز.",
+    ]
+    title, link_sentence, contact, ranks = (s.spoken for s in sentences)
+    assert title == "تقرير وتحليل"
+    assert link_sentence == "نشرت الهيئة التقرير كاملا على."
+    assert contact == "وللاستفسار:"
+    assert not re.search(r"[\d\u0640]", ranks), ranks     # the verbalizer read every number
 
 
 @pytest.mark.parametrize("url, domain", [
