@@ -55,6 +55,11 @@ and MP3 overshoot."""
 LIMITER_SEARCH_PASSES: Final = 3
 LIMITER_SEARCH_STEP_DB: Final = 1.0
 LIMITER_SEARCH_TOLERANCE_LU: Final = 0.3
+PROBE_EXCERPTS: Final = 24
+PROBE_EXCERPT_S: Final = 2.5
+"""The limiter's effect on loudness is measured on this many evenly spaced
+excerpts (60 s in all) rather than on a long episode: speech from one voice has
+the same peaks throughout, and the MP3 is measured afterwards anyway."""
 """Passes (cheap: limiter + meter at two gains STEP apart, no encoder) that look for
 the gain that makes up for what the limiter takes off, and how close they must get."""
 
@@ -395,13 +400,22 @@ def _encode(pcm: bytes, rate: int, audio: AudioSettings, plan: _Plan, dest: Path
     return measure_loudness(dest)
 
 
+def _probe(pcm: bytes, rate: int) -> bytes:
+    """Evenly spaced excerpts of `pcm` (all of it when short) to try the limiter on."""
+    size = int(PROBE_EXCERPT_S * rate) * 2
+    if len(pcm) <= 2 * PROBE_EXCERPTS * size:
+        return pcm
+    stride = (len(pcm) - size) // (PROBE_EXCERPTS - 1) // 2 * 2
+    return b"".join(pcm[i * stride:i * stride + size] for i in range(PROBE_EXCERPTS))
+
+
 def _plan(pcm: bytes, rate: int, audio: AudioSettings) -> _Plan:
     """Find the gain (and limiter) that brings `pcm` to the target before encoding.
 
-    One measuring pass. When the peaks would pass the limit, a pass through the
-    limiter at two gains (both in one process) shows how much louder the limited
-    audio gets per dB, and the gain is interpolated from them; a further pass
-    only when the answer lies far outside the two.
+    One measuring pass. When the peaks would pass the limit, one pass over
+    excerpts measures how much loudness the limiter takes away at two gains
+    (both in one process), and the gain is interpolated from them; a further
+    pass only when the answer lies far outside the two.
     """
     ((loudness, peak),) = _measure_pcm(pcm, rate)
     if loudness <= SILENT_LUFS:
@@ -411,10 +425,14 @@ def _plan(pcm: bytes, rate: int, audio: AudioSettings) -> _Plan:
     gain = want - loudness
     if peak + gain <= limit:
         return _Plan(gain)
+    probe = _probe(pcm, rate)
     for _ in range(LIMITER_SEARCH_PASSES):
-        plans = [_Plan(gain, limit), _Plan(gain + LIMITER_SEARCH_STEP_DB, limit)]
-        (low, _), (high, _) = _measure_pcm(pcm, rate, plans)
-        for plan, got in zip(plans, (low, high)):
+        plans = [_Plan(gain), _Plan(gain, limit), _Plan(gain + LIMITER_SEARCH_STEP_DB, limit)]
+        (plain, _), (low, _), (high, _) = _measure_pcm(probe, rate, plans)
+        # What the limiter takes from the excerpts, taken from the whole episode.
+        low = loudness + gain - (plain - low)
+        high = loudness + gain + LIMITER_SEARCH_STEP_DB - (plain + LIMITER_SEARCH_STEP_DB - high)
+        for plan, got in zip(plans[1:], (low, high)):
             if abs(got - want) <= LIMITER_SEARCH_TOLERANCE_LU:
                 return plan
         slope = min(1.0, max(0.1, (high - low) / LIMITER_SEARCH_STEP_DB))
