@@ -116,3 +116,41 @@ def test_player_in_chromium(tmp_path: Path) -> None:
     print(report)
     assert result.returncode == 0, report
     assert " 0 failed" in result.stdout
+
+
+def test_player_on_a_real_built_episode(tmp_path: Path) -> None:
+    """From a fresh output folder: `audio-news build`, then serve, then the same browser checks,
+    and a client fetching feed.xml and its enclosure with a Range request."""
+    import socket
+    import sys
+    import urllib.request
+    import xml.etree.ElementTree as ET
+
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    out = tmp_path / "out"
+    sample = Path(__file__).resolve().parent.parent / "samples" / "article.txt"
+    with socket.socket() as probe:                     # a free port, so the feed's URLs are real
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    built = subprocess.run([sys.executable, "-m", "audio_news", "build", str(sample), "--out", str(out),
+                            "--base-url", f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    (stored,) = json.loads((out / "episodes.json").read_text(encoding="utf-8"))
+    episode = Episode.from_dict(stored)
+    page = player.page_name(episode)
+    with serve.running(out, port=port) as base:
+        feed = ET.fromstring(urllib.request.urlopen(base + "feed.xml", timeout=10).read())
+        url = feed.find("channel/item/enclosure").get("url")
+        assert url.startswith(base)
+        request = urllib.request.Request(url, headers={"Range": "bytes=100-199"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 206
+            assert response.read() == (out / episode.audio).read_bytes()[100:200]
+        result = subprocess.run(["node", str(SCRIPT), base + page], cwd=BROWSER_DIR,
+                                env=dict(os.environ, CHROMIUM=CHROMIUM), capture_output=True, text=True, timeout=180)
+    report = result.stdout + result.stderr
+    print(report)
+    assert result.returncode == 0, report
+    assert " 0 failed" in result.stdout
