@@ -103,7 +103,7 @@ def build(
         builder = Builder(settings, out_dir)
         for article in parsed:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=err, transient=True) as bar:
+                          TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
                 task = bar.add_task(f"{Path(article.source).name}: synthesizing", total=None)
                 result = builder.build(article, lambda done, total: bar.update(task, completed=done, total=total))
             ep = result.episode
