@@ -137,7 +137,7 @@ def diacritize_cmd(source: str = typer.Argument("-", help="Text file, or - for s
     with _reported():
         settings = load_settings(config)
         lines = _read_lines(source)
-        model = Diacritizer(lexicon=Path(settings.text.lexicon) if settings.text.lexicon else None)
+        model = Diacritizer.from_settings(settings.text)
         for line in lines:
             sys.stdout.write(model(line) + "\n")
 
@@ -164,7 +164,7 @@ def eval_tashkeel(gold: List[Path] = typer.Argument(..., help="Gold diacritized 
 
     with _reported():
         settings = load_settings(config)
-        model = Diacritizer(lexicon=Path(settings.text.lexicon) if settings.text.lexicon else None)
+        model = Diacritizer.from_settings(settings.text)
         for path in gold:
             if not path.is_file():
                 raise InputError("gold file not found", path)

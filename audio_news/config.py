@@ -4,7 +4,8 @@
     [audio]    loudness_lufs, true_peak_db, bitrate_kbps, sample_rate
     [pauses]   after_title_ms, after_heading_ms, between_sentences_ms,
                between_paragraphs_ms, between_sections_ms
-    [text]     months ("gregorian" | "levantine" | "both"), latin ("spell" | "read")
+    [text]     months ("gregorian" | "levantine" | "both"), latin ("spell" | "read"),
+               lexicon (TSV path), tashkeel_model
     voice = "espeak-ar"
 
 Every key has a default; CLI options override the file.
@@ -72,6 +73,9 @@ class TextSettings:
     """Latin acronyms: spell them letter by letter, or read them as words."""
     lexicon: str = ""
     """A user lexicon file (TSV) applied around the diacritizer; empty = voices/lexicon.tsv."""
+    tashkeel_model: str = "libtashkeel"
+    """The diacritizer model: libtashkeel (best on news) or a text2tashkeel model
+    such as rawi-v3-int8 (better on classical text); see docs/tashkeel.md."""
 
 
 @dataclass(frozen=True)

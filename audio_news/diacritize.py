@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Final, Iterable, Sequence
 
+from .config import TextSettings
 from .errors import ConfigError, EngineError
 from .models import Script
 
@@ -379,6 +380,11 @@ class Diacritizer:
         self.lexicon = Lexicon.load(path) if path else Lexicon()
         self._backend: Backend | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, text: TextSettings) -> "Diacritizer":
+        """The diacritizer the [text] settings choose (model and lexicon)."""
+        return cls(text.tashkeel_model, Path(text.lexicon) if text.lexicon else None)
 
     @property
     def backend(self) -> Backend:

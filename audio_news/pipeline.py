@@ -69,8 +69,7 @@ class Builder:
     @property
     def diacritizer(self) -> diacritize.Diacritizer | None:
         if self._diacritizer is None and self.profile.diacritize:
-            lexicon = Path(self.settings.text.lexicon) if self.settings.text.lexicon else None
-            self._diacritizer = diacritize.Diacritizer(lexicon=lexicon)
+            self._diacritizer = diacritize.Diacritizer.from_settings(self.settings.text)
         return self._diacritizer
 
     def build(self, article: Article, on_sentence: Progress | None = None) -> BuildResult:

@@ -146,3 +146,15 @@ def test_normalize_reads_numbers():
 def test_voices_lists_the_default():
     result = run_cli("voices")
     assert result.returncode == 0 and "espeak-ar" in result.stdout
+
+
+def test_tashkeel_model_from_settings(tmp_path):
+    config = tmp_path / "settings.toml"
+    config.write_text('[text]\ntashkeel_model = "rawi-v3-int8"\n', encoding="utf-8")
+    result = run_cli("diacritize", "-", "--config", str(config), stdin="ذهب الولد إلى المدرسة\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ذَ")
+    config.write_text('[text]\ntashkeel_model = "no-such-model"\n', encoding="utf-8")
+    result = run_cli("diacritize", "-", "--config", str(config), stdin="نص\n")
+    assert result.returncode != 0 and "no-such-model" in result.stderr and "libtashkeel" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

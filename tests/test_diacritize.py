@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import unicodedata
 from pathlib import Path
@@ -25,8 +24,6 @@ def nfc(text: str) -> str:
     """Expected text in NFC, where a vowel comes before the shadda, as the diacritizer writes it."""
     return unicodedata.normalize("NFC", text)
 
-HAS_LIBTASHKEEL = importlib.util.find_spec("dengjen_tashkeel_py") is not None
-needs_libtashkeel = pytest.mark.skipif(not HAS_LIBTASHKEEL, reason="dengjen-tashkeel-py is not installed")
 
 # News sentences written for these tests (not from any gold file): hamza seats,
 # ta marbuta, alef maqsura, digits, Latin, quotes and every pause mark.
@@ -261,7 +258,7 @@ def test_diacritize_script_rewrites_spoken_only():
 
 # --- real models ------------------------------------------------------------------------
 
-MODELS = [pytest.param(DEFAULT_MODEL, marks=needs_libtashkeel), "rawi-ensemble"]
+MODELS = [DEFAULT_MODEL, "rawi-ensemble"]
 
 
 @pytest.fixture(scope="module", params=MODELS)
@@ -281,7 +278,6 @@ def test_real_model_respects_a_written_shadda(real):
     assert out.startswith(nfc("عَلَّمَ"))
 
 
-@needs_libtashkeel
 def test_libtashkeel_vowels_common_news_words():
     out = Diacritizer()("أعلنت الحكومة عن خطة جديدة")
     assert strip_marks(out) == "أعلنت الحكومة عن خطة جديدة"
@@ -296,7 +292,6 @@ def gold_lines(name: str, limit: int | None = None) -> list[str]:
     return lines[:limit]
 
 
-@needs_libtashkeel
 @pytest.mark.parametrize("name, limit", [("wikinews-2014.gold.txt", None),
                                          ("tashkeela-fadel-test.gold.txt", 400)],
                          ids=["wikinews-all", "fadel-first-400"])
