@@ -178,3 +178,20 @@ def test_unknown_voice_raises_engine_error():
 def test_all_settings_accepted(engine):
     other = EspeakEngine(profile(voice="ar", rate=120, pitch=40, volume=150, range=60))
     assert rms(pcm(other.synthesize(SHORT))) > 1000
+
+
+@pytest.mark.parametrize("text, heard, not_heard", [
+    ("قَالَ الشُّرْطِيُّ", "qˈaːlaʃ ʃ", "ʔaʃ"),                     # sun letter: no glottal stop, no lam
+    ("ذَهَبَ الْوَلَدُ", " lwˈalad", "alw"),                        # moon letter: the alef is silent
+    ("بِالْقُرْبِ", "bilq", "aːl"),                                # prefix bi + article
+], ids=["sun-letter", "moon-letter", "prefix"])
+def test_article_is_linked_inside_a_phrase(text, heard, not_heard):
+    ipa = phonemize(text)
+    assert heard in ipa and not_heard not in ipa, ipa
+
+
+def test_article_after_a_pause_keeps_its_alef():
+    assert prepare_text("قَالَتْ، الْيَوْمَ") == "قَالَتْ، الْيَوْمَ"
+    assert prepare_text("الْيَوْمُ") == "الْيَوْمُ"
+    assert prepare_text("قَالَ الْيَوْمَ") == "قَالَ ٱلْيَوْمَ"
+    assert prepare_text("وَالْيَوْمَ") == "وَٱلْيَوْمَ"

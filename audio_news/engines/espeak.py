@@ -193,16 +193,48 @@ def _library() -> _Library:
         return _library_instance
 
 
+_SUN_LETTERS: Final = "تثدذرزسشصضطظلن"
+_WASLA: Final = "\u0671"
+_PAUSE_BEFORE: Final = tuple("،؛:.!؟?«»\"()[]-–—…")
+# A word that begins with the article, maybe behind a one-letter prefix (و ف ب ك)
+# and its vowel: groups prefix, then the rest after "ال" (and the lam's sukun).
+_ARTICLE_WORD = re.compile("^([وفبك][\u064B-\u0652]*)?ال\u0652?(.+)$")
+
+
+def _linked_article(word: str, after_pause: bool) -> str:
+    """The definite article as it is heard inside a phrase: hamzat wasl is silent.
+
+    espeak reads a written ال as ʔal everywhere: قَالَ الشُّرْطِيُّ comes out
+    qaːla ʔaʃʃurtˤiː and بِالْقُرْبِ as biaːlqurbi. Inside a phrase the alef is
+    written as alef wasla (ٱلْقُرْب → lqurbi) and before a doubled sun letter
+    the unheard lam is dropped too (ٱشُّرْطِيّ → ʃʃurtˤiː). After a pause, with
+    no prefix, the article keeps its hamza, as a reader says it.
+    """
+    m = _ARTICLE_WORD.match(word)
+    if not m or (m.group(1) is None and after_pause):
+        return word
+    prefix, rest = m.group(1) or "", m.group(2)
+    if rest[0] in _SUN_LETTERS and _SHADDA in rest[1:3]:
+        return prefix + _WASLA + rest
+    return prefix + _WASLA + "ل" + "\u0652" + rest
+
+
 def prepare_text(text: str) -> str:
     """Text as espeak-ng's Arabic rules expect it.
 
     The rules read a shadda followed by its vowel (دَّ written U+0651 U+064E);
     Unicode's canonical order (NFC, which many tools apply) puts the vowel
     first, and espeak then drops it: الدَّرْسَ is read ʔaddːrsa, not ʔaddːarsa.
-    The shadda is moved back in front of the marks of its letter. NUL
+    The shadda is moved back in front of the marks of its letter, and the
+    article is linked to the word before it (see _linked_article). NUL
     characters (which would end the C string) become spaces.
     """
-    return _MARKS_BEFORE_SHADDA.sub(lambda m: _SHADDA + m.group(1), text.replace("\0", " "))
+    text = _MARKS_BEFORE_SHADDA.sub(lambda m: _SHADDA + m.group(1), text.replace("\0", " "))
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        after_pause = i == 0 or not words[i - 1] or words[i - 1].endswith(_PAUSE_BEFORE)
+        words[i] = _linked_article(word, after_pause)
+    return " ".join(words)
 
 
 def trim_silence(samples: bytes, sample_rate: int, keep_ms: float = KEEP_SILENCE_MS,
