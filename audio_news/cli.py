@@ -146,12 +146,12 @@ def diacritize_cmd(source: str = typer.Argument("-", help="Text file, or - for s
 def normalize_cmd(source: str = typer.Argument("-", help="Text file, or - for stdin."),
                   config: Optional[Path] = ConfigOpt) -> None:
     """Print the spoken form (numbers and symbols in words): one output line per input line."""
-    from . import normalize, numbers
+    from . import normalize
 
     with _reported():
         settings = load_settings(config)
         for line in _read_lines(source):
-            sys.stdout.write(numbers.verbalize(normalize.clean(line), settings.text) + "\n")
+            sys.stdout.write(normalize.spoken_form(normalize.clean(line), settings.text) + "\n")
 
 
 @app.command("eval-tashkeel")

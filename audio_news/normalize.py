@@ -253,11 +253,16 @@ def build_script(article: Article, settings: TextSettings = TextSettings()) -> S
 
 def _block(kind: BlockKind, text: str, settings: TextSettings) -> Block | None:
     sentences = tuple(
-        Sentence(text=s, spoken=numbers.verbalize(speakable(s), settings))
+        Sentence(text=s, spoken=spoken_form(s, settings))
         for line in clean(text).splitlines()
         for s in split_sentences(line)
     )
     return Block(kind, sentences) if sentences else None
+
+
+def spoken_form(sentence: str, settings: TextSettings = TextSettings()) -> str:
+    """What the voice reads for a cleaned sentence: links dropped, numbers in words."""
+    return numbers.verbalize(speakable(sentence), settings)
 
 
 def speakable(sentence: str) -> str:

@@ -138,9 +138,11 @@ def test_diacritize_keeps_lines_and_letters():
 
 
 def test_normalize_reads_numbers():
-    result = run_cli("normalize", "-", stdin="بلغت النسبة 9.4% عام 2008\nسطر بلا أرقام\n")
+    text = "بلغت النسبة 9.4% عام 2008\nسطر بلا أرقام\n\nالتفاصيل على https://news.example/a/2024 الآن\n"
+    result = run_cli("normalize", "-", stdin=text)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "بلغت النسبة تسعة فاصلة أربعة في المئة عام ألفين وثمانية\nسطر بلا أرقام\n"
+    assert result.stdout == ("بلغت النسبة تسعة فاصلة أربعة في المئة عام ألفين وثمانية\nسطر بلا أرقام\n\n"
+                             "التفاصيل على الآن\n")
 
 
 def test_voices_lists_the_default():
