@@ -104,8 +104,14 @@ def build(
         for article in parsed:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-                task = bar.add_task(f"{Path(article.source).name}: synthesizing", total=None)
-                result = builder.build(article, lambda done, total: bar.update(task, completed=done, total=total))
+                name = Path(article.source).name
+                task = bar.add_task(f"{name}: synthesizing", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    stage = "synthesizing" if done < total else "stitching, tagging, publishing"
+                    bar.update(task, completed=done, total=total, description=f"{name}: {stage}")
+
+                result = builder.build(article, progress)
             ep = result.episode
             minutes, seconds = divmod(round(ep.duration_ms / 1000), 60)
             chapters = f"{len(ep.chapters)} chapter{'s' if len(ep.chapters) != 1 else ''}"
