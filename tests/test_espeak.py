@@ -184,7 +184,9 @@ def test_all_settings_accepted(engine):
     ("قَالَ الشُّرْطِيُّ", "qˈaːlaʃ ʃ", "ʔaʃ"),                     # sun letter: no glottal stop, no lam
     ("ذَهَبَ الْوَلَدُ", " lwˈalad", "alw"),                        # moon letter: the alef is silent
     ("بِالْقُرْبِ", "bilq", "aːl"),                                # prefix bi + article
-], ids=["sun-letter", "moon-letter", "prefix"])
+    ("شَارَكَ فِي انْتِخَابَاتِ", " ntiχ", "antiχ"),                   # a wasl noun inside a phrase
+    ("انْتِخَابَاتُ الْيَوْمِ", "ʔˌintiχ", "antiχ"),                   # ... and after a pause: i
+], ids=["sun-letter", "moon-letter", "prefix", "wasl-noun", "wasl-noun-first"])
 def test_article_is_linked_inside_a_phrase(text, heard, not_heard):
     ipa = phonemize(text)
     assert heard in ipa and not_heard not in ipa, ipa

@@ -195,25 +195,38 @@ def _library() -> _Library:
 
 _SUN_LETTERS: Final = "تثدذرزسشصضطظلن"
 _WASLA: Final = "\u0671"
+_KASRA: Final = "\u0650"
 _PAUSE_BEFORE: Final = tuple("،؛:.!؟?«»\"()[]-–—…")
 # A word that begins with the article, maybe behind a one-letter prefix (و ف ب ك)
 # and its vowel: groups prefix, then the rest after "ال" (and the lam's sukun).
 _ARTICLE_WORD = re.compile("^([وفبك][\u064B-\u0652]*)?ال\u0652?(.+)$")
+# Any other word that begins with a bare alef before a vowelless letter: that alef is
+# hamzat wasl (انْتِخَابَات، اسْم، ابْن، اسْتِخْدَام).
+_WASL_WORD = re.compile("^([وفبك][\u064B-\u0652]*)?ا(?=[^\u064B-\u0652\u0670]\u0652)(.+)$")
 
 
 def _linked_article(word: str, after_pause: bool) -> str:
-    """The definite article as it is heard inside a phrase: hamzat wasl is silent.
+    """Hamzat wasl as it is heard inside a phrase: silent.
 
     espeak reads a written ال as ʔal everywhere: قَالَ الشُّرْطِيُّ comes out
-    qaːla ʔaʃʃurtˤiː and بِالْقُرْبِ as biaːlqurbi. Inside a phrase the alef is
-    written as alef wasla (ٱلْقُرْب → lqurbi) and before a doubled sun letter
-    the unheard lam is dropped too (ٱشُّرْطِيّ → ʃʃurtˤiː). After a pause, with
-    no prefix, the article keeps its hamza, as a reader says it.
+    qaːla ʔaʃʃurtˤiː and بِالْقُرْبِ as biaːlqurbi; فِي انْتِخَابَاتِ as fiː
+    antixaːbaːt. Inside a phrase the alef is written as alef wasla (ٱلْقُرْب →
+    lqurbi, ٱنْتِخَابَات → ntixaːbaːt) and before a doubled sun letter the unheard
+    lam is dropped too (ٱشُّرْطِيّ → ʃʃurtˤiː). After a pause, with no prefix, the
+    word keeps its hamza, as a reader says it: with a, as espeak already reads
+    the article, or with i for the nouns (اِنْتِخَابَات → ʔintixaːbaːt, not ʔan…).
     """
-    m = _ARTICLE_WORD.match(word)
-    if not m or (m.group(1) is None and after_pause):
+    for pattern in (_ARTICLE_WORD, _WASL_WORD):
+        m = pattern.match(word)
+        if m:
+            break
+    else:
         return word
+    if m.group(1) is None and after_pause:
+        return word if pattern is _ARTICLE_WORD else "ا" + _KASRA + m.group(2)
     prefix, rest = m.group(1) or "", m.group(2)
+    if pattern is _WASL_WORD:
+        return prefix + _WASLA + rest
     if rest[0] in _SUN_LETTERS and _SHADDA in rest[1:3]:
         return prefix + _WASLA + rest
     return prefix + _WASLA + "ل" + "\u0652" + rest
