@@ -85,7 +85,7 @@ class Builder:
         guid = publish.episode_guid(article.title, article.url)
         slug = publish.slugify(article.title, guid=guid)
         store = publish.EpisodeStore(self.out_dir)
-        previous = store.get(guid)
+        store.load()                       # a corrupt store fails before any file is written
         episodes_dir = publish.ensure_folder(self.out_dir / "episodes")
         mp3 = episodes_dir / f"{slug}.mp3"
         tmp = publish.temp_path_for(mp3)
@@ -102,21 +102,19 @@ class Builder:
         finally:
             tmp.unlink(missing_ok=True)
 
-        episode = Episode(
-            guid=guid, slug=slug, title=article.title, description=article.lead,
-            pub_date=_pub_date(article, previous),
-            duration_ms=rendering.duration_ms, size=mp3.stat().st_size,
-            audio=mp3.relative_to(self.out_dir).as_posix(),
-            transcript_vtt=sidecars[0], transcript_txt=sidecars[1], chapters_json=sidecars[2],
-            chapters=rendering.chapters, source_url=article.url, article_date=article.date,
-            voice=self.profile.name)
-        episodes, replaced = store.put(episode)
-        self.publish(episodes)
-        publish.remove_episode_files(self.out_dir, replaced, keep=episode)
+        with publish.folder_lock(self.out_dir):      # another build may be publishing too
+            episode = Episode(
+                guid=guid, slug=slug, title=article.title, description=article.lead,
+                pub_date=_pub_date(article, store.get(guid)),
+                duration_ms=rendering.duration_ms, size=mp3.stat().st_size,
+                audio=mp3.relative_to(self.out_dir).as_posix(),
+                transcript_vtt=sidecars[0], transcript_txt=sidecars[1], chapters_json=sidecars[2],
+                chapters=rendering.chapters, source_url=article.url, article_date=article.date,
+                voice=self.profile.name)
+            episodes, replaced = store.put(episode)
+            _write_feed_and_site(self.out_dir, self.settings, episodes)
+            publish.remove_episode_files(self.out_dir, replaced, keep=episode)
         return BuildResult(episode, rendering, time.perf_counter() - started, synth_seconds)
-
-    def publish(self, episodes: Sequence[Episode]) -> Path:
-        return publish_feed(self.out_dir, self.settings, episodes)
 
 
 def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:
@@ -129,10 +127,13 @@ def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:
     return now
 
 
-def publish_feed(out_dir: Path, settings: Settings, episodes: Sequence[Episode] | None = None) -> Path:
+def publish_feed(out_dir: Path, settings: Settings) -> Path:
     """Rewrite feed.xml and the web player from the store."""
-    if episodes is None:
-        episodes = publish.EpisodeStore(out_dir).load()
+    with publish.folder_lock(out_dir):
+        return _write_feed_and_site(out_dir, settings, publish.EpisodeStore(out_dir).load())
+
+
+def _write_feed_and_site(out_dir: Path, settings: Settings, episodes: Sequence[Episode]) -> Path:
     cover = publish.ensure_cover(out_dir, settings.podcast.image)
     feed = publish.write_feed(out_dir, settings.podcast, episodes, cover)
     player.write_site(out_dir, episodes, settings.podcast)

@@ -30,9 +30,10 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Sequence
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import Final, Iterator
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -45,6 +46,8 @@ from .models import Chapter, Cue, Episode, Rendering
 
 FEED_NAME: Final = "feed.xml"
 STORE_NAME: Final = "episodes.json"
+LOCK_NAME: Final = ".lock"
+"""Held while the store and feed are rewritten; hidden, so serve never shows it."""
 EPISODES_DIR: Final = "episodes"
 CHAPTERS_VERSION: Final = "1.2.0"
 ITUNES_NS: Final = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -181,6 +184,33 @@ def commit_file(temp: Path, path: Path) -> None:
         temp.unlink(missing_ok=True)
         raise PublishError(f"cannot write {path.name}: {exc.strerror or exc}", path.parent) from exc
     _fsync_folder(path.parent)
+
+
+@contextmanager
+def folder_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock (a hidden .lock file) while the block runs.
+
+    Builds and `feed` read the store, add to it and rewrite the feed: two at once
+    would lose one's episode. Where fcntl is missing (Windows) nothing is locked.
+    Raises PublishError if the folder cannot be written.
+    """
+    ensure_folder(out_dir)
+    path = Path(out_dir) / LOCK_NAME
+    try:
+        handle = open(path, "a+b")
+    except OSError as exc:
+        raise PublishError(f"cannot open the folder's lock: {exc.strerror or exc}", path) from exc
+    with handle:
+        try:
+            import fcntl
+        except ImportError:                       # pragma: no cover - Windows
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

@@ -195,3 +195,16 @@ def test_seed_builds_with_its_four_sections(tmp_path):
         "الانتقال إلى علاقات أمنية ثنائية", "مصدرا لعدم الاستقرار"]
     text = (tmp_path / "out" / episode.transcript_txt).read_text(encoding="utf-8")
     assert "اقرأ المزيد" not in text and "كامالا" not in text
+
+
+def test_two_builds_at_once_keep_both_episodes(tmp_path):
+    """Builds into one folder at the same time: the store lock keeps every episode."""
+    out = tmp_path / "out"
+    runs = [subprocess.Popen([sys.executable, "-m", "audio_news", "build", str(article), "--out", str(out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for article in ARTICLES]
+    for run in runs:
+        _, stderr = run.communicate(timeout=600)
+        assert run.returncode == 0, stderr
+    assert len(episodes(out)) == len(ARTICLES)
+    assert len(ET.parse(out / "feed.xml").getroot().findall("channel/item")) == len(ARTICLES)
