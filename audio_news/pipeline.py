@@ -4,9 +4,11 @@
         → render (MP3) → write_tags → sidecars → store → feed → web player
 
 Heavy things (the diacritizer model, the speech engine) are made once per run
-in a Builder and reused for every article. Every file is written under a
-temporary name and renamed into place only when all of an episode's files are
-ready, so a failed build leaves the previous episode and feed as they were.
+in a Builder and reused for every article. The MP3 is rendered and tagged under
+a temporary name; only then are the transcripts and the MP3 renamed into place
+(each file atomically), and only then do the store, feed and player change,
+under the output folder's lock. A failed build leaves the previous episode and
+feed as they were.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import diacritize, ingest, normalize, player, publish, stitch, synthesize, tag
+from . import diacritize, normalize, player, publish, stitch, synthesize, tag
 from .config import Settings
 from .engines import Engine, load_engine
 from .models import Article, Episode, Rendering, Script
