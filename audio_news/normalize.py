@@ -58,6 +58,33 @@ _URL_RE: Final = re.compile(
 _EMAIL_RE: Final = re.compile(r"\b(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _URL_TRAILERS: Final = ".,;:!?)]}'’،؛؟…"
 _AMPERSAND_RE: Final = re.compile(r"(?<=\S)\s+&\s+(?=(\S))")
+# Presentation forms (from PDFs): folded to the letters they show by NFKC, ﻻ → لا.
+_PRESENTATION_RE: Final = re.compile("[\uFB50-\uFDFF\uFE70-\uFEFE]+")
+# A Markdown escape: backslashes before punctuation (5\%، \*).
+_ESCAPE_RE: Final = re.compile(r"\\+(?=[!-/:-@\[-`{-~،؛؟«»…])")
+_NBSP_ENTITY_RE: Final = re.compile(r"&(?:nbsp|#160|#[xX][aA]0);")
+_DIGIT: Final = "0-9٠-٩۰-۹"
+_SUPERSCRIPTS: Final = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# A list marker at the start of a sentence: a bullet, or a number (1- 1. 1) (1) ١-).
+_BULLET_RE: Final = re.compile(r"^[*•\-–—▪◦·●■]\s+")
+_LIST_NUMBER_RE: Final = re.compile(
+    f"^(?:\\(([{_DIGIT}]{{1,2}})\\)|([{_DIGIT}]{{1,2}})[-.)–])\\s*(?=[^\\s{_DIGIT}])")
+_ORDINAL_ADVERBS: Final = ("أولا", "ثانيا", "ثالثا", "رابعا", "خامسا", "سادسا", "سابعا", "ثامنا", "تاسعا", "عاشرا")
+# Words after "/" that make a rate the verbalizer reads (كم/ساعة), so the slash stays.
+_RATE_WORDS: Final = frozenset("ساعة الساعة سا س دقيقة الدقيقة د ثانية الثانية ث".split())
+_SLASH_RE: Final = re.compile(f"(?<=[{_LETTER}{_MARK}])\\s*/\\s*(?=([{_LETTER}]+))")
+_PLUS_RE: Final = re.compile(f"(?<=[{_LETTER}{_MARK}])\\s*\\+\\s*(?=[{_LETTER}])")
+_HASHTAG_RE: Final = re.compile(f"(?<![A-Za-z0-9_&])#([\\w{_MARK}]+)")   # و#غزة, not C#
+_MENTION_RE: Final = re.compile(r"(?<!\w)@[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*|@")
+# A footnote marker: [1], [^1], [^note] (not a bracketed word).
+_FOOTNOTE_RE: Final = re.compile(f"\\[(?:\\^[^\\]\\s]+|[{_DIGIT}]+)\\]")
+# ² ³ after a unit (a word of at most three letters: كم² م³ km²) read مربع / مكعب.
+_POWER_RE: Final = re.compile(f"(?<![{_LETTER}{_MARK}A-Za-z])((?:[{_LETTER}]|[A-Za-z]){{1,3}})([²³])")
+_SUPERSCRIPT_RE: Final = re.compile(f"[{_SUPERSCRIPTS}]+")
+# A lone و before a number, apart from it (و 112): joined so the verbalizer reads the prefix.
+_LONE_WAW_RE: Final = re.compile(f"(?<![^\\s«(\\[])و\\s+(?=[{_DIGIT}])")
+_LONG_SENTENCE: Final = 300
+"""Characters in a sentence beyond which it is split at a ، or ؛ (the transcript cue's length)."""
 _NUMBER_RE: Final = re.compile(r"[\d٠-٩۰-۹]+(?:[.,٫٬/-][\d٠-٩۰-۹]+)*")
 _ABBREVIATION_RE: Final = re.compile(
     f"(?:[{_LETTER}]\u0640?|[A-Za-z])(?:\\.(?:[{_LETTER}]\u0640?|[A-Za-z]))*")
@@ -68,13 +95,18 @@ _ABBREVIATION_RE: Final = re.compile(
 def clean(text: str) -> str:
     """Normalize Unicode, punctuation and spacing; Arabic letters and marks stay as they are.
 
-    NFC; no bidi or zero-width controls; no tatweel, but for one after a lone
+    NFC; Arabic presentation forms (ﻻ، ﺍﻟﺤﻜﻮﻣﺔ from PDFs) folded to the letters
+    they show (NFKC on those code points only); no Markdown escapes (5\\% → 5%);
+    no bidi or zero-width controls; no-break spaces (and &nbsp;) as spaces; no tatweel, but for one after a lone
     prefix before a digit or Latin word (الـ5، بـ14، الـlivestream: the source's
     spelling) or after a lone letter (هـ); quotes as « »; "..." as …; Latin , ; ?
     inside Arabic text as ، ؛ ؟; no doubled punctuation; one space between
     words. Line breaks are kept (blank lines collapse to one).
     """
     text = _INVISIBLE_RE.sub("", text)
+    text = _PRESENTATION_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    text = _ESCAPE_RE.sub("", text)
+    text = _NBSP_ENTITY_RE.sub(" ", text)
     text = _TATWEEL_RE.sub(_tatweel, text)
     text = unicodedata.normalize("NFC", text)   # after the removals, which may bring marks together
     text = _SPACES_RE.sub(" ", text)
@@ -167,7 +199,9 @@ def split_sentences(paragraph: str) -> list[str]:
     after a one-letter abbreviation (د. م. أ.د.) or initial, or after a list number.
     A «…» quotation is not split unless it is longer than 300 characters, so a
     sentence (and its transcript cue) does not open a quote it does not close.
-    Each sentence keeps its final punctuation.
+    Each sentence keeps its final punctuation. A sentence longer than 300
+    characters is split further after a ، or ؛ (see `_split_long`), so that no
+    transcript cue runs on for a whole paragraph.
     """
     sentences: list[str] = []
     start = 0
@@ -178,7 +212,26 @@ def split_sentences(paragraph: str) -> list[str]:
         _add_sentence(sentences, paragraph[start:match.end()])
         start = match.end()
     _add_sentence(sentences, paragraph[start:])
-    return sentences
+    return [piece for sentence in sentences for piece in _split_long(sentence)]
+
+
+def _split_long(sentence: str) -> list[str]:
+    """A sentence over 300 characters, split after the ، or ؛ nearest its middle, again and again.
+
+    Not inside a «…» quotation of 300 characters or less; a sentence with no such
+    clause end stays whole.
+    """
+    if len(sentence) <= _LONG_SENTENCE:
+        return [sentence]
+    quotes = _quote_spans(sentence)
+    cuts = [m.end() for m in re.finditer(r"[،؛](?= )", sentence)
+            if not any(start < m.start() and end > m.start() and end - start <= _LONG_QUOTE
+                       for start, end in quotes)
+            and any(ch.isalnum() for ch in sentence[m.end():])]
+    if not cuts:
+        return [sentence]
+    cut = min(cuts, key=lambda i: abs(i - len(sentence) / 2))
+    return _split_long(sentence[:cut]) + _split_long(sentence[cut:].lstrip())
 
 
 def _add_sentence(sentences: list[str], piece: str) -> None:
@@ -274,12 +327,24 @@ def speakable(sentence: str) -> str:
     clean keeps after a prefix goes (الـ5 → ال5), so the verbalizer sees the
     prefix joined to the number. The result may be empty (a sentence that is
     only a link).
+
+    What the speech engine would read out in English goes too: a slash between
+    Arabic words is a space (مايو/أيار → مايو أيار; not in a rate, كم/ساعة, nor
+    between digits), «+» between them is «و» (الجزيرة + وكالات → الجزيرة ووكالات);
+    a hashtag is its words (#قمة_البحرين → قمة البحرين), an @mention or a lone @
+    goes; Markdown escapes (\\*) and footnote markers ([1]، [^note]، تحسن¹) go;
+    ² and ³ after a unit are مربع and مكعب (كم² → كم مربع). A list marker at the
+    start of the sentence goes (* - •), a list number of 1 to 10 is read as an
+    ordinal adverb (1- ، 1. ، (1) → أولا،). A lone «و» before a number is joined
+    to it (و 112 → و112), so the verbalizer reads the prefix.
     """
-    text = _EMAIL_RE.sub(_keep_trailing_punctuation, sentence)
+    text = _list_marker(_ESCAPE_RE.sub("", sentence))
+    text = _EMAIL_RE.sub(_keep_trailing_punctuation, text)
     text = _URL_RE.sub(_keep_trailing_punctuation, text)
     text = _AMPERSAND_RE.sub(lambda m: " و" if _ARABIC_RE.match(m.group(1)) or m.group(1).isdigit() else " و ",
                              text)
     text = _PREFIX_TATWEEL_RE.sub(r"\1", text)
+    text = _symbols(text)
     if text == sentence:
         return text
     text = re.sub(r"[(\[]\s*[)\]]", "", text)          # brackets that held only a link
@@ -287,6 +352,29 @@ def speakable(sentence: str) -> str:
     text = re.sub(r"([(\[«])\s+", r"\1", text)
     text = re.sub(r"^[\s.,،؛:;]+", "", text)
     return " ".join(text.split())
+
+
+def _list_marker(sentence: str) -> str:
+    """A sentence without its leading bullet; a list number 1–10 read as أولا، … عاشرا،."""
+    if bullet := _BULLET_RE.match(sentence):
+        return sentence[bullet.end():]
+    if not (number := _LIST_NUMBER_RE.match(sentence)):
+        return sentence
+    n = int(number.group(1) or number.group(2))
+    rest = sentence[number.end():]
+    return f"{_ORDINAL_ADVERBS[n - 1]}، {rest}" if 1 <= n <= len(_ORDINAL_ADVERBS) else rest
+
+
+def _symbols(text: str) -> str:
+    """Slash, plus, hashtag, mention, footnote and superscript as they are read in Arabic."""
+    text = _SLASH_RE.sub(lambda m: m.group() if m.group(1) in _RATE_WORDS else " ", text)
+    text = _PLUS_RE.sub(" و", text)
+    text = _HASHTAG_RE.sub(lambda m: m.group(1).replace("_", " ").strip(), text)
+    text = _MENTION_RE.sub("", text)
+    text = _FOOTNOTE_RE.sub("", text)
+    text = _POWER_RE.sub(lambda m: m.group(1) + (" مربع" if m.group(2) == "²" else " مكعب"), text)
+    text = _SUPERSCRIPT_RE.sub("", text)
+    return _LONE_WAW_RE.sub("و", text)
 
 
 def _keep_trailing_punctuation(match: re.Match) -> str:

@@ -50,6 +50,12 @@ def letters_and_marks(text):
     ("عبر الـstreaming", "عبر الـstreaming"),
     ("في الـمـدينة الـكبيرة", "في المدينة الكبيرة"),
     ("سطر أول\n\n\n\nسطر  ثان", "سطر أول\n\nسطر ثان"),
+    ("ﻻ ﺗﻐﻴﻴﺮ ﻓﻲ ﺍﻟﺤﻜﻮﻣﺔ", "لا تغيير في الحكومة"),             # presentation forms from a PDF
+    ("ارتفع 5\\% و\\*النجمة\\* و\\[1\\]", "ارتفع 5% و*النجمة* و[1]"),   # Markdown escapes
+    ("مسار C:\\Users\\x", "مسار C:\\Users\\x"),                  # a backslash before a letter stays
+    ("اتصل على 911 و\u00a0112 و&nbsp;113", "اتصل على 911 و 112 و 113"),
+    ("عام 2018[1] وبالمئة[^1]", "عام 2018[1] وبالمئة[^1]"),      # footnotes stay in the transcript
+    ("1- تطبق القواعد", "1- تطبق القواعد"),
 ], ids=lambda v: v if isinstance(v, str) and len(v) < 12 else None)
 def test_clean(raw, expected):
     assert clean(raw) == expected
@@ -59,6 +65,15 @@ def test_clean_composes_nfc():
     decomposed = "\u0627\u0654\u0645\u0644"   # alef + hamza above, as two code points
     assert clean(decomposed) == "أمل"
     assert unicodedata.is_normalized("NFC", clean("\u0643\u064e\u062a\u064e\u0628\u064e"))
+
+
+def test_clean_folds_only_presentation_forms():
+    pdf = "\ufefb\ufe8d\ufedf\ufea4\ufedc\ufeee\ufee3\ufe94 \ufdf2"     # ﻻ ﺍﻟﺤﻜﻮﻣﺔ and the ligature ﷲ
+    assert clean(pdf) == "لاالحكومة الله"
+    assert clean("ﻹﻋﻼﻥ") == "لإعلان"
+    text = "فِي الحُكُومَةِ ١٢٣ ﻻ"
+    assert clean(text) == "فِي الحُكُومَةِ ١٢٣ لا"          # digits, marks and letters otherwise untouched
+    assert clean(clean(pdf)) == clean(pdf)
 
 
 def test_clean_keeps_diacritics():
@@ -120,6 +135,37 @@ def test_split_sentences_splits_a_long_quotation():
     assert len(sentences) == 13
     assert sentences[0] == "وقال الرئيس «هذه هي الجملة رقم 1 في خطاب طويل جدا."
     assert sentences[-2:] == ["هذه هي الجملة رقم 12 في خطاب طويل جدا.»", "ثم صفق الحضور."]
+
+
+CLAUSE = "وأكد المتحدث باسم الوزارة أن الإجراءات الجديدة ستطبق على جميع المحافظات"
+
+
+def test_split_sentences_splits_a_long_sentence_at_clauses():
+    paragraph = "، ".join([CLAUSE] * 12) + "."
+    assert len(paragraph) > 600
+    sentences = split_sentences(paragraph)
+    assert len(sentences) == 4
+    assert all(len(s) <= 300 for s in sentences)
+    assert all(s.endswith("،") for s in sentences[:-1]) and sentences[-1].endswith(".")
+    assert " ".join(sentences) == paragraph
+
+
+def test_split_sentences_splits_at_semicolon_near_the_middle():
+    first, second = "، ".join([CLAUSE] * 2), "، ".join([CLAUSE] * 3)
+    paragraph = f"{first}؛ {second}"
+    assert split_sentences(paragraph) == [first + "؛", second]
+
+
+def test_split_sentences_keeps_short_quotes_and_unbroken_sentences():
+    quote = "«" + "، ".join(["كلام قصير"] * 20) + "»"
+    paragraph = f"قال {quote} {'، '.join([CLAUSE] * 6)}."
+    sentences = split_sentences(paragraph)
+    assert len(sentences) > 1 and quote in sentences[0]
+    assert all(len(s) <= 300 for s in sentences)
+    no_clauses = " ".join(["كلمة"] * 80)
+    assert split_sentences(no_clauses) == [no_clauses]
+    short = "، ".join([CLAUSE] * 3) + "."
+    assert split_sentences(short) == [short]
 
 
 def test_split_sentences_keeps_every_character():
@@ -218,7 +264,36 @@ def test_build_script_of_sample_article():
     ("بين 2019 & 2021", "بين 2019 و2021"),
     ("Marks & Spencer و AT&T", "Marks و Spencer و AT&T"),
     ("المرتبة الـ3 وخدمة الـpodcast", "المرتبة ال3 وخدمة الpodcast"),
-], ids=["url", "www", "email", "path", "only-url", "domain", "amp", "amp-digit", "amp-latin", "tatweel"])
+    ("في 5 مايو/أيار 2024", "في 5 مايو أيار 2024"),
+    ("يناير/كانون الثاني", "يناير كانون الثاني"),
+    ("تونس/ الجزيرة", "تونس الجزيرة"),
+    ("بسرعة 120 كم/ساعة في 20/08/2024 و1/2", "بسرعة 120 كم/ساعة في 20/08/2024 و1/2"),
+    ("الجزيرة + وكالات", "الجزيرة ووكالات"),
+    ("تصدر وسم #قمة_البحرين و#غزة", "تصدر وسم قمة البحرين وغزة"),
+    ("كتب @user_name على «@الجزيرة» و@ هنا", "كتب على «الجزيرة» و هنا"),
+    ("ارتفع 5\\% \\(تقريبا\\)", "ارتفع 5% (تقريبا)"),
+    ("مساحة 100,000 كم² و30 م² و5 م³", "مساحة 100,000 كم مربع و30 م مربع و5 م مكعب"),
+    ("بلغت 2 km² فقط", "بلغت 2 km مربع فقط"),
+    ("عام 2018[1] بالمئة[^1] هنا [^note].", "عام 2018 بالمئة هنا."),
+    ("تحسن¹ الأداء³ [2]", "تحسن الأداء"),
+    ("* يبدأ العمل", "يبدأ العمل"),
+    ("- تطبق القواعد", "تطبق القواعد"),
+    ("• بند", "بند"),
+    ("1- تطبق القواعد", "أولا، تطبق القواعد"),
+    ("2. البند الثاني", "ثانيا، البند الثاني"),
+    ("١٠- بند", "عاشرا، بند"),
+    ("(3) بند", "ثالثا، بند"),
+    ("11- بند", "بند"),
+    ("1.5 مليون زائر", "1.5 مليون زائر"),
+    ("-5 درجات", "-5 درجات"),
+    ("اتصل على 911 و 112", "اتصل على 911 و112"),
+    ("و 5 آلاف", "و5 آلاف"),
+    ("ذهب و عاد", "ذهب و عاد"),
+], ids=["url", "www", "email", "path", "only-url", "domain", "amp", "amp-digit", "amp-latin", "tatweel",
+        "slash-month", "slash-levantine", "slash-dateline", "slash-kept", "plus", "hashtag", "mention",
+        "escape", "squares", "latin-square", "footnotes", "superscripts", "bullet-star", "bullet-dash",
+        "bullet-dot", "list-1", "list-2", "list-arabic-digits", "list-paren", "list-11", "decimal",
+        "negative", "waw-number", "waw-start", "waw-word"])
 def test_speakable(sentence, spoken):
     assert normalize.speakable(sentence) == spoken
 
@@ -241,6 +316,19 @@ def test_build_script_keeps_links_in_text_but_not_in_speech():
     assert link_sentence == "نشرت الهيئة التقرير كاملا على."
     assert contact == "وللاستفسار:"
     assert not re.search(r"[\d\u0640]", ranks), ranks     # the verbalizer read every number
+
+
+def test_build_script_keeps_markers_in_text_but_not_in_speech(monkeypatch):
+    monkeypatch.setattr(numbers, "verbalize", lambda text, settings=TextSettings(): text)
+    article = Article(title="ﺍﻟﺨﺒﺮ", sections=(Section(None, (
+        "1- تطبق القواعد على 30 م² فقط[1].",
+        "* تصدر وسم #قمة_البحرين مايو/أيار",
+    )),))
+    sentences = build_script(article).sentences
+    assert [s.text for s in sentences] == [
+        "الخبر", "1- تطبق القواعد على 30 م² فقط[1].", "* تصدر وسم #قمة_البحرين مايو/أيار"]
+    assert [s.spoken for s in sentences] == [
+        "الخبر", "أولا، تطبق القواعد على 30 م مربع فقط.", "تصدر وسم قمة البحرين مايو أيار"]
 
 
 @pytest.mark.parametrize("url, domain", [
