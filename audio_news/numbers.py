@@ -23,6 +23,10 @@ Choices (one spelling, used everywhere):
   ألفا ومئتين. Both sides of فاصلة take the same case. Years are always genitive
   (عام ألفين وثمانية، and after a noun: مونديال ألفين واثنين وعشرين) and so are ordinal
   tens (القرن الحادي والعشرين), as read on air.
+- Before a counted noun (حضر المؤتمر 250 مندوبا) a number counts, never an ordinal; a number
+  before صباحا/مساء/ليلا… is an hour; before الـN a pronoun suffix is dropped (دورته → دورة)
+  and a plural makes it a definite count (أيامه الأربعة عشر). Agencies: أ ف ب → فرانس برس،
+  د ب أ → الوكالة الألمانية، أ ب → أسوشيتد برس.
 - Agreement looks only at the word right before or after a number; after رقم a number
   is a label, masculine and counting nothing (القانون رقم اثني عشر لسنة…).
 - Times: HH:MM is the hour as a feminine ordinal, then والربع / والنصف or the
@@ -273,7 +277,8 @@ _FEMININE: Final = frozenset((
 _MASCULINE: Final = frozenset((
     "مليارات تريليونات دولارات كيلومترات كيلوغرامات سنتيمترات مليمترات غرامات اجتماعات انفجارات "
     "مستشفيات مطارات قطارات ملفات حسابات تحقيقات قرارات تصريحات مشروعات لقاءات امتحانات اتفاقات "
-    "بيانات إجراءات انتخابات تعديلات استثمارات تحديات إصلاحات مخيمات حيوانات "
+    "بيانات إجراءات انتخابات تعديلات استثمارات تحديات إصلاحات مخيمات حيوانات جنيهات ريالات مستويات "
+    "أصوات سجلات مؤتمرات كيانات مقترحات "
     "أسلحة أجهزة أنظمة أدوية أمثلة أسئلة أبنية أغذية أئمة قادة طلبة قضاة أساتذة خليفة "
     "شخص أشخاص عام أعوام شهر أشهر شهور يوم أيام أسبوع أسابيع قرن قرون عقد عقود جندي جنود عسكري "
     "قتيل قتلى جريح جرحى أسير أسرى طفل أطفال رجل رجال لاجئ منزل منازل صاروخ صواريخ هدف أهداف "
@@ -283,13 +288,22 @@ _MASCULINE: Final = frozenset((
 _PARTICLES: Final = frozenset((
     "في من إلى على عن مع منذ حتى أو ثم بين قبل بعد خلال عند لدى لم لن قد لا ما أن إن هذا هذه ذلك "
     "تلك التي الذي الذين حيث كما ضد عبر حول نحو حوالي فقط تقريبا عندما حين بينما أي أيضا مقابل وفق "
-    "وفقا ليس كان كانت هي هو هم إذ لكن بل نصف ربع ثلث"
+    "وفقا ليس كان كانت هي هو هم إذ لكن بل نصف ربع ثلث صباحا مساء ليلا فجرا ظهرا عصرا"
 ).split())
+# After a number these make it an hour (من 8 صباحا إلى 4 مساء → من الثامنة صباحا…).
+_DAY_PARTS: Final = ("صباحا", "مساء", "مساءً", "ليلا", "فجرا", "ظهرا", "عصرا")
 _GENITIVE: Final = frozenset((
     "في من إلى على عن منذ حتى مع نحو حوالي قرابة زهاء بين خلال قبل بعد عند لدى ضمن سوى غير عبر "
     "بنحو بحوالي لنحو بقرابة مقابل عام العام سنة نسبة بنسبة قيمة بقيمة معدل بمعدل بواقع مبلغ بمبلغ "
     "إجمالي مجموع رقم سالب أصل بسرعة بمساحة بزيادة بكلفة بتكلفة بمسافة بكمية بدرجة بحصة بغرامة بمدة "
     "بطول بعمق بعرض بارتفاع بوزن بحجم بعدد"
+).split())
+# Nouns (mostly masdars) a number after them depends on in إضافة, so genitive: مقتل ستة وثلاثين،
+# على مدى ست وثلاثين ساعة; also with بـ / لـ glued on (برصيد، بأغلبية، بمقدار، لمدة).
+_CONSTRUCT_NOUNS: Final = frozenset((
+    "مقتل إصابة اعتقال إخلاء نزوح تشريد فقدان خسارة مدى رصيد أغلبية مقدار مشاركة حضور بدل طول عرض ارتفاع "
+    "عمق وزن سعر قيمة مدة معدل مسافة مساحة حجم كلفة تكلفة زيادة انخفاض تراجع نسبة حصة غرامة مجموع إجمالي "
+    "إطلاق تدمير هدم بناء توفير تخصيص تسجيل استشهاد وفاة إنقاذ إجلاء"
 ).split())
 _ACCUSATIVE: Final = frozenset("إن أن لكن كأن ليت لعل بأن".split())
 # Verbs (and البالغ) whose object or predicate is the number: بلغ عدد القتلى خمسين، ما يعادل…
@@ -302,7 +316,7 @@ _ACCUSATIVE_VERBS: Final = frozenset((
     # not أطلق/قتل/أصيب, which news often uses in the passive (أُطلق أربعون صاروخا).
     "ضم ضمت يضم تضم قطع قطعت يقطع تقطع استقبل استقبلت يستقبل تستقبل "
     "خصص خصصت يخصص تخصص رصد رصدت يرصد ترصد أنفق أنفقت ينفق تنفق استقطب استقطبت يستقطب تستقطب "
-    "تلقى تلقت يتلقى تتلقى وظف وظفت يوظف توظف أنتج أنتجت ينتج تنتج باع باعت يبيع تبيع "
+    "قارب قاربت يقارب تقارب تلقى تلقت يتلقى تتلقى وظف وظفت يوظف توظف أنتج أنتجت ينتج تنتج باع باعت يبيع تبيع "
     "اشترى اشترت يشتري تشتري خسر خسرت يخسر تخسر ربح ربحت يربح تربح"
 ).split())
 # Words after which a 4-digit number counts rather than names a year (عدد الزوار 2022 زائرا).
@@ -447,13 +461,18 @@ def _case(prefix: str, before: str) -> str:
         return "nom"
     last = _bare(words[-1])
     for word in (last, last[1:] if last[:1] in ("و", "ف") else ""):
-        if word in _GENITIVE:       # a preposition, or a noun in إضافة (بنسبة، بسرعة، بطول)
+        if word in _GENITIVE or _is_construct_noun(word):    # a preposition, or a noun in إضافة
             return "gen"
         if word in _ACCUSATIVE:
             return "acc"
     if any(form in _ACCUSATIVE_VERBS for word in _clause(before, 5) for form in _forms(word)):
         return "acc"
     return "nom"
+
+
+def _is_construct_noun(word: str) -> bool:
+    """مقتل، على مدى، برصيد، بأغلبية، لمدة: a noun the number after it is the genitive of."""
+    return word in _CONSTRUCT_NOUNS or (word[:1] in ("ب", "ل") and word[1:] in _CONSTRUCT_NOUNS)
 
 
 def _attach(prefix: str, words: str) -> str:
@@ -471,7 +490,7 @@ def _words_before(m: re.Match[str], count: int) -> list[str]:
 # --- the rules -----------------------------------------------------------
 
 # A glued prefix: و2000، ب15، بـ10، and لـ 25 / ول 25 once clean() has split or dropped the tatweel.
-_PRE: Final = r"(?P<pre>[وف]?(?:[بلك]ـ? ?)?)"
+_PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|[وف]?(?:[بلك]ـ? ?)?)"     # و 112 (a lone و) → ومئة…
 _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"
 _END: Final = r"(?!\d|[.,:/\-]\d)"
 
@@ -498,6 +517,9 @@ _ORDINAL_NOUNS: Final = MappingProxyType({
         "القمة الدفعة الدرجة السنة الليلة المرة الولاية الجلسة"
     ).split(), "f"),
 })
+# Plurals before الـN: a definite count (أيامه الأربعة عشر), not an ordinal.
+_PLURAL_NOUNS: Final = frozenset(
+    "أيام أعوام سنوات سنين أشهر شهور أسابيع ساعات دقائق ليال ليالي عقود قرون".split())
 _FRACTIONS: Final = MappingProxyType(
     {(1, 2): "نصف", (1, 3): "ثلث", (2, 3): "ثلثان", (1, 4): "ربع", (3, 4): "ثلاثة أرباع"})
 _DATE_WORDS: Final = frozenset("يوم اليوم تاريخ بتاريخ".split())
@@ -538,6 +560,16 @@ def _latin(m: re.Match[str], settings: TextSettings) -> str:
     if tail:
         parts.append(cardinal(int(tail), "m", "gen"))
     return " ".join(parts)
+
+
+# News agencies as readers say them: (أ.ف.ب) / أ ف ب → فرانس برس، د.ب.أ → الوكالة الألمانية، أ.ب → أسوشيتد برس.
+_AGENCIES: Final = MappingProxyType({"افب": "فرانس برس", "دبا": "الوكالة الألمانية", "اب": "أسوشيتد برس"})
+_AGENCY_PATTERN: Final = (f"(?<![{_AR}.])(?:(?P<afp>[أا]\\.? ?ف\\.? ?ب)|(?P<dpa>د\\.? ?ب\\.? ?أ)|(?P<ap>أ\\. ?ب|أ ب))"
+                          f"\\.?(?![{_AR}])")
+
+
+def _agency(m: re.Match[str], settings: TextSettings) -> str:
+    return _AGENCIES["افب" if m["afp"] else "دبا" if m["dpa"] else "اب"]
 
 
 def _doctor(m: re.Match[str], settings: TextSettings) -> str:
@@ -581,6 +613,21 @@ def _numeric_date(m: re.Match[str], settings: TextSettings) -> str:
         return m.group(0)
     spoken = f"{ordinal(int(day))} من {_month(int(month), settings)} {_year(year)}"
     return _attach(m["pre"], spoken)
+
+
+def _season(m: re.Match[str], settings: TextSettings) -> str:
+    """العام 2023/2024، موسم 2023-2024 → العام ألفين وثلاثة وعشرين إلى ألفين وأربعة وعشرين."""
+    if int(m["b"]) != int(m["a"]) + 1:
+        return m.group(0)
+    return f"{m['kw']} {_year(m['a'])} إلى {_year(m['b'])}"
+
+
+def _fraction_unit(m: re.Match[str], settings: TextSettings) -> str:
+    """1/2 كغ → نصف كيلوغرام."""
+    fraction = _FRACTIONS.get((int(m["a"]), int(m["b"])))
+    if fraction is None:
+        return m.group(0)
+    return _attach(m["pre"], f"{fraction} {_UNITS[m['unit']].one}")
 
 
 def _month_year(m: re.Match[str], settings: TextSettings) -> str:
@@ -696,6 +743,12 @@ def _glued_year(m: re.Match[str], settings: TextSettings) -> str:
     return _attach(m["pre"], _year(m["num"]))
 
 
+def _hour_of_day(m: re.Match[str], settings: TextSettings) -> str:
+    """8 صباحا → الثامنة صباحا: a number before صباحا، مساء، ليلا… is an hour."""
+    hour = int(m["h"])
+    return _attach(m["pre"], _hour(hour)) if hour <= 24 else m.group(0)
+
+
 def _ordinal_gender(noun: str) -> str | None:
     """The ordinal noun (القرن، المادة، الساعة) inside a word with its prefixes (وفي، للمادة)."""
     for candidate in (noun, noun[1:], noun[2:], "ا" + noun[1:], "ا" + noun[2:]):
@@ -710,8 +763,10 @@ def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
     """القرن 21 → القرن الحادي والعشرين; المادة 12 → المادة الثانية عشرة; الساعة 11 → الساعة الحادية عشرة."""
     noun, number = m["noun"], int(m["num"])
     gender = _ordinal_gender(noun)
-    if gender is None or number == 0 or _is_known_noun(_next_word(m.string, m.end())):
-        return m.group(0)
+    following = _next_word(m.string, m.end())
+    counted = _is_tamyiz(following, number) and not following.endswith("يا")    # المركز 22 عالميا
+    if gender is None or number == 0 or _is_known_noun(following) or counted:
+        return m.group(0)           # حضر المؤتمر 250 مندوبا: a count, not the 250th
     if gender == "hour":
         return f"{noun} {_hour(number)}" if number <= 24 else m.group(0)
     if len(m["num"]) == 4 and 1900 <= number <= 2100:
@@ -724,9 +779,23 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
     number = int(m["num"])
     if number == 0:
         return m.group(0)
-    noun = (_words_before(m, 1) or [""])[0]
+    noun = _without_pronoun((_words_before(m, 1) or [""])[0])
+    if noun in _PLURAL_NOUNS or (noun.endswith("ات") and noun not in _ORDINAL_NOUNS):
+        return _attach(m["pre"], "ال" + cardinal(number, _gender(noun), "gen"))    # أيامه الأربعة عشر
     gender = _ORDINAL_NOUNS.get(noun, "f" if noun.endswith("ة") else "m")
     return _attach(m["pre"], ordinal(number, gender))
+
+
+def _without_pronoun(noun: str) -> str:
+    """دورته → دورة، نسختها → نسخة، أيامه → أيام: the noun under a pronoun suffix."""
+    for suffix in ("هما", "هم", "ها", "كم", "نا", "ه", "ي"):
+        stem = noun[:-len(suffix)]
+        if noun.endswith(suffix) and len(stem) > 2:
+            if stem.endswith("ت") and not stem.endswith("ات"):
+                return stem[:-1] + "ة"
+            if stem in _PLURAL_NOUNS or stem.endswith("ات"):
+                return stem
+    return noun
 
 
 def _slash(m: re.Match[str], settings: TextSettings) -> str:
@@ -775,6 +844,9 @@ def _is_named_year(m: re.Match[str], noun: str) -> bool:
     return not _is_known_noun(noun) and not _is_tamyiz(noun, int(number))
 
 
+_FURTHER_NOUN_RE: Final = re.compile(f" (?:إلى|حتى|و) ?\\d+ (?P<noun>[{_AR}]+)(?![\\dـ{_AR}])")
+
+
 def _plain(m: re.Match[str], settings: TextSettings) -> str:
     """Any other number, with the noun after it when there is one (ثلاثة أشخاص، في إحدى عشرة مدينة).
 
@@ -792,7 +864,13 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
         return _year(number) + after
     if _is_noun(noun):
         return _attach(pre, _with_noun(number, noun, case, _is_noun(_next_word(m.string, m.end()))))
-    return _attach(pre, _number(number, "m", case)) + after
+    return _attach(pre, _number(number, _gender_further(m), case)) + after
+
+
+def _gender_further(m: re.Match[str]) -> str:
+    """من 3 إلى 5 سنوات، بين 3 و5 سنوات: the noun after the second number sets the first's gender."""
+    further = _FURTHER_NOUN_RE.match(m.string, m.end("num"))
+    return _gender(further["noun"]) if further and _is_noun(further["noun"]) else "m"
 
 
 @dataclass(frozen=True)
@@ -817,7 +895,12 @@ _RULES: Final = (
     _rule("decade", r"(?<!\w)(?:[Tt]he\s+)?(?P<pre>[وفبلك]{0,2})(?:ال(?:ـ ?)?)?(?P<y>\d{3}0)['’]?s(?![A-Za-z\d])",
           _decade),
     _rule("latin", r"(?<![A-Za-z\d°])(?P<lead>\d+)?(?P<word>[A-Za-z]+)(?:-?(?P<num>\d+))?(?![A-Za-z\d])", _latin),
-    _rule("doctor", f"(?<!\\S)(?P<pre>[وفل]?)(?P<prof>أ\\. ?)?د\\.(?=\\s*[{_AR}])", _doctor),
+    _rule("agency", _AGENCY_PATTERN, _agency),
+    _rule("doctor", f"(?<!\\S)(?P<pre>[وفل]?)(?P<prof>أ\\. ?)?د\\.(?![{_AR}]\\.)(?=\\s*[{_AR}])", _doctor),
+    _rule("season", f"(?<!\\S)(?P<kw>[وفبل]{{0,2}}(?:ال)?(?:عام|موسم)(?: الدراسي| الرياضي)?)\\s+"
+                    r"(?P<a>\d{4}) ?[/\-] ?(?P<b>\d{4})(?![\d/\-])", _season),
+    _rule("fraction_unit", f"(?<![\\w/]){_PRE}(?P<a>\\d)/(?P<b>\\d) ?(?P<unit>كلم|كم|كغ|كجم|كلغ|سم|مم|م)"
+                           f"(?![{_AR}\\w/])", _fraction_unit),
     _rule("date", f"(?<![\\d/.\\-]){_PRE}(?P<a>\\d{{1,4}})(?P<sep>[/.\\-])(?P<b>\\d{{1,2}})(?P=sep)(?P<c>\\d{{1,4}})"
                   r"(?!\d|[/.\-]\d)", _numeric_date),
     _rule("phone", r"(?<![\w+])(?P<plus>\+)?(?P<num>\d{10,}|\d+(?:-\d+){2,})(?![\w])", _phone),
@@ -833,12 +916,13 @@ _RULES: Final = (
     _rule("percent", f"(?<!\\w){_PRE}(?:(?P<b>{_NUM}) ?[%٪]|[%٪] ?(?P<a>{_NUM}){_END})", _percent),
     _rule("currency", f"(?<!\\w){_PRE}(?:(?P<s1>[{_CURRENCY_SYMBOLS}]) ?(?P<n1>{_NUM}){_END}(?: (?P<k1>{_SCALE_ALT}))?"
                       f"|(?P<n2>{_NUM})(?: (?P<k2>{_SCALE_ALT}))? ?(?P<s2>[{_CURRENCY_SYMBOLS}]))", _currency),
-    _rule("unit", f"(?<!\\w){_PRE}(?P<num>{_NUM}){_END} ?(?P<unit>ق\\. ?م|كلم|كم|كغ|كجم|كلغ|سم|مم|هـ|ه|م"
+    _rule("unit", f"(?<![\\w/]){_PRE}(?P<num>{_NUM}){_END} ?(?P<unit>ق\\. ?م|كلم|كم|كغ|كجم|كلغ|سم|مم|هـ|ه|م"
                   f"|° ?[Cم](?![{_AR}])|°)(?: ?/ ?(?P<per>{_PER_ALT}))?(?![{_AR}\\w])", _unit_after),
     _rule("year", f"(?<!\\S)(?P<kw>[وفبل]{{0,2}}(?P<base>{'|'.join([*_YEAR_WORDS, *_YEAR_PREPOSITIONS])}"
                   f"|{_MONTHS_ALT}))\\s+(?P<num>\\d{{1,4}}){_END}(?! ?[%{_CURRENCY_SYMBOLS}°])", _year_after),
     _rule("glued_year", r"(?<!\w)(?P<pre>[وف])(?P<num>\d{4})" + _END, _glued_year),
     _rule("plus", r"(?<=\d) ?\+ ?(?=\d)", _plus),
+    _rule("hour", f"(?<![\\w/.,]){_PRE}(?P<h>\\d{{1,2}})(?= (?:{'|'.join(_DAY_PARTS)})(?![{_AR}]))", _hour_of_day),
     _rule("ordinal", f"(?<!\\S)(?P<noun>[{_AR}]+)\\s+(?:ال(?:ـ ?)?)?(?P<num>\\d+){_END}", _ordinal_after),
     _rule("definite_ordinal", r"(?<!\S)(?P<pre>[وفبل]{0,2})ال(?:ـ ?)?(?P<num>\d+)" + _END, _definite_ordinal),
     _rule("slash", f"(?<![\\w/]){_PRE}(?P<a>\\d+)/(?P<b>\\d+)(?![\\d/])", _slash),
@@ -846,13 +930,20 @@ _RULES: Final = (
 )
 
 _PROTECTED_RE: Final = re.compile(r"(https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|#\S+)")
-_TRIGGER_RE: Final = re.compile(f"[\\d%٪A-Za-z{_CURRENCY_SYMBOLS}°]|د\\.")
+_TRIGGER_RE: Final = re.compile(f"[\\d%٪A-Za-z{_CURRENCY_SYMBOLS}°]|د\\.|{_AGENCY_PATTERN}")
+
+
+# A comma before 1–2 digits then a scale, unit or percent is a decimal mark (12,5 مليار، 1,5%).
+_COMMA_DECIMAL_RE: Final = re.compile(
+    f"(?<![\\d,.])(\\d{{1,3}}),(?=\\d{{1,2}} ?(?:[%٪{_CURRENCY_SYMBOLS}]|(?:{_SCALE_ALT}|كم|كلم|كغ|سم|مم|م"
+    f"|في المئة|بالمئة|دولار|يورو|درجة|درجات)(?![{_AR}])))")
 
 
 def _ascii_digits(text: str) -> str:
     """Arabic-Indic and Persian digits (any decimal digit) as ASCII; ٫ ٬ between digits as . ,"""
     text = re.sub(r"\d", lambda m: str(unicodedata.decimal(m.group())), text)
     text = re.sub(r"(?<=\d)٫(?=\d)", ".", text)
+    text = _COMMA_DECIMAL_RE.sub(r"\1.", text)            # 12,5 مليار → 12.5 مليار
     return re.sub(r"(?<=\d)٬(?=\d{3})", ",", text)
 
 

@@ -489,8 +489,56 @@ LEFT_ALONE = [
     ("quotes-kept", "«بلغ العدد 12»", "«بلغ العدد اثني عشر»"),
 ]
 
+# QA round: counts after a definite noun, إضافة after masdars, -ات masculine plurals, hours,
+# comma decimals, seasons, agencies.
+QA = [
+    ("qa-count-not-ordinal-250", "حضر المؤتمر 250 مندوبا", "حضر المؤتمر مئتان وخمسون مندوبا"),
+    ("qa-count-not-ordinal-30", "شارك في المؤتمر 30 مندوبا", "شارك في المؤتمر ثلاثون مندوبا"),
+    ("qa-count-not-ordinal-120", "وشارك في القمة 120 زعيما", "وشارك في القمة مئة وعشرون زعيما"),
+    ("qa-ordinal-before-adverb", "المركز 22 عالميا", "المركز الثاني والعشرين عالميا"),
+    ("qa-construct-maqtal", "مقتل 36 شخصا", "مقتل ستة وثلاثين شخصا"),
+    ("qa-construct-isaba", "إصابة 329 آخرين", "إصابة ثلاثمئة وتسعة وعشرين آخرين"),
+    ("qa-construct-mada", "على مدى 36 ساعة", "على مدى ست وثلاثين ساعة"),
+    ("qa-construct-birasid", "برصيد 61 نقطة", "برصيد إحدى وستين نقطة"),
+    ("qa-construct-bi-aghlabiya", "بأغلبية 112 صوتا", "بأغلبية مئة واثني عشر صوتا"),
+    ("qa-construct-bimiqdar", "بمقدار 200 نقطة", "بمقدار مئتي نقطة"),
+    ("qa-construct-bimusharaka", "بمشاركة 1200 دار", "بمشاركة ألف ومئتي دار"),
+    ("qa-construct-badal", "بدل 150 دينارا", "بدل مئة وخمسين دينارا"),
+    ("qa-construct-fuqdan", "فقدان 12 نقطة", "فقدان اثنتي عشرة نقطة"),
+    ("qa-construct-tul", "على طول 38 كيلومترا", "على طول ثمانية وثلاثين كيلومترا"),
+    ("qa-verb-taqarub", "تقارب 38%", "تقارب ثمانية وثلاثين في المئة"),
+    ("qa-lone-wa-space", "صوت 200 نائب و 112 آخرون", "صوت مئتا نائب ومئة واثنا عشر آخرون"),
+    ("qa-lone-wa-nbsp", "صوت 200 نائب و\u00a0112 آخرون", "صوت مئتا نائب ومئة واثنا عشر آخرون"),
+    ("qa-masc-at-junayhat", "بـ10 جنيهات", "بعشرة جنيهات"),
+    ("qa-masc-at-riyalat", "بـ4 ريالات", "بأربعة ريالات"),
+    ("qa-masc-at-mustawayat", "4 مستويات", "أربعة مستويات"),
+    ("qa-masc-at-aswat", "3 أصوات", "ثلاثة أصوات"),
+    ("qa-masc-at-eight", "8 مستويات", "ثمانية مستويات"),
+    ("qa-fem-mubarayat-kept", "3 مباريات", "ثلاث مباريات"),
+    ("qa-ordinal-pronoun-dawratuh", "دورته الـ55", "دورته الخامسة والخمسين"),
+    ("qa-ordinal-pronoun-nuskhatuh", "نسخته الـ21", "نسخته الحادية والعشرين"),
+    ("qa-ordinal-pronoun-jalsatuh", "جلسته الـ3", "جلسته الثالثة"),
+    ("qa-plural-pronoun-ayyamuh", "أيامه الـ14", "أيامه الأربعة عشر"),
+    ("qa-hour-morning-evening", "من 8 صباحا إلى 4 مساء", "من الثامنة صباحا إلى الرابعة مساء"),
+    ("qa-hour-wa-night", "بين الساعة 10 و11 ليلا", "بين الساعة العاشرة والحادية عشرة ليلا"),
+    ("qa-comma-decimal-billion", "12,5 مليار", "اثنا عشر فاصلة خمسة مليار"),
+    ("qa-comma-decimal-million", "1,5 مليون", "واحد فاصلة خمسة مليون"),
+    ("qa-comma-thousands-kept", "12,500 شخص", "اثنا عشر ألفا وخمسمئة شخص"),
+    ("qa-season-slash", "العام 2023/2024", "العام ألفين وثلاثة وعشرين إلى ألفين وأربعة وعشرين"),
+    ("qa-season-dash", "موسم 2023-2024", "موسم ألفين وثلاثة وعشرين إلى ألفين وأربعة وعشرين"),
+    ("qa-season-academic", "للعام الدراسي 2023/2024", "للعام الدراسي ألفين وثلاثة وعشرين إلى ألفين وأربعة وعشرين"),
+    ("qa-fraction-unit", "1/2 كغ", "نصف كيلوغرام"),
+    ("qa-range-words-gender", "من 3 إلى 5 سنوات", "من ثلاث إلى خمس سنوات"),
+    ("qa-range-bayn-gender", "بين 3 و5 سنوات", "بين ثلاث وخمس سنوات"),
+    ("qa-agency-afp-dots", "(أ.ف.ب)", "(فرانس برس)"),
+    ("qa-agency-afp-spaces", "أ ف ب", "فرانس برس"),
+    ("qa-agency-dpa", "(د.ب.أ)", "(الوكالة الألمانية)"),
+    ("qa-agency-ap", "(أ.ب)", "(أسوشيتد برس)"),
+    ("qa-doctor-still", "د. محمد (د ب أ)", "الدكتور محمد (الوكالة الألمانية)"),
+]
+
 TABLE = (NEWS + CARDINALS + DECIMALS + PERCENT + YEARS + NAMED_YEARS + DATES + RANGES + COUNTED + ACCUSATIVE
-         + LABELS + PREFIXES + ORDINALS + TIMES + CURRENCY + ABBREVIATIONS + LATIN + DIGIT_STRINGS + LEFT_ALONE)
+         + LABELS + PREFIXES + ORDINALS + TIMES + CURRENCY + ABBREVIATIONS + LATIN + DIGIT_STRINGS + LEFT_ALONE + QA)
 WITH_SETTINGS = (
     [(case_id, settings, text, spoken) for case_id, settings, text, spoken in DATES_BY_SETTING]
     + [(case_id, READ_LATIN, text, spoken) for case_id, text, spoken in LATIN_READ]
