@@ -11,6 +11,7 @@ normalize's job.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import re
@@ -48,6 +49,16 @@ _TRAILING_LINE_MAX_WORDS: Final = 15
 _RELATED_LINK_RE: Final = re.compile(r"^اقرا (ايضا|المزيد|كذلك) \S")
 _FOLD_DROP_RE: Final = re.compile(r"[\u064B-\u065F\u0670\u0640\u200B-\u200F\u202A-\u202E\u2066-\u2069\u061C\uFEFF]")
 _FOLD_PUNCT_RE: Final = re.compile(r"[\s:.…،,؛;!?؟\-–—|«»\"“”()\[\]>]+")
+
+# Credits: "الرباط - الجزيرة نت", "بقلم: أحمد علي" after the title; "(رويترز)", "المصدر: وكالات" at the end.
+_AGENCY_NAMES: Final = (
+    "رويترز", "الجزيرة نت", "الجزيرة", "وكالات", "وكالة", "فرانس برس", "أ ف ب", "أ ب", "الأناضول",
+    "سكاي نيوز", "بي بي سي", "العربية", "الأهرام", "د ب أ", "أسوشيتد برس", "واس", "وام", "قنا", "كونا",
+    "سبوتنيك", "شينخوا", "الأنباء",
+)
+_CREDIT_OPENERS: Final = ("بقلم", "كتب", "كتبت", "تقرير", "إعداد", "اعداد", "مراسل", "مراسلة", "مراسلنا")
+_CREDIT_MAX_WORDS: Final = 6
+_CREDIT_JOINER_RE: Final = re.compile(r"[\-–—/(]")
 
 _TEXT_HEADING_MAX_WORDS: Final = 10
 _TEXT_HEADING_MAX_CHARS: Final = 80
@@ -95,6 +106,7 @@ _THAT_PARTICLES: Final = frozenset(
     [prefix + particle + suffix for particle in ("إن", "أن") for prefix in ("", "و", "ف", "ب", "ل", "وب")
      for suffix in _PRONOUN_SUFFIXES] + ["ان"])
 
+_HTML_CHARSETS: Final = frozenset({"cp1256", "iso8859-6"})   # codecs.lookup names
 _CONTROL_BYTES: Final = frozenset(range(0, 32)) - {9, 10, 12, 13} | {127}
 _BINARY_CONTROL_SHARE: Final = 0.10
 
@@ -108,7 +120,8 @@ def read_article(path: Path) -> Article:
     """Read an article file; the format comes from the extension, else from the content.
 
     Raises InputError (with the path) when the file is missing, a directory, empty,
-    a PDF, ZIP/DOCX or image file, binary, not UTF-8, has no Arabic letters in its
+    a PDF, ZIP/DOCX or image file, binary, not UTF-8 (an HTML page may instead declare
+    windows-1256 or iso-8859-6 in a <meta>), has no Arabic letters in its
     body, or has a title but no paragraphs.
     """
     path = Path(path)
@@ -141,6 +154,8 @@ def _read_text(path: Path) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if encoding := _declared_html_charset(path, data):
+            return data.decode(encoding, errors="replace")
         raise InputError(
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the article as UTF-8",
             path,
@@ -148,6 +163,23 @@ def _read_text(path: Path) -> str:
     if not text.strip():
         raise InputError("file is empty", path)
     return text
+
+
+def _declared_html_charset(path: Path, data: bytes) -> str | None:
+    """The Arabic legacy charset (windows-1256, iso-8859-6) an HTML page declares in a <meta>, else None."""
+    head = data[:8192]
+    suffix = path.suffix.lower()
+    if suffix not in (".html", ".htm", ".xhtml") and (
+            suffix in (".txt", ".md", ".markdown") or not re.search(rb"<(html|meta)[\s>]", head, re.I)):
+        return None   # plain text and Markdown stay strict UTF-8
+    match = re.search(rb"<meta[^>]*charset\s*=\s*[\"']?\s*([\w.:-]+)", head, re.IGNORECASE)
+    if not match:
+        return None
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return name if name in _HTML_CHARSETS else None
 
 
 def _file_kind(data: bytes) -> str | None:
@@ -213,6 +245,47 @@ def is_promo(line: str) -> bool:
         "تابعونا" in words or any(folded == opener or folded.startswith(opener + " ") for opener in _PROMO))
 
 
+_AGENCY_RE: Final = re.compile(
+    r"(?<!\S)(?:" + "|".join(sorted((re.escape(_fold(n)) for n in _AGENCY_NAMES), key=len, reverse=True))
+    + r")(?!\S)")
+_CREDIT_OPENER_WORDS: Final = frozenset(_fold(w) for w in _CREDIT_OPENERS)
+
+
+def is_credit_line(line: str, loose: bool = False) -> bool:
+    """A short dateline or byline: «الرباط - الجزيرة نت», «عمان (رويترز) -», «بقلم: أحمد علي».
+
+    At most six words; opens with بقلم / كتب: / تقرير: / إعداد: / مراسل, or names an
+    agency or site joined to a place by - – — / or in parentheses. With `loose`
+    (right after a plain-text title) any «name - place» line counts too.
+    """
+    line = line.strip()
+    folded = _fold(line.replace("/", " "))
+    words = folded.split()
+    if not words or len(words) > _CREDIT_MAX_WORDS or line.rstrip(")»").endswith((".", "؟", "?", "!", "…")):
+        return False
+    if words[0] in _CREDIT_OPENER_WORDS and (
+            words[0] in ("بقلم", "مراسل", "مراسلة", "مراسلنا") or re.match(r"^\S+\s*:", line)):
+        return True
+    if not _CREDIT_JOINER_RE.search(line):
+        return False
+    if _AGENCY_RE.search(folded) or is_source_credit(line):
+        return True
+    return loose and len(words) <= 5 and re.search(r"\S\s*[-–—/]\s*\S", line) is not None and not _has_digit(line)
+
+
+def _has_digit(text: str) -> bool:
+    return re.search(r"\d", text) is not None
+
+
+def is_source_credit(line: str) -> bool:
+    """A line that only names the sources: «(رويترز)», «— رويترز», «المصدر: الجزيرة + وكالات»."""
+    folded = _fold(re.sub("[+/]", " ", line))
+    if not folded or len(folded.split()) > _CREDIT_MAX_WORDS or not _AGENCY_RE.search(folded):
+        return False
+    rest = _AGENCY_RE.sub(" ", re.sub(r"^(?:ال)?مصدر|^المصادر", " ", folded))
+    return not re.sub(r"(?<!\S)و(?!\S)", " ", rest).split()
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -228,6 +301,15 @@ def _article_end(blocks: list[_Block]) -> int:
             if all(_is_trailing_line(t) for t in rest):
                 return i
     return len(blocks)
+
+
+def _without_credits(blocks: list[_Block]) -> list[_Block]:
+    """Drop a byline or dateline among the first blocks and source credits at the very end."""
+    lead = [i for i, (_, text) in enumerate(blocks[:3]) if is_credit_line(text)]
+    blocks = [block for i, block in enumerate(blocks) if i not in lead]
+    while blocks and not blocks[-1][0] and is_source_credit(blocks[-1][1]):
+        blocks = blocks[:-1]
+    return blocks
 
 
 def _is_trailing_line(line: str) -> bool:
@@ -266,6 +348,7 @@ def _article(title: str, blocks: Iterable[_Block], source: str,
     title = _squash(title)
     blocks = [(is_heading, _squash(text)) for is_heading, text in blocks if text.strip()]
     blocks = blocks[:_article_end(blocks)]
+    blocks = _without_credits(blocks)
     datelines = [text for is_heading, text in blocks if not is_heading and is_dateline(text)]
     date = date or next(filter(None, map(_text_date, datelines)), None)
     sections = tuple(_sections(b for b in blocks if b[0] or b[1] not in datelines))
@@ -387,6 +470,7 @@ def parse_text(text: str, source: str = "") -> Article:
         else:
             date = date or _iso_date(body[0])
         body = body[1:]
+    body = [line for i, line in enumerate(body) if i >= 3 or not is_credit_line(line, loose=True)]
     return _article(title, _text_blocks(body), source, url, date)
 
 
@@ -399,9 +483,11 @@ def _iso_date_line(line: str) -> bool:
 
 
 def _text_blocks(lines: list[str]) -> Iterator[_Block]:
+    """One block per line; the first line that is not a dateline is the lead or a subtitle, never a heading."""
+    first = next((i for i, line in enumerate(lines) if not is_dateline(line)), len(lines))
     for i, line in enumerate(lines):
         following = lines[i + 1] if i + 1 < len(lines) else None
-        if (following is not None and looks_like_heading(line)
+        if (following is not None and i != first and looks_like_heading(line)
                 and not looks_like_heading(following) and not is_read_more(following)):
             yield True, line.rstrip(":").rstrip()
         else:
@@ -491,6 +577,8 @@ _MD_FENCE_RE: Final = re.compile(r"^(`{3,}|~{3,})")
 _MD_RULE_RE: Final = re.compile(r"^([-*_])(?:\s*\1){2,}$")
 _MD_ITEM_RE: Final = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+(.*)$")
 _MD_REFDEF_RE: Final = re.compile(r"^\[[^\]]+\]:\s*\S+")
+_MD_FOOTNOTE_RE: Final = re.compile(r"^\[\^[^\]]+\]:")
+_BOLD_HEADING_MAX_WORDS: Final = 12
 _MD_BREAK: Final = -1
 """The level _markdown_blocks gives a thematic break (`---`, `***`)."""
 _MD_TABLE_RULE_RE: Final = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
@@ -499,7 +587,9 @@ _MD_TABLE_RULE_RE: Final = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\
 def parse_markdown(text: str, source: str = "") -> Article:
     """Markdown: `# ` title, `## `/`### ` sections, blank-line paragraphs, list items.
 
-    Inline markup is stripped (link text kept, images dropped). Optional front
+    Inline markup is stripped (link text kept, images, struck text and footnotes
+    dropped, <br> a space); a paragraph that is only `**bold**` is a heading and
+    each table row is a paragraph of its cells joined with «، ». Optional front
     matter between `---` lines may give `url:`, `date:` (ISO) and `title:`. A
     thematic break (`---`) followed by a promo line ("تابعونا على …") ends the
     article, whatever follows.
@@ -507,7 +597,8 @@ def parse_markdown(text: str, source: str = "") -> Article:
     """
     meta, lines = _front_matter(text, source)
     blocks = _markdown_blocks(re.sub(r"<!--.*?-->", "", "\n".join(lines), flags=re.DOTALL).splitlines())
-    blocks = [(level, _md_inline(content)) for level, content in blocks]
+    blocks = [(2 if level == 0 and _is_bold_line(content) else level, _md_inline(content))
+              for level, content in blocks]
     blocks = [(level, content) for level, content in blocks if content or level == _MD_BREAK]
     blocks = _before_promo_break(blocks)
     title_at = next((i for i, (level, _) in enumerate(blocks) if level == 1), None)
@@ -521,6 +612,17 @@ def parse_markdown(text: str, source: str = "") -> Article:
         title, rest = "", []
     return _article(title, ((level > 0, content) for level, content in rest), source,
                     meta.get("url"), meta.get("date"))
+
+
+def _is_bold_line(text: str) -> bool:
+    """A paragraph that is only `**text**` or `__text__`, short and without a full stop: a heading."""
+    match = re.fullmatch(r"(\*\*|__)(\S(?:.*?\S)?)\1", text.strip())
+    return match is not None and _is_short_heading(_md_inline(match.group(2)))
+
+
+def _is_short_heading(text: str) -> bool:
+    """Bold text that may stand as a heading: at most 12 words, not ending with a full stop."""
+    return 0 < len(text.split()) <= _BOLD_HEADING_MAX_WORDS and not text.rstrip("»\"”')").endswith((".", "…", "،", ","))
 
 
 def _before_promo_break(blocks: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -582,7 +684,8 @@ def _markdown_blocks(lines: list[str]) -> list[tuple[int, str]]:
             fence = match.group(1)
             continue
         line = re.sub(r"^(?:>\s?)+", "", line).strip()
-        if not line or _MD_REFDEF_RE.match(line) or _MD_TABLE_RULE_RE.match(line) and "|" in line:
+        if (not line or _MD_REFDEF_RE.match(line) or _MD_FOOTNOTE_RE.match(line)
+                or _MD_TABLE_RULE_RE.match(line) and "|" in line):
             flush()
             continue
         if match := _MD_HEADING_RE.match(line):
@@ -600,8 +703,11 @@ def _markdown_blocks(lines: list[str]) -> list[tuple[int, str]]:
         elif match := _MD_ITEM_RE.match(line):
             flush()
             paragraph.append(match.group(1))
+        elif line.startswith("|"):
+            flush()   # a table row: its own paragraph, the cells joined with «، »
+            blocks.append((0, "، ".join(cell.strip() for cell in line.strip("|").split("|") if cell.strip())))
         else:
-            paragraph.append(line.strip("|").replace(" | ", "، ") if line.startswith("|") else line)
+            paragraph.append(line)
     flush()
     return blocks
 
@@ -618,10 +724,13 @@ def _md_inline(text: str) -> str:
     text = re.sub(r"`+\s?(.*?)\s?`+", r"\1", text)
     text = re.sub(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])", "", text)
     text = re.sub(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])", r"\1", text)
+    text = re.sub(r"\[\^[^\]\s]+\]", "", text)   # footnote reference
+    text = re.sub(r"(?<=\S)\[\d{1,3}\]", "", text)   # numbered reference «2018[1]»
     text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
     text = re.sub(r"</?[A-Za-z][^>]*>", "", text)
     text = re.sub(r"(\*\*|__)(\S(?:.*?\S)?)\1", r"\2", text)
-    text = re.sub(r"~~(\S(?:.*?\S)?)~~", r"\1", text)
+    text = re.sub(r"~~(\S(?:.*?\S)?)~~", "", text)   # struck-out text is not read
     text = re.sub(r"\*(\S(?:.*?\S)?)\*", r"\1", text)
     text = re.sub(r"(?<![\w])_(\S(?:.*?\S)?)_(?![\w])", r"\1", text)
     text = re.sub("[\uE000-\uF8FF]", lambda m: escaped[ord(m.group()) - 0xE000]
@@ -648,6 +757,9 @@ _DROP_WORDS: Final = frozenset(
 _DATELINE_WORDS: Final = frozenset(
     "meta date time published byline author dateline timestamp pubdate posted".split())
 _DATELINE_MAX_WORDS: Final = 30
+# class/id words of the subtitle (dek) under the headline: it opens the lead section.
+_DEK_WORDS: Final = frozenset(
+    "excerpt subtitle subheading subhead dek standfirst summary lead intro description sapo".split())
 # Elements that stay inside a paragraph when text is read straight from containers.
 _INLINE_TAGS: Final = frozenset(
     "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub sup "
@@ -736,9 +848,12 @@ def parse_html(text: str, source: str = "") -> Article:
         blocks = [(is_heading, block) for is_heading, block in blocks if block and block != title]
         if not title and blocks:
             title, blocks = blocks[0][1], blocks[1:]
+        if dek := _html_dek(content, title):
+            blocks = [(False, dek)] + [block for block in blocks if block[1] != dek]
         url = _html_url(root)
-        date = _html_date(root, content) or next(
-            filter(None, (_text_date(_node_text(n)) for n in _walk(content) if _is_dateline_node(n))), None)
+        date = _html_date(root, content) or next(filter(None, (
+            _text_date(_node_text(n)) for scope in (content, root)
+            for n in _walk(scope, _is_outside_content) if _is_dateline_node(n))), None)
     except RecursionError:
         raise InputError("HTML is nested too deeply to read", source) from None
     return _article(title, blocks, source, url, date)
@@ -833,6 +948,24 @@ def _html_title(content: _Node, root: _Node) -> str:
     return max(_TITLE_SEPARATORS_RE.split(_squash(text)), key=len)
 
 
+def _html_dek(content: _Node, title: str) -> str | None:
+    """The subtitle: an element classed excerpt/subtitle/dek/summary/lead…, else a <p> or <h2> in the article's <header>."""
+    def usable(node: _Node) -> bool:
+        text = _node_text(node)
+        return (bool(text) and text != title and not _is_dateline_node(node) and not is_credit_line(text)
+                and not is_dateline(text) and not any(n.tag in _TEXT_TAGS for n in _walk(node)))
+
+    for node in _walk(content, _is_outside_content):
+        words = re.split(r"[\s_\-]+", (node.attrs.get("class", "") + " " + node.attrs.get("id", "")).lower())
+        if node.tag in ("p", "div", "h2", "h3") and _DEK_WORDS.intersection(words) and usable(node):
+            return _node_text(node)
+    for header in (n for n in _walk(content, _is_outside_content) if n.tag == "header"):
+        for node in _walk(header, _is_furniture):
+            if node.tag in ("p", "h2") and usable(node):
+                return _node_text(node)
+    return None
+
+
 def _has_paragraphs(node: _Node) -> bool:
     return any(n.tag == "p" and _node_text(n) for n in _walk(node, _is_furniture))
 
@@ -841,7 +974,7 @@ def _html_blocks(node: _Node) -> Iterator[_Block]:
     for child in node.children:
         if not isinstance(child, _Node) or _is_furniture(child) or _is_dateline_node(child):
             continue
-        if child.tag in _HEADING_TAGS or child.tag == "h1":
+        if child.tag in _HEADING_TAGS or child.tag == "h1" or _is_bold_heading(child):
             yield True, _node_text(child)
         elif child.tag == "p":
             yield False, _node_text(child)
@@ -850,6 +983,17 @@ def _html_blocks(node: _Node) -> Iterator[_Block]:
             yield False, _node_text(child)
         else:
             yield from _html_blocks(child)
+
+
+def _is_bold_heading(node: _Node) -> bool:
+    """A <p> or <div> whose whole text sits in one <strong>/<b>, short and without a full stop."""
+    if node.tag not in ("p", "div"):
+        return False
+    children = [c for c in node.children if not (isinstance(c, str) and not c.strip())
+                and not (isinstance(c, _Node) and c.tag == "br")]
+    if len(children) != 1 or not isinstance(children[0], _Node) or children[0].tag not in ("strong", "b"):
+        return False
+    return _is_short_heading(_node_text(children[0]))
 
 
 def _loose_blocks(node: _Node) -> Iterator[_Block]:
@@ -877,7 +1021,7 @@ def _loose_blocks(node: _Node) -> Iterator[_Block]:
             run.append(_raw_text(child).replace("\n", " "))
         else:
             yield from flush()
-            if child.tag in _HEADING_TAGS or child.tag == "h1":
+            if child.tag in _HEADING_TAGS or child.tag == "h1" or _is_bold_heading(child):
                 yield True, _node_text(child)
             else:
                 yield from _loose_blocks(child)

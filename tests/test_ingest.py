@@ -395,15 +395,15 @@ def test_html_promo_paragraph_at_the_end_is_dropped():
 @pytest.mark.parametrize("content, heading", [
     (f"<!DOCTYPE html><html><body><h1>العنوان</h1><h2>قسم</h2><p>{LEAD}</p></body></html>", "قسم"),
     (f"# العنوان\n\n## قسم\n\n{LEAD}\n", "قسم"),
-    (f"العنوان\nقسم\n{LEAD}\n", "قسم"),
+    (f"العنوان\n{PARAGRAPH}\nقسم\n{LEAD}\n", "قسم"),
 ], ids=["html", "markdown", "text"])
 def test_format_sniffed_when_extension_unknown(tmp_path, content, heading):
     path = tmp_path / "article.dat"
     path.write_text(content, encoding="utf-8")
     article = read_article(path)
     assert article.title == "العنوان"
-    assert article.sections[0].heading == heading
-    assert article.sections[0].paragraphs == (LEAD,)
+    assert article.sections[-1].heading == heading
+    assert article.sections[-1].paragraphs == (LEAD,)
 
 
 def test_extension_decides_format(tmp_path):
@@ -493,3 +493,112 @@ def test_input_error_is_value_error():
     with pytest.raises(ValueError):
         parse_text("   ")
     assert issubclass(InputError, AudioNewsError)
+
+
+# --- credits, subtitles, bold headings, Markdown extras, charsets ----------
+
+@pytest.mark.parametrize("credit", [
+    "الرباط - الجزيرة نت", "القاهرة- الجزيرة نت", "عمان - رويترز", "بقلم: أحمد علي",
+    "محمد السيد - القاهرة", "تونس/ الجزيرة نت", "الرباط (رويترز) -", "كتب: سامي حسن",
+])
+def test_text_byline_after_title_is_dropped(credit):
+    article = parse_text("\n".join(["عنوان الخبر", credit, LEAD, "توقعات الأسبوع", PARAGRAPH]))
+    assert [s.heading for s in article.sections] == [None, "توقعات الأسبوع"]
+    assert article.sections[0].paragraphs == (LEAD,)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("عمان - رويترز", True), ("بقلم: أحمد علي", True), ("مراسل الجزيرة نت", True),
+    ("توقعات الأسبوع", False), ("العربية لغة الضاد", False), ("وقالت رويترز إن الوضع هادئ.", False),
+])
+def test_is_credit_line(line, expected):
+    assert ingest.is_credit_line(line) is expected
+
+
+@pytest.mark.parametrize("tail", [
+    "(الجزيرة نت)", "— رويترز", "المصدر: وكالات", "(رويترز)", "الجزيرة نت + وكالات", "المصدر: الجزيرة + وكالات",
+])
+def test_trailing_source_credit_is_dropped(tail):
+    article = parse_text("\n".join(["عنوان الخبر", LEAD, PARAGRAPH, tail]))
+    assert article.sections[-1].paragraphs == (LEAD, PARAGRAPH)
+    markdown = parse_markdown(f"# عنوان\n\n{LEAD}\n\n{tail}\n")
+    assert markdown.sections[-1].paragraphs == (LEAD,)
+
+
+def test_source_name_inside_the_story_is_kept():
+    line = "وقالت رويترز إن الوضع هادئ."
+    article = parse_text("\n".join(["عنوان الخبر", LEAD, line]))
+    assert article.sections[0].paragraphs == (LEAD, line)
+
+
+def test_text_subtitle_after_title_opens_the_lead():
+    text = "\n".join(["عنوان الخبر", "الأسعار ترتفع والحكومة تعد بالدعم", LEAD, "توقعات الأسبوع", PARAGRAPH])
+    article = parse_text(text)
+    assert [s.heading for s in article.sections] == [None, "توقعات الأسبوع"]
+    assert article.sections[0].paragraphs == ("الأسعار ترتفع والحكومة تعد بالدعم", LEAD)
+
+
+def test_markdown_bold_line_is_a_heading():
+    text = f"# عنوان\n\n{LEAD}\n\n**توقعات الأسبوع**\n\n{PARAGRAPH}\n\n__هل تنخفض الحرارة؟__\n\nسطر أخير.\n\n**جملة بخط عريض تنتهي بنقطة.**\n"
+    article = parse_markdown(text)
+    assert [s.heading for s in article.sections] == [None, "توقعات الأسبوع", "هل تنخفض الحرارة؟"]
+    assert article.sections[-1].paragraphs == ("سطر أخير.", "جملة بخط عريض تنتهي بنقطة.")
+
+
+def test_markdown_inline_html_table_strikethrough_and_footnotes():
+    text = "\n".join([
+        "# عنوان", "",
+        "يفتح المتحف مساء<br>باستثناء الجمعة <span>والسبت</span>[^1] ~~والأحد~~.", "",
+        "| المدينة | الحرارة |", "|---|---:|", "| عمان | 30 |", "| دمشق | 32 |", "",
+        "[^1]: حاشية لا تقرأ.",
+    ])
+    article = parse_markdown(text)
+    assert article.sections[0].paragraphs == (
+        "يفتح المتحف مساء باستثناء الجمعة والسبت .", "المدينة، الحرارة", "عمان، 30", "دمشق، 32")
+
+
+def test_html_bold_paragraph_is_a_heading_and_bold_sentence_is_not():
+    page = (f"<html><body><article><h1>عنوان</h1><p>{LEAD}</p><p><strong>توقعات الأسبوع</strong></p>"
+            f"<p>{PARAGRAPH}</p><div><b>ما الذي ينتظرنا؟</b></div><p><strong>جملة كاملة.</strong></p>"
+            f"<p><strong>المواعيد:</strong> من السادسة صباحا.</p></article></body></html>")
+    article = parse_html(page)
+    assert [s.heading for s in article.sections] == [None, "توقعات الأسبوع", "ما الذي ينتظرنا؟"]
+    assert article.sections[-1].paragraphs == ("جملة كاملة.", "المواعيد: من السادسة صباحا.")
+
+
+@pytest.mark.parametrize("dek", [
+    '<header><h1>عنوان</h1><p>الأسعار ترتفع والحكومة تعد بالدعم</p><p class="byline">بقلم: أحمد علي</p></header>',
+    '<h1>عنوان</h1><h2 class="article-subtitle">الأسعار ترتفع والحكومة تعد بالدعم</h2>',
+    '<h1>عنوان</h1><div class="standfirst">الأسعار ترتفع والحكومة تعد بالدعم</div>',
+])
+def test_html_subtitle_opens_the_lead(dek):
+    article = parse_html(f"<html><body><article>{dek}<p>{LEAD}</p><h2>قسم</h2><p>{PARAGRAPH}</p></article></body></html>")
+    assert [s.heading for s in article.sections] == [None, "قسم"]
+    assert article.sections[0].paragraphs == ("الأسعار ترتفع والحكومة تعد بالدعم", LEAD)
+
+
+def test_html_date_element_outside_the_article():
+    page = f'<html><body><h1>عنوان</h1><div class="date">الأربعاء 27 نوفمبر 2024</div><article><p>{LEAD}</p></article></body></html>'
+    assert parse_html(page).date == dt.date(2024, 11, 27)
+
+
+@pytest.mark.parametrize("meta", [
+    '<meta charset="windows-1256">',
+    '<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">',
+    '<meta charset="iso-8859-6">',
+])
+def test_html_declared_arabic_charset(tmp_path, meta):
+    encoding = "iso-8859-6" if "8859" in meta else "cp1256"
+    page = f"<html><head>{meta}</head><body><h1>عنوان</h1><p>{LEAD}</p></body></html>"
+    path = tmp_path / "page.html"
+    path.write_bytes(page.encode(encoding))
+    article = read_article(path)
+    assert article.title == "عنوان"
+    assert article.sections[0].paragraphs == (LEAD,)
+
+
+def test_text_in_windows_1256_is_still_refused(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_bytes(f'<meta charset="windows-1256">\nعنوان\n{LEAD}\n'.encode("cp1256"))
+    with pytest.raises(InputError, match="not valid UTF-8"):
+        read_article(path)
