@@ -73,8 +73,11 @@ def _read_all(paths: List[Path]) -> list:
     """Read every article; name each bad one on its own line, then fail with the first."""
     from . import ingest
 
-    parsed, errors = [], []
+    parsed, errors, seen = [], [], set()
     for path in paths:
+        if path.resolve() in seen:                 # named twice: built once
+            continue
+        seen.add(path.resolve())
         try:
             parsed.append(ingest.read_article(path))
         except InputError as exc:
@@ -192,12 +195,13 @@ def voices() -> None:
 @app.command()
 def serve(out_dir: Path = OutOpt,
           host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for the home network)."),
-          port: int = typer.Option(8000, help="TCP port.")) -> None:
+          port: int = typer.Option(8000, min=1, max=65535, help="TCP port (1-65535).")) -> None:
     """Serve the output folder: feed, episodes (with Range requests) and the web player."""
     from . import serve as server
 
     with _reported():
-        server.serve(out_dir, host, port, announce=lambda line: out.print(line, markup=False, highlight=False))
+        server.serve(out_dir, host, port,
+                     announce=lambda line: out.print(line, markup=False, highlight=False, soft_wrap=True))
 
 
 if __name__ == "__main__":  # pragma: no cover

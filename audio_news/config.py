@@ -13,6 +13,8 @@ Every key has a default; CLI options override the file.
 
 from __future__ import annotations
 
+import re
+import struct
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -40,6 +42,8 @@ class PodcastSettings:
     email: str = ""
     locked: bool = True
     """podcast:locked: tell directories not to import the feed elsewhere."""
+    guid: str = ""
+    """podcast:guid; empty = made once from the first feed URL and kept in the output folder."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,15 @@ class Settings:
     voice: str = "espeak-ar"
 
 
-_CHOICES = {("text", "months"): {"gregorian", "levantine", "both"}, ("text", "latin"): {"spell", "read"}}
+# Apple Podcasts' top-level categories (2019 list); subcategories are not offered.
+APPLE_CATEGORIES: Final = frozenset((
+    "Arts", "Business", "Comedy", "Education", "Fiction", "Government", "Health & Fitness", "History",
+    "Kids & Family", "Leisure", "Music", "News", "Religion & Spirituality", "Science",
+    "Society & Culture", "Sports", "Technology", "True Crime", "TV & Film"))
+MAX_PAUSE_MS: Final = 10_000
+_CHOICES = {("text", "months"): {"gregorian", "levantine", "both"}, ("text", "latin"): {"spell", "read"},
+            ("podcast", "category"): APPLE_CATEGORIES}
+_TYPE_NAMES = {bool: "true or false", int: "whole number", float: "number", str: "string"}
 
 
 def _section(cls: type, data: Any, name: str, path: str) -> Any:
@@ -102,7 +114,7 @@ def _section(cls: type, data: Any, name: str, path: str) -> Any:
         if isinstance(default, bool) != isinstance(value, bool) or (
             isinstance(default, (int, float)) and not isinstance(value, (int, float))
         ) or (isinstance(default, str) and not isinstance(value, str)):
-            raise ConfigError(f"[{name}] {key} must be a {type(default).__name__}", path)
+            raise ConfigError(f"[{name}] {key} must be a {_TYPE_NAMES[type(default)]}", path)
         if type(default) is int and not float(value).is_integer():
             raise ConfigError(f"[{name}] {key} must be a whole number", path)
         allowed = _CHOICES.get((name, key))
@@ -123,15 +135,47 @@ def settings_from_dict(data: dict[str, Any], path: str = "") -> Settings:
         raise ConfigError("voice must be a profile name or path", path)
     settings = Settings(voice=voice, **values)
     audio = settings.audio
-    if not -40 <= audio.loudness_lufs <= -5 or not -9 <= audio.true_peak_db <= 0:
-        raise ConfigError("[audio] loudness_lufs must be in -40..-5 and true_peak_db in -9..0", path)
+    if not -40 <= audio.loudness_lufs <= -5:
+        raise ConfigError("[audio] loudness_lufs must be in -40..-5", path)
+    if not -9 <= audio.true_peak_db <= 0:
+        raise ConfigError("[audio] true_peak_db must be in -9..0", path)
     if audio.bitrate_kbps not in (32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320):
         raise ConfigError("[audio] bitrate_kbps must be an MP3 bitrate such as 64, 96 or 128", path)
     if audio.sample_rate not in (22050, 24000, 32000, 44100, 48000):
         raise ConfigError("[audio] sample_rate must be 22050, 24000, 32000, 44100 or 48000", path)
-    if any(getattr(settings.pauses, f.name) < 0 for f in fields(PauseSettings)):
-        raise ConfigError("[pauses] must not be negative", path)
+    for f in fields(PauseSettings):
+        if not 0 <= getattr(settings.pauses, f.name) <= MAX_PAUSE_MS:
+            raise ConfigError(f"[pauses] {f.name} must be in 0..{MAX_PAUSE_MS} ms", path)
+    _check_podcast(settings.podcast, path)
     return settings
+
+
+def _check_podcast(podcast: PodcastSettings, path: str) -> None:
+    for key in ("base_url", "link"):
+        value = getattr(podcast, key)
+        if value and not value.startswith(("http://", "https://")):
+            raise ConfigError(f"[podcast] {key} must start with http:// or https://: {value!r}", path)
+    if podcast.email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", podcast.email):
+        raise ConfigError(f"[podcast] email is not an e-mail address: {podcast.email!r}", path)
+    if podcast.guid and not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", podcast.guid):
+        raise ConfigError("[podcast] guid must be a UUID", path)
+    if podcast.image and not podcast.image.startswith(("http://", "https://")):
+        _check_cover(Path(podcast.image), path)
+
+
+def _check_cover(image: Path, path: str) -> None:
+    """The cover must be a real PNG or JPEG file: it goes into every MP3 and the feed."""
+    try:
+        head = image.read_bytes()[:24]
+    except OSError as exc:
+        raise ConfigError(f"[podcast] image {str(image)!r}: {exc.strerror or exc}", path) from None
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        width, height = struct.unpack(">II", head[16:24])
+        if not (1400 <= width <= 3000 and width == height):
+            raise ConfigError(f"[podcast] image must be square, 1400 to 3000 pixels (Apple's rule); "
+                              f"{image} is {width}x{height}", path)
+    elif not head.startswith(b"\xff\xd8\xff"):
+        raise ConfigError(f"[podcast] image {str(image)!r} is not a PNG or JPEG file", path)
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -144,6 +188,10 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError("settings file not found", path) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read settings: {exc}", path) from exc
+    image = data.get("podcast", {}).get("image") if isinstance(data.get("podcast"), dict) else None
+    if isinstance(image, str) and image and not image.startswith(("http://", "https://")):
+        # A cover path is relative to the settings file, not to where the command runs.
+        data["podcast"]["image"] = str((Path(path).parent / Path(image).expanduser()).resolve())
     return settings_from_dict(data, str(path))
 
 

@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 from . import diacritize, normalize, player, publish, stitch, synthesize, tag
 from .config import Settings
 from .engines import Engine, load_engine
+from .errors import PublishError
 from .models import Article, Episode, Rendering, Script
 from .voices import VoiceProfile, find_profile
 
@@ -58,6 +59,8 @@ class Builder:
     def __init__(self, settings: Settings, out_dir: Path) -> None:
         self.settings = settings
         self.out_dir = Path(out_dir)
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise PublishError("is a file, not a folder", self.out_dir)
         self.profile = find_profile(settings.voice)
         self._engine: Engine | None = None
         self._diacritizer: diacritize.Diacritizer | None = None
@@ -131,8 +134,11 @@ def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:
 
 def publish_feed(out_dir: Path, settings: Settings) -> Path:
     """Rewrite feed.xml and the web player from the store."""
+    store = publish.EpisodeStore(out_dir)
+    if not store.path.is_file():
+        raise PublishError(f"no episode store ({store.path.name}) here: build an article into it first", out_dir)
     with publish.folder_lock(out_dir):
-        return _write_feed_and_site(out_dir, settings, publish.EpisodeStore(out_dir).load())
+        return _write_feed_and_site(out_dir, settings, store.load())
 
 
 def _write_feed_and_site(out_dir: Path, settings: Settings, episodes: Sequence[Episode]) -> Path:

@@ -242,8 +242,14 @@ def _key_help() -> str:
 </details>"""
 
 
-def _player_section(audio: str, now: str) -> str:
-    """The audio element, the transport and speed buttons, and the chapter live region."""
+def _player_section(audio: str, now: str, chapters: int = 2) -> str:
+    """The audio element, the transport and speed buttons, and the chapter live region.
+
+    Chapter buttons only when there is more than one chapter to move between."""
+    chapter_buttons = f"""
+<button type="button" data-action="prev" class="prev" aria-keyshortcuts="P">{_icon("prev")} الفصل السابق</button>
+<button type="button" data-action="next" class="next" aria-keyshortcuts="N">الفصل التالي {_icon("next")}</button>""" \
+        if chapters > 1 else ""
     return f"""<section class="player" aria-label="المشغّل">
 <audio id="audio" controls preload="metadata" src="{audio}">
 <a href="{audio}">نزّل الحلقة (MP3)</a>
@@ -251,9 +257,7 @@ def _player_section(audio: str, now: str) -> str:
 <div class="controls" role="group" aria-label="أدوات التشغيل" dir="ltr">
 <button type="button" data-action="play" class="play" data-state="paused" aria-keyshortcuts="Space">{_icon("play")}{_icon("pause")} <span class="label">تشغيل</span></button>
 <button type="button" data-action="back" class="back" aria-keyshortcuts="ArrowLeft">{_icon("back")} رجوع 10 ث</button>
-<button type="button" data-action="forward" class="forward" aria-keyshortcuts="ArrowRight">تقديم 10 ث {_icon("forward")}</button>
-<button type="button" data-action="prev" class="prev" aria-keyshortcuts="P">{_icon("prev")} الفصل السابق</button>
-<button type="button" data-action="next" class="next" aria-keyshortcuts="N">الفصل التالي {_icon("next")}</button>
+<button type="button" data-action="forward" class="forward" aria-keyshortcuts="ArrowRight">تقديم 10 ث {_icon("forward")}</button>{chapter_buttons}
 </div>
 <div class="speed" role="group" aria-label="سرعة القراءة" dir="ltr">
 <button type="button" data-action="slower" aria-keyshortcuts="-" aria-label="أبطأ">−</button>
@@ -325,7 +329,7 @@ def render_episode_page(out_dir: Path, episode: Episode, podcast: PodcastSetting
 <main id="main" tabindex="-1">
 <h1>{_text(title)}</h1>
 <p class="meta">{_meta_line(episode)}</p>
-{_player_section(audio, first)}{chapter_section}<section class="transcript-section">
+{_player_section(audio, first, len(chapters))}{chapter_section}<section class="transcript-section">
 <h2 id="transcript-h">النص</h2>
 <div id="transcript" class="transcript" tabindex="0" role="region" aria-labelledby="transcript-h">
 {_transcript(cues)}

@@ -46,6 +46,7 @@ from .models import Chapter, Cue, Episode, Rendering
 
 FEED_NAME: Final = "feed.xml"
 STORE_NAME: Final = "episodes.json"
+GUID_NAME: Final = ".podcast-guid"
 LOCK_NAME: Final = ".lock"
 """Held while the store and feed are rewritten; hidden, so serve never shows it."""
 EPISODES_DIR: Final = "episodes"
@@ -148,6 +149,8 @@ def temp_path_for(path: Path) -> Path:
 def ensure_folder(folder: Path) -> Path:
     """Create `folder` (and parents) if needed. Raises PublishError naming it."""
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise PublishError("is a file, not a folder", folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -491,6 +494,21 @@ def podcast_guid(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
+def channel_guid(out_dir: Path, feed_url: str) -> str:
+    """The podcast's podcast:guid, made once from the first feed URL and kept in
+    out_dir/.podcast-guid: the spec wants it to stay when the feed moves."""
+    path = Path(out_dir) / GUID_NAME
+    try:
+        stored = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        stored = ""
+    if re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", stored):
+        return stored
+    guid = podcast_guid(feed_url)
+    atomic_write(path, guid + "\n")
+    return guid
+
+
 class _ChannelExtension(BaseExtension):
     """Channel elements feedgen cannot write: podcast:guid, podcast:locked,
     itunes:explicit true/false (feedgen only knows yes/no/clean) and an
@@ -610,7 +628,7 @@ def render_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Epis
     channel: _ChannelExtension = fg.podcastindex
     channel.image = cover_url
     channel.explicit = False
-    channel.guid = podcast_guid(feed_url)
+    channel.guid = podcast.guid or channel_guid(Path(out_dir), feed_url)
     channel.locked = podcast.locked
     channel.owner = podcast.email
 

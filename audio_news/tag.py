@@ -153,8 +153,43 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
     id3 = _build(path, tags)
     try:
         id3.save(path, v1=0, v2_version=ID3_VERSION)
+        _order_chapter_frames(path)
     except (MutagenError, OSError) as exc:
         raise TagError(f"cannot write ID3 tags: {exc}", path) from exc
+
+
+def _order_chapter_frames(path: Path) -> None:
+    """Put the CHAP frames in time order inside the saved tag.
+
+    mutagen sorts frames by size, and readers such as ffmpeg list chapters in
+    frame order rather than by the CTOC. The frames swap places only, so the
+    tag keeps its size and is rewritten in place (ID3v2.3: plain 32-bit frame
+    sizes, no extended header from mutagen).
+    """
+    with open(path, "r+b") as fh:
+        header = fh.read(10)
+        if header[:3] != b"ID3" or header[3] != 3 or header[5] & 0x40:
+            return
+        size = (header[6] << 21) | (header[7] << 14) | (header[8] << 7) | header[9]   # syncsafe
+        body = fh.read(size)
+        frames, offset = [], 0
+        while offset + 10 <= len(body) and body[offset] != 0:
+            length = int.from_bytes(body[offset + 4:offset + 8], "big")
+            frames.append(body[offset:offset + 10 + length])
+            offset += 10 + length
+        slots = [i for i, frame in enumerate(frames) if frame[:4] == b"CHAP"]
+
+        def start(frame: bytes) -> int:
+            end = frame.index(b"\0", 10)
+            return int.from_bytes(frame[end + 1:end + 5], "big")
+
+        ordered = sorted((frames[i] for i in slots), key=start)
+        if [frames[i] for i in slots] == ordered:
+            return
+        for i, frame in zip(slots, ordered):
+            frames[i] = frame
+        fh.seek(10)
+        fh.write(b"".join(frames))
 
 
 def _text(id3: ID3, key: str) -> str:

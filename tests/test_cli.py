@@ -160,3 +160,27 @@ def test_tashkeel_model_from_settings(tmp_path):
     result = run_cli("diacritize", "-", "--config", str(config), stdin="نص\n")
     assert result.returncode != 0 and "no-such-model" in result.stderr and "libtashkeel" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_feed_without_a_store(tmp_path):
+    result = run_cli("feed", "--out", str(tmp_path / "typo"))
+    assert result.returncode != 0 and "episodes.json" in result.stderr and "typo" in result.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_out_is_a_file(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    result = run_cli("build", str(SAMPLE), "--out", str(blocker))
+    assert result.returncode != 0 and "is a file, not a folder" in result.stderr
+
+
+def test_same_article_twice_is_built_once(tmp_path):
+    result = run_cli("build", str(SAMPLE), str(SAMPLE), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("chapters, built in") == 1
+
+
+def test_serve_port_out_of_range(tmp_path):
+    result = run_cli("serve", "--out", str(tmp_path), "--port", "99999")
+    assert result.returncode != 0 and "Traceback" not in result.stderr and "65535" in result.stderr

@@ -177,12 +177,14 @@ def test_rebuild_replaces_and_keeps_others(built, tmp_path):
 
 def test_feed_command_rewrites_from_the_store(built):
     out, _ = built
+    guid = ET.parse(out / "feed.xml").getroot().find("channel/podcast:guid", NS).text
     (out / "feed.xml").unlink()
     result = run_cli("feed", "--out", str(out), "--base-url", "https://other.example/")
     assert result.returncode == 0, result.stderr
     root = ET.parse(out / "feed.xml").getroot()
     assert len(root.findall("channel/item")) == len(episodes(out))
     assert root.find("channel/item/enclosure").get("url").startswith("https://other.example/episodes/")
+    assert root.find("channel/podcast:guid", NS).text == guid      # the podcast keeps its id when it moves
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/seed not present")

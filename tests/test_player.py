@@ -319,3 +319,15 @@ def test_formatting() -> None:
     assert player.format_duration(65_400) == "1:05"
     assert player.format_duration(3_600_000) == "1:00:00"
     assert player.format_date(dt.date(2025, 11, 29)) == "29 نوفمبر 2025"
+
+
+def test_single_chapter_page_has_no_chapter_buttons(tmp_path):
+    """Buttons that could do nothing are not shown (one chapter: no next/previous)."""
+    import dataclasses
+
+    one = dataclasses.replace(episode("one", "حلقة بفصل واحد", 3), chapters=(Chapter("ch0", "فصل وحيد", 0, 5000),))
+    page = player.render_episode_page(tmp_path, one, PODCAST, cues=())
+    assert 'data-action="next"' not in page and 'data-action="prev"' not in page
+    assert 'data-action="play"' in page
+    several = player.render_episode_page(tmp_path, EPISODES[0], PODCAST, cues=())
+    assert 'data-action="next"' in several and 'data-action="prev"' in several

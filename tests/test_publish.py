@@ -515,7 +515,16 @@ def test_feed_rewrite_is_atomic_and_replaces(tmp_path, podcast, real_mp3):
     publish(tmp_path, podcast, [make_episode(1)], real_mp3)
     root = publish(tmp_path, podcast, [make_episode(1), make_episode(2)], real_mp3)
     assert len(root.findall("channel/item")) == 2
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".podcast-guid"]   # no temp files
+
+
+def test_podcast_guid_stays_when_the_feed_moves(tmp_path, podcast, real_mp3):
+    first = publish(tmp_path, podcast, [], real_mp3).findtext("channel/podcast:guid", namespaces=NS)
+    moved = PodcastSettings(base_url="https://elsewhere.example/pod/")
+    assert publish(tmp_path, moved, [], real_mp3).findtext("channel/podcast:guid", namespaces=NS) == first
+    chosen = PodcastSettings(base_url=BASE, guid="917393e3-1b1e-5cef-ace4-edaa54e1f810")
+    assert publish(tmp_path, chosen, [], real_mp3).findtext("channel/podcast:guid",
+                                                             namespaces=NS) == chosen.guid
 
 
 def test_rebuilding_an_article_replaces_its_episode(tmp_path, podcast, real_mp3):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -187,3 +188,23 @@ def test_untagged_file_raises_on_read(tmp_path):
     path.write_bytes(b"\xff\xfb\x90\x00" + bytes(400))
     with pytest.raises(TagError, match="no ID3v2 tag"):
         read_tags(path)
+
+
+def test_chapter_frames_are_stored_in_time_order(tmp_path):
+    """ffmpeg and others list CHAP frames in file order, not by the CTOC."""
+    import subprocess
+
+    mp3 = tmp_path / "order.mp3"
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "sine=duration=8", "-ac", "1", str(mp3)], check=True)
+    titles = ("مقدمة طويلة جدا جدا جدا", "ب", "عنوان متوسط", "ج")       # sizes out of time order
+    chapters = tuple(Chapter(f"ch{i}", t, i * 2000, (i + 1) * 2000) for i, t in enumerate(titles))
+    write_tags(mp3, EpisodeTags(title="t", artist="a", publisher="p", album="al", date="2024-01-01",
+                                chapters=chapters))
+    data = mp3.read_bytes()
+    positions = [data.index(f"ch{i}".encode() + b"\0") for i in range(4)]
+    assert positions == sorted(positions)
+    log = subprocess.run([ffmpeg, "-hide_banner", "-i", str(mp3)], capture_output=True, text=True).stderr
+    starts = [float(x) for x in re.findall(r"Chapter #0:\d+: start ([\d.]+)", log)]
+    assert starts == [0.0, 2.0, 4.0, 6.0]
+    assert [c.title for c in read_tags(mp3).chapters] == list(titles)

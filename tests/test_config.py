@@ -1,0 +1,95 @@
+"""Settings: every key checked when the file is read, one line naming file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audio_news.config import MAX_PAUSE_MS, Settings, load_settings, with_overrides
+from audio_news.errors import ConfigError
+
+COVER = Path(__file__).resolve().parent.parent / "audio_news" / "data" / "cover.png"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file():
+    assert load_settings(None) == Settings()
+
+
+def test_every_key_read(tmp_path):
+    path = write(tmp_path, f'''voice = "espeak-ar"
+[podcast]
+title = "نشرة"
+base_url = "https://news.example/pod/"
+image = "{COVER}"
+category = "Technology"
+email = "desk@news.example"
+guid = "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+[audio]
+loudness_lufs = -20
+bitrate_kbps = 128
+sample_rate = 48000
+[pauses]
+after_heading_ms = 1000
+[text]
+months = "both"
+tashkeel_model = "rawi-v3-int8"
+''')
+    settings = load_settings(path)
+    assert settings.podcast.title == "نشرة" and settings.podcast.category == "Technology"
+    assert settings.audio.loudness_lufs == -20.0 and settings.audio.sample_rate == 48000
+    assert settings.pauses.after_heading_ms == 1000 and settings.text.months == "both"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[pauses]\nbetween_sections_ms = 99999999\n", f"between_sections_ms must be in 0..{MAX_PAUSE_MS}"),
+    ("[pauses]\nafter_title_ms = -1\n", "after_title_ms"),
+    ("[audio]\nbitrate_kbps = 97\n", "bitrate_kbps"),
+    ("[audio]\nloudness_lufs = -50\n", "loudness_lufs"),
+    ("[audio]\ntrue_peak_db = 2\n", "true_peak_db"),
+    ("[audio]\nbitrate_kbps = \"96\"\n", "must be a whole number"),
+    ("[podcast]\ncategory = \"Cooking\"\n", "category must be one of"),
+    ("[podcast]\nbase_url = \"example.com/pod\"\n", "base_url must start with http"),
+    ("[podcast]\nemail = \"not-an-email\"\n", "email"),
+    ("[podcast]\nguid = \"abc\"\n", "guid must be a UUID"),
+    ("[podcast]\nimage = \"missing.png\"\n", "image"),
+    ("[text]\nmonths = \"x\"\n", "months must be one of"),
+    ("[podcast]\nnope = 1\n", "unknown key 'nope'"),
+], ids=["pause-huge", "pause-negative", "bitrate", "loudness", "peak", "type", "category", "base-url",
+        "email", "guid", "image-missing", "choice", "unknown-key"])
+def test_bad_values_name_the_file_and_key(tmp_path, text, words):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert words in str(err.value) and str(path) in str(err.value)
+
+
+def test_cover_must_be_a_real_image(tmp_path):
+    fake = tmp_path / "cover.png"
+    fake.write_bytes(b"not an image")
+    with pytest.raises(ConfigError, match="not a PNG or JPEG"):
+        load_settings(write(tmp_path, '[podcast]\nimage = "cover.png"\n'))
+    small = tmp_path / "small.png"
+    small.write_bytes(COVER.read_bytes()[:16] + (100).to_bytes(4, "big") * 2 + COVER.read_bytes()[24:])
+    with pytest.raises(ConfigError, match="1400 to 3000"):
+        load_settings(write(tmp_path, '[podcast]\nimage = "small.png"\n'))
+
+
+def test_cover_path_is_relative_to_the_settings_file(tmp_path):
+    (tmp_path / "art").mkdir()
+    (tmp_path / "art" / "c.png").write_bytes(COVER.read_bytes())
+    settings = load_settings(write(tmp_path, '[podcast]\nimage = "art/c.png"\n'))
+    assert Path(settings.podcast.image) == (tmp_path / "art" / "c.png").resolve()
+
+
+def test_cli_overrides():
+    settings = with_overrides(Settings(), base_url="https://x.example/a", voice="mms-ara")
+    assert settings.podcast.base_url == "https://x.example/a/" and settings.voice == "mms-ara"
+    with pytest.raises(ConfigError):
+        with_overrides(Settings(), base_url="x.example")
