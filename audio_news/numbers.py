@@ -897,7 +897,7 @@ _RULES: Final = (
     _rule("latin", r"(?<![A-Za-z\d°])(?P<lead>\d+)?(?P<word>[A-Za-z]+)(?:-?(?P<num>\d+))?(?![A-Za-z\d])", _latin),
     _rule("agency", _AGENCY_PATTERN, _agency),
     _rule("doctor", f"(?<!\\S)(?P<pre>[وفل]?)(?P<prof>أ\\. ?)?د\\.(?![{_AR}]\\.)(?=\\s*[{_AR}])", _doctor),
-    _rule("season", f"(?<!\\S)(?P<kw>[وفبل]{{0,2}}(?:ال)?(?:عام|موسم)(?: الدراسي| الرياضي)?)\\s+"
+    _rule("season", r"(?<!\S)(?P<kw>[وفبل]{0,2}(?:ال)?(?:عام|موسم)(?: الدراسي| الرياضي)?)\s+"
                     r"(?P<a>\d{4}) ?[/\-] ?(?P<b>\d{4})(?![\d/\-])", _season),
     _rule("fraction_unit", f"(?<![\\w/]){_PRE}(?P<a>\\d)/(?P<b>\\d) ?(?P<unit>كلم|كم|كغ|كجم|كلغ|سم|مم|م)"
                            f"(?![{_AR}\\w/])", _fraction_unit),
