@@ -318,6 +318,10 @@ def spoken_form(sentence: str, settings: TextSettings = TextSettings()) -> str:
     return numbers.verbalize(speakable(sentence), settings)
 
 
+_QA_LABEL_RE = re.compile(r"^\s*([سج])\s*[:\-]")
+_QA_WORDS = {"س": "سؤال", "ج": "جواب"}
+
+
 def speakable(sentence: str) -> str:
     """A cleaned sentence as it is read, before numbers become words.
 
@@ -336,9 +340,11 @@ def speakable(sentence: str) -> str:
     ² and ³ after a unit are مربع and مكعب (كم² → كم مربع). A list marker at the
     start of the sentence goes (* - •), a list number of 1 to 10 is read as an
     ordinal adverb (1- ، 1. ، (1) → أولا،). A lone «و» before a number is joined
-    to it (و 112 → و112), so the verbalizer reads the prefix.
+    to it (و 112 → و112), so the verbalizer reads the prefix. The interview
+    labels «س:» and «ج:» are read as the words سؤال and جواب.
     """
-    text = _list_marker(_ESCAPE_RE.sub("", sentence))
+    text = _QA_LABEL_RE.sub(lambda m: _QA_WORDS[m.group(1)] + ":",
+                            _list_marker(_ESCAPE_RE.sub("", sentence)))
     text = _EMAIL_RE.sub(_keep_trailing_punctuation, text)
     text = _URL_RE.sub(_keep_trailing_punctuation, text)
     text = _AMPERSAND_RE.sub(lambda m: " و" if _ARABIC_RE.match(m.group(1)) or m.group(1).isdigit() else " و ",

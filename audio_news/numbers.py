@@ -662,6 +662,12 @@ def _time(m: re.Match[str], settings: TextSettings) -> str:
 
 
 def _is_score(m: re.Match[str]) -> bool:
+    """A match word a few words back, and two whole numbers alone: a score, not a range
+    (خسر السهم 10-15% and حضر المباراة 40-50 ألف are ranges)."""
+    if m["pct"] or not (m["a"].isdigit() and m["b"].isdigit()):
+        return False
+    if _next_word(m.string, m.end()) in _SCALE_WORDS:
+        return False
     return any(stem in word for word in _words_before(m, 6) for stem in _SCORE_STEMS)
 
 

@@ -345,3 +345,13 @@ def test_module_has_no_hidden_state():
     second = build_script(make_article())
     assert first == second
     assert normalize.build_script.__defaults__[0] == TextSettings()
+
+
+@pytest.mark.parametrize("sentence, spoken", [
+    ("س: ما هو التضخم؟", "سؤال: ما هو التضخم؟"),
+    ("ج: ارتفاع عام في الأسعار.", "جواب: ارتفاع عام في الأسعار."),
+    ("ج- نعم.", "جواب: نعم."),
+    ("سيارة جديدة: تفاصيل.", "سيارة جديدة: تفاصيل."),
+], ids=["question", "answer", "answer-dash", "not-a-label"])
+def test_interview_labels_are_read_as_words(sentence, spoken):
+    assert normalize.speakable(sentence) == spoken
