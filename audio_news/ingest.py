@@ -34,7 +34,8 @@ _ARABIC_RE: Final = re.compile(f"[{ARABIC_LETTERS}]")
 _READ_MORE_MARKERS: Final = (
     "اقرأ المزيد", "اقرأ أيضا", "اقرأ كذلك", "اقرأ المزيد من الأخبار", "شارك", "شارك المقال",
     "شارك الخبر", "شارك هذا المقال", "شارك عبر", "شارك على", "مقالات ذات صلة", "أخبار ذات صلة",
-    "مواضيع ذات صلة", "موضوعات ذات صلة", "قد يهمك أيضا", "المزيد من الأخبار",
+    "مواضيع ذات صلة", "موضوعات ذات صلة", "قد يهمك أيضا", "المزيد من الأخبار", "قصص ذات صلة",
+    "المزيد حول هذه القصة", "اقرأ أيضاً",
 )
 # A short line that starts with one of these (or holds «تابعونا») is promotion: at the end
 # of an article (only short lines after it) it ends the article like the read-more block.
@@ -61,6 +62,14 @@ _CREDIT_MAX_WORDS: Final = 6
 _CREDIT_JOINER_RE: Final = re.compile(r"[\-–—/(]")
 
 _TEXT_HEADING_MAX_WORDS: Final = 10
+_SUBTITLE_MIN_WORDS: Final = 7   # a heading-like line right after the title is a subtitle only when this long
+# Q&A lines («س: …», «ج - …», «سؤال: …») and list items («1. …», «٢- …», «- …», «• …»)
+# are paragraphs, never headings.
+_QA_RE: Final = re.compile(r"^(?:س|ج|سؤال|جواب)\s*[:：\-–—]")
+_QA_OR_LIST_RE: Final = re.compile(
+    r"^(?:(?:س|ج|سؤال|جواب)\s*[:：\-–—]"
+    r"|[0-9٠-٩۰-۹]{1,3}\s*[.)\-–—](?![0-9٠-٩۰-۹])"
+    r"|[-*•·▪◦–—](?=\s*\S))")
 _TEXT_HEADING_MAX_CHARS: Final = 80
 _NOT_HEADING_ENDINGS: Final = ".!?؟…:;؛،,»\"”'’"
 
@@ -259,6 +268,8 @@ def is_credit_line(line: str, loose: bool = False) -> bool:
     (right after a plain-text title) any «name - place» line counts too.
     """
     line = line.strip()
+    if _QA_RE.match(line):
+        return False   # «س- …» / «ج - …» is a question or an answer
     folded = _fold(line.replace("/", " "))
     words = folded.split()
     if not words or len(words) > _CREDIT_MAX_WORDS or line.rstrip(")»").endswith((".", "؟", "?", "!", "…")):
@@ -482,16 +493,42 @@ def _iso_date_line(line: str) -> bool:
     return re.fullmatch(r"\d{4}-\d{2}-\d{2}", line) is not None and _iso_date(line) is not None
 
 
+def is_qa_or_list_line(line: str) -> bool:
+    """«س: …», «ج - …», «سؤال: …», «1. …», «٤- …», «- …», «* …», «• …»: a paragraph, never a heading."""
+    return _QA_OR_LIST_RE.match(line.strip()) is not None
+
+
 def _text_blocks(lines: list[str]) -> Iterator[_Block]:
-    """One block per line; the first line that is not a dateline is the lead or a subtitle, never a heading."""
+    """One block per line; a heading-like line followed by a paragraph is a heading.
+
+    The first line that is not a dateline is a subtitle (it opens the lead) when
+    it is long (more than six words); a short one is a heading like any other.
+    A question line («…؟») right after a short heading that does not end in «؟»
+    is a paragraph of that section, and a line after a heading is never one.
+    """
     first = next((i for i, line in enumerate(lines) if not is_dateline(line)), len(lines))
+    after_heading = False
     for i, line in enumerate(lines):
         following = lines[i + 1] if i + 1 < len(lines) else None
-        if (following is not None and i != first and looks_like_heading(line)
-                and not looks_like_heading(following) and not is_read_more(following)):
+        heading = (following is not None and not after_heading and looks_like_heading(line)
+                   and not (i == first and len(line.split()) >= _SUBTITLE_MIN_WORDS)
+                   and not _heading_like_next(line, following) and not is_read_more(following))
+        after_heading = heading
+        if heading:
             yield True, line.rstrip(":").rstrip()
         else:
             yield False, line
+
+
+def _heading_like_next(line: str, following: str) -> bool:
+    """Whether `following` stops `line` from being a heading: it looks like one itself.
+
+    A question line after a short heading that is not itself a question reads as
+    the first paragraph of the section («الأسباب» then «لماذا ترتفع الأسعار؟»).
+    """
+    if not looks_like_heading(following):
+        return False
+    return not (following.rstrip().endswith(("؟", "?")) and not line.rstrip().endswith(("؟", "?", ":")))
 
 
 def looks_like_heading(line: str) -> bool:
@@ -505,6 +542,8 @@ def looks_like_heading(line: str) -> bool:
     _reads_as_sentence).
     """
     line = line.strip()
+    if is_qa_or_list_line(line):
+        return False
     if not (line and len(line.split()) <= _TEXT_HEADING_MAX_WORDS and len(line) <= _TEXT_HEADING_MAX_CHARS
             and any(ch.isalpha() for ch in line) and not is_read_more(line) and not is_dateline(line)):
         return False
@@ -753,6 +792,9 @@ _DROP_WORDS: Final = frozenset(
     "related share sharing social newsletter subscribe subscription comment comments "
     "breadcrumb breadcrumbs sidebar navbar menu cookie cookies popup modal outbrain taboola "
     "byline tags recommended recommendations trending".split())
+# data-component / class / id pieces of link lists, tag lists and "read more" blocks.
+_DROP_PHRASES_RE: Final = re.compile(
+    r"(?<![a-z])(?:links-block|related|tag-list|tags|topic-list|more-on|recommendations|read-more)(?![a-z])")
 # class/id words of a short element that only says who wrote the article and when.
 _DATELINE_WORDS: Final = frozenset(
     "meta date time published byline author dateline timestamp pubdate posted".split())
@@ -879,7 +921,19 @@ def _is_furniture(node: _Node) -> bool:
     if attrs.get("role", "").lower() in _DROP_ROLES:
         return True
     words = re.split(r"[\s_\-]+", (attrs.get("class", "") + " " + attrs.get("id", "")).lower())
-    return any(word in _DROP_WORDS for word in words)
+    if any(word in _DROP_WORDS for word in words):
+        return True
+    marks = " ".join(attrs.get(key, "") for key in ("data-component", "class", "id")).lower().replace("_", "-")
+    return _DROP_PHRASES_RE.search(marks) is not None or _opens_with_read_more(node)
+
+
+def _opens_with_read_more(node: _Node) -> bool:
+    """A section/div/aside whose first element is a heading reading «قصص ذات صلة», «اقرأ أيضا»…"""
+    if node.tag not in ("section", "div", "aside"):
+        return False
+    first = next((c for c in node.children if isinstance(c, _Node) or c.strip()), None)
+    return (isinstance(first, _Node) and (first.tag in _HEADING_TAGS or first.tag == "h1")
+            and is_read_more(_node_text(first)))
 
 
 def _is_outside_content(node: _Node) -> bool:

@@ -532,10 +532,94 @@ def test_source_name_inside_the_story_is_kept():
 
 
 def test_text_subtitle_after_title_opens_the_lead():
-    text = "\n".join(["عنوان الخبر", "الأسعار ترتفع والحكومة تعد بالدعم", LEAD, "توقعات الأسبوع", PARAGRAPH])
+    subtitle = "الأسعار ترتفع في الأسواق والحكومة تعد بالدعم قريبا"
+    text = "\n".join(["عنوان الخبر", subtitle, LEAD, "توقعات الأسبوع", PARAGRAPH])
     article = parse_text(text)
     assert [s.heading for s in article.sections] == [None, "توقعات الأسبوع"]
-    assert article.sections[0].paragraphs == ("الأسعار ترتفع والحكومة تعد بالدعم", LEAD)
+    assert article.sections[0].paragraphs == (subtitle, LEAD)
+
+
+def test_text_short_line_after_title_is_a_heading():
+    article = parse_text("\n".join(["عنوان الخبر", "مفاجأة الصباح", LEAD, "توقعات الأسبوع", PARAGRAPH]))
+    assert [s.heading for s in article.sections] == ["مفاجأة الصباح", "توقعات الأسبوع"]
+    assert article.sections[0].paragraphs == (LEAD,)
+
+
+@pytest.mark.parametrize("line", [
+    "س: ما أسباب الحر", "س : متى تنتهي الموجة", "سؤال: من المسؤول", "ج: الهيئة العامة للأرصاد",
+    "جواب: ثلاثة أيام", "س- ما أسباب الحر", "ج- الهيئة العامة",
+    "1. الفريق الأول", "2- الفريق الثاني", "3) الفريق الثالث", "٤. الفريق الرابع: 40 نقطة", "١- البند الأول",
+    "- مدينة عمان", "* مدينة دمشق", "• مدينة بيروت",
+])
+def test_qa_and_list_lines_are_never_headings(line):
+    assert not ingest.looks_like_heading(line)
+    article = parse_text("\n".join(["عنوان الخبر", LEAD, line, PARAGRAPH]))
+    assert [s.heading for s in article.sections] == [None]
+    assert line in article.sections[0].paragraphs
+
+
+def test_numbers_that_are_not_list_markers_still_allow_headings():
+    assert ingest.looks_like_heading("2024 عام الانتخابات")
+    assert not ingest.is_qa_or_list_line("1.5 مليون زائر")
+    assert not ingest.is_qa_or_list_line("سوريا تستعد")
+
+
+def test_heading_before_qa_list_and_question_lines_stays_a_heading():
+    text = "\n".join([
+        "عنوان الخبر", LEAD,
+        "المفهوم", "س: ما معنى الموجة؟", "ج: ارتفاع الحرارة فوق المعدل.",
+        "الترتيب", "1. عمان: 40 درجة", "2. دمشق: 38 درجة",
+        "الأسباب", "لماذا ترتفع الحرارة؟", PARAGRAPH,
+    ])
+    article = parse_text(text)
+    assert [s.heading for s in article.sections] == [None, "المفهوم", "الترتيب", "الأسباب"]
+    assert article.sections[1].paragraphs == ("س: ما معنى الموجة؟", "ج: ارتفاع الحرارة فوق المعدل.")
+    assert article.sections[2].paragraphs == ("1. عمان: 40 درجة", "2. دمشق: 38 درجة")
+    assert article.sections[3].paragraphs == ("لماذا ترتفع الحرارة؟", PARAGRAPH)
+
+
+def test_question_heading_after_a_paragraph_is_still_a_heading():
+    article = parse_text("\n".join(["عنوان الخبر", LEAD, "ماذا بعد؟", PARAGRAPH]))
+    assert [s.heading for s in article.sections] == [None, "ماذا بعد؟"]
+
+
+@pytest.mark.parametrize("marker", ["قصص ذات صلة", "مواضيع ذات صلة", "اقرأ أيضا", "المزيد حول هذه القصة"])
+def test_read_more_heading_ends_the_article_in_text_and_markdown(marker):
+    article = parse_text("\n".join(["عنوان الخبر", LEAD, marker, "عنوان قصة أخرى"]))
+    assert all_text(article).split() == ("عنوان الخبر " + LEAD).split()
+    article = parse_markdown(f"# عنوان الخبر\n\n{LEAD}\n\n## {marker}\n\n- عنوان قصة أخرى\n")
+    assert all_text(article).split() == ("عنوان الخبر " + LEAD).split()
+
+
+def test_html_bbc_style_components():
+    html = (
+        '<html><body><main><article><header><h1>عنوان الخبر</h1></header>'
+        f'<div data-component="text-block"><p>{LEAD}</p></div>'
+        '<div data-component="subheadline-block"><h2>توقعات الأسبوع</h2></div>'
+        f'<div data-component="text-block"><p>{PARAGRAPH}</p></div>'
+        '<div data-component="links-block"><ul><li><a href="/1">رابط أول؟</a></li></ul></div>'
+        '<div data-component="subheadline-block"><h2>نصائح</h2></div>'
+        '<div data-component="text-block"><p>اشربوا الماء بكثرة.</p></div>'
+        '<div data-component="tag-list"><ul><li><a href="/t">وسم</a></li></ul></div>'
+        '<div data-component="topic-list"><ul><li>موضوع</li></ul></div>'
+        '<div class="more-on-this-story"><p>قصة أخرى</p></div>'
+        '<div id="read-more"><p>قصة ثالثة</p></div>'
+        '<section data-component="related-content"><h2>قصص ذات صلة</h2>'
+        '<ul><li><a href="/r">قصة مرتبطة</a></li></ul></section>'
+        '</article></main></body></html>')
+    article = parse_html(html)
+    assert [s.heading for s in article.sections] == [None, "توقعات الأسبوع", "نصائح"]
+    assert all_text(article).split() == (
+        f"عنوان الخبر توقعات الأسبوع نصائح {LEAD} {PARAGRAPH} اشربوا الماء بكثرة.").split()
+
+
+def test_html_read_more_section_is_skipped_not_the_rest():
+    html = (f'<article><h1>عنوان الخبر</h1><p>{LEAD}</p>'
+            '<section><h2>اقرأ أيضا</h2><ul><li>قصة أخرى</li></ul></section>'
+            f'<h2>توقعات الأسبوع</h2><p>{PARAGRAPH}</p></article>')
+    article = parse_html(html)
+    assert [s.heading for s in article.sections] == [None, "توقعات الأسبوع"]
+    assert "قصة أخرى" not in all_text(article)
 
 
 def test_markdown_bold_line_is_a_heading():
