@@ -49,24 +49,16 @@ def _reported() -> Iterator[None]:
 
 
 def _read_lines(source: str) -> list[str]:
-    if source == "-":
-        data = sys.stdin.buffer.read()
-        name = "<stdin>"
-    else:
-        path = Path(source)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError("file not found", path) from None
-        except IsADirectoryError:
-            raise InputError("is a directory, not a text file", path) from None
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", path) from None
-        name = source
+    """The lines of a text file (checked as articles are) or of stdin ("-")."""
+    from . import ingest
+
+    if source != "-":
+        return ingest.read_text(Path(source), allow_empty=True).splitlines()
+    data = sys.stdin.buffer.read()
     try:
         return data.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", name) from None
+        raise InputError(f"not UTF-8 text (byte {exc.start})", "<stdin>") from None
 
 
 def _read_all(paths: List[Path]) -> list:

@@ -134,11 +134,17 @@ def read_article(path: Path) -> Article:
     body, or has a title but no paragraphs.
     """
     path = Path(path)
-    text = _read_text(path)
+    text = read_text(path)
     return _parser_for(path, text)(text, str(path))
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path, *, allow_empty: bool = False) -> str:
+    """The text of a file, with the same checks an article gets (see read_article).
+
+    `allow_empty` returns "" for an empty file instead of raising (the line
+    commands print nothing for nothing).
+    """
+    path = Path(path)
     if not path.exists():
         raise InputError("file not found", path)
     if path.is_dir():
@@ -148,6 +154,8 @@ def _read_text(path: Path) -> str:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", path) from exc
     if not data.strip():
+        if allow_empty:
+            return data.decode("utf-8", errors="replace")
         raise InputError("file is empty", path)
     if kind := _file_kind(data):
         raise InputError(f"looks like {kind}, not a text article", path)
@@ -169,7 +177,7 @@ def _read_text(path: Path) -> str:
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the article as UTF-8",
             path,
         ) from None
-    if not text.strip():
+    if not text.strip() and not allow_empty:
         raise InputError("file is empty", path)
     return text
 

@@ -184,3 +184,14 @@ def test_same_article_twice_is_built_once(tmp_path):
 def test_serve_port_out_of_range(tmp_path):
     result = run_cli("serve", "--out", str(tmp_path), "--port", "99999")
     assert result.returncode != 0 and "Traceback" not in result.stderr and "65535" in result.stderr
+
+
+def test_line_commands_check_files_as_articles_are(tmp_path):
+    pdf = tmp_path / "scan.txt"
+    pdf.write_bytes(b"%PDF-1.7\n%binary\n")
+    result = run_cli("diacritize", str(pdf))
+    assert result.returncode != 0 and "PDF" in result.stderr and str(pdf) in result.stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = run_cli("normalize", str(empty))
+    assert result.returncode == 0 and result.stdout == ""
