@@ -50,7 +50,7 @@ def bare(article: Path, workdir: Path, tashkeel: Diacritizer, engine) -> float:
     return time.perf_counter() - started
 
 
-def full(article: Path, workdir: Path, builder: Builder) -> float:
+def full(article: Path, builder: Builder) -> float:
     started = time.perf_counter()
     builder.build(read_article(article))
     return time.perf_counter() - started
@@ -69,11 +69,11 @@ def main() -> int:
         engine = load_engine(find_profile("espeak-ar"))
         builder = Builder(Settings(), workdir / "out")
         bare(args.article, workdir, tashkeel, engine)
-        full(args.article, workdir, builder)
+        full(args.article, builder)
         bare_times, full_times = [], []
         for _ in range(args.repeat):
             bare_times.append(bare(args.article, workdir, tashkeel, engine))
-            full_times.append(full(args.article, workdir, builder))
+            full_times.append(full(args.article, builder))
     b, f = statistics.median(bare_times), statistics.median(full_times)
     print(f"article: {args.article}")
     print(f"{'bare steps (tashkeel + espeak WAV + ffmpeg MP3)':<50} {b:7.2f} s  (median of {args.repeat})")

@@ -10,8 +10,8 @@ forms), unless --no-pausal. The bare text (no tashkeel at all) is scored too,
 to show what the diacritizer buys. Stress marks and syllable dots are ignored;
 a length mark belongs to its phoneme.
 
-Uses audio_news.engines.espeak.phonemize when that module provides it, else
-its own ctypes binding of espeakng-loader's bundled library.
+IPA comes from audio_news.engines.espeak.phonemize: the text as the engine
+prepares it for the voice.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from audio_news.diacritize import DEFAULT_MODEL, Diacritizer, pausal, strip_marks  # noqa: E402
+from audio_news.engines.espeak import phonemize  # noqa: E402
 from audio_news.errors import AudioNewsError  # noqa: E402
 from audio_news.tashkeel_eval import read_gold  # noqa: E402
 
@@ -36,43 +37,6 @@ DEFAULT_LIMIT = 120
 
 _IGNORED = set("ˈˌ.‿|_-")
 _MODIFIERS = set("ːˑʰʲʷˤ̪̩̃")
-
-
-def espeak_phonemizer() -> Callable[[str], str]:
-    """text → IPA with espeak-ng's Arabic voice."""
-    try:
-        from audio_news.engines.espeak import phonemize
-        return phonemize
-    except ImportError:
-        return _ctypes_phonemizer()
-
-
-def _ctypes_phonemizer() -> Callable[[str], str]:
-    """A minimal binding of espeak_TextToPhonemes, for when the engine module is absent."""
-    import ctypes
-
-    from espeakng_loader import get_data_path, get_library_path
-
-    lib = ctypes.CDLL(str(get_library_path()))
-    lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
-    lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-    lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int]
-    lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
-    if lib.espeak_Initialize(2, 0, str(get_data_path()).encode(), 0x8000) <= 0:
-        raise RuntimeError("espeak-ng failed to initialize")
-    if lib.espeak_SetVoiceByName(b"ar") != 0:
-        raise RuntimeError("espeak-ng has no Arabic voice")
-
-    def phonemize(text: str) -> str:
-        buffer = ctypes.create_string_buffer(text.encode("utf-8"))
-        cursor = ctypes.c_void_p(ctypes.addressof(buffer))
-        clauses = []
-        while cursor.value:
-            ipa = lib.espeak_TextToPhonemes(ctypes.byref(cursor), 1, 0x02)
-            if ipa:
-                clauses.append(ipa.decode("utf-8", errors="replace").strip())
-        return " ".join(c for c in clauses if c)
-    return phonemize
 
 
 def phonemes(ipa: str) -> list[str]:
@@ -130,7 +94,6 @@ def main(argv: list[str] | None = None) -> int:
     gold = args.gold or [GOLD_DIR / "wikinews-2014.gold.txt"]
     try:
         diacritizer = Diacritizer(args.model)
-        phonemize = espeak_phonemizer()
         for path in gold:
             if not path.is_file():
                 print(f"{path}: not found", file=sys.stderr)
