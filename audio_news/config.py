@@ -163,18 +163,28 @@ def _check_podcast(podcast: PodcastSettings, path: str) -> None:
         _check_cover(Path(podcast.image), path)
 
 
+def image_mime(data: bytes) -> str | None:
+    """image/png or image/jpeg from a file's first bytes, else None (not a cover we take)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
+
+
 def _check_cover(image: Path, path: str) -> None:
     """The cover must be a real PNG or JPEG file: it goes into every MP3 and the feed."""
     try:
         head = image.read_bytes()[:24]
     except OSError as exc:
         raise ConfigError(f"[podcast] image {str(image)!r}: {exc.strerror or exc}", path) from None
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+    mime = image_mime(head)
+    if mime == "image/png":
         width, height = struct.unpack(">II", head[16:24])
         if not (1400 <= width <= 3000 and width == height):
             raise ConfigError(f"[podcast] image must be square, 1400 to 3000 pixels (Apple's rule); "
                               f"{image} is {width}x{height}", path)
-    elif not head.startswith(b"\xff\xd8\xff"):
+    elif mime is None:
         raise ConfigError(f"[podcast] image {str(image)!r} is not a PNG or JPEG file", path)
 
 

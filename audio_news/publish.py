@@ -40,7 +40,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from .config import PodcastSettings
+from .config import PodcastSettings, image_mime
 from .errors import PublishError
 from .models import Chapter, Cue, Episode, Rendering
 
@@ -436,7 +436,7 @@ def remove_episode_files(out_dir: Path, episode: Episode | None, keep: Episode |
 
 # --- cover --------------------------------------------------------------------
 
-_COVER_TYPES: Final = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+_COVER_SUFFIXES: Final = frozenset((".png", ".jpg", ".jpeg"))
 
 
 def _is_url(value: str) -> bool:
@@ -457,13 +457,16 @@ def cover_bytes(image: str) -> tuple[bytes, str]:
     if not image or _is_url(image):
         return bundled_cover(), "image/png"
     path = Path(image).expanduser()
-    mime = _COVER_TYPES.get(path.suffix.lower())
-    if mime is None:
+    if path.suffix.lower() not in _COVER_SUFFIXES:
         raise PublishError("the cover image must be a .png or .jpg file", path)
     try:
-        return path.read_bytes(), mime
+        data = path.read_bytes()
     except OSError as exc:
         raise PublishError(f"cannot read the cover image: {exc.strerror or exc}", path) from exc
+    mime = image_mime(data)                   # what the bytes are, whatever the name says
+    if mime is None:
+        raise PublishError("the cover image is not a PNG or JPEG file", path)
+    return data, mime
 
 
 def ensure_cover(out_dir: Path, image: str) -> str:

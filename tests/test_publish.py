@@ -390,6 +390,17 @@ def test_ensure_cover(tmp_path):
         ensure_cover(tmp_path / "out", str(tmp_path / "art.gif"))
 
 
+def test_cover_type_comes_from_its_bytes(tmp_path):
+    """A JPEG saved as .png is embedded and published as a JPEG; text named .png is refused."""
+    misnamed = tmp_path / "art.png"
+    misnamed.write_bytes(b"\xff\xd8\xff\xe0a jpeg")
+    assert cover_bytes(str(misnamed))[1] == "image/jpeg"
+    assert ensure_cover(tmp_path / "out", str(misnamed)) == "cover.jpg"
+    misnamed.write_text("not an image")
+    with pytest.raises(PublishError, match="not a PNG or JPEG"):
+        cover_bytes(str(misnamed))
+
+
 # --- the feed -----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
