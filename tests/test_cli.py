@@ -9,15 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import run_cli
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "article.txt"
-
-
-def run_cli(*args: str, stdin: str | None = None, env_extra: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "audio_news", *args], capture_output=True, text=True,
-                          input=stdin, timeout=600, env=env)
 
 
 def snapshot(folder: Path) -> dict[str, str]:

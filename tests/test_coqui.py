@@ -21,6 +21,7 @@ from audio_news.engines import coqui  # noqa: E402
 from audio_news.errors import ConfigError, EngineError, EngineMissingError  # noqa: E402
 from audio_news.voices import read_profile  # noqa: E402
 
+from cli_run import run_cli  # noqa: E402
 from coqui_model import MARKS, SAMPLE_RATE, build_fairseq_mms, build_tiny_vits  # noqa: E402
 
 pytestmark = pytest.mark.coqui
@@ -323,7 +324,6 @@ def test_pcm16_clips_and_rejects_nan() -> None:
 def test_full_build_with_a_local_coqui_profile(voices_dir: Path, tmp_path: Path) -> None:
     """`audio-news build --voice profile.toml` gives the same episode outputs as espeak."""
     import json
-    import subprocess
     import xml.etree.ElementTree as ET
 
     from audio_news import stitch, tag
@@ -332,8 +332,7 @@ def test_full_build_with_a_local_coqui_profile(voices_dir: Path, tmp_path: Path)
     profile = write_profile(voices_dir, 'model_path = "tiny"\nvocab_filter = true', name="tiny-build")
     article = REPO / "samples" / "article.txt"
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-m", "audio_news", "build", str(article), "--voice", str(profile),
-                             "--out", str(out)], capture_output=True, text=True, timeout=600)
+    result = run_cli("build", str(article), "--voice", str(profile), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "real-time factor" in result.stdout
     (episode,) = json.loads((out / "episodes.json").read_text(encoding="utf-8"))

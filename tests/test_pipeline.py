@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import run_cli
+
 from audio_news import ingest, normalize, stitch, tag
 from audio_news.models import Episode
 
@@ -26,11 +28,6 @@ SAMPLE = ROOT / "samples" / "article.txt"
 SEED = ROOT.parent / "shared" / "seed" / "000_a9bde49a6959cd4e.txt"
 ARTICLES = (SAMPLE, DATA / "article.md", DATA / "article.html")
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0"}
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "audio_news", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=600)
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from cli_run import run_cli
+
 from audio_news import player, serve
 from audio_news.config import PodcastSettings
 from audio_news.models import Chapter, Episode
@@ -122,7 +124,6 @@ def test_player_on_a_real_built_episode(tmp_path: Path) -> None:
     """From a fresh output folder: `audio-news build`, then serve, then the same browser checks,
     and a client fetching feed.xml and its enclosure with a Range request."""
     import socket
-    import sys
     import urllib.request
     import xml.etree.ElementTree as ET
 
@@ -134,8 +135,7 @@ def test_player_on_a_real_built_episode(tmp_path: Path) -> None:
     with socket.socket() as probe:                     # a free port, so the feed's URLs are real
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    built = subprocess.run([sys.executable, "-m", "audio_news", "build", str(sample), "--out", str(out),
-                            "--base-url", f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=300)
+    built = run_cli("build", str(sample), "--out", str(out), "--base-url", f"http://127.0.0.1:{port}/")
     assert built.returncode == 0, built.stderr
     (stored,) = json.loads((out / "episodes.json").read_text(encoding="utf-8"))
     episode = Episode.from_dict(stored)
