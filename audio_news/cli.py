@@ -33,6 +33,10 @@ def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")) 
     _state["debug"] = debug
 
 
+def _print_error(exc: AudioNewsError) -> None:
+    err.print(f"audio-news: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+
+
 @contextmanager
 def _reported() -> Iterator[None]:
     """Turn our errors into one line and an exit code."""
@@ -41,7 +45,7 @@ def _reported() -> Iterator[None]:
     except AudioNewsError as exc:
         if _state["debug"]:
             raise
-        err.print(f"audio-news: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        _print_error(exc)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err.print("audio-news: interrupted; nothing was half-written", markup=False)
@@ -67,15 +71,16 @@ def _read_all(paths: List[Path]) -> list:
 
     parsed, errors, seen = [], [], set()
     for path in paths:
-        if path.resolve() in seen:                 # named twice: built once
+        key = path.resolve()
+        if key in seen:                            # named twice: built once
             continue
-        seen.add(path.resolve())
+        seen.add(key)
         try:
             parsed.append(ingest.read_article(path))
         except InputError as exc:
             errors.append(exc)
     for extra in errors[1:]:
-        err.print(f"audio-news: error: {extra}", markup=False, highlight=False, soft_wrap=True)
+        _print_error(extra)
     if errors:
         raise errors[0]
     return parsed
