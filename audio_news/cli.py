@@ -7,19 +7,20 @@ with its code; `--debug` re-raises to show the traceback.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from .config import load_settings, with_overrides
 from .errors import AudioNewsError, InputError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Arabic news articles → chaptered podcast episodes and a feed.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Arabic news articles → chaptered podcast episodes and a feed."
+)
 out = Console()
 err = Console(stderr=True)
 _state = {"debug": False}
@@ -65,14 +66,14 @@ def _read_lines(source: str) -> list[str]:
         raise InputError(f"not UTF-8 text (byte {exc.start})", "<stdin>") from None
 
 
-def _read_all(paths: List[Path]) -> list:
+def _read_all(paths: list[Path]) -> list:
     """Read every article; name each bad one on its own line, then fail with the first."""
     from . import ingest
 
     parsed, errors, seen = [], [], set()
     for path in paths:
         key = path.resolve()
-        if key in seen:                            # named twice: built once
+        if key in seen:  # named twice: built once
             continue
         seen.add(key)
         try:
@@ -88,26 +89,33 @@ def _read_all(paths: List[Path]) -> list:
 
 @app.command()
 def build(
-    articles: List[Path] = typer.Argument(..., help="Article files (.txt, .md, .html)."),
+    articles: list[Path] = typer.Argument(..., help="Article files (.txt, .md, .html)."),
     out_dir: Path = OutOpt,
-    base_url: Optional[str] = typer.Option(None, "--base-url", help="Where the output folder is served."),
-    voice: Optional[str] = typer.Option(None, "--voice", help="Voice profile name or path to a .toml."),
-    config: Optional[Path] = ConfigOpt,
+    base_url: str | None = typer.Option(None, "--base-url", help="Where the output folder is served."),
+    voice: str | None = typer.Option(None, "--voice", help="Voice profile name or path to a .toml."),
+    config: Path | None = ConfigOpt,
 ) -> None:
     """Build each article into an episode and update the feed."""
     from .pipeline import Builder
 
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
-        parsed = _read_all(articles)   # every input checked before anything is built
+        parsed = _read_all(articles)  # every input checked before anything is built
         builder = Builder(settings, out_dir)
         for article in parsed:
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as bar:
                 name = Path(article.source).name
                 task = bar.add_task(f"{name}: synthesizing", total=None)
 
-                def progress(done: int, total: int) -> None:
+                def progress(done: int, total: int, task: TaskID = task, name: str = name) -> None:
                     stage = "synthesizing" if done < total else "stitching, tagging, publishing"
                     bar.update(task, completed=done, total=total, description=f"{name}: {stage}")
 
@@ -115,16 +123,21 @@ def build(
             ep = result.episode
             minutes, seconds = divmod(round(ep.duration_ms / 1000), 60)
             chapters = f"{len(ep.chapters)} chapter{'s' if len(ep.chapters) != 1 else ''}"
-            out.print(f"{article.source} → {out_dir / ep.audio}: {minutes}:{seconds:02d}, "
-                      f"{chapters}, built in {result.seconds:.1f} s "
-                      f"(synthesis real-time factor {result.real_time_factor:.3f})",
-                      markup=False, highlight=False, soft_wrap=True)
+            out.print(
+                f"{article.source} → {out_dir / ep.audio}: {minutes}:{seconds:02d}, "
+                f"{chapters}, built in {result.seconds:.1f} s "
+                f"(synthesis real-time factor {result.real_time_factor:.3f})",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
 
 
 @app.command()
-def feed(out_dir: Path = OutOpt, base_url: Optional[str] = typer.Option(None, "--base-url"),
-         config: Optional[Path] = ConfigOpt) -> None:
+def feed(
+    out_dir: Path = OutOpt, base_url: str | None = typer.Option(None, "--base-url"), config: Path | None = ConfigOpt
+) -> None:
     """Rewrite feed.xml (and the web player) from the episode store."""
     from .pipeline import publish_feed
 
@@ -135,8 +148,9 @@ def feed(out_dir: Path = OutOpt, base_url: Optional[str] = typer.Option(None, "-
 
 
 @app.command("diacritize")
-def diacritize_cmd(source: str = typer.Argument("-", help="Text file, or - for stdin."),
-                   config: Optional[Path] = ConfigOpt) -> None:
+def diacritize_cmd(
+    source: str = typer.Argument("-", help="Text file, or - for stdin."), config: Path | None = ConfigOpt
+) -> None:
     """Print the text with its vowels restored: one output line per input line."""
     from .diacritize import Diacritizer
 
@@ -149,8 +163,9 @@ def diacritize_cmd(source: str = typer.Argument("-", help="Text file, or - for s
 
 
 @app.command("normalize")
-def normalize_cmd(source: str = typer.Argument("-", help="Text file, or - for stdin."),
-                  config: Optional[Path] = ConfigOpt) -> None:
+def normalize_cmd(
+    source: str = typer.Argument("-", help="Text file, or - for stdin."), config: Path | None = ConfigOpt
+) -> None:
     """Print the spoken form (numbers and symbols in words): one output line per input line."""
     from . import normalize
 
@@ -161,9 +176,11 @@ def normalize_cmd(source: str = typer.Argument("-", help="Text file, or - for st
 
 
 @app.command("eval-tashkeel")
-def eval_tashkeel(gold: List[Path] = typer.Argument(..., help="Gold diacritized files, one sentence per line."),
-                  limit: int = typer.Option(0, help="Score only the first N lines (0 = all)."),
-                  config: Optional[Path] = ConfigOpt) -> None:
+def eval_tashkeel(
+    gold: list[Path] = typer.Argument(..., help="Gold diacritized files, one sentence per line."),
+    limit: int = typer.Option(0, help="Score only the first N lines (0 = all)."),
+    config: Path | None = ConfigOpt,
+) -> None:
     """Score the pipeline's diacritization against gold files (DER/WER, Fadel protocol)."""
     from .diacritize import Diacritizer
     from .tashkeel_eval import main_report
@@ -185,20 +202,27 @@ def voices() -> None:
     with _reported():
         for profile in list_profiles():
             mark = "*" if profile.name == DEFAULT_VOICE else " "
-            out.print(f"{mark} {profile.name:<12} {profile.engine:<7} {profile.description}",
-                      markup=False, highlight=False, soft_wrap=True)
+            out.print(
+                f"{mark} {profile.name:<12} {profile.engine:<7} {profile.description}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 @app.command()
-def serve(out_dir: Path = OutOpt,
-          host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for the home network)."),
-          port: int = typer.Option(8000, min=1, max=65535, help="TCP port (1-65535).")) -> None:
+def serve(
+    out_dir: Path = OutOpt,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for the home network)."),
+    port: int = typer.Option(8000, min=1, max=65535, help="TCP port (1-65535)."),
+) -> None:
     """Serve the output folder: feed, episodes (with Range requests) and the web player."""
     from . import serve as server
 
     with _reported():
-        server.serve(out_dir, host, port,
-                     announce=lambda line: out.print(line, markup=False, highlight=False, soft_wrap=True))
+        server.serve(
+            out_dir, host, port, announce=lambda line: out.print(line, markup=False, highlight=False, soft_wrap=True)
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -92,13 +92,35 @@ class Settings:
 
 
 # Apple Podcasts' top-level categories (2019 list); subcategories are not offered.
-APPLE_CATEGORIES: Final = frozenset((
-    "Arts", "Business", "Comedy", "Education", "Fiction", "Government", "Health & Fitness", "History",
-    "Kids & Family", "Leisure", "Music", "News", "Religion & Spirituality", "Science",
-    "Society & Culture", "Sports", "Technology", "True Crime", "TV & Film"))
+APPLE_CATEGORIES: Final = frozenset(
+    (
+        "Arts",
+        "Business",
+        "Comedy",
+        "Education",
+        "Fiction",
+        "Government",
+        "Health & Fitness",
+        "History",
+        "Kids & Family",
+        "Leisure",
+        "Music",
+        "News",
+        "Religion & Spirituality",
+        "Science",
+        "Society & Culture",
+        "Sports",
+        "Technology",
+        "True Crime",
+        "TV & Film",
+    )
+)
 MAX_PAUSE_MS: Final = 10_000
-_CHOICES = {("text", "months"): {"gregorian", "levantine", "both"}, ("text", "latin"): {"spell", "read"},
-            ("podcast", "category"): APPLE_CATEGORIES}
+_CHOICES = {
+    ("text", "months"): {"gregorian", "levantine", "both"},
+    ("text", "latin"): {"spell", "read"},
+    ("podcast", "category"): APPLE_CATEGORIES,
+}
 _TYPE_NAMES = {bool: "true or false", int: "whole number", float: "number", str: "string"}
 
 
@@ -111,9 +133,11 @@ def _section(cls: type, data: Any, name: str, path: str) -> Any:
         if key not in known:
             raise ConfigError(f"unknown key {key!r} in [{name}]", path)
         default = getattr(cls(), key)
-        if isinstance(default, bool) != isinstance(value, bool) or (
-            isinstance(default, (int, float)) and not isinstance(value, (int, float))
-        ) or (isinstance(default, str) and not isinstance(value, str)):
+        if (
+            isinstance(default, bool) != isinstance(value, bool)
+            or (isinstance(default, (int, float)) and not isinstance(value, (int, float)))
+            or (isinstance(default, str) and not isinstance(value, str))
+        ):
             raise ConfigError(f"[{name}] {key} must be a {_TYPE_NAMES[type(default)]}", path)
         if type(default) is int and not float(value).is_integer():
             raise ConfigError(f"[{name}] {key} must be a whole number", path)
@@ -182,8 +206,9 @@ def _check_cover(image: Path, path: str) -> None:
     if mime == "image/png":
         width, height = struct.unpack(">II", head[16:24])
         if not (1400 <= width <= 3000 and width == height):
-            raise ConfigError(f"[podcast] image must be square, 1400 to 3000 pixels (Apple's rule); "
-                              f"{image} is {width}x{height}", path)
+            raise ConfigError(
+                f"[podcast] image must be square, 1400 to 3000 pixels (Apple's rule); {image} is {width}x{height}", path
+            )
     elif mime is None:
         raise ConfigError(f"[podcast] image {str(image)!r} is not a PNG or JPEG file", path)
 

@@ -30,10 +30,11 @@ import importlib.util
 import re
 import threading
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Final, Iterable, Sequence
+from typing import Final
 
 from .config import TextSettings
 from .errors import ConfigError, EngineError
@@ -84,6 +85,7 @@ def canonical_marks(marks: str) -> str:
 
 
 # --- letters and their marks ----------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Unit:
@@ -137,7 +139,7 @@ def align_marks(units: Sequence[_Unit], model_output: str) -> list[str]:
     marks = [""] * len(units)
     src = [u.letter for u in units]
     dst = [u.letter for u in out_units]
-    if dst[:len(src)] == src:   # the usual case; a continuation the model was given may follow
+    if dst[: len(src)] == src:  # the usual case; a continuation the model was given may follow
         return [canonical_marks(u.marks) if v.is_letter else "" for u, v in zip(out_units, units)]
     matcher = difflib.SequenceMatcher(None, src, dst, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -167,6 +169,7 @@ def merge_marks(fixed: str | None, predicted: str) -> str:
 
 
 # --- the lexicon ------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LexiconEntry:
@@ -202,7 +205,7 @@ class Lexicon:
         return len(self._entries)
 
     @classmethod
-    def parse(cls, text: str, path: str | Path | None = None) -> "Lexicon":
+    def parse(cls, text: str, path: str | Path | None = None) -> Lexicon:
         """Read the TSV text; a line whose two columns disagree in letters is a ConfigError."""
         entries = []
         for number, line in enumerate(text.splitlines(), 1):
@@ -217,13 +220,12 @@ class Lexicon:
             if _key(strip_marks(word)) != _key(strip_marks(form)):
                 raise ConfigError(f"lexicon line {number}: {form!r} is not a vowelling of {word!r}", path)
             words = tuple(strip_marks(form).split())
-            marks = tuple(tuple(canonical_marks(u.marks) for u in split_units(w) if u.base)
-                          for w in form.split())
+            marks = tuple(tuple(canonical_marks(u.marks) for u in split_units(w) if u.base) for w in form.split())
             entries.append(LexiconEntry(words, marks))
         return cls(entries)
 
     @classmethod
-    def load(cls, path: Path) -> "Lexicon":
+    def load(cls, path: Path) -> Lexicon:
         """Read a lexicon file; raises ConfigError when it is missing or malformed."""
         try:
             return cls.parse(Path(path).read_text(encoding="utf-8"), path)
@@ -246,7 +248,7 @@ class Lexicon:
         i = 0
         while i < len(spans):
             for n in range(min(self.max_words, len(spans) - i), 0, -1):
-                if self._apply(spans[i:i + n], keys[i:i + n], fixed):
+                if self._apply(spans[i : i + n], keys[i : i + n], fixed):
                     i += n
                     break
             else:
@@ -258,7 +260,7 @@ class Lexicon:
         for clitic in self.CLITICS:
             if not keys[0].startswith(clitic):
                 continue
-            first = keys[0][len(clitic):]
+            first = keys[0][len(clitic) :]
             skip = 0
             entry = self._entries.get((first, *keys[1:]))
             if entry is None and clitic.endswith("ل") and first.startswith("ل"):
@@ -315,7 +317,7 @@ def _load_libtashkeel() -> Backend:
             f"model 'libtashkeel' needs the {LIBTASHKEEL_PACKAGE} package "
             f"(pip install {LIBTASHKEEL_PACKAGE}); available offline: {', '.join(available_models()) or 'none'}"
         ) from exc
-    except RuntimeError as exc:   # raised at import when onnxruntime is broken
+    except RuntimeError as exc:  # raised at import when onnxruntime is broken
         raise EngineError(f"cannot load libtashkeel: {exc}") from exc
 
     def run(text: str) -> str:
@@ -324,7 +326,8 @@ def _load_libtashkeel() -> Backend:
                 return tashkeel(text)
             except (RuntimeError, ValueError) as exc:
                 raise EngineError(f"libtashkeel failed: {exc}") from exc
-    tashkeel("تجربة")   # loads the model now, so a broken install fails here
+
+    tashkeel("تجربة")  # loads the model now, so a broken install fails here
     return run
 
 
@@ -344,7 +347,7 @@ def _load_text2tashkeel(name: str) -> Backend:
     model = T2T(name)
     try:
         model("تجربة")
-    except Exception as exc:   # a failed ONNX load surfaces as whatever onnxruntime raises
+    except Exception as exc:  # a failed ONNX load surfaces as whatever onnxruntime raises
         raise EngineError(f"cannot load the {name!r} diacritizer: {exc}") from exc
     return model
 
@@ -373,8 +376,10 @@ class Diacritizer:
 
     def __init__(self, model: str = DEFAULT_MODEL, lexicon: Path | None = None) -> None:
         if model != DEFAULT_MODEL and model not in _text2tashkeel_models():
-            raise ConfigError(f"unknown or unavailable diacritizer model {model!r}; "
-                              f"available offline: {', '.join(available_models())}")
+            raise ConfigError(
+                f"unknown or unavailable diacritizer model {model!r}; "
+                f"available offline: {', '.join(available_models())}"
+            )
         self.model = model
         path = lexicon if lexicon is not None else default_lexicon_path()
         self.lexicon = Lexicon.load(path) if path else Lexicon()
@@ -382,7 +387,7 @@ class Diacritizer:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, text: TextSettings) -> "Diacritizer":
+    def from_settings(cls, text: TextSettings) -> Diacritizer:
         """The diacritizer the [text] settings choose (model and lexicon)."""
         return cls(text.tashkeel_model, Path(text.lexicon) if text.lexicon else None)
 
@@ -390,8 +395,7 @@ class Diacritizer:
     def backend(self) -> Backend:
         with self._lock:
             if self._backend is None:
-                self._backend = (_load_libtashkeel() if self.model == DEFAULT_MODEL
-                                 else _load_text2tashkeel(self.model))
+                self._backend = _load_libtashkeel() if self.model == DEFAULT_MODEL else _load_text2tashkeel(self.model)
             return self._backend
 
     def __call__(self, text: str) -> str:
@@ -401,13 +405,12 @@ class Diacritizer:
         units = split_units(text)
         given = [canonical_marks(u.marks) for u in units]
         lexical = self.lexicon.marks_for(units)
-        fixed = [g or lx for g, lx in zip(given, lexical)]   # what the writer wrote comes first
+        fixed = [g or lx for g, lx in zip(given, lexical)]  # what the writer wrote comes first
         predicted = [""] * len(units)
         for start, end in _chunks(units):
             predicted[start:end] = self._predict(units[start:end], fixed[start:end])
         return join_units(
-            _Unit(u.base, merge_marks(f, p) if u.is_letter else u.marks)
-            for u, f, p in zip(units, fixed, predicted)
+            _Unit(u.base, merge_marks(f, p) if u.is_letter else u.marks) for u, f, p in zip(units, fixed, predicted)
         )
 
     def _predict(self, units: Sequence[_Unit], fixed: Sequence[str | None]) -> list[str]:
@@ -442,7 +445,7 @@ class Diacritizer:
 
 def _chunks(units: Sequence[_Unit]) -> list[tuple[int, int]]:
     """Unit ranges of the sentences of a line; long ones cut again at commas."""
-    text = "".join(u.base[:1] or "\u25cc" for u in units)   # one character per unit
+    text = "".join(u.base[:1] or "\u25cc" for u in units)  # one character per unit
     pieces = []
     for start, end in _cut(text, _SENTENCE_END, 0, len(text)):
         if end - start > MAX_CHUNK_CHARS:
@@ -486,11 +489,16 @@ def pausal(text: str) -> str:
 def _pause_word_ends(units: Sequence[_Unit]) -> list[int]:
     """Index of the last unit of each word that is followed by a pause."""
     ends = []
-    for a, b in _words(units):
+    for _a, b in _words(units):
         k = b
-        while k < len(units) and units[k].base not in PAUSE_PUNCTUATION and not units[k].is_letter \
-                and not units[k].base.isalnum() and not units[k].base.isspace():
-            k += 1   # closing quotes and brackets
+        while (
+            k < len(units)
+            and units[k].base not in PAUSE_PUNCTUATION
+            and not units[k].is_letter
+            and not units[k].base.isalnum()
+            and not units[k].base.isspace()
+        ):
+            k += 1  # closing quotes and brackets
         while k < len(units) and units[k].base.isspace() and units[k].base != "\n":
             k += 1
         if k == len(units) or units[k].base in PAUSE_PUNCTUATION or units[k].base == "\n":
@@ -518,30 +526,52 @@ def _pausalize(units: list[_Unit], last: int) -> None:
     if u.base == "ة":
         units[last] = _Unit("ه", SUKUN)
         return
-    if u.base in _LONG_VOWEL_OF and not shadda and (not vowel or vowel == SUKUN) and prev is not None \
-            and _LONG_VOWEL_OF[u.base] in prev.marks:
-        return   # a long vowel: فِي، ذَهَبُوا
+    if (
+        u.base in _LONG_VOWEL_OF
+        and not shadda
+        and (not vowel or vowel == SUKUN)
+        and prev is not None
+        and _LONG_VOWEL_OF[u.base] in prev.marks
+    ):
+        return  # a long vowel: فِي، ذَهَبُوا
     if not vowel and not shadda:
-        return   # left bare: nothing to stop on that is not already a stop
+        return  # left bare: nothing to stop on that is not already a stop
     units[last] = _Unit(u.base, canonical_marks(shadda + other if shadda else SUKUN + other))
 
 
 # --- the stage ----------------------------------------------------------------
 
+
 def diacritize_script(script: Script, diacritizer: Callable[[str], str]) -> Script:
     """Pipeline stage: every Sentence.spoken → pausal(diacritizer(spoken)); text untouched."""
     parts = tuple(
-        replace(part, blocks=tuple(
-            replace(block, sentences=tuple(
-                replace(s, spoken=pausal(diacritizer(s.spoken))) for s in block.sentences))
-            for block in part.blocks))
+        replace(
+            part,
+            blocks=tuple(
+                replace(
+                    block, sentences=tuple(replace(s, spoken=pausal(diacritizer(s.spoken))) for s in block.sentences)
+                )
+                for block in part.blocks
+            ),
+        )
         for part in script.parts
     )
     return replace(script, parts=parts)
 
 
 __all__ = [
-    "DEFAULT_MODEL", "Diacritizer", "Lexicon", "LexiconEntry", "TASHKEEL", "align_marks",
-    "available_models", "canonical_marks", "default_lexicon_path", "diacritize_script",
-    "merge_marks", "pausal", "split_units", "strip_marks",
+    "DEFAULT_MODEL",
+    "Diacritizer",
+    "Lexicon",
+    "LexiconEntry",
+    "TASHKEEL",
+    "align_marks",
+    "available_models",
+    "canonical_marks",
+    "default_lexicon_path",
+    "diacritize_script",
+    "merge_marks",
+    "pausal",
+    "split_units",
+    "strip_marks",
 ]

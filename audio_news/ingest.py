@@ -25,24 +25,49 @@ from .errors import InputError
 from .models import Article, Section
 
 ARABIC_LETTERS: Final = (
-    "\u0620-\u063F\u0641-\u064A\u066E\u066F\u0671-\u06D3\u06D5\u06EE\u06EF"
-    "\u06FA-\u06FC\u06FF\u0750-\u077F\u08A0-\u08C9\uFB50-\uFDFB\uFE70-\uFEFC"
+    "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef"
+    "\u06fa-\u06fc\u06ff\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdfb\ufe70-\ufefc"
 )
 _ARABIC_RE: Final = re.compile(f"[{ARABIC_LETTERS}]")
 
 # Lines that open the trailing "read more / share" block: the article ends there.
 _READ_MORE_MARKERS: Final = (
-    "اقرأ المزيد", "اقرأ أيضا", "اقرأ كذلك", "اقرأ المزيد من الأخبار", "شارك", "شارك المقال",
-    "شارك الخبر", "شارك هذا المقال", "شارك عبر", "شارك على", "مقالات ذات صلة", "أخبار ذات صلة",
-    "مواضيع ذات صلة", "موضوعات ذات صلة", "قد يهمك أيضا", "المزيد من الأخبار", "قصص ذات صلة",
-    "المزيد حول هذه القصة", "اقرأ أيضاً",
+    "اقرأ المزيد",
+    "اقرأ أيضا",
+    "اقرأ كذلك",
+    "اقرأ المزيد من الأخبار",
+    "شارك",
+    "شارك المقال",
+    "شارك الخبر",
+    "شارك هذا المقال",
+    "شارك عبر",
+    "شارك على",
+    "مقالات ذات صلة",
+    "أخبار ذات صلة",
+    "مواضيع ذات صلة",
+    "موضوعات ذات صلة",
+    "قد يهمك أيضا",
+    "المزيد من الأخبار",
+    "قصص ذات صلة",
+    "المزيد حول هذه القصة",
+    "اقرأ أيضاً",
 )
 # A short line that starts with one of these (or holds «تابعونا») is promotion: at the end
 # of an article (only short lines after it) it ends the article like the read-more block.
 _PROMO_OPENERS: Final = (
-    "تابعونا", "للمزيد من الأخبار", "لمزيد من الأخبار", "اشترك في نشرتنا", "اشترك في النشرة",
-    "اشترك في قناتنا", "اشترك الآن", "اشتركوا في", "حمل تطبيق", "حمل التطبيق", "نزل تطبيق",
-    "انضم إلى قناتنا", "انضموا إلى",
+    "تابعونا",
+    "للمزيد من الأخبار",
+    "لمزيد من الأخبار",
+    "اشترك في نشرتنا",
+    "اشترك في النشرة",
+    "اشترك في قناتنا",
+    "اشترك الآن",
+    "اشتركوا في",
+    "حمل تطبيق",
+    "حمل التطبيق",
+    "نزل تطبيق",
+    "انضم إلى قناتنا",
+    "انضموا إلى",
 )
 _PROMO_MAX_WORDS: Final = 15
 _TRAILING_LINE_MAX_WORDS: Final = 15
@@ -53,23 +78,43 @@ _FOLD_PUNCT_RE: Final = re.compile(r"[\s:.…،,؛;!?؟\-–—|«»\"“”()\[
 
 # Credits: "الرباط - الجزيرة نت", "بقلم: أحمد علي" after the title; "(رويترز)", "المصدر: وكالات" at the end.
 _AGENCY_NAMES: Final = (
-    "رويترز", "الجزيرة نت", "الجزيرة", "وكالات", "وكالة", "فرانس برس", "أ ف ب", "أ ب", "الأناضول",
-    "سكاي نيوز", "بي بي سي", "العربية", "الأهرام", "د ب أ", "أسوشيتد برس", "واس", "وام", "قنا", "كونا",
-    "سبوتنيك", "شينخوا", "الأنباء",
+    "رويترز",
+    "الجزيرة نت",
+    "الجزيرة",
+    "وكالات",
+    "وكالة",
+    "فرانس برس",
+    "أ ف ب",
+    "أ ب",
+    "الأناضول",
+    "سكاي نيوز",
+    "بي بي سي",
+    "العربية",
+    "الأهرام",
+    "د ب أ",
+    "أسوشيتد برس",
+    "واس",
+    "وام",
+    "قنا",
+    "كونا",
+    "سبوتنيك",
+    "شينخوا",
+    "الأنباء",
 )
 _CREDIT_OPENERS: Final = ("بقلم", "كتب", "كتبت", "تقرير", "إعداد", "اعداد", "مراسل", "مراسلة", "مراسلنا")
 _CREDIT_MAX_WORDS: Final = 6
 _CREDIT_JOINER_RE: Final = re.compile(r"[\-–—/(]")
 
 _TEXT_HEADING_MAX_WORDS: Final = 10
-_SUBTITLE_MIN_WORDS: Final = 7   # a heading-like line right after the title is a subtitle only when this long
+_SUBTITLE_MIN_WORDS: Final = 7  # a heading-like line right after the title is a subtitle only when this long
 # Q&A lines («س: …», «ج - …», «سؤال: …») and list items («1. …», «٢- …», «- …», «• …»)
 # are paragraphs, never headings.
 _QA_RE: Final = re.compile(r"^(?:س|ج|سؤال|جواب)\s*[:：\-–—]")
 _QA_OR_LIST_RE: Final = re.compile(
     r"^(?:(?:س|ج|سؤال|جواب)\s*[:：\-–—]"
     r"|[0-9٠-٩۰-۹]{1,3}\s*[.)\-–—](?![0-9٠-٩۰-۹])"
-    r"|[-*•·▪◦–—](?=\s*\S))")
+    r"|[-*•·▪◦–—](?=\s*\S))"
+)
 _TEXT_HEADING_MAX_CHARS: Final = 80
 _NOT_HEADING_ENDINGS: Final = ".!?؟…:;؛،,»\"”'’"
 
@@ -86,36 +131,178 @@ _MAGIC_NUMBERS: Final = (
 # saying (after و/ف they open reported speech), other verbs and particles that
 # commonly follow a sentence-opening و/ف, and the particles إن/أن.
 _SAYING_VERBS: Final = (
-    "قال", "أضاف", "أكد", "أوضح", "أشار", "تابع", "لفت", "ذكر", "أعلن", "صرح", "بين", "نقل",
-    "اعتبر", "شدد", "أفاد", "كشف", "حذر", "أردف", "استطرد", "زعم", "علق", "رد", "نفى", "رأى",
-    "دعا", "أشاد", "طالب", "وصف",
+    "قال",
+    "أضاف",
+    "أكد",
+    "أوضح",
+    "أشار",
+    "تابع",
+    "لفت",
+    "ذكر",
+    "أعلن",
+    "صرح",
+    "بين",
+    "نقل",
+    "اعتبر",
+    "شدد",
+    "أفاد",
+    "كشف",
+    "حذر",
+    "أردف",
+    "استطرد",
+    "زعم",
+    "علق",
+    "رد",
+    "نفى",
+    "رأى",
+    "دعا",
+    "أشاد",
+    "طالب",
+    "وصف",
 )
-_SAYING_WORDS: Final = (   # unambiguous anywhere in a line: it introduces speech
-    "قال", "قالت", "أضاف", "أضافت", "أكد", "أكدت", "أوضح", "أوضحت", "أشار", "أشارت", "صرح",
-    "صرحت", "أفاد", "أفادت", "أردف", "أردفت", "أعلن", "أعلنت", "يقول", "تقول", "يضيف", "تضيف",
-    "يؤكد", "تؤكد", "يوضح", "توضح", "قائلا", "قائلة", "مضيفا", "مضيفة", "مؤكدا", "مؤكدة",
-    "موضحا", "موضحة", "مشيرا", "مشيرة", "متابعا", "متابعة",
+_SAYING_WORDS: Final = (  # unambiguous anywhere in a line: it introduces speech
+    "قال",
+    "قالت",
+    "أضاف",
+    "أضافت",
+    "أكد",
+    "أكدت",
+    "أوضح",
+    "أوضحت",
+    "أشار",
+    "أشارت",
+    "صرح",
+    "صرحت",
+    "أفاد",
+    "أفادت",
+    "أردف",
+    "أردفت",
+    "أعلن",
+    "أعلنت",
+    "يقول",
+    "تقول",
+    "يضيف",
+    "تضيف",
+    "يؤكد",
+    "تؤكد",
+    "يوضح",
+    "توضح",
+    "قائلا",
+    "قائلة",
+    "مضيفا",
+    "مضيفة",
+    "مؤكدا",
+    "مؤكدة",
+    "موضحا",
+    "موضحة",
+    "مشيرا",
+    "مشيرة",
+    "متابعا",
+    "متابعة",
 )
-_LIST_INTRO_WORDS: Final = (   # "…، أبرزها:" / "كما يلي:" introduce a list, not a section
-    "يلي", "أبرزها", "أبرزهم", "أهمها", "أهمهم", "منها", "منهم", "التالي", "التالية", "الآتي",
-    "الآتية", "وهي", "وهم",
+_LIST_INTRO_WORDS: Final = (  # "…، أبرزها:" / "كما يلي:" introduce a list, not a section
+    "يلي",
+    "أبرزها",
+    "أبرزهم",
+    "أهمها",
+    "أهمهم",
+    "منها",
+    "منهم",
+    "التالي",
+    "التالية",
+    "الآتي",
+    "الآتية",
+    "وهي",
+    "وهم",
 )
 _COMMON_VERBS: Final = (
-    "كان", "كانت", "جاء", "جاءت", "بات", "ظل", "عاد", "بدأ", "بدأت", "تم", "شهد", "شهدت", "قام",
-    "قامت", "سجل", "سجلت", "رفض", "رفضت", "وصل", "وصلت", "وقع", "وقعت", "بلغ", "بلغت", "خرج",
-    "خرجت", "ليس", "ليست", "يمكن", "ينبغي", "يجب", "تجدر",
+    "كان",
+    "كانت",
+    "جاء",
+    "جاءت",
+    "بات",
+    "ظل",
+    "عاد",
+    "بدأ",
+    "بدأت",
+    "تم",
+    "شهد",
+    "شهدت",
+    "قام",
+    "قامت",
+    "سجل",
+    "سجلت",
+    "رفض",
+    "رفضت",
+    "وصل",
+    "وصلت",
+    "وقع",
+    "وقعت",
+    "بلغ",
+    "بلغت",
+    "خرج",
+    "خرجت",
+    "ليس",
+    "ليست",
+    "يمكن",
+    "ينبغي",
+    "يجب",
+    "تجدر",
 )
 _CLAUSE_PARTICLES: Final = (
-    "قد", "لقد", "لم", "لن", "لا", "ما", "ماذا", "هل", "كيف", "لماذا", "متى", "أين", "من", "في",
-    "على", "إلى", "عن", "مع", "بعد", "قبل", "منذ", "خلال", "كما", "بحسب", "حسب", "وفق", "لكن",
-    "هذا", "هذه", "ذلك", "تلك", "هو", "هي", "هم", "إذ", "إذا", "بينما", "أما", "إن", "أن",
+    "قد",
+    "لقد",
+    "لم",
+    "لن",
+    "لا",
+    "ما",
+    "ماذا",
+    "هل",
+    "كيف",
+    "لماذا",
+    "متى",
+    "أين",
+    "من",
+    "في",
+    "على",
+    "إلى",
+    "عن",
+    "مع",
+    "بعد",
+    "قبل",
+    "منذ",
+    "خلال",
+    "كما",
+    "بحسب",
+    "حسب",
+    "وفق",
+    "لكن",
+    "هذا",
+    "هذه",
+    "ذلك",
+    "تلك",
+    "هو",
+    "هي",
+    "هم",
+    "إذ",
+    "إذا",
+    "بينما",
+    "أما",
+    "إن",
+    "أن",
 )
 _PRONOUN_SUFFIXES: Final = ("", "ه", "ها", "هم", "هما", "هن", "نا", "ني", "ك", "كم")
 _THAT_PARTICLES: Final = frozenset(
-    [prefix + particle + suffix for particle in ("إن", "أن") for prefix in ("", "و", "ف", "ب", "ل", "وب")
-     for suffix in _PRONOUN_SUFFIXES] + ["ان"])
+    [
+        prefix + particle + suffix
+        for particle in ("إن", "أن")
+        for prefix in ("", "و", "ف", "ب", "ل", "وب")
+        for suffix in _PRONOUN_SUFFIXES
+    ]
+    + ["ان"]
+)
 
-_HTML_CHARSETS: Final = frozenset({"cp1256", "iso8859-6"})   # codecs.lookup names
+_HTML_CHARSETS: Final = frozenset({"cp1256", "iso8859-6"})  # codecs.lookup names
 _CONTROL_BYTES: Final = frozenset(range(0, 32)) - {9, 10, 12, 13} | {127}
 _BINARY_CONTROL_SHARE: Final = 0.10
 
@@ -124,6 +311,7 @@ _Block = tuple[bool, str]
 
 
 # --- files ----------------------------------------------------------------
+
 
 def read_article(path: Path) -> Article:
     """Read an article file; the format comes from the extension, else from the content.
@@ -187,8 +375,9 @@ def _declared_html_charset(path: Path, data: bytes) -> str | None:
     head = data[:8192]
     suffix = path.suffix.lower()
     if suffix not in (".html", ".htm", ".xhtml") and (
-            suffix in (".txt", ".md", ".markdown") or not re.search(rb"<(html|meta)[\s>]", head, re.I)):
-        return None   # plain text and Markdown stay strict UTF-8
+        suffix in (".txt", ".md", ".markdown") or not re.search(rb"<(html|meta)[\s>]", head, re.I)
+    ):
+        return None  # plain text and Markdown stay strict UTF-8
     match = re.search(rb"<meta[^>]*charset\s*=\s*[\"']?\s*([\w.:-]+)", head, re.IGNORECASE)
     if not match:
         return None
@@ -227,6 +416,7 @@ def _sniff(text: str) -> Callable[[str, str], Article]:
 
 # --- shared rules ---------------------------------------------------------
 
+
 def has_arabic(text: str) -> bool:
     """True when `text` holds at least one Arabic letter."""
     return _ARABIC_RE.search(text) is not None
@@ -259,12 +449,13 @@ def is_promo(line: str) -> bool:
     folded = _fold(line)
     words = folded.split()
     return 0 < len(words) <= _PROMO_MAX_WORDS and (
-        "تابعونا" in words or any(folded == opener or folded.startswith(opener + " ") for opener in _PROMO))
+        "تابعونا" in words or any(folded == opener or folded.startswith(opener + " ") for opener in _PROMO)
+    )
 
 
 _AGENCY_RE: Final = re.compile(
-    r"(?<!\S)(?:" + "|".join(sorted((re.escape(_fold(n)) for n in _AGENCY_NAMES), key=len, reverse=True))
-    + r")(?!\S)")
+    r"(?<!\S)(?:" + "|".join(sorted((re.escape(_fold(n)) for n in _AGENCY_NAMES), key=len, reverse=True)) + r")(?!\S)"
+)
 _CREDIT_OPENER_WORDS: Final = frozenset(_fold(w) for w in _CREDIT_OPENERS)
 
 
@@ -277,13 +468,14 @@ def is_credit_line(line: str, loose: bool = False) -> bool:
     """
     line = line.strip()
     if _QA_RE.match(line):
-        return False   # «س- …» / «ج - …» is a question or an answer
+        return False  # «س- …» / «ج - …» is a question or an answer
     folded = _fold(line.replace("/", " "))
     words = folded.split()
     if not words or len(words) > _CREDIT_MAX_WORDS or line.rstrip(")»").endswith((".", "؟", "?", "!", "…")):
         return False
     if words[0] in _CREDIT_OPENER_WORDS and (
-            words[0] in ("بقلم", "مراسل", "مراسلة", "مراسلنا") or re.match(r"^\S+\s*:", line)):
+        words[0] in ("بقلم", "مراسل", "مراسلة", "مراسلنا") or re.match(r"^\S+\s*:", line)
+    ):
         return True
     if not _CREDIT_JOINER_RE.search(line):
         return False
@@ -315,8 +507,8 @@ def _article_end(blocks: list[_Block]) -> int:
         if is_read_more(text):
             return i
         if is_promo(text):
-            rest = [t for _, t in blocks[i + 1:]]
-            rest = rest[:next((j for j, t in enumerate(rest) if is_read_more(t)), len(rest))]
+            rest = [t for _, t in blocks[i + 1 :]]
+            rest = rest[: next((j for j, t in enumerate(rest) if is_read_more(t)), len(rest))]
             if all(_is_trailing_line(t) for t in rest):
                 return i
     return len(blocks)
@@ -355,8 +547,9 @@ def _sections(blocks: Iterable[_Block]) -> list[Section]:
     return sections
 
 
-def _article(title: str, blocks: Iterable[_Block], source: str,
-             url: str | None = None, date: dt.date | None = None) -> Article:
+def _article(
+    title: str, blocks: Iterable[_Block], source: str, url: str | None = None, date: dt.date | None = None
+) -> Article:
     """Check what a parser found and make the Article (every parser ends here).
 
     Cuts the trailing read-more / promo block, drops "نشر في <date>" lines (their
@@ -366,7 +559,7 @@ def _article(title: str, blocks: Iterable[_Block], source: str,
     """
     title = _squash(title)
     blocks = [(is_heading, _squash(text)) for is_heading, text in blocks if text.strip()]
-    blocks = blocks[:_article_end(blocks)]
+    blocks = blocks[: _article_end(blocks)]
     blocks = _without_credits(blocks)
     datelines = [text for is_heading, text in blocks if not is_heading and is_dateline(text)]
     date = date or next(filter(None, map(_text_date, datelines)), None)
@@ -386,27 +579,62 @@ def _article(title: str, blocks: Iterable[_Block], source: str,
 # --- dates written out ("نشر في 9 يناير 2024") -----------------------------
 
 _MONTH_NAMES: Final = {
-    "يناير": 1, "جانفي": 1, "كانون الثاني": 1, "فبراير": 2, "فيفري": 2, "شباط": 2, "مارس": 3,
-    "آذار": 3, "أبريل": 4, "إبريل": 4, "أفريل": 4, "نيسان": 4, "مايو": 5, "ماي": 5, "أيار": 5,
-    "يونيو": 6, "يونيه": 6, "جوان": 6, "حزيران": 6, "يوليو": 7, "يوليه": 7, "جويلية": 7,
-    "تموز": 7, "أغسطس": 8, "أوت": 8, "آب": 8, "سبتمبر": 9, "أيلول": 9, "أكتوبر": 10,
-    "تشرين الأول": 10, "نوفمبر": 11, "تشرين الثاني": 11, "ديسمبر": 12, "كانون الأول": 12,
+    "يناير": 1,
+    "جانفي": 1,
+    "كانون الثاني": 1,
+    "فبراير": 2,
+    "فيفري": 2,
+    "شباط": 2,
+    "مارس": 3,
+    "آذار": 3,
+    "أبريل": 4,
+    "إبريل": 4,
+    "أفريل": 4,
+    "نيسان": 4,
+    "مايو": 5,
+    "ماي": 5,
+    "أيار": 5,
+    "يونيو": 6,
+    "يونيه": 6,
+    "جوان": 6,
+    "حزيران": 6,
+    "يوليو": 7,
+    "يوليه": 7,
+    "جويلية": 7,
+    "تموز": 7,
+    "أغسطس": 8,
+    "أوت": 8,
+    "آب": 8,
+    "سبتمبر": 9,
+    "أيلول": 9,
+    "أكتوبر": 10,
+    "تشرين الأول": 10,
+    "نوفمبر": 11,
+    "تشرين الثاني": 11,
+    "ديسمبر": 12,
+    "كانون الأول": 12,
 }
 _MONTHS: Final = {_fold(name): number for name, number in _MONTH_NAMES.items()}
 _MONTH_ALT: Final = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
-_DATE_RES: Final = (   # (pattern, (day, month, year) group numbers); month may be a name
+_DATE_RES: Final = (  # (pattern, (day, month, year) group numbers); month may be a name
     (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), (3, 2, 1)),
     (re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)"), (3, 2, 1)),
     (re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?!\d)"), (1, 2, 3)),
-    (re.compile(rf"(?<!\d)(\d{{1,2}}) (?:من )?({_MONTH_ALT})"          # 9 يناير / كانون الثاني 2024
-                rf"(?: ?[/\-(] ?(?:{_MONTH_ALT})\)?)? ?[،,]? ?(\d{{4}})(?!\d)"), (1, 2, 3)),
+    (
+        re.compile(
+            rf"(?<!\d)(\d{{1,2}}) (?:من )?({_MONTH_ALT})"  # 9 يناير / كانون الثاني 2024
+            rf"(?: ?[/\-(] ?(?:{_MONTH_ALT})\)?)? ?[،,]? ?(\d{{4}})(?!\d)"
+        ),
+        (1, 2, 3),
+    ),
 )
 # What may sit around the date in a dateline: "نشر في", times, weekdays, time zones.
 _DATELINE_FILLER_RE: Final = re.compile(
     r"\d{1,2}:\d{2}(?::\d{2})?|\b(?:تم النشر|تاريخ النشر|نشر|نشرت|اخر تحديث|تاريخ التحديث|تحديث|"
     r"بتاريخ|في|يوم|الساعة|الموافق|صباحا|مساء|ص|م|am|pm|gmt|utc|بتوقيت \S+|"
     r"الاحد|الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعة|السبت|published|updated|posted|on|at)\b|[\s:|،,.\-–—/()+]",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def _plain_date_text(text: str) -> str:
@@ -463,6 +691,7 @@ def _http_url(value: str) -> str | None:
 
 # --- plain text -----------------------------------------------------------
 
+
 def parse_text(text: str, source: str = "") -> Article:
     """Plain text: the first line is the title, then one paragraph per line.
 
@@ -518,9 +747,14 @@ def _text_blocks(lines: list[str]) -> Iterator[_Block]:
     after_heading = False
     for i, line in enumerate(lines):
         following = lines[i + 1] if i + 1 < len(lines) else None
-        heading = (following is not None and not after_heading and looks_like_heading(line)
-                   and not (i == first and len(line.split()) >= _SUBTITLE_MIN_WORDS)
-                   and not _heading_like_next(line, following) and not is_read_more(following))
+        heading = (
+            following is not None
+            and not after_heading
+            and looks_like_heading(line)
+            and not (i == first and len(line.split()) >= _SUBTITLE_MIN_WORDS)
+            and not _heading_like_next(line, following)
+            and not is_read_more(following)
+        )
         after_heading = heading
         if heading:
             yield True, line.rstrip(":").rstrip()
@@ -552,11 +786,17 @@ def looks_like_heading(line: str) -> bool:
     line = line.strip()
     if is_qa_or_list_line(line):
         return False
-    if not (line and len(line.split()) <= _TEXT_HEADING_MAX_WORDS and len(line) <= _TEXT_HEADING_MAX_CHARS
-            and any(ch.isalpha() for ch in line) and not is_read_more(line) and not is_dateline(line)):
+    if not (
+        line
+        and len(line.split()) <= _TEXT_HEADING_MAX_WORDS
+        and len(line) <= _TEXT_HEADING_MAX_CHARS
+        and any(ch.isalpha() for ch in line)
+        and not is_read_more(line)
+        and not is_dateline(line)
+    ):
         return False
     if line.count("«") != line.count("»"):
-        return False   # a line of a quotation that runs over several lines
+        return False  # a line of a quotation that runs over several lines
     words = _words(line)
     if line[-1] == ":":
         if _introduces_speech_or_list(words):
@@ -581,11 +821,14 @@ _SAYING: Final = frozenset(_fold(form) for verb in _SAYING_VERBS for form in _pa
 _SPEECH_INTRO: Final = frozenset(_fold(word) for word in _SAYING_WORDS)
 _LIST_INTRO: Final = frozenset(_fold(word) for word in _LIST_INTRO_WORDS)
 _AFTER_CONJUNCTION: Final = (
-    _SAYING | frozenset(_fold(form) for verb in _COMMON_VERBS for form in _past_forms(verb))
-    | frozenset(_fold(word) for word in _CLAUSE_PARTICLES))
+    _SAYING
+    | frozenset(_fold(form) for verb in _COMMON_VERBS for form in _past_forms(verb))
+    | frozenset(_fold(word) for word in _CLAUSE_PARTICLES)
+)
 # Verb shapes after و: a present tense (ي/ت/ن…), أفعل, استفعل, انفعل, افتعل (with ت/وا/ا endings).
 _VERB_AFTER_WAW_RE: Final = re.compile(
-    "(?:[يتن]L{2,}|أL{2,}|استL{3}|انL{3}|اLتL{2})(?:ت|وا|ا)?".replace("L", f"[{ARABIC_LETTERS}]"))
+    "(?:[يتن]L{2,}|أL{2,}|استL{3}|انL{3}|اLتL{2})(?:ت|وا|ا)?".replace("L", f"[{ARABIC_LETTERS}]")
+)
 
 
 def _opens_with_conjunction_verb(word: str) -> bool:
@@ -599,8 +842,7 @@ def _opens_with_conjunction_verb(word: str) -> bool:
     rest = word[1:]
     if _fold(rest) in _AFTER_CONJUNCTION:
         return True
-    return (word[0] == "و" and _VERB_AFTER_WAW_RE.fullmatch(rest) is not None
-            and not rest.endswith(("ة", "ات", "ية")))
+    return word[0] == "و" and _VERB_AFTER_WAW_RE.fullmatch(rest) is not None and not rest.endswith(("ة", "ات", "ية"))
 
 
 def _reads_as_sentence(words: list[str]) -> bool:
@@ -644,21 +886,19 @@ def parse_markdown(text: str, source: str = "") -> Article:
     """
     meta, lines = _front_matter(text, source)
     blocks = _markdown_blocks(re.sub(r"<!--.*?-->", "", "\n".join(lines), flags=re.DOTALL).splitlines())
-    blocks = [(2 if level == 0 and _is_bold_line(content) else level, _md_inline(content))
-              for level, content in blocks]
+    blocks = [(2 if level == 0 and _is_bold_line(content) else level, _md_inline(content)) for level, content in blocks]
     blocks = [(level, content) for level, content in blocks if content or level == _MD_BREAK]
     blocks = _before_promo_break(blocks)
     title_at = next((i for i, (level, _) in enumerate(blocks) if level == 1), None)
     if title_at is not None:
-        title, rest = blocks[title_at][1], blocks[title_at + 1:]
+        title, rest = blocks[title_at][1], blocks[title_at + 1 :]
     elif meta.get("title"):
         title, rest = meta["title"], blocks
     elif blocks:
         title, rest = blocks[0][1], blocks[1:]
     else:
         title, rest = "", []
-    return _article(title, ((level > 0, content) for level, content in rest), source,
-                    meta.get("url"), meta.get("date"))
+    return _article(title, ((level > 0, content) for level, content in rest), source, meta.get("url"), meta.get("date"))
 
 
 def _is_bold_line(text: str) -> bool:
@@ -675,7 +915,7 @@ def _is_short_heading(text: str) -> bool:
 def _before_promo_break(blocks: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Cut at a thematic break followed by a promo line; drop the other breaks."""
     for i, (level, _) in enumerate(blocks):
-        following = next((content for lvl, content in blocks[i + 1:] if lvl != _MD_BREAK), "")
+        following = next((content for lvl, content in blocks[i + 1 :] if lvl != _MD_BREAK), "")
         if level == _MD_BREAK and is_promo(following):
             blocks = blocks[:i]
             break
@@ -706,7 +946,7 @@ def _front_matter(text: str, source: str) -> tuple[dict, list[str]]:
         meta["date"] = _iso_date(raw["date"])
         if meta["date"] is None:
             raise InputError(f"front matter date is not an ISO date (YYYY-MM-DD): {raw['date']!r}", source)
-    return meta, lines[end + 1:]
+    return meta, lines[end + 1 :]
 
 
 def _markdown_blocks(lines: list[str]) -> list[tuple[int, str]]:
@@ -731,8 +971,13 @@ def _markdown_blocks(lines: list[str]) -> list[tuple[int, str]]:
             fence = match.group(1)
             continue
         line = re.sub(r"^(?:>\s?)+", "", line).strip()
-        if (not line or _MD_REFDEF_RE.match(line) or _MD_FOOTNOTE_RE.match(line)
-                or _MD_TABLE_RULE_RE.match(line) and "|" in line):
+        if (
+            not line
+            or _MD_REFDEF_RE.match(line)
+            or _MD_FOOTNOTE_RE.match(line)
+            or _MD_TABLE_RULE_RE.match(line)
+            and "|" in line
+        ):
             flush()
             continue
         if match := _MD_HEADING_RE.match(line):
@@ -751,7 +996,7 @@ def _markdown_blocks(lines: list[str]) -> list[tuple[int, str]]:
             flush()
             paragraph.append(match.group(1))
         elif line.startswith("|"):
-            flush()   # a table row: its own paragraph, the cells joined with «، »
+            flush()  # a table row: its own paragraph, the cells joined with «، »
             blocks.append((0, "، ".join(cell.strip() for cell in line.strip("|").split("|") if cell.strip())))
         else:
             paragraph.append(line)
@@ -771,49 +1016,55 @@ def _md_inline(text: str) -> str:
     text = re.sub(r"`+\s?(.*?)\s?`+", r"\1", text)
     text = re.sub(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])", "", text)
     text = re.sub(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])", r"\1", text)
-    text = re.sub(r"\[\^[^\]\s]+\]", "", text)   # footnote reference
-    text = re.sub(r"(?<=\S)\[\d{1,3}\]", "", text)   # numbered reference «2018[1]»
+    text = re.sub(r"\[\^[^\]\s]+\]", "", text)  # footnote reference
+    text = re.sub(r"(?<=\S)\[\d{1,3}\]", "", text)  # numbered reference «2018[1]»
     text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
     text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
     text = re.sub(r"</?[A-Za-z][^>]*>", "", text)
     text = re.sub(r"(\*\*|__)(\S(?:.*?\S)?)\1", r"\2", text)
-    text = re.sub(r"~~(\S(?:.*?\S)?)~~", "", text)   # struck-out text is not read
+    text = re.sub(r"~~(\S(?:.*?\S)?)~~", "", text)  # struck-out text is not read
     text = re.sub(r"\*(\S(?:.*?\S)?)\*", r"\1", text)
     text = re.sub(r"(?<![\w])_(\S(?:.*?\S)?)_(?![\w])", r"\1", text)
-    text = re.sub("[\uE000-\uF8FF]", lambda m: escaped[ord(m.group()) - 0xE000]
-                  if ord(m.group()) - 0xE000 < len(escaped) else m.group(), text)
+    text = re.sub(
+        "[\ue000-\uf8ff]",
+        lambda m: escaped[ord(m.group()) - 0xE000] if ord(m.group()) - 0xE000 < len(escaped) else m.group(),
+        text,
+    )
     return _squash(text)
 
 
 # --- HTML -----------------------------------------------------------------
 
-_VOID_TAGS: Final = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split())
+_VOID_TAGS: Final = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _CLOSES_P: Final = frozenset(
     "address article aside blockquote details div dl fieldset figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hr main menu nav ol p pre section table ul li".split())
+    "h1 h2 h3 h4 h5 h6 header hr main menu nav ol p pre section table ul li".split()
+)
 _DROP_TAGS: Final = frozenset(
     "nav header footer aside script style noscript form figure figcaption iframe svg button "
-    "template select textarea object embed video audio canvas dialog menu head title".split())
+    "template select textarea object embed video audio canvas dialog menu head title".split()
+)
 _DROP_WORDS: Final = frozenset(
     "ad ads adv advert adverts advertisement advertising sponsor sponsored promo promoted "
     "related share sharing social newsletter subscribe subscription comment comments "
     "breadcrumb breadcrumbs sidebar navbar menu cookie cookies popup modal outbrain taboola "
-    "byline tags recommended recommendations trending".split())
+    "byline tags recommended recommendations trending".split()
+)
 # data-component / class / id pieces of link lists, tag lists and "read more" blocks.
 _DROP_PHRASES_RE: Final = re.compile(
-    r"(?<![a-z])(?:links-block|related|tag-list|tags|topic-list|more-on|recommendations|read-more)(?![a-z])")
+    r"(?<![a-z])(?:links-block|related|tag-list|tags|topic-list|more-on|recommendations|read-more)(?![a-z])"
+)
 # class/id words of a short element that only says who wrote the article and when.
-_DATELINE_WORDS: Final = frozenset(
-    "meta date time published byline author dateline timestamp pubdate posted".split())
+_DATELINE_WORDS: Final = frozenset("meta date time published byline author dateline timestamp pubdate posted".split())
 _DATELINE_MAX_WORDS: Final = 30
 # class/id words of the subtitle (dek) under the headline: it opens the lead section.
 _DEK_WORDS: Final = frozenset(
-    "excerpt subtitle subheading subhead dek standfirst summary lead intro description sapo".split())
+    "excerpt subtitle subheading subhead dek standfirst summary lead intro description sapo".split()
+)
 # Elements that stay inside a paragraph when text is read straight from containers.
 _INLINE_TAGS: Final = frozenset(
-    "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub sup "
-    "time u var wbr".split())
+    "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub sup time u var wbr".split()
+)
 _DROP_ROLES: Final = frozenset("navigation banner contentinfo complementary search dialog".split())
 _HEADING_TAGS: Final = frozenset("h2 h3 h4 h5 h6".split())
 _TEXT_TAGS: Final = frozenset("p h1 h2 h3 h4 h5 h6 article main section".split())
@@ -821,7 +1072,8 @@ _BLOCK_TAGS: Final = frozenset("p ul ol div section blockquote table h1 h2 h3 h4
 _DATE_META: Final = frozenset(
     "article:published_time og:published_time datepublished date pubdate publishdate publish-date "
     "publish_date dc.date dc.date.issued dcterms.date dcterms.created dcterms.issued sailthru.date "
-    "parsely-pub-date article.published".split())
+    "parsely-pub-date article.published".split()
+)
 _TITLE_SEPARATORS_RE: Final = re.compile(r"\s+[|\-–—:]\s+")
 
 
@@ -901,9 +1153,18 @@ def parse_html(text: str, source: str = "") -> Article:
         if dek := _html_dek(content, title):
             blocks = [(False, dek)] + [block for block in blocks if block[1] != dek]
         url = _html_url(root)
-        date = _html_date(root, content) or next(filter(None, (
-            _text_date(_node_text(n)) for scope in (content, root)
-            for n in _walk(scope, _is_outside_content) if _is_dateline_node(n))), None)
+        date = _html_date(root, content) or next(
+            filter(
+                None,
+                (
+                    _text_date(_node_text(n))
+                    for scope in (content, root)
+                    for n in _walk(scope, _is_outside_content)
+                    if _is_dateline_node(n)
+                ),
+            ),
+            None,
+        )
     except RecursionError:
         raise InputError("HTML is nested too deeply to read", source) from None
     return _article(title, blocks, source, url, date)
@@ -940,8 +1201,11 @@ def _opens_with_read_more(node: _Node) -> bool:
     if node.tag not in ("section", "div", "aside"):
         return False
     first = next((c for c in node.children if isinstance(c, _Node) or c.strip()), None)
-    return (isinstance(first, _Node) and (first.tag in _HEADING_TAGS or first.tag == "h1")
-            and is_read_more(_node_text(first)))
+    return (
+        isinstance(first, _Node)
+        and (first.tag in _HEADING_TAGS or first.tag == "h1")
+        and is_read_more(_node_text(first))
+    )
 
 
 def _is_outside_content(node: _Node) -> bool:
@@ -952,9 +1216,11 @@ def _is_outside_content(node: _Node) -> bool:
 def _is_dateline_node(node: _Node) -> bool:
     """A short element marked as the date or byline (class/id word in _DATELINE_WORDS), holding no paragraph."""
     words = re.split(r"[\s_\-]+", (node.attrs.get("class", "") + " " + node.attrs.get("id", "")).lower())
-    return (any(word in _DATELINE_WORDS for word in words)
-            and len(_node_text(node).split()) <= _DATELINE_MAX_WORDS
-            and not any(n.tag in _TEXT_TAGS for n in _walk(node)))
+    return (
+        any(word in _DATELINE_WORDS for word in words)
+        and len(_node_text(node).split()) <= _DATELINE_MAX_WORDS
+        and not any(n.tag in _TEXT_TAGS for n in _walk(node))
+    )
 
 
 def _node_text(node: _Node) -> str:
@@ -1012,10 +1278,17 @@ def _html_title(content: _Node, root: _Node) -> str:
 
 def _html_dek(content: _Node, title: str) -> str | None:
     """The subtitle: an element classed excerpt/subtitle/dek/summary/lead…, else a <p> or <h2> in the article's <header>."""
+
     def usable(node: _Node) -> bool:
         text = _node_text(node)
-        return (bool(text) and text != title and not _is_dateline_node(node) and not is_credit_line(text)
-                and not is_dateline(text) and not any(n.tag in _TEXT_TAGS for n in _walk(node)))
+        return (
+            bool(text)
+            and text != title
+            and not _is_dateline_node(node)
+            and not is_credit_line(text)
+            and not is_dateline(text)
+            and not any(n.tag in _TEXT_TAGS for n in _walk(node))
+        )
 
     for node in _walk(content, _is_outside_content):
         words = re.split(r"[\s_\-]+", (node.attrs.get("class", "") + " " + node.attrs.get("id", "")).lower())
@@ -1041,7 +1314,8 @@ def _html_blocks(node: _Node) -> Iterator[_Block]:
         elif child.tag == "p":
             yield False, _node_text(child)
         elif child.tag in ("li", "blockquote") and not any(
-                isinstance(c, _Node) and c.tag in _BLOCK_TAGS for c in child.children):
+            isinstance(c, _Node) and c.tag in _BLOCK_TAGS for c in child.children
+        ):
             yield False, _node_text(child)
         else:
             yield from _html_blocks(child)
@@ -1051,8 +1325,11 @@ def _is_bold_heading(node: _Node) -> bool:
     """A <p> or <div> whose whole text sits in one <strong>/<b>, short and without a full stop."""
     if node.tag not in ("p", "div"):
         return False
-    children = [c for c in node.children if not (isinstance(c, str) and not c.strip())
-                and not (isinstance(c, _Node) and c.tag == "br")]
+    children = [
+        c
+        for c in node.children
+        if not (isinstance(c, str) and not c.strip()) and not (isinstance(c, _Node) and c.tag == "br")
+    ]
     if len(children) != 1 or not isinstance(children[0], _Node) or children[0].tag not in ("strong", "b"):
         return False
     return _is_short_heading(_node_text(children[0]))
@@ -1094,7 +1371,7 @@ def _meta_content(root: _Node, names: Iterable[str]) -> str | None:
     wanted = set(names)
     for node in _walk(root):
         if node.tag == "meta":
-            key = (node.attrs.get("property") or node.attrs.get("name") or node.attrs.get("itemprop") or "")
+            key = node.attrs.get("property") or node.attrs.get("name") or node.attrs.get("itemprop") or ""
             if key.lower() in wanted and node.attrs.get("content", "").strip():
                 return node.attrs["content"].strip()
     return None

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any
 
-
 # --- ingest ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Section:
@@ -48,11 +48,12 @@ class Article:
 
 # --- text for speech ------------------------------------------------------
 
+
 class BlockKind(str, Enum):
     """What a block is; the pause after it depends on it."""
 
     TITLE = "title"
-    META = "meta"          # source and date, read in the intro
+    META = "meta"  # source and date, read in the intro
     HEADING = "heading"
     PARAGRAPH = "paragraph"
 
@@ -112,11 +113,12 @@ class Script:
 
 # --- audio and episode ----------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Chapter:
     """A chapter at its real offsets in the MP3, in milliseconds."""
 
-    element_id: str   # ASCII, e.g. "ch0" (ID3 element ids are Latin-1)
+    element_id: str  # ASCII, e.g. "ch0" (ID3 element ids are Latin-1)
     title: str
     start_ms: int
     end_ms: int
@@ -153,10 +155,10 @@ class Episode:
     slug: str
     title: str
     description: str
-    pub_date: dt.datetime          # timezone-aware (UTC)
+    pub_date: dt.datetime  # timezone-aware (UTC)
     duration_ms: int
-    size: int                      # MP3 size in bytes
-    audio: str                     # e.g. "episodes/slug.mp3"
+    size: int  # MP3 size in bytes
+    audio: str  # e.g. "episodes/slug.mp3"
     transcript_vtt: str
     transcript_txt: str
     chapters_json: str
@@ -173,7 +175,7 @@ class Episode:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Episode":
+    def from_dict(cls, data: dict[str, Any]) -> Episode:
         data = dict(data)
         data["pub_date"] = dt.datetime.fromisoformat(data["pub_date"])
         if data.get("article_date"):

@@ -23,26 +23,25 @@ from .config import TextSettings
 from .models import Article, Block, BlockKind, Part, Script, Sentence
 
 _LETTER: Final = (
-    "\u0620-\u063F\u0641-\u064A\u066E\u066F\u0671-\u06D3\u06D5\u06EE\u06EF"
-    "\u06FA-\u06FC\u06FF\u0750-\u077F\u08A0-\u08C9"
+    "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff\u0750-\u077f\u08a0-\u08c9"
 )
-_MARK: Final = "\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06DC\u06DF-\u06E4\u06E7\u06E8\u06EA-\u06ED"
+_MARK: Final = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
 _ARABIC_RE: Final = re.compile(f"[{_LETTER}{_MARK}]")
 
 # Invisible characters: bidi controls, zero-width characters, BOM, soft hyphen.
-_INVISIBLE_RE: Final = re.compile("[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u061C\uFEFF\u00AD]")
+_INVISIBLE_RE: Final = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff\u00ad]")
 # Tatweel stretches letters and goes, except (1) after a lone prefix before a digit or
 # a Latin letter, where it is how the source joins them (الـ5، بـ14، لـ3، الـlivestream),
 # and (2) after a lone letter where it marks an abbreviation (هـ for the Hijri year),
 # which the verbalizer needs to see. One tatweel is kept in both cases.
 _PREFIX: Final = "[وف]?(?:[بكل]?ال|لل|[بكل])|[وف]"
-_PREFIX_TATWEEL_RE: Final = re.compile(
-    f"(?<![{_LETTER}{_MARK}\u0640])({_PREFIX})\u0640(?=[0-9٠-٩۰-۹A-Za-z])")
+_PREFIX_TATWEEL_RE: Final = re.compile(f"(?<![{_LETTER}{_MARK}\u0640])({_PREFIX})\u0640(?=[0-9٠-٩۰-۹A-Za-z])")
 _TATWEEL_RE: Final = re.compile(
     f"(?<![{_LETTER}{_MARK}\u0640])({_PREFIX})\u0640+(?=[0-9٠-٩۰-۹A-Za-z])"
-    f"|(?<![{_LETTER}{_MARK}\u0640])([{_LETTER}])\u0640+(?![\u0640{_LETTER}{_MARK}])|\u0640+")
-_SPACES_RE: Final = re.compile("[ \t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\v\f]+")
-_DOUBLE_QUOTES: Final = "\"“”„‟〝〞＂"
+    f"|(?<![{_LETTER}{_MARK}\u0640])([{_LETTER}])\u0640+(?![\u0640{_LETTER}{_MARK}])|\u0640+"
+)
+_SPACES_RE: Final = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\v\f]+")
+_DOUBLE_QUOTES: Final = '"“”„‟〝〞＂'
 _OPENERS: Final = "([{«—-–"
 _CLOSERS: Final = ".,،؛;:!?؟…)]}»"
 
@@ -54,12 +53,13 @@ _ERA_MARKS: Final = frozenset(("م", "هـ", "ه"))
 _URL_RE: Final = re.compile(
     r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s«»<>\"]+"
     r"|\b[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/[^\s«»<>\"]*",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _EMAIL_RE: Final = re.compile(r"\b(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _URL_TRAILERS: Final = ".,;:!?)]}'’،؛؟…"
 _AMPERSAND_RE: Final = re.compile(r"(?<=\S)\s+&\s+(?=(\S))")
 # Presentation forms (from PDFs): folded to the letters they show by NFKC, ﻻ → لا.
-_PRESENTATION_RE: Final = re.compile("[\uFB50-\uFDFF\uFE70-\uFEFE]+")
+_PRESENTATION_RE: Final = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
 # A Markdown escape: backslashes before punctuation (5\%، \*).
 _ESCAPE_RE: Final = re.compile(r"\\+(?=[!-/:-@\[-`{-~،؛؟«»…])")
 _NBSP_ENTITY_RE: Final = re.compile(r"&(?:nbsp|#160|#[xX][aA]0);")
@@ -67,14 +67,13 @@ _DIGIT: Final = "0-9٠-٩۰-۹"
 _SUPERSCRIPTS: Final = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 # A list marker at the start of a sentence: a bullet, or a number (1- 1. 1) (1) ١-).
 _BULLET_RE: Final = re.compile(r"^[*•\-–—▪◦·●■]\s+")
-_LIST_NUMBER_RE: Final = re.compile(
-    f"^(?:\\(([{_DIGIT}]{{1,2}})\\)|([{_DIGIT}]{{1,2}})[-.)–])\\s*(?=[^\\s{_DIGIT}])")
+_LIST_NUMBER_RE: Final = re.compile(f"^(?:\\(([{_DIGIT}]{{1,2}})\\)|([{_DIGIT}]{{1,2}})[-.)–])\\s*(?=[^\\s{_DIGIT}])")
 _ORDINAL_ADVERBS: Final = ("أولا", "ثانيا", "ثالثا", "رابعا", "خامسا", "سادسا", "سابعا", "ثامنا", "تاسعا", "عاشرا")
 # Words after "/" that make a rate the verbalizer reads (كم/ساعة), so the slash stays.
 _RATE_WORDS: Final = frozenset("ساعة الساعة سا س دقيقة الدقيقة د ثانية الثانية ث".split())
 _SLASH_RE: Final = re.compile(f"(?<=[{_LETTER}{_MARK}])\\s*/\\s*(?=([{_LETTER}]+))")
 _PLUS_RE: Final = re.compile(f"(?<=[{_LETTER}{_MARK}])\\s*\\+\\s*(?=[{_LETTER}])")
-_HASHTAG_RE: Final = re.compile(f"(?<![A-Za-z0-9_&])#([\\w{_MARK}]+)")   # و#غزة, not C#
+_HASHTAG_RE: Final = re.compile(f"(?<![A-Za-z0-9_&])#([\\w{_MARK}]+)")  # و#غزة, not C#
 _MENTION_RE: Final = re.compile(r"(?<!\w)@[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*|@")
 # A footnote marker: [1], [^1], [^note] (not a bracketed word).
 _FOOTNOTE_RE: Final = re.compile(f"\\[(?:\\^[^\\]\\s]+|[{_DIGIT}]+)\\]")
@@ -86,11 +85,11 @@ _LONE_WAW_RE: Final = re.compile(f"(?<![^\\s«(\\[])و\\s+(?=[{_DIGIT}])")
 _LONG_SENTENCE: Final = 300
 """Characters in a sentence beyond which it is split at a ، or ؛ (the transcript cue's length)."""
 _NUMBER_RE: Final = re.compile(r"[\d٠-٩۰-۹]+(?:[.,٫٬/-][\d٠-٩۰-۹]+)*")
-_ABBREVIATION_RE: Final = re.compile(
-    f"(?:[{_LETTER}]\u0640?|[A-Za-z])(?:\\.(?:[{_LETTER}]\u0640?|[A-Za-z]))*")
+_ABBREVIATION_RE: Final = re.compile(f"(?:[{_LETTER}]\u0640?|[A-Za-z])(?:\\.(?:[{_LETTER}]\u0640?|[A-Za-z]))*")
 
 
 # --- text cleanup ---------------------------------------------------------
+
 
 def clean(text: str) -> str:
     """Normalize Unicode, punctuation and spacing; Arabic letters and marks stay as they are.
@@ -108,7 +107,7 @@ def clean(text: str) -> str:
     text = _ESCAPE_RE.sub("", text)
     text = _NBSP_ENTITY_RE.sub(" ", text)
     text = _TATWEEL_RE.sub(_tatweel, text)
-    text = unicodedata.normalize("NFC", text)   # after the removals, which may bring marks together
+    text = unicodedata.normalize("NFC", text)  # after the removals, which may bring marks together
     text = _SPACES_RE.sub(" ", text)
     text = _ellipses(text)
     text = _quotes(text)
@@ -127,8 +126,12 @@ def _tatweel(match: re.Match) -> str:
 def _ellipses(text: str) -> str:
     def dots(match: re.Match) -> str:
         run = match.group()
-        between_digits = (match.start() > 0 and text[match.start() - 1].isdigit()
-                          and match.end() < len(text) and text[match.end()].isdigit())
+        between_digits = (
+            match.start() > 0
+            and text[match.start() - 1].isdigit()
+            and match.end() < len(text)
+            and text[match.end()].isdigit()
+        )
         return run if len(run.replace(" ", "")) == 2 and between_digits else "…"
 
     text = re.sub(r"\.(?: ?\.)+", dots, text)
@@ -166,7 +169,7 @@ def _arabic_punctuation(text: str) -> str:
     def swap(match: re.Match) -> str:
         i = match.start()
         before = re.sub(r"[\s»)\]\"”']+$", "", text[:i])
-        after = text[i + 1:].lstrip()
+        after = text[i + 1 :].lstrip()
         if not before:
             return match.group()
         if match.group() == "," and i + 1 < len(text) and text[i - 1].isdigit() and text[i + 1].isdigit():
@@ -192,6 +195,7 @@ def _spacing(text: str) -> str:
 
 # --- sentences ------------------------------------------------------------
 
+
 def split_sentences(paragraph: str) -> list[str]:
     """Split a paragraph at . ! ? ؟ … (with any closing quotes after them).
 
@@ -209,7 +213,7 @@ def split_sentences(paragraph: str) -> list[str]:
     for match in _SENTENCE_END_RE.finditer(paragraph):
         if _is_abbreviation_dot(paragraph, match) or _inside_short_quote(quotes, match):
             continue
-        _add_sentence(sentences, paragraph[start:match.end()])
+        _add_sentence(sentences, paragraph[start : match.end()])
         start = match.end()
     _add_sentence(sentences, paragraph[start:])
     return [piece for sentence in sentences for piece in _split_long(sentence)]
@@ -224,10 +228,12 @@ def _split_long(sentence: str) -> list[str]:
     if len(sentence) <= _LONG_SENTENCE:
         return [sentence]
     quotes = _quote_spans(sentence)
-    cuts = [m.end() for m in re.finditer(r"[،؛](?= )", sentence)
-            if not any(start < m.start() and end > m.start() and end - start <= _LONG_QUOTE
-                       for start, end in quotes)
-            and any(ch.isalnum() for ch in sentence[m.end():])]
+    cuts = [
+        m.end()
+        for m in re.finditer(r"[،؛](?= )", sentence)
+        if not any(start < m.start() and end > m.start() and end - start <= _LONG_QUOTE for start, end in quotes)
+        and any(ch.isalnum() for ch in sentence[m.end() :])
+    ]
     if not cuts:
         return [sentence]
     cut = min(cuts, key=lambda i: abs(i - len(sentence) / 2))
@@ -258,18 +264,17 @@ def _quote_spans(paragraph: str) -> list[tuple[int, int]]:
 
 def _inside_short_quote(quotes: list[tuple[int, int]], match: re.Match) -> bool:
     """A sentence end with its quotation still open after it, in a quotation of ≤ 300 characters."""
-    return any(start < match.start() and end >= match.end() and end - start <= _LONG_QUOTE
-               for start, end in quotes)
+    return any(start < match.start() and end >= match.end() and end - start <= _LONG_QUOTE for start, end in quotes)
 
 
 def _is_abbreviation_dot(paragraph: str, match: re.Match) -> bool:
     """A lone "." that ends an abbreviation or a leading list number, not a sentence."""
     if match.group() != ".":
         return False
-    words = paragraph[:match.start()].split()
+    words = paragraph[: match.start()].split()
     if not words:
         return False
-    word = words[-1].lstrip("«(\"“[")
+    word = words[-1].lstrip('«("“[')
     if len(words) == 1 and _NUMBER_RE.fullmatch(word):
         return True
     if word.lower() in _LATIN_ABBREVIATIONS:
@@ -281,6 +286,7 @@ def _is_abbreviation_dot(paragraph: str, match: re.Match) -> bool:
 
 
 # --- the script -----------------------------------------------------------
+
 
 def build_script(article: Article, settings: TextSettings = TextSettings()) -> Script:
     """Make the Script: an intro part (title, source and date, lead) and a part per section."""
@@ -295,7 +301,7 @@ def build_script(article: Article, settings: TextSettings = TextSettings()) -> S
             continue
         heading = _block(BlockKind.HEADING, section.heading or "", settings)
         if heading is None:
-            parts[-1][1].extend(paragraphs)   # the lead, or a section that lost its heading
+            parts[-1][1].extend(paragraphs)  # the lead, or a section that lost its heading
         else:
             parts.append((section.heading or "", [heading, *paragraphs]))
     return Script(
@@ -343,17 +349,15 @@ def speakable(sentence: str) -> str:
     to it (و 112 → و112), so the verbalizer reads the prefix. The interview
     labels «س:» and «ج:» are read as the words سؤال and جواب.
     """
-    text = _QA_LABEL_RE.sub(lambda m: _QA_WORDS[m.group(1)] + ":",
-                            _list_marker(_ESCAPE_RE.sub("", sentence)))
+    text = _QA_LABEL_RE.sub(lambda m: _QA_WORDS[m.group(1)] + ":", _list_marker(_ESCAPE_RE.sub("", sentence)))
     text = _EMAIL_RE.sub(_keep_trailing_punctuation, text)
     text = _URL_RE.sub(_keep_trailing_punctuation, text)
-    text = _AMPERSAND_RE.sub(lambda m: " و" if _ARABIC_RE.match(m.group(1)) or m.group(1).isdigit() else " و ",
-                             text)
+    text = _AMPERSAND_RE.sub(lambda m: " و" if _ARABIC_RE.match(m.group(1)) or m.group(1).isdigit() else " و ", text)
     text = _PREFIX_TATWEEL_RE.sub(r"\1", text)
     text = _symbols(text)
     if text == sentence:
         return text
-    text = re.sub(r"[(\[]\s*[)\]]", "", text)          # brackets that held only a link
+    text = re.sub(r"[(\[]\s*[)\]]", "", text)  # brackets that held only a link
     text = re.sub(r"\s+([.,،؛:;!?؟…)\]»])", r"\1", text)
     text = re.sub(r"([(\[«])\s+", r"\1", text)
     text = re.sub(r"^[\s.,،؛:;]+", "", text)
@@ -363,11 +367,11 @@ def speakable(sentence: str) -> str:
 def _list_marker(sentence: str) -> str:
     """A sentence without its leading bullet; a list number 1–10 read as أولا، … عاشرا،."""
     if bullet := _BULLET_RE.match(sentence):
-        return sentence[bullet.end():]
+        return sentence[bullet.end() :]
     if not (number := _LIST_NUMBER_RE.match(sentence)):
         return sentence
     n = int(number.group(1) or number.group(2))
-    rest = sentence[number.end():]
+    rest = sentence[number.end() :]
     return f"{_ORDINAL_ADVERBS[n - 1]}، {rest}" if 1 <= n <= len(_ORDINAL_ADVERBS) else rest
 
 
@@ -386,7 +390,7 @@ def _symbols(text: str) -> str:
 def _keep_trailing_punctuation(match: re.Match) -> str:
     """What a removed URL leaves: the sentence punctuation that followed it."""
     link = match.group()
-    return link[len(link.rstrip(_URL_TRAILERS)):]
+    return link[len(link.rstrip(_URL_TRAILERS)) :]
 
 
 def _meta_text(article: Article) -> str:
@@ -404,4 +408,3 @@ def source_domain(url: str) -> str:
     """The host of a URL without "www.", as read in the intro ("" when there is none)."""
     host = urlsplit(url if "//" in url else "//" + url).hostname or ""
     return host[4:] if host.startswith("www.") else host
-

@@ -129,7 +129,7 @@ def _below_100(n: int, gender: str, case: str) -> str:
     word = _TENS[tens] + ("ون" if case == "nom" else "ين")
     if not d:
         return word
-    one = "واحدا" if case == "acc" else "واحد"          # بلغ واحدا وعشرين
+    one = "واحدا" if case == "acc" else "واحد"  # بلغ واحدا وعشرين
     head = ("إحدى" if gender == "f" else one) if d == 1 else _unit(d, gender, case)
     return f"{head} و{word}"
 
@@ -229,6 +229,7 @@ def _hour(h: int) -> str:
 
 # --- nouns -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Noun:
     """A noun this module writes itself (a currency or unit), in the forms counting needs."""
@@ -241,88 +242,111 @@ class _Noun:
     gender: Gender = "m"
 
 
-_CURRENCIES: Final = MappingProxyType({
-    "$": _Noun("دولار", "دولارات", "دولارا", "دولاران", "دولارين"),
-    "€": _Noun("يورو", "يورو", "يورو", "يوروان", "يوروين"),
-    "£": _Noun("جنيه إسترليني", "جنيهات إسترلينية", "جنيها إسترلينيا", "جنيهان إسترلينيان", "جنيهين إسترلينيين"),
-    "₪": _Noun("شيكل", "شواكل", "شيكلا", "شيكلان", "شيكلين"),
-})
+_CURRENCIES: Final = MappingProxyType(
+    {
+        "$": _Noun("دولار", "دولارات", "دولارا", "دولاران", "دولارين"),
+        "€": _Noun("يورو", "يورو", "يورو", "يوروان", "يوروين"),
+        "£": _Noun("جنيه إسترليني", "جنيهات إسترلينية", "جنيها إسترلينيا", "جنيهان إسترلينيان", "جنيهين إسترلينيين"),
+        "₪": _Noun("شيكل", "شواكل", "شيكلا", "شيكلان", "شيكلين"),
+    }
+)
 _KM: Final = _Noun("كيلومتر", "كيلومترات", "كيلومترا", "كيلومتران", "كيلومترين")
 _CELSIUS: Final = _Noun("درجة مئوية", "درجات مئوية", "درجة مئوية", "درجتان مئويتان", "درجتين مئويتين", "f")
 _KG: Final = _Noun("كيلوغرام", "كيلوغرامات", "كيلوغراما", "كيلوغرامان", "كيلوغرامين")
-_UNITS: Final = MappingProxyType({
-    "كم": _KM, "كلم": _KM, "كغ": _KG, "كجم": _KG, "كلغ": _KG,
-    "م": _Noun("متر", "أمتار", "مترا", "متران", "مترين"),
-    "سم": _Noun("سنتيمتر", "سنتيمترات", "سنتيمترا", "سنتيمتران", "سنتيمترين"),
-    "مم": _Noun("مليمتر", "مليمترات", "مليمترا", "مليمتران", "مليمترين"),
-    "°": _Noun("درجة", "درجات", "درجة", "درجتان", "درجتين", "f"),
-    "°م": _CELSIUS, "°C": _CELSIUS,
-})
+_UNITS: Final = MappingProxyType(
+    {
+        "كم": _KM,
+        "كلم": _KM,
+        "كغ": _KG,
+        "كجم": _KG,
+        "كلغ": _KG,
+        "م": _Noun("متر", "أمتار", "مترا", "متران", "مترين"),
+        "سم": _Noun("سنتيمتر", "سنتيمترات", "سنتيمترا", "سنتيمتران", "سنتيمترين"),
+        "مم": _Noun("مليمتر", "مليمترات", "مليمترا", "مليمتران", "مليمترين"),
+        "°": _Noun("درجة", "درجات", "درجة", "درجتان", "درجتين", "f"),
+        "°م": _CELSIUS,
+        "°C": _CELSIUS,
+    }
+)
 _MINUTE: Final = _Noun("دقيقة", "دقائق", "دقيقة", "دقيقتان", "دقيقتين", "f")
 # What follows a unit after "/": كم/ساعة → كيلومترا في الساعة.
-_PER: Final = MappingProxyType({
-    **dict.fromkeys(("ساعة", "الساعة", "سا", "س"), "في الساعة"),
-    **dict.fromkeys(("دقيقة", "الدقيقة", "د"), "في الدقيقة"),
-    **dict.fromkeys(("ثانية", "الثانية", "ث"), "في الثانية"),
-})
+_PER: Final = MappingProxyType(
+    {
+        **dict.fromkeys(("ساعة", "الساعة", "سا", "س"), "في الساعة"),
+        **dict.fromkeys(("دقيقة", "الدقيقة", "د"), "في الدقيقة"),
+        **dict.fromkeys(("ثانية", "الثانية", "ث"), "في الثانية"),
+    }
+)
 _ERAS: Final = MappingProxyType({"هـ": "هجري", "ه": "هجري", "م": "ميلادي", "ق.م": "قبل الميلاد"})
 
-_FEMININE: Final = frozenset((
-    "سنة سنين سنوات ساعة ساعات دقيقة دقائق مرة مرات مدينة مدن دولة دول قرية قرى امرأة نساء سيدة سيدات "
-    "فتاة فتيات بنت بنات طفلة طفلات حرب حروب أرض دار شمس نفس عين يد ريح بئر كأس ذكرى فتوى دعوى أنثى "
-    "وثائق وظائف ليلة ليال ليالي منطقة مناطق قضية قضايا مرحلة مراحل رسالة رسائل وسيلة وسائل مدرسة مدارس أسرة أسر "
-    "عائلة عائلات جولة شركة شركات طائرة طائرات سيارة سيارات غارة غارات ضربة ضربات عملية عمليات "
-    "مباراة مباريات نقطة نقاط درجة درجات نسمة إصابة إصابات حالة حالات جامعة جامعات محافظة محافظات"
-).split())
-_MASCULINE: Final = frozenset((
-    "مليارات تريليونات دولارات كيلومترات كيلوغرامات سنتيمترات مليمترات غرامات اجتماعات انفجارات "
-    "مستشفيات مطارات قطارات ملفات حسابات تحقيقات قرارات تصريحات مشروعات لقاءات امتحانات اتفاقات "
-    "بيانات إجراءات انتخابات تعديلات استثمارات تحديات إصلاحات مخيمات حيوانات جنيهات ريالات مستويات "
-    "أصوات سجلات مؤتمرات كيانات مقترحات "
-    "أسلحة أجهزة أنظمة أدوية أمثلة أسئلة أبنية أغذية أئمة قادة طلبة قضاة أساتذة خليفة "
-    "شخص أشخاص عام أعوام شهر أشهر شهور يوم أيام أسبوع أسابيع قرن قرون عقد عقود جندي جنود عسكري "
-    "قتيل قتلى جريح جرحى أسير أسرى طفل أطفال رجل رجال لاجئ منزل منازل صاروخ صواريخ هدف أهداف "
-    "دولار يورو جنيه دينار درهم ريال متر أمتار كيلومتر كيلوغرام طن أطنان برميل براميل"
-).split())
+_FEMININE: Final = frozenset(
+    (
+        "سنة سنين سنوات ساعة ساعات دقيقة دقائق مرة مرات مدينة مدن دولة دول قرية قرى امرأة نساء سيدة سيدات "
+        "فتاة فتيات بنت بنات طفلة طفلات حرب حروب أرض دار شمس نفس عين يد ريح بئر كأس ذكرى فتوى دعوى أنثى "
+        "وثائق وظائف ليلة ليال ليالي منطقة مناطق قضية قضايا مرحلة مراحل رسالة رسائل وسيلة وسائل مدرسة مدارس أسرة أسر "
+        "عائلة عائلات جولة شركة شركات طائرة طائرات سيارة سيارات غارة غارات ضربة ضربات عملية عمليات "
+        "مباراة مباريات نقطة نقاط درجة درجات نسمة إصابة إصابات حالة حالات جامعة جامعات محافظة محافظات"
+    ).split()
+)
+_MASCULINE: Final = frozenset(
+    (
+        "مليارات تريليونات دولارات كيلومترات كيلوغرامات سنتيمترات مليمترات غرامات اجتماعات انفجارات "
+        "مستشفيات مطارات قطارات ملفات حسابات تحقيقات قرارات تصريحات مشروعات لقاءات امتحانات اتفاقات "
+        "بيانات إجراءات انتخابات تعديلات استثمارات تحديات إصلاحات مخيمات حيوانات جنيهات ريالات مستويات "
+        "أصوات سجلات مؤتمرات كيانات مقترحات "
+        "أسلحة أجهزة أنظمة أدوية أمثلة أسئلة أبنية أغذية أئمة قادة طلبة قضاة أساتذة خليفة "
+        "شخص أشخاص عام أعوام شهر أشهر شهور يوم أيام أسبوع أسابيع قرن قرون عقد عقود جندي جنود عسكري "
+        "قتيل قتلى جريح جرحى أسير أسرى طفل أطفال رجل رجال لاجئ منزل منازل صاروخ صواريخ هدف أهداف "
+        "دولار يورو جنيه دينار درهم ريال متر أمتار كيلومتر كيلوغرام طن أطنان برميل براميل"
+    ).split()
+)
 # Words that follow a number without being what it counts.
-_PARTICLES: Final = frozenset((
-    "في من إلى على عن مع منذ حتى أو ثم بين قبل بعد خلال عند لدى لم لن قد لا ما أن إن هذا هذه ذلك "
-    "تلك التي الذي الذين حيث كما ضد عبر حول نحو حوالي فقط تقريبا عندما حين بينما أي أيضا مقابل وفق "
-    "وفقا ليس كان كانت هي هو هم إذ لكن بل نصف ربع ثلث صباحا مساء ليلا فجرا ظهرا عصرا"
-).split())
+_PARTICLES: Final = frozenset(
+    (
+        "في من إلى على عن مع منذ حتى أو ثم بين قبل بعد خلال عند لدى لم لن قد لا ما أن إن هذا هذه ذلك "
+        "تلك التي الذي الذين حيث كما ضد عبر حول نحو حوالي فقط تقريبا عندما حين بينما أي أيضا مقابل وفق "
+        "وفقا ليس كان كانت هي هو هم إذ لكن بل نصف ربع ثلث صباحا مساء ليلا فجرا ظهرا عصرا"
+    ).split()
+)
 # After a number these make it an hour (من 8 صباحا إلى 4 مساء → من الثامنة صباحا…).
 _DAY_PARTS: Final = ("صباحا", "مساء", "مساءً", "ليلا", "فجرا", "ظهرا", "عصرا")
-_GENITIVE: Final = frozenset((
-    "في من إلى على عن منذ حتى مع نحو حوالي قرابة زهاء بين خلال قبل بعد عند لدى ضمن سوى غير عبر "
-    "بنحو بحوالي لنحو بقرابة مقابل عام العام سنة نسبة بنسبة قيمة بقيمة معدل بمعدل بواقع مبلغ بمبلغ "
-    "إجمالي مجموع رقم سالب أصل بسرعة بمساحة بزيادة بكلفة بتكلفة بمسافة بكمية بدرجة بحصة بغرامة بمدة "
-    "بطول بعمق بعرض بارتفاع بوزن بحجم بعدد"
-).split())
+_GENITIVE: Final = frozenset(
+    (
+        "في من إلى على عن منذ حتى مع نحو حوالي قرابة زهاء بين خلال قبل بعد عند لدى ضمن سوى غير عبر "
+        "بنحو بحوالي لنحو بقرابة مقابل عام العام سنة نسبة بنسبة قيمة بقيمة معدل بمعدل بواقع مبلغ بمبلغ "
+        "إجمالي مجموع رقم سالب أصل بسرعة بمساحة بزيادة بكلفة بتكلفة بمسافة بكمية بدرجة بحصة بغرامة بمدة "
+        "بطول بعمق بعرض بارتفاع بوزن بحجم بعدد"
+    ).split()
+)
 # Nouns (mostly masdars) a number after them depends on in إضافة, so genitive: مقتل ستة وثلاثين،
 # على مدى ست وثلاثين ساعة; also with بـ / لـ glued on (برصيد، بأغلبية، بمقدار، لمدة).
-_CONSTRUCT_NOUNS: Final = frozenset((
-    "مقتل إصابة اعتقال إخلاء نزوح تشريد فقدان خسارة مدى رصيد أغلبية مقدار مشاركة حضور بدل طول عرض ارتفاع "
-    "عمق وزن سعر قيمة مدة معدل مسافة مساحة حجم كلفة تكلفة زيادة انخفاض تراجع نسبة حصة غرامة مجموع إجمالي "
-    "إطلاق تدمير هدم بناء توفير تخصيص تسجيل استشهاد وفاة إنقاذ إجلاء"
-).split())
+_CONSTRUCT_NOUNS: Final = frozenset(
+    (
+        "مقتل إصابة اعتقال إخلاء نزوح تشريد فقدان خسارة مدى رصيد أغلبية مقدار مشاركة حضور بدل طول عرض ارتفاع "
+        "عمق وزن سعر قيمة مدة معدل مسافة مساحة حجم كلفة تكلفة زيادة انخفاض تراجع نسبة حصة غرامة مجموع إجمالي "
+        "إطلاق تدمير هدم بناء توفير تخصيص تسجيل استشهاد وفاة إنقاذ إجلاء"
+    ).split()
+)
 _ACCUSATIVE: Final = frozenset("إن أن لكن كأن ليت لعل بأن".split())
 # Verbs (and البالغ) whose object or predicate is the number: بلغ عدد القتلى خمسين، ما يعادل…
 # They may stand a few words back, with the subject between (بلغت الخسائر ألفين وخمسمئة).
 # تعادل is left out: it is also a draw (تعادل الفريقان 1-1).
-_ACCUSATIVE_VERBS: Final = frozenset((
-    "بلغ بلغت بلغا يبلغ تبلغ ليبلغ لتبلغ البالغ البالغة البالغين البالغتين تجاوز تجاوزت يتجاوز تتجاوز "
-    "تخطى تخطت يتخطى تتخطى سجل سجلت يسجل تسجل حقق حققت يحقق تحقق يعادل يساوي تساوي "
-    # Transitive verbs common in news, whose object the number is (تضم المرحلة الأولى أربعين حافلة);
-    # not أطلق/قتل/أصيب, which news often uses in the passive (أُطلق أربعون صاروخا).
-    "ضم ضمت يضم تضم قطع قطعت يقطع تقطع استقبل استقبلت يستقبل تستقبل "
-    "خصص خصصت يخصص تخصص رصد رصدت يرصد ترصد أنفق أنفقت ينفق تنفق استقطب استقطبت يستقطب تستقطب "
-    "قارب قاربت يقارب تقارب تلقى تلقت يتلقى تتلقى وظف وظفت يوظف توظف أنتج أنتجت ينتج تنتج باع باعت يبيع تبيع "
-    "اشترى اشترت يشتري تشتري خسر خسرت يخسر تخسر ربح ربحت يربح تربح"
-).split())
+_ACCUSATIVE_VERBS: Final = frozenset(
+    (
+        "بلغ بلغت بلغا يبلغ تبلغ ليبلغ لتبلغ البالغ البالغة البالغين البالغتين تجاوز تجاوزت يتجاوز تتجاوز "
+        "تخطى تخطت يتخطى تتخطى سجل سجلت يسجل تسجل حقق حققت يحقق تحقق يعادل يساوي تساوي "
+        # Transitive verbs common in news, whose object the number is (تضم المرحلة الأولى أربعين حافلة);
+        # not أطلق/قتل/أصيب, which news often uses in the passive (أُطلق أربعون صاروخا).
+        "ضم ضمت يضم تضم قطع قطعت يقطع تقطع استقبل استقبلت يستقبل تستقبل "
+        "خصص خصصت يخصص تخصص رصد رصدت يرصد ترصد أنفق أنفقت ينفق تنفق استقطب استقطبت يستقطب تستقطب "
+        "قارب قاربت يقارب تقارب تلقى تلقت يتلقى تتلقى وظف وظفت يوظف توظف أنتج أنتجت ينتج تنتج باع باعت يبيع تبيع "
+        "اشترى اشترت يشتري تشتري خسر خسرت يخسر تخسر ربح ربحت يربح تربح"
+    ).split()
+)
 # Words after which a 4-digit number counts rather than names a year (عدد الزوار 2022 زائرا).
-_COUNT_WORDS: Final = frozenset((
-    "عدد العدد تعداد عددهم عددها عددهن قتل أصيب اعتقل أطلق ضم ضمت تضم يضم هناك يوجد توجد"
-).split())
+_COUNT_WORDS: Final = frozenset(
+    ("عدد العدد تعداد عددهم عددها عددهن قتل أصيب اعتقل أطلق ضم ضمت تضم يضم هناك يوجد توجد").split()
+)
 # After these a short number is dialled, so read digit by digit (الرقم 112، اتصل على 911).
 _SERVICE_WORDS: Final = frozenset("الرقم بالرقم برقم للرقم الطوارئ الساخن المجاني الموحد".split())
 # After these a number is a label (القانون رقم 12): masculine, genitive, counting nothing.
@@ -343,10 +367,10 @@ def _is_noun(word: str) -> bool:
     """Could `word` be what a number before it counts? (not a particle, not definite)."""
     if not word or word in _PARTICLES or word.startswith(("ال", "وال", "بال", "فال", "كال", "لل", "ولل")):
         return False
-    if word.startswith("و"):        # mostly "and …", unless a plural we know (وفيات، وزراء)
+    if word.startswith("و"):  # mostly "and …", unless a plural we know (وفيات، وزراء)
         return _is_known_noun(word) or word.endswith("اء")
     if word[0] in "بلك" and (word[1:] in _FEMININE or word[1:] in _MASCULINE):
-        return False                # a preposition and its noun: رقم 12 لسنة 2011
+        return False  # a preposition and its noun: رقم 12 لسنة 2011
     return not (word.startswith("ف") and word[1:] in _PARTICLES)
 
 
@@ -357,8 +381,9 @@ def _is_known_noun(word: str) -> bool:
 
 # --- numbers as written ------------------------------------------------------
 
+
 def _split(text: str) -> tuple[int, str]:
-    if text.count(".") > 1:                    # 1.000.000: dots between thousands
+    if text.count(".") > 1:  # 1.000.000: dots between thousands
         text = text.replace(".", "")
     whole, _, fraction = text.replace(",", "").partition(".")
     return int(whole), fraction
@@ -395,7 +420,7 @@ def _with_noun(text: str, noun: str, case: str, noun_follows: bool) -> str:
     if whole == 2 and is_scale:
         return _dual(noun, case, noun_follows)
     if is_scale and not noun_follows and whole % 100 > 10:
-        noun += "ا"                              # 20 ألف → عشرون ألفا (ألف شخص stays)
+        noun += "ا"  # 20 ألف → عشرون ألفا (ألف شخص stays)
     return f"{cardinal(whole, gender, case, True)} {noun}"
 
 
@@ -415,7 +440,7 @@ def _count(text: str, noun: _Noun, case: str) -> str:
 
 # --- context -------------------------------------------------------------
 
-_AR: Final = "\u0621-\u063A\u0641-\u064A\u0671-\u06D3"
+_AR: Final = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
 _WORD_RE: Final = re.compile(f"\\s+([{_AR}]+)(?![\\dـ{_AR}])")
 _NUMBER_TOKEN_RE: Final = re.compile(r"\d[\d.,]*")
 
@@ -442,7 +467,7 @@ def _clause(before: str, count: int) -> list[str]:
         if token[-1].isdigit() or token[-1] in "،؛:,.!?؟…»)]\"'":
             break
         words.append(_bare(token))
-        if token[0] in "«([\"'":             # «بلغ: the quote opens the phrase
+        if token[0] in "«([\"'":  # «بلغ: the quote opens the phrase
             break
     return words
 
@@ -454,14 +479,14 @@ def _case(prefix: str, before: str) -> str:
     if prefix and prefix[-1] in "بلك":
         return "gen"
     words = before.split()
-    for back in (1, 2):         # و5 shares the case of the number it joins: بين 3 و5، إلى 11 قتيلا و25
+    for back in (1, 2):  # و5 shares the case of the number it joins: بين 3 و5، إلى 11 قتيلا و25
         if prefix and len(words) >= back and _NUMBER_TOKEN_RE.fullmatch(words[-back]):
             return _case("", " ".join(words[:-back]))
     if not words:
         return "nom"
     last = _bare(words[-1])
     for word in (last, last[1:] if last[:1] in ("و", "ف") else ""):
-        if word in _GENITIVE or _is_construct_noun(word):    # a preposition, or a noun in إضافة
+        if word in _GENITIVE or _is_construct_noun(word):  # a preposition, or a noun in إضافة
             return "gen"
         if word in _ACCUSATIVE:
             return "acc"
@@ -484,55 +509,116 @@ def _attach(prefix: str, words: str) -> str:
 
 
 def _words_before(m: re.Match[str], count: int) -> list[str]:
-    return [_bare(w) for w in m.string[:m.start()].split()[-count:]]
+    return [_bare(w) for w in m.string[: m.start()].split()[-count:]]
 
 
 # --- the rules -----------------------------------------------------------
 
 # A glued prefix: و2000، ب15، بـ10، and لـ 25 / ول 25 once clean() has split or dropped the tatweel.
-_PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|[وف]?(?:[بلك]ـ? ?)?)"     # و 112 (a lone و) → ومئة…
+_PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|[وف]?(?:[بلك]ـ? ?)?)"  # و 112 (a lone و) → ومئة…
 _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"
 _END: Final = r"(?!\d|[.,:/\-]\d)"
 
-_GREGORIAN: Final = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
-                     "أكتوبر", "نوفمبر", "ديسمبر")
-_LEVANTINE: Final = ("كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
-                     "تشرين الأول", "تشرين الثاني", "كانون الأول")
-_MONTH_VARIANTS: Final = ("إبريل", "ابريل", "يونيه", "يوليه", "اغسطس", "اكتوبر", "جانفي", "فيفري", "أفريل",
-                          "ماي", "جوان", "جويلية", "أوت")
+_GREGORIAN: Final = (
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+)
+_LEVANTINE: Final = (
+    "كانون الثاني",
+    "شباط",
+    "آذار",
+    "نيسان",
+    "أيار",
+    "حزيران",
+    "تموز",
+    "آب",
+    "أيلول",
+    "تشرين الأول",
+    "تشرين الثاني",
+    "كانون الأول",
+)
+_MONTH_VARIANTS: Final = (
+    "إبريل",
+    "ابريل",
+    "يونيه",
+    "يوليه",
+    "اغسطس",
+    "اكتوبر",
+    "جانفي",
+    "فيفري",
+    "أفريل",
+    "ماي",
+    "جوان",
+    "جويلية",
+    "أوت",
+)
 _MONTHS_ALT: Final = "|".join(sorted(_GREGORIAN + _LEVANTINE + _MONTH_VARIANTS, key=len, reverse=True))
 _YEAR_WORDS: Final = frozenset("عام العام عامي العامين سنة السنة".split())
 _YEAR_PREPOSITIONS: Final = (
     "منذ في حتى خلال قبل بعد بين مطلع أوائل أواخر أواسط منتصف بداية نهاية صيف شتاء ربيع خريف مواليد"
 ).split()
-_SCORE_STEMS: Final = ("فاز", "فوز", "تعادل", "نتيجة", "تغلب", "هزم", "خسر", "خسارة", "انتصر", "مباراة",
-                       "سحق", "الشوط")
-_ORDINAL_NOUNS: Final = MappingProxyType({
-    **dict.fromkeys((
-        "القرن الفصل الطابق البند المركز الأسبوع الجزء الباب الموسم الشوط المؤتمر اليوم الصف المستوى "
-        "الجيل"
-    ).split(), "m"),
-    **dict.fromkeys((
-        "المادة الدقيقة الدورة المرحلة الجولة المرتبة الفقرة الصفحة الحلقة الذكرى النسخة الطبعة الفئة "
-        "القمة الدفعة الدرجة السنة الليلة المرة الولاية الجلسة"
-    ).split(), "f"),
-})
+_SCORE_STEMS: Final = ("فاز", "فوز", "تعادل", "نتيجة", "تغلب", "هزم", "خسر", "خسارة", "انتصر", "مباراة", "سحق", "الشوط")
+_ORDINAL_NOUNS: Final = MappingProxyType(
+    {
+        **dict.fromkeys(
+            (
+                "القرن الفصل الطابق البند المركز الأسبوع الجزء الباب الموسم الشوط المؤتمر اليوم الصف المستوى الجيل"
+            ).split(),
+            "m",
+        ),
+        **dict.fromkeys(
+            (
+                "المادة الدقيقة الدورة المرحلة الجولة المرتبة الفقرة الصفحة الحلقة الذكرى النسخة الطبعة الفئة "
+                "القمة الدفعة الدرجة السنة الليلة المرة الولاية الجلسة"
+            ).split(),
+            "f",
+        ),
+    }
+)
 # Plurals before الـN: a definite count (أيامه الأربعة عشر), not an ordinal.
-_PLURAL_NOUNS: Final = frozenset(
-    "أيام أعوام سنوات سنين أشهر شهور أسابيع ساعات دقائق ليال ليالي عقود قرون".split())
+_PLURAL_NOUNS: Final = frozenset("أيام أعوام سنوات سنين أشهر شهور أسابيع ساعات دقائق ليال ليالي عقود قرون".split())
 _FRACTIONS: Final = MappingProxyType(
-    {(1, 2): "نصف", (1, 3): "ثلث", (2, 3): "ثلثان", (1, 4): "ربع", (3, 4): "ثلاثة أرباع"})
+    {(1, 2): "نصف", (1, 3): "ثلث", (2, 3): "ثلثان", (1, 4): "ربع", (3, 4): "ثلاثة أرباع"}
+)
 _DATE_WORDS: Final = frozenset("يوم اليوم تاريخ بتاريخ".split())
 
-_LETTERS: Final = MappingProxyType(dict(zip(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-    ("إيه بي سي دي إي إف جي إتش آي جيه كيه إل إم إن أو بي كيو آر إس تي يو في دبليو إكس واي زد").split(),
-)))
-_ACRONYM_WORDS: Final = MappingProxyType({
-    "NATO": "ناتو", "OPEC": "أوبك", "UNESCO": "يونسكو", "UNICEF": "يونيسف", "COVID": "كوفيد",
-    "FIFA": "فيفا", "UEFA": "يويفا", "NASA": "ناسا", "ASEAN": "آسيان", "BRICS": "بريكس", "SWIFT": "سويفت",
-    "COP": "كوب", "AIDS": "إيدز", "UNRWA": "أونروا", "INTERPOL": "إنتربول",
-})
+_LETTERS: Final = MappingProxyType(
+    dict(
+        zip(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            ("إيه بي سي دي إي إف جي إتش آي جيه كيه إل إم إن أو بي كيو آر إس تي يو في دبليو إكس واي زد").split(),
+        )
+    )
+)
+_ACRONYM_WORDS: Final = MappingProxyType(
+    {
+        "NATO": "ناتو",
+        "OPEC": "أوبك",
+        "UNESCO": "يونسكو",
+        "UNICEF": "يونيسف",
+        "COVID": "كوفيد",
+        "FIFA": "فيفا",
+        "UEFA": "يويفا",
+        "NASA": "ناسا",
+        "ASEAN": "آسيان",
+        "BRICS": "بريكس",
+        "SWIFT": "سويفت",
+        "COP": "كوب",
+        "AIDS": "إيدز",
+        "UNRWA": "أونروا",
+        "INTERPOL": "إنتربول",
+    }
+)
 
 
 def _month(number: int, settings: TextSettings) -> str:
@@ -564,8 +650,9 @@ def _latin(m: re.Match[str], settings: TextSettings) -> str:
 
 # News agencies as readers say them: (أ.ف.ب) / أ ف ب → فرانس برس، د.ب.أ → الوكالة الألمانية، أ.ب → أسوشيتد برس.
 _AGENCIES: Final = MappingProxyType({"افب": "فرانس برس", "دبا": "الوكالة الألمانية", "اب": "أسوشيتد برس"})
-_AGENCY_PATTERN: Final = (f"(?<![{_AR}.])(?:(?P<afp>[أا]\\.? ?ف\\.? ?ب)|(?P<dpa>د\\.? ?ب\\.? ?أ)|(?P<ap>أ\\. ?ب|أ ب))"
-                          f"\\.?(?![{_AR}])")
+_AGENCY_PATTERN: Final = (
+    f"(?<![{_AR}.])(?:(?P<afp>[أا]\\.? ?ف\\.? ?ب)|(?P<dpa>د\\.? ?ب\\.? ?أ)|(?P<ap>أ\\. ?ب|أ ب))\\.?(?![{_AR}])"
+)
 
 
 def _agency(m: re.Match[str], settings: TextSettings) -> str:
@@ -584,11 +671,11 @@ def _phone(m: re.Match[str], settings: TextSettings) -> str:
 
 def _service(m: re.Match[str], settings: TextSettings) -> str:
     """اتصل على 911، الرقم 112، الخط الساخن 16000: a short number to dial, digit by digit."""
-    words = _clause(m.string[:m.start()], 2)
+    words = _clause(m.string[: m.start()], 2)
     if not words or _is_known_noun(_next_word(m.string, m.end())):
         return m.group(0)
     dialled = any(form in _SERVICE_WORDS for form in _forms(words[0]))
-    called = words[0] == "على" and len(words) > 1 and "تصل" in words[1]     # اتصل، اتصلوا، الاتصال
+    called = words[0] == "على" and len(words) > 1 and "تصل" in words[1]  # اتصل، اتصلوا، الاتصال
     return _digits(m["num"]) if dialled or called else m.group(0)
 
 
@@ -676,22 +763,22 @@ def _range(m: re.Match[str], settings: TextSettings) -> str:
     a, b, pre = m["a"], m["b"], m["pre"]
     percent = " في المئة" if m["pct"] else ""
     if _is_score(m):
-        case = _case(pre, m.string[:m.start()])
+        case = _case(pre, m.string[: m.start()])
         return _attach(pre, f"{_number(a, 'm', case)} مقابل {_number(b, 'm', 'gen')}{percent}")
     noun = _next_word(m.string, m.end())
     gender = _gender(noun) if _is_noun(noun) and not percent else "m"
     first, second = _number(a, gender, "gen"), _number(b, gender, "gen")
     if m["sep"] == ":":
-        return _attach(pre, f"{_number(a, gender, _case(pre, m.string[:m.start()]))} إلى {second}{percent}")
+        return _attach(pre, f"{_number(a, gender, _case(pre, m.string[: m.start()]))} إلى {second}{percent}")
     previous = (_words_before(m, 1) or [""])[0]
     if previous in ("بين", "عامي", "العامين") and not pre:
         return f"{first} و{second}{percent}"
-    head = "" if previous in _GENITIVE and not pre else "من "     # خلال 3-5 أيام, من 4-6 أشهر
+    head = "" if previous in _GENITIVE and not pre else "من "  # خلال 3-5 أيام, من 4-6 أشهر
     return _attach(pre, f"{head}{first} إلى {second}{percent}")
 
 
 def _percent(m: re.Match[str], settings: TextSettings) -> str:
-    case = _case(m["pre"], m.string[:m.start()])
+    case = _case(m["pre"], m.string[: m.start()])
     return _attach(m["pre"], f"{_number(m['a'] or m['b'], 'm', case)} في المئة")
 
 
@@ -699,7 +786,7 @@ def _currency(m: re.Match[str], settings: TextSettings) -> str:
     """$5, 5$ → خمسة دولارات; $2.5 مليار → اثنان فاصلة خمسة مليار دولار."""
     noun = _CURRENCIES[m["s1"] or m["s2"]]
     number, scale = m["n1"] or m["n2"], m["k1"] or m["k2"]
-    case = _case(m["pre"], m.string[:m.start()])
+    case = _case(m["pre"], m.string[: m.start()])
     if scale:
         spoken = f"{_with_noun(number, scale, case, True)} {noun.one}"
     else:
@@ -715,9 +802,9 @@ def _unit_after(m: re.Match[str], settings: TextSettings) -> str:
     era = None if m["per"] else _ERAS.get(unit)
     if era and not fraction and (unit != "م" or 1000 <= whole <= 2100 or _is_year_word(m)):
         return _attach(pre, f"{cardinal(whole, 'm', 'gen')} {era}")
-    if unit not in _UNITS:                     # هـ / ق.م with a rate after it: not a unit
+    if unit not in _UNITS:  # هـ / ق.م with a rate after it: not a unit
         return m.group(0)
-    spoken = _count(number, _UNITS[unit], _case(pre, m.string[:m.start()]))
+    spoken = _count(number, _UNITS[unit], _case(pre, m.string[: m.start()]))
     return _attach(pre, spoken + (f" {_PER[m['per']]}" if m["per"] else ""))
 
 
@@ -739,7 +826,7 @@ def _year_after(m: re.Match[str], settings: TextSettings) -> str:
         is_year = len(number) == 4 and (1900 <= int(number) <= 2100 or word not in _YEAR_PREPOSITIONS)
     if not is_year:
         return m.group(0)
-    return f"{m.group(0)[:m.start('num') - m.start()]}{_year(number)}"
+    return f"{m.group(0)[: m.start('num') - m.start()]}{_year(number)}"
 
 
 def _glued_year(m: re.Match[str], settings: TextSettings) -> str:
@@ -770,9 +857,9 @@ def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
     noun, number = m["noun"], int(m["num"])
     gender = _ordinal_gender(noun)
     following = _next_word(m.string, m.end())
-    counted = _is_tamyiz(following, number) and not following.endswith("يا")    # المركز 22 عالميا
+    counted = _is_tamyiz(following, number) and not following.endswith("يا")  # المركز 22 عالميا
     if gender is None or number == 0 or _is_known_noun(following) or counted:
-        return m.group(0)           # حضر المؤتمر 250 مندوبا: a count, not the 250th
+        return m.group(0)  # حضر المؤتمر 250 مندوبا: a count, not the 250th
     if gender == "hour":
         return f"{noun} {_hour(number)}" if number <= 24 else m.group(0)
     if len(m["num"]) == 4 and 1900 <= number <= 2100:
@@ -787,7 +874,7 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
         return m.group(0)
     noun = _without_pronoun((_words_before(m, 1) or [""])[0])
     if noun in _PLURAL_NOUNS or (noun.endswith("ات") and noun not in _ORDINAL_NOUNS):
-        return _attach(m["pre"], "ال" + cardinal(number, _gender(noun), "gen"))    # أيامه الأربعة عشر
+        return _attach(m["pre"], "ال" + cardinal(number, _gender(noun), "gen"))  # أيامه الأربعة عشر
     gender = _ORDINAL_NOUNS.get(noun, "f" if noun.endswith("ة") else "m")
     return _attach(m["pre"], ordinal(number, gender))
 
@@ -795,7 +882,7 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
 def _without_pronoun(noun: str) -> str:
     """دورته → دورة، نسختها → نسخة، أيامه → أيام: the noun under a pronoun suffix."""
     for suffix in ("هما", "هم", "ها", "كم", "نا", "ه", "ي"):
-        stem = noun[:-len(suffix)]
+        stem = noun[: -len(suffix)]
         if noun.endswith(suffix) and len(stem) > 2:
             if stem.endswith("ت") and not stem.endswith("ات"):
                 return stem[:-1] + "ة"
@@ -830,8 +917,13 @@ def _plus(m: re.Match[str], settings: TextSettings) -> str:
 
 def _is_tamyiz(noun: str, number: int) -> bool:
     """Does `noun` look like what 11–99 count (زائرا، شخصا): an indefinite accusative?"""
-    return (number % 100 > 10 and len(noun) > 2 and noun.endswith("ا") and not noun.endswith("وا")
-            and noun not in _PARTICLES)
+    return (
+        number % 100 > 10
+        and len(noun) > 2
+        and noun.endswith("ا")
+        and not noun.endswith("وا")
+        and noun not in _PARTICLES
+    )
 
 
 def _is_named_year(m: re.Match[str], noun: str) -> bool:
@@ -840,7 +932,7 @@ def _is_named_year(m: re.Match[str], noun: str) -> bool:
     Not after a verb (one starting with ي, or a counting word: عدد، قتل، هناك…) and not
     before what it could count (2022 زائرا، 2000 شخص).
     """
-    number, words = m["num"], _clause(m.string[:m.start()], 4)
+    number, words = m["num"], _clause(m.string[: m.start()], 4)
     if m["pre"] or len(number) != 4 or not number.isdigit() or not 1900 <= int(number) <= 2100:
         return False
     if not words or not re.fullmatch(f"[{_AR}]+", words[0]) or words[0] in _PARTICLES:
@@ -860,7 +952,7 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
     اثني عشر لسنة…); after a noun a bare year names it (مونديال ألفين واثنين وعشرين).
     """
     pre, number, noun = m["pre"], m["num"], m["next"] or ""
-    before = m.string[:m.start()]
+    before = m.string[: m.start()]
     case = _case(pre, before)
     after = (m["gap"] or "") + noun
     label = _clause(before, 1)
@@ -898,34 +990,63 @@ _SCALE_ALT: Final = "|".join(sorted(_SCALE_WORDS, key=len, reverse=True))
 
 # Order matters: each rule writes words, so the rules after it never see those digits.
 _RULES: Final = (
-    _rule("decade", r"(?<!\w)(?:[Tt]he\s+)?(?P<pre>[وفبلك]{0,2})(?:ال(?:ـ ?)?)?(?P<y>\d{3}0)['’]?s(?![A-Za-z\d])",
-          _decade),
+    _rule(
+        "decade", r"(?<!\w)(?:[Tt]he\s+)?(?P<pre>[وفبلك]{0,2})(?:ال(?:ـ ?)?)?(?P<y>\d{3}0)['’]?s(?![A-Za-z\d])", _decade
+    ),
     _rule("latin", r"(?<![A-Za-z\d°])(?P<lead>\d+)?(?P<word>[A-Za-z]+)(?:-?(?P<num>\d+))?(?![A-Za-z\d])", _latin),
     _rule("agency", _AGENCY_PATTERN, _agency),
     _rule("doctor", f"(?<!\\S)(?P<pre>[وفل]?)(?P<prof>أ\\. ?)?د\\.(?![{_AR}]\\.)(?=\\s*[{_AR}])", _doctor),
-    _rule("season", r"(?<!\S)(?P<kw>[وفبل]{0,2}(?:ال)?(?:عام|موسم)(?: الدراسي| الرياضي)?)\s+"
-                    r"(?P<a>\d{4}) ?[/\-] ?(?P<b>\d{4})(?![\d/\-])", _season),
-    _rule("fraction_unit", f"(?<![\\w/]){_PRE}(?P<a>\\d)/(?P<b>\\d) ?(?P<unit>كلم|كم|كغ|كجم|كلغ|سم|مم|م)"
-                           f"(?![{_AR}\\w/])", _fraction_unit),
-    _rule("date", f"(?<![\\d/.\\-]){_PRE}(?P<a>\\d{{1,4}})(?P<sep>[/.\\-])(?P<b>\\d{{1,2}})(?P=sep)(?P<c>\\d{{1,4}})"
-                  r"(?!\d|[/.\-]\d)", _numeric_date),
+    _rule(
+        "season",
+        r"(?<!\S)(?P<kw>[وفبل]{0,2}(?:ال)?(?:عام|موسم)(?: الدراسي| الرياضي)?)\s+"
+        r"(?P<a>\d{4}) ?[/\-] ?(?P<b>\d{4})(?![\d/\-])",
+        _season,
+    ),
+    _rule(
+        "fraction_unit",
+        f"(?<![\\w/]){_PRE}(?P<a>\\d)/(?P<b>\\d) ?(?P<unit>كلم|كم|كغ|كجم|كلغ|سم|مم|م)(?![{_AR}\\w/])",
+        _fraction_unit,
+    ),
+    _rule(
+        "date",
+        f"(?<![\\d/.\\-]){_PRE}(?P<a>\\d{{1,4}})(?P<sep>[/.\\-])(?P<b>\\d{{1,2}})(?P=sep)(?P<c>\\d{{1,4}})"
+        r"(?!\d|[/.\-]\d)",
+        _numeric_date,
+    ),
     _rule("phone", r"(?<![\w+])(?P<plus>\+)?(?P<num>\d{10,}|\d+(?:-\d+){2,})(?![\w])", _phone),
     _rule("service", f"(?<!\\S)(?P<num>\\d{{3,6}}){_END}(?! ?[%٪{_CURRENCY_SYMBOLS}°])", _service),
     _rule("month_year", f"(?<!\\w){_PRE}(?P<mo>\\d{{1,2}})/(?P<y>\\d{{4}})(?![\\d/])", _month_year),
     _rule("text_date", f"(?<!\\w){_PRE}(?P<day>\\d{{1,2}})\\s+(?P<month>{_MONTHS_ALT})(?![{_AR}])", _text_date),
-    _rule("time", f"(?<![\\d:.]){_PRE}(?P<h>\\d{{1,2}}):(?P<mi>\\d{{2}})(?![\\d:])(?: (?P<ampm>ص|م)(?![{_AR}]))?",
-          _time),
+    _rule(
+        "time", f"(?<![\\d:.]){_PRE}(?P<h>\\d{{1,2}}):(?P<mi>\\d{{2}})(?![\\d:])(?: (?P<ampm>ص|م)(?![{_AR}]))?", _time
+    ),
     _rule("minus", r"(?<!\S)[-−](?=\d)", _minus),
     _rule("era_slash", f"(?:(?<=\\dهـ)|(?<=\\d هـ)) ?/ ?(?=\\d{{3,4}} ?م(?![{_AR}]))", _era_slash),
-    _rule("range", f"(?<![\\w.,/:\\-]){_PRE}(?P<a>{_NUM}) ?(?P<sep>[-–—:]) ?(?P<b>{_NUM})(?P<pct> ?[%٪])?"
-                   r"(?!\d|[/:\-]\d|[.,]\d)", _range),
+    _rule(
+        "range",
+        f"(?<![\\w.,/:\\-]){_PRE}(?P<a>{_NUM}) ?(?P<sep>[-–—:]) ?(?P<b>{_NUM})(?P<pct> ?[%٪])?"
+        r"(?!\d|[/:\-]\d|[.,]\d)",
+        _range,
+    ),
     _rule("percent", f"(?<!\\w){_PRE}(?:(?P<b>{_NUM}) ?[%٪]|[%٪] ?(?P<a>{_NUM}){_END})", _percent),
-    _rule("currency", f"(?<!\\w){_PRE}(?:(?P<s1>[{_CURRENCY_SYMBOLS}]) ?(?P<n1>{_NUM}){_END}(?: (?P<k1>{_SCALE_ALT}))?"
-                      f"|(?P<n2>{_NUM})(?: (?P<k2>{_SCALE_ALT}))? ?(?P<s2>[{_CURRENCY_SYMBOLS}]))", _currency),
-    _rule("unit", f"(?<![\\w/]){_PRE}(?P<num>{_NUM}){_END} ?(?P<unit>ق\\. ?م|كلم|كم|كغ|كجم|كلغ|سم|مم|هـ|ه|م"
-                  f"|° ?[Cم](?![{_AR}])|°)(?: ?/ ?(?P<per>{_PER_ALT}))?(?![{_AR}\\w])", _unit_after),
-    _rule("year", f"(?<!\\S)(?P<kw>[وفبل]{{0,2}}(?P<base>{'|'.join([*_YEAR_WORDS, *_YEAR_PREPOSITIONS])}"
-                  f"|{_MONTHS_ALT}))\\s+(?P<num>\\d{{1,4}}){_END}(?! ?[%{_CURRENCY_SYMBOLS}°])", _year_after),
+    _rule(
+        "currency",
+        f"(?<!\\w){_PRE}(?:(?P<s1>[{_CURRENCY_SYMBOLS}]) ?(?P<n1>{_NUM}){_END}(?: (?P<k1>{_SCALE_ALT}))?"
+        f"|(?P<n2>{_NUM})(?: (?P<k2>{_SCALE_ALT}))? ?(?P<s2>[{_CURRENCY_SYMBOLS}]))",
+        _currency,
+    ),
+    _rule(
+        "unit",
+        f"(?<![\\w/]){_PRE}(?P<num>{_NUM}){_END} ?(?P<unit>ق\\. ?م|كلم|كم|كغ|كجم|كلغ|سم|مم|هـ|ه|م"
+        f"|° ?[Cم](?![{_AR}])|°)(?: ?/ ?(?P<per>{_PER_ALT}))?(?![{_AR}\\w])",
+        _unit_after,
+    ),
+    _rule(
+        "year",
+        f"(?<!\\S)(?P<kw>[وفبل]{{0,2}}(?P<base>{'|'.join([*_YEAR_WORDS, *_YEAR_PREPOSITIONS])}"
+        f"|{_MONTHS_ALT}))\\s+(?P<num>\\d{{1,4}}){_END}(?! ?[%{_CURRENCY_SYMBOLS}°])",
+        _year_after,
+    ),
     _rule("glued_year", r"(?<!\w)(?P<pre>[وف])(?P<num>\d{4})" + _END, _glued_year),
     _rule("plus", r"(?<=\d) ?\+ ?(?=\d)", _plus),
     _rule("hour", f"(?<![\\w/.,]){_PRE}(?P<h>\\d{{1,2}})(?= (?:{'|'.join(_DAY_PARTS)})(?![{_AR}]))", _hour_of_day),
@@ -942,14 +1063,15 @@ _TRIGGER_RE: Final = re.compile(f"[\\d%٪A-Za-z{_CURRENCY_SYMBOLS}°]|د\\.|{_AG
 # A comma before 1–2 digits then a scale, unit or percent is a decimal mark (12,5 مليار، 1,5%).
 _COMMA_DECIMAL_RE: Final = re.compile(
     f"(?<![\\d,.])(\\d{{1,3}}),(?=\\d{{1,2}} ?(?:[%٪{_CURRENCY_SYMBOLS}]|(?:{_SCALE_ALT}|كم|كلم|كغ|سم|مم|م"
-    f"|في المئة|بالمئة|دولار|يورو|درجة|درجات)(?![{_AR}])))")
+    f"|في المئة|بالمئة|دولار|يورو|درجة|درجات)(?![{_AR}])))"
+)
 
 
 def _ascii_digits(text: str) -> str:
     """Arabic-Indic and Persian digits (any decimal digit) as ASCII; ٫ ٬ between digits as . ,"""
     text = re.sub(r"\d", lambda m: str(unicodedata.decimal(m.group())), text)
     text = re.sub(r"(?<=\d)٫(?=\d)", ".", text)
-    text = _COMMA_DECIMAL_RE.sub(r"\1.", text)            # 12,5 مليار → 12.5 مليار
+    text = _COMMA_DECIMAL_RE.sub(r"\1.", text)  # 12,5 مليار → 12.5 مليار
     return re.sub(r"(?<=\d)٬(?=\d{3})", ",", text)
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from . import diacritize, normalize, player, publish, stitch, synthesize, tag
 from .config import Settings
@@ -44,8 +44,9 @@ class BuildResult:
         return self.synth_seconds / max(self.rendering.duration_ms / 1000.0, 1e-9)
 
 
-def prepare(article: Article, settings: Settings, profile: VoiceProfile,
-            diacritizer: diacritize.Diacritizer | None) -> Script:
+def prepare(
+    article: Article, settings: Settings, profile: VoiceProfile, diacritizer: diacritize.Diacritizer | None
+) -> Script:
     """The text stages: what the voice will read, chapter by chapter."""
     script = normalize.build_script(article, settings.text)
     if profile.diacritize and diacritizer is not None:
@@ -84,38 +85,58 @@ class Builder:
         script = prepare(article, self.settings, self.profile, self.diacritizer)
         synth_started = time.perf_counter()
         script = synthesize.synthesize_script(
-            script, self.engine, max_chars=self.profile.max_chars, on_sentence=on_sentence)
+            script, self.engine, max_chars=self.profile.max_chars, on_sentence=on_sentence
+        )
         synth_seconds = time.perf_counter() - synth_started
 
         guid = publish.episode_guid(article.title, article.url)
         slug = publish.slugify(article.title, guid=guid)
         store = publish.EpisodeStore(self.out_dir)
-        store.load()                       # a corrupt store fails before any file is written
+        store.load()  # a corrupt store fails before any file is written
         episodes_dir = publish.ensure_folder(self.out_dir / "episodes")
         mp3 = episodes_dir / f"{slug}.mp3"
         tmp = publish.temp_path_for(mp3)
         try:
             rendering = stitch.render(script, self.settings.audio, self.settings.pauses, tmp)
             cover = publish.cover_bytes(podcast.image)
-            tag.write_tags(tmp, tag.EpisodeTags(
-                title=article.title, artist=podcast.author, publisher=podcast.author,
-                album=podcast.title, date=(article.date or dt.date.today()).isoformat(),
-                comment=article.lead, transcript=publish.transcript_text(article.title, rendering),
-                cover=cover[0], cover_mime=cover[1], chapters=rendering.chapters))
+            tag.write_tags(
+                tmp,
+                tag.EpisodeTags(
+                    title=article.title,
+                    artist=podcast.author,
+                    publisher=podcast.author,
+                    album=podcast.title,
+                    date=(article.date or dt.date.today()).isoformat(),
+                    comment=article.lead,
+                    transcript=publish.transcript_text(article.title, rendering),
+                    cover=cover[0],
+                    cover_mime=cover[1],
+                    chapters=rendering.chapters,
+                ),
+            )
             sidecars = publish.write_transcripts(self.out_dir, slug, rendering, article.title)
             publish.commit_file(tmp, mp3)
         finally:
             tmp.unlink(missing_ok=True)
 
-        with publish.folder_lock(self.out_dir):      # another build may be publishing too
+        with publish.folder_lock(self.out_dir):  # another build may be publishing too
             episode = Episode(
-                guid=guid, slug=slug, title=article.title, description=article.lead,
+                guid=guid,
+                slug=slug,
+                title=article.title,
+                description=article.lead,
                 pub_date=_pub_date(article, store.get(guid)),
-                duration_ms=rendering.duration_ms, size=mp3.stat().st_size,
+                duration_ms=rendering.duration_ms,
+                size=mp3.stat().st_size,
                 audio=mp3.relative_to(self.out_dir).as_posix(),
-                transcript_vtt=sidecars[0], transcript_txt=sidecars[1], chapters_json=sidecars[2],
-                chapters=rendering.chapters, source_url=article.url, article_date=article.date,
-                voice=self.profile.name)
+                transcript_vtt=sidecars[0],
+                transcript_txt=sidecars[1],
+                chapters_json=sidecars[2],
+                chapters=rendering.chapters,
+                source_url=article.url,
+                article_date=article.date,
+                voice=self.profile.name,
+            )
             episodes, replaced = store.put(episode)
             _write_feed_and_site(self.out_dir, self.settings, episodes)
             publish.remove_episode_files(self.out_dir, replaced, keep=episode)
@@ -126,9 +147,9 @@ def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:
     """A rebuild keeps its place in the feed; else the article's own date, or now."""
     if previous is not None:
         return previous.pub_date
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     if article.date is not None and article.date < now.date():
-        return dt.datetime.combine(article.date, dt.time(), dt.timezone.utc)
+        return dt.datetime.combine(article.date, dt.time(), dt.UTC)
     return now
 
 

@@ -41,14 +41,27 @@ ASSETS: Final = ("player.js", "player.css")
 GENERATOR: Final = "audio-news"
 """The generator meta of every page written here: only such pages are ever removed."""
 
-MONTHS: Final = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو",
-                 "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
+MONTHS: Final = (
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+)
 
 _VTT_TIME: Final = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})")
 _VTT_TAG: Final = re.compile(r"<[^>]*>")
 
 
 # --- small pieces -------------------------------------------------------------
+
 
 def _text(value: str) -> str:
     """Text for HTML content or a quoted attribute: NFC, escaped."""
@@ -67,7 +80,7 @@ def _json_script(data: object) -> str:
 
 
 def format_duration(ms: int) -> str:
-    """"m:ss", or "h:mm:ss" from an hour on."""
+    """ "m:ss", or "h:mm:ss" from an hour on."""
     total = max(0, int(ms) + 500) // 1000
     hours, rest = divmod(total, 3600)
     minutes, seconds = divmod(rest, 60)
@@ -85,7 +98,7 @@ def format_date(day: dt.date) -> str:
 
 
 def chapter_count(n: int) -> str:
-    """"فصل واحد", "فصلان", "3 فصول", "11 فصلًا": Arabic number agreement."""
+    """ "فصل واحد", "فصلان", "3 فصول", "11 فصلًا": Arabic number agreement."""
     if n == 1:
         return "فصل واحد"
     if n == 2:
@@ -121,6 +134,7 @@ def _is_web_url(value: str | None) -> bool:
 
 # --- transcript -----------------------------------------------------------------
 
+
 def _vtt_ms(stamp: str) -> int | None:
     match = _VTT_TIME.fullmatch(stamp.strip())
     if not match:
@@ -139,7 +153,7 @@ def parse_vtt(text: str) -> list[Cue]:
                 continue
             start_text, _, rest = line.partition("-->")
             start, end = _vtt_ms(start_text), _vtt_ms(rest.strip().split()[0] if rest.strip() else "")
-            body = " ".join(_VTT_TAG.sub("", ln) for ln in lines[i + 1:])
+            body = " ".join(_VTT_TAG.sub("", ln) for ln in lines[i + 1 :])
             body = unicodedata.normalize("NFC", html.unescape(" ".join(body.split())))
             if start is not None and end is not None and body:
                 cues.append(Cue(start, max(end, start), body))
@@ -158,6 +172,7 @@ def read_cues(out_dir: Path, episode: Episode) -> list[Cue]:
 
 
 # --- pages --------------------------------------------------------------------
+
 
 def _head(title: str, page: str, description: str, feed_title: str) -> str:
     css = _href(_rel(f"{ASSET_DIR}/player.css", page))
@@ -216,8 +231,10 @@ _ICONS: Final = {
 
 
 def _icon(name: str) -> str:
-    return (f'<svg class="icon icon-{name}" aria-hidden="true" focusable="false" viewBox="0 0 24 24" '
-            f'width="24" height="24"><path d="{_ICONS[name]}"/></svg>')
+    return (
+        f'<svg class="icon icon-{name}" aria-hidden="true" focusable="false" viewBox="0 0 24 24" '
+        f'width="24" height="24"><path d="{_ICONS[name]}"/></svg>'
+    )
 
 
 _KEYS: Final = (
@@ -246,10 +263,13 @@ def _player_section(audio: str, now: str, chapters: int = 2) -> str:
     """The audio element, the transport and speed buttons, and the chapter live region.
 
     Chapter buttons only when there is more than one chapter to move between."""
-    chapter_buttons = f"""
+    chapter_buttons = (
+        f"""
 <button type="button" data-action="prev" class="prev" aria-keyshortcuts="P">{_icon("prev")} الفصل السابق</button>
-<button type="button" data-action="next" class="next" aria-keyshortcuts="N">الفصل التالي {_icon("next")}</button>""" \
-        if chapters > 1 else ""
+<button type="button" data-action="next" class="next" aria-keyshortcuts="N">الفصل التالي {_icon("next")}</button>"""
+        if chapters > 1
+        else ""
+    )
     return f"""<section class="player" aria-label="المشغّل">
 <audio id="audio" controls preload="metadata" src="{audio}">
 <a href="{audio}">نزّل الحلقة (MP3)</a>
@@ -272,20 +292,27 @@ def _player_section(audio: str, now: str, chapters: int = 2) -> str:
 def _meta_line(episode: Episode) -> str:
     """Date, duration, the article's date and its link."""
     date = episode.pub_date.date()
-    meta = [f'<time datetime="{date.isoformat()}">{format_date(date)}</time>',
-            f'المدة <time datetime="{_iso_duration(episode.duration_ms)}" dir="ltr">'
-            f"{format_duration(episode.duration_ms)}</time>"]
+    meta = [
+        f'<time datetime="{date.isoformat()}">{format_date(date)}</time>',
+        f'المدة <time datetime="{_iso_duration(episode.duration_ms)}" dir="ltr">'
+        f"{format_duration(episode.duration_ms)}</time>",
+    ]
     if episode.article_date and episode.article_date != date:
-        meta.append(f'تاريخ المقال <time datetime="{episode.article_date.isoformat()}">'
-                    f"{format_date(episode.article_date)}</time>")
+        meta.append(
+            f'تاريخ المقال <time datetime="{episode.article_date.isoformat()}">'
+            f"{format_date(episode.article_date)}</time>"
+        )
     if _is_web_url(episode.source_url):
-        meta.append(f'<a href="{html.escape(episode.source_url, quote=True)}" rel="external noopener noreferrer">'
-                    "المقال الأصلي</a>")
+        meta.append(
+            f'<a href="{html.escape(episode.source_url, quote=True)}" rel="external noopener noreferrer">'
+            "المقال الأصلي</a>"
+        )
     return " · ".join(meta)
 
 
-def render_episode_page(out_dir: Path, episode: Episode, podcast: PodcastSettings,
-                        cues: Sequence[Cue] | None = None) -> str:
+def render_episode_page(
+    out_dir: Path, episode: Episode, podcast: PodcastSettings, cues: Sequence[Cue] | None = None
+) -> str:
     """The HTML of one episode's page (`cues`: read from its .vtt when None)."""
     page = page_name(episode)
     if cues is None:
@@ -300,23 +327,36 @@ def render_episode_page(out_dir: Path, episode: Episode, podcast: PodcastSetting
         "podcast": unicodedata.normalize("NFC", podcast.title),
         "vtt": quote(vtt, safe="/") if vtt else "",
         "cover": _cover(out_dir, page),
-        "chapters": [{"start": c.start_ms / 1000, "end": c.end_ms / 1000,
-                      "title": unicodedata.normalize("NFC", c.title)} for c in chapters],
+        "chapters": [
+            {"start": c.start_ms / 1000, "end": c.end_ms / 1000, "title": unicodedata.normalize("NFC", c.title)}
+            for c in chapters
+        ],
         "cues": [{"start": c.start_ms / 1000, "end": c.end_ms / 1000, "text": c.text} for c in cues],
     }
     first = f"الفصل 1: {chapters[0].title}" if chapters else ""
-    downloads = [(episode.audio, "الملف الصوتي (MP3)"), (episode.transcript_txt, "النص (TXT)"),
-                 (episode.transcript_vtt, "الترجمة المتزامنة (WebVTT)"), (episode.chapters_json, "الفصول (JSON)")]
-    download_items = "\n".join(f'<li><a href="{_href(_rel(name, page))}">{label}</a></li>'
-                               for name, label in downloads if name)
-    chapter_section = f"""<section class="chapters" aria-labelledby="chapters-h">
+    downloads = [
+        (episode.audio, "الملف الصوتي (MP3)"),
+        (episode.transcript_txt, "النص (TXT)"),
+        (episode.transcript_vtt, "الترجمة المتزامنة (WebVTT)"),
+        (episode.chapters_json, "الفصول (JSON)"),
+    ]
+    download_items = "\n".join(
+        f'<li><a href="{_href(_rel(name, page))}">{label}</a></li>' for name, label in downloads if name
+    )
+    chapter_section = (
+        f"""<section class="chapters" aria-labelledby="chapters-h">
 <h2 id="chapters-h">الفصول</h2>
 <ol class="chapter-list">
 {_chapter_list(chapters)}
 </ol>
 </section>
-""" if chapters else ""
-    return _head(f"{title} — {podcast.title}", page, episode.description, podcast.title) + f"""<body class="episode-page">
+"""
+        if chapters
+        else ""
+    )
+    return (
+        _head(f"{title} — {podcast.title}", page, episode.description, podcast.title)
+        + f"""<body class="episode-page">
 {_skip_link()}<header class="site-header">
 <nav aria-label="التنقل">
 <ul>
@@ -347,6 +387,7 @@ def render_episode_page(out_dir: Path, episode: Episode, podcast: PodcastSetting
 </body>
 </html>
 """
+    )
 
 
 def _cover(out_dir: Path, page: str) -> str:
@@ -364,8 +405,10 @@ def render_index(out_dir: Path, episodes: Sequence[Episode], podcast: PodcastSet
     for episode in ordered:
         date = episode.pub_date.date()
         chapters = f" · {chapter_count(len(episode.chapters))}" if episode.chapters else ""
-        duration = (f'المدة <time datetime="{_iso_duration(episode.duration_ms)}" dir="ltr">'
-                    f"{format_duration(episode.duration_ms)}</time>")
+        duration = (
+            f'المدة <time datetime="{_iso_duration(episode.duration_ms)}" dir="ltr">'
+            f"{format_duration(episode.duration_ms)}</time>"
+        )
         items.append(f"""<li class="episode">
 <h3><a href="{_href(page_name(episode))}">{_text(episode.title or episode.slug)}</a></h3>
 <p class="meta"><time datetime="{date.isoformat()}">{format_date(date)}</time> · {duration}{chapters}</p>
@@ -376,11 +419,16 @@ def render_index(out_dir: Path, episodes: Sequence[Episode], podcast: PodcastSet
     loopback_hint = (
         '<p class="hint">هذا الرابط لا يعمل إلا على هذا الحاسوب. للاستماع من الهاتف أعد كتابة الخلاصة بعنوان '
         'الحاسوب في الشبكة المنزلية (<bdi dir="ltr">audio-news feed --base-url http://…:8000/</bdi>) '
-        'وشغّل <bdi dir="ltr">audio-news serve --host 0.0.0.0</bdi>.</p>\n' if _is_loopback(feed_url) else ""
+        'وشغّل <bdi dir="ltr">audio-news serve --host 0.0.0.0</bdi>.</p>\n'
+        if _is_loopback(feed_url)
+        else ""
     )
-    cover_img = (f'<img class="cover" src="{html.escape(cover, quote=True)}" alt="" width="160" height="160">\n'
-                 if cover else "")
-    return _head(podcast.title, INDEX_NAME, podcast.description, podcast.title) + f"""<body class="index-page">
+    cover_img = (
+        f'<img class="cover" src="{html.escape(cover, quote=True)}" alt="" width="160" height="160">\n' if cover else ""
+    )
+    return (
+        _head(podcast.title, INDEX_NAME, podcast.description, podcast.title)
+        + f"""<body class="index-page">
 {_skip_link()}<header class="site-header">
 <nav aria-label="التنقل">
 <ul>
@@ -414,9 +462,11 @@ def render_index(out_dir: Path, episodes: Sequence[Episode], podcast: PodcastSet
 </body>
 </html>
 """
+    )
 
 
 # --- writing ------------------------------------------------------------------
+
 
 def _write_if_changed(path: Path, data: bytes) -> None:
     try:

@@ -29,11 +29,11 @@ import os
 import re
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Final, Iterator
+from typing import Final
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -71,6 +71,7 @@ _XML_BAD: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # --- names ------------------------------------------------------------------
 
+
 def episode_guid(title: str, source_url: str | None) -> str:
     """A stable id for an article: uuid5 of its URL if known, else of its title.
 
@@ -90,20 +91,20 @@ def _slug_char(ch: str) -> str:
     """What a character becomes in a slug: itself, an ASCII stand-in, or '-'."""
     if ch.isascii():
         return ch.lower() if ch.isalnum() else "-"
-    if "\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9":   # Arabic-Indic digits
+    if "\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9":  # Arabic-Indic digits
         return str(unicodedata.digit(ch))
     if unicodedata.category(ch).startswith("L") and "ARABIC" in unicodedata.name(ch, ""):
         return ch
-    folded = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()   # é -> e
+    folded = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()  # é -> e
     return folded.lower() if folded.isalnum() else "-"
 
 
 def _fit(slug: str, max_len: int, max_bytes: int) -> str:
-    cut = slug[:max(0, max_len)]
+    cut = slug[: max(0, max_len)]
     while len(cut.encode("utf-8")) > max_bytes:
         cut = cut[:-1]
-    if len(cut) < len(slug) and "-" in cut[len(cut) // 2:]:
-        cut = cut[:cut.rindex("-")]          # end on a word boundary when one is near
+    if len(cut) < len(slug) and "-" in cut[len(cut) // 2 :]:
+        cut = cut[: cut.rindex("-")]  # end on a word boundary when one is near
     return cut.strip("-")
 
 
@@ -137,6 +138,7 @@ def slugify(title: str, max_len: int = 60, *, guid: str | None = None) -> str:
 
 # --- files ------------------------------------------------------------------
 
+
 def temp_path_for(path: Path) -> Path:
     """A hidden temporary name beside `path` (same folder, so a rename is atomic).
 
@@ -168,7 +170,7 @@ def _fsync_folder(folder: Path) -> None:
     try:
         os.fsync(fd)
     except OSError:
-        pass                                  # not every file system syncs folders
+        pass  # not every file system syncs folders
     finally:
         os.close(fd)
 
@@ -206,7 +208,7 @@ def folder_lock(out_dir: Path) -> Iterator[None]:
     with handle:
         try:
             import fcntl
-        except ImportError:                       # pragma: no cover - Windows
+        except ImportError:  # pragma: no cover - Windows
             yield
             return
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -235,6 +237,7 @@ def atomic_write(path: Path, data: bytes | str) -> None:
 
 
 # --- transcripts and chapters -----------------------------------------------
+
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
@@ -305,8 +308,9 @@ def render_text(title: str, cues: Sequence[Cue], chapters: Sequence[Chapter]) ->
         lines = [line for line in (_one_line(c.text) for c in group) if line]
         if index == 0:
             lines = _drop_spoken_title(title, lines)
-        elif chapter is not None and chapter.title and not _letters(" ".join(lines)).startswith(
-                _letters(chapter.title)):
+        elif (
+            chapter is not None and chapter.title and not _letters(" ".join(lines)).startswith(_letters(chapter.title))
+        ):
             lines.insert(0, _one_line(chapter.title))
         if lines:
             blocks.append("\n".join(lines))
@@ -319,8 +323,11 @@ def render_chapters_json(title: str, chapters: Sequence[Chapter]) -> str:
         "version": CHAPTERS_VERSION,
         "title": _one_line(title),
         "chapters": [
-            {"startTime": round(c.start_ms / 1000, 3), "endTime": round(c.end_ms / 1000, 3),
-             "title": _one_line(c.title)}
+            {
+                "startTime": round(c.start_ms / 1000, 3),
+                "endTime": round(c.end_ms / 1000, 3),
+                "title": _one_line(c.title),
+            }
             for c in sorted(chapters, key=lambda c: c.start_ms)
         ],
     }
@@ -340,14 +347,18 @@ def write_transcripts(out_dir: Path, slug: str, rendering: Rendering, title: str
     Raises PublishError if the folder cannot be written.
     """
     names = (f"{EPISODES_DIR}/{slug}.vtt", f"{EPISODES_DIR}/{slug}.txt", f"{EPISODES_DIR}/{slug}.chapters.json")
-    bodies = (render_vtt(rendering.cues), transcript_text(title, rendering),
-              render_chapters_json(title, rendering.chapters))
+    bodies = (
+        render_vtt(rendering.cues),
+        transcript_text(title, rendering),
+        render_chapters_json(title, rendering.chapters),
+    )
     for name, body in zip(names, bodies):
         atomic_write(Path(out_dir) / name, body)
     return names
 
 
 # --- the episode store ------------------------------------------------------
+
 
 class EpisodeStore:
     """out_dir/episodes.json: every published episode, newest first."""
@@ -402,8 +413,7 @@ class EpisodeStore:
 
 def episode_files(episode: Episode) -> tuple[str, ...]:
     """The files an episode owns, relative to the output folder."""
-    return tuple(n for n in (episode.audio, episode.transcript_vtt, episode.transcript_txt,
-                             episode.chapters_json) if n)
+    return tuple(n for n in (episode.audio, episode.transcript_vtt, episode.transcript_txt, episode.chapters_json) if n)
 
 
 def remove_episode_files(out_dir: Path, episode: Episode | None, keep: Episode | None = None) -> tuple[Path, ...]:
@@ -463,7 +473,7 @@ def cover_bytes(image: str) -> tuple[bytes, str]:
         data = path.read_bytes()
     except OSError as exc:
         raise PublishError(f"cannot read the cover image: {exc.strerror or exc}", path) from exc
-    mime = image_mime(data)                   # what the bytes are, whatever the name says
+    mime = image_mime(data)  # what the bytes are, whatever the name says
     if mime is None:
         raise PublishError("the cover image is not a PNG or JPEG file", path)
     return data, mime
@@ -490,6 +500,7 @@ def ensure_cover(out_dir: Path, image: str) -> str:
 
 
 # --- the feed -----------------------------------------------------------------
+
 
 def podcast_guid(feed_url: str) -> str:
     """podcast:guid: uuid5 of the feed URL without its scheme and trailing slashes."""
@@ -588,7 +599,7 @@ def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> 
         size = episode.size
     item.enclosure(_url(base, episode.audio), str(size), "audio/mpeg")
     item.guid(episode.guid, permalink=False)
-    pub = episode.pub_date if episode.pub_date.tzinfo else episode.pub_date.replace(tzinfo=dt.timezone.utc)
+    pub = episode.pub_date if episode.pub_date.tzinfo else episode.pub_date.replace(tzinfo=dt.UTC)
     item.pubDate(pub)
     if episode.source_url:
         item.link(href=episode.source_url)
@@ -596,11 +607,11 @@ def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> 
     item.podcast.itunes_episode_type("full")
     ext: _ItemExtension = item.podcastindex
     if episode.transcript_vtt:
-        ext.transcripts.append({"url": _url(base, episode.transcript_vtt), "type": "text/vtt",
-                                "language": "ar", "rel": "captions"})
+        ext.transcripts.append(
+            {"url": _url(base, episode.transcript_vtt), "type": "text/vtt", "language": "ar", "rel": "captions"}
+        )
     if episode.transcript_txt:
-        ext.transcripts.append({"url": _url(base, episode.transcript_txt), "type": "text/plain",
-                                "language": "ar"})
+        ext.transcripts.append({"url": _url(base, episode.transcript_txt), "type": "text/plain", "language": "ar"})
     if episode.chapters_json:
         ext.chapters_url = _url(base, episode.chapters_json)
 
@@ -614,12 +625,12 @@ def render_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Epis
     title = _clean(podcast.title) or "audio-news"
 
     fg = FeedGenerator()
-    fg.load_extension("podcast")              # itunes:*
+    fg.load_extension("podcast")  # itunes:*
     fg.register_extension("podcastindex", _ChannelExtension, _ItemExtension, atom=False)
     fg.title(title)
     fg.description(_clean(podcast.description) or title)
     fg.link(href=feed_url, rel="self", type="application/rss+xml")
-    fg.link(href=link, rel="alternate")      # last: feedgen takes the RSS <link> from the last call
+    fg.link(href=link, rel="alternate")  # last: feedgen takes the RSS <link> from the last call
     fg.language("ar")
     fg.generator("audio-news")
     fg.image(url=cover_url, title=title, link=link)
@@ -649,7 +660,7 @@ def write_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Episo
     out_dir = Path(out_dir)
     try:
         data = render_feed(out_dir, podcast, episodes, cover_name)
-    except ValueError as exc:                 # feedgen's and lxml's complaint about a value
+    except ValueError as exc:  # feedgen's and lxml's complaint about a value
         raise PublishError(f"cannot build the feed: {exc}", out_dir / FEED_NAME) from exc
     path = out_dir / FEED_NAME
     atomic_write(path, data)

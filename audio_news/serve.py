@@ -72,6 +72,7 @@ _LOOPBACK_NAMES: Final = frozenset({"localhost", "127.0.0.1", "::1"})
 
 # --- where a request leads ---------------------------------------------------
 
+
 def resolve(out_dir: Path, url_path: str) -> Path | None:
     """The regular file inside `out_dir` that a decoded URL path names, or None.
 
@@ -104,6 +105,7 @@ def content_type(path: Path) -> str:
 
 
 # --- the ASGI app ------------------------------------------------------------
+
 
 def make_app(out_dir: Path) -> Callable:
     """The ASGI app that serves `out_dir` read-only (for uvicorn, or tests)."""
@@ -162,6 +164,7 @@ def _not_modified(scope: dict, response) -> bool:  # noqa: ANN001 - a starlette 
 
 
 # --- addresses ---------------------------------------------------------------
+
 
 def lan_address() -> str:
     """This machine's address on the local network, found without sending anything.
@@ -232,7 +235,9 @@ def _same_base(a: str, b: str) -> bool:
             return None
 
     return (
-        sa.scheme == sb.scheme and host(sa) == host(sb) and port(sa) == port(sb)
+        sa.scheme == sb.scheme
+        and host(sa) == host(sb)
+        and port(sa) == port(sb)
         and sa.path.rstrip("/") == sb.path.rstrip("/")
     )
 
@@ -279,6 +284,7 @@ def serve_lines(out_dir: Path, host: str, port: int) -> list[str]:
 
 # --- running -----------------------------------------------------------------
 
+
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on host:port (port 0: any free port).
 
@@ -300,8 +306,12 @@ def _server(out_dir: Path):  # noqa: ANN202 - a uvicorn.Server
     import uvicorn
 
     config = uvicorn.Config(
-        make_app(out_dir), lifespan="off", log_level="warning", access_log=False,
-        server_header=False, timeout_graceful_shutdown=2,
+        make_app(out_dir),
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=2,
     )
     return uvicorn.Server(config)
 
@@ -347,8 +357,7 @@ def running(out_dir: Path, host: str = DEFAULT_HOST, port: int = 0) -> Iterator[
     out_dir = _check_folder(out_dir)
     sock = bind(host, port)
     server = _server(out_dir)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="audio-news-serve")
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="audio-news-serve")
     thread.start()
     try:
         deadline = time.monotonic() + 10

@@ -33,9 +33,10 @@ import shutil
 import struct
 import subprocess
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Sequence
+from typing import Final
 
 from .config import AudioSettings, PauseSettings
 from .errors import AudioError
@@ -75,6 +76,7 @@ _RESAMPLE_GUARD_S: Final = 0.02
 
 # --- ffmpeg -------------------------------------------------------------------
 
+
 @functools.cache
 def ffmpeg_path() -> str:
     """The ffmpeg binary: one on PATH, else the one in the imageio-ffmpeg wheel.
@@ -105,8 +107,9 @@ def _ffmpeg_major() -> int:
     return int(match.group(1)) if match else 99
 
 
-def _run(args: Sequence[str], what: str, stdin: bytes | None = None,
-         path: Path | None = None) -> subprocess.CompletedProcess:
+def _run(
+    args: Sequence[str], what: str, stdin: bytes | None = None, path: Path | None = None
+) -> subprocess.CompletedProcess:
     """Run ffmpeg with `args`; raise AudioError(`what` + stderr tail) on failure."""
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", *args]
     try:
@@ -151,6 +154,7 @@ def _log(proc: subprocess.CompletedProcess) -> str:
 
 # --- helpers for others ------------------------------------------------------
 
+
 def decode_pcm(path: Path, rate: int | None = None) -> tuple[bytes, int]:
     """Decode any audio file to 16-bit mono PCM (at `rate`, or its own rate).
 
@@ -170,15 +174,15 @@ def _parse_wav(data: bytes, path: Path | None = None) -> tuple[bytes, int]:
         raise AudioError("ffmpeg did not write a WAV stream", path)
     pos, rate = 12, None
     while pos + 8 <= len(data):
-        chunk, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        chunk, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
         body = pos + 8
         if chunk == b"fmt ":
-            rate = struct.unpack("<I", data[body + 4:body + 8])[0]
+            rate = struct.unpack("<I", data[body + 4 : body + 8])[0]
         elif chunk == b"data":
             samples = data[body:]
             if rate is None:
                 break
-            return samples[:len(samples) // 2 * 2], rate
+            return samples[: len(samples) // 2 * 2], rate
         pos = body + size + (size & 1)
     raise AudioError("ffmpeg wrote a WAV stream without samples", path)
 
@@ -199,12 +203,16 @@ def measure_loudness(path: Path) -> tuple[float, float]:
     channel (not dual-mono). Silence reads -70 LUFS and -inf dBTP.
     Raises AudioError when ffmpeg cannot read the file.
     """
-    proc = _run(["-i", str(path), "-vn", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
-                "cannot measure loudness", path=path)
+    proc = _run(
+        ["-i", str(path), "-vn", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
+        "cannot measure loudness",
+        path=path,
+    )
     return _parse_ebur128(_log(proc), "cannot measure loudness", path)
 
 
 # --- layout -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Layout:
@@ -236,6 +244,7 @@ def _lay_out(parts: Sequence[Part], audio: Sequence[bytes], pauses: PauseSetting
     no room and no pauses: a zero-length cue where they fall, if they have text.
     Parts without audio get no chapter.
     """
+
     def silence(ms: int) -> int:
         return round(ms * rate / 1000)
 
@@ -244,7 +253,7 @@ def _lay_out(parts: Sequence[Part], audio: Sequence[bytes], pauses: PauseSetting
     chapters: list[tuple[int, str]] = []
     pos, index = 0, 0
     for part in parts:
-        previous: Block | None = None   # the last block of this part that had audio
+        previous: Block | None = None  # the last block of this part that had audio
         for block in part.blocks:
             voiced = False
             for sentence in block.sentences:
@@ -313,13 +322,16 @@ def _resample(clips: Sequence[Clip], rate: int) -> list[bytes]:
         for i in group:
             starts.append(len(joined) // 2)
             joined += clips[i].samples + guard
-        proc = _run([*_raw_input(source), "-af", f"aresample={rate}", "-f", "s16le", "-ac", "1", "pipe:1"],
-                    f"cannot resample {source} Hz audio to {rate} Hz", stdin=bytes(joined))
+        proc = _run(
+            [*_raw_input(source), "-af", f"aresample={rate}", "-f", "s16le", "-ac", "1", "pipe:1"],
+            f"cannot resample {source} Hz audio to {rate} Hz",
+            stdin=bytes(joined),
+        )
         resampled = proc.stdout
         for i, start in zip(group, starts):
             begin = round(start * rate / source)
             count = round(len(clips[i].samples) // 2 * rate / source)
-            piece = resampled[2 * begin:2 * (begin + count)]
+            piece = resampled[2 * begin : 2 * (begin + count)]
             out[i] = piece + b"\0\0" * (count - len(piece) // 2)
     return out
 
@@ -329,6 +341,7 @@ def _assemble(layout: _Layout) -> bytes:
 
 
 # --- loudness and encoding ---------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -360,11 +373,16 @@ def _measure_pcm(pcm: bytes, rate: int, plans: Sequence[_Plan] = (_Plan(0.0),)) 
         chain = ",".join([*plan.filters(), f"ebur128@p{i}=peak=sample:framelog=quiet"])
         graph.append(f"[{f's{i}' if len(plans) > 1 else '0:a'}]{chain}[o{i}]")
         outputs += ["-map", f"[o{i}]", "-f", "null", "-"]
-    proc = _run([*_raw_input(rate), "-filter_complex", ";".join(graph), *outputs],
-                "cannot measure the episode's loudness", stdin=pcm)
+    proc = _run(
+        [*_raw_input(rate), "-filter_complex", ";".join(graph), *outputs],
+        "cannot measure the episode's loudness",
+        stdin=pcm,
+    )
     log = _log(proc)
-    return [_parse_ebur128(_log_of(log, f"ebur128@p{i}"), "cannot measure the episode's loudness")
-            for i in range(len(plans))]
+    return [
+        _parse_ebur128(_log_of(log, f"ebur128@p{i}"), "cannot measure the episode's loudness")
+        for i in range(len(plans))
+    ]
 
 
 def _log_of(text: str, name: str) -> str:
@@ -387,13 +405,40 @@ def _encode(pcm: bytes, rate: int, audio: AudioSettings, plan: _Plan, dest: Path
     args = [*_raw_input(rate), "-map", "0:a"]
     if chain:
         args += ["-af", ",".join(chain)]
-    args += ["-c:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k", "-ar", str(audio.sample_rate), "-ac", "1",
-             "-map_metadata", "-1", "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", "-y", str(dest)]
+    args += [
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        f"{audio.bitrate_kbps}k",
+        "-ar",
+        str(audio.sample_rate),
+        "-ac",
+        "1",
+        "-map_metadata",
+        "-1",
+        "-id3v2_version",
+        "0",
+        "-write_xing",
+        "1",
+        "-f",
+        "mp3",
+        "-y",
+        str(dest),
+    ]
     loopback = _ffmpeg_major() >= 7
     if loopback:
         # Decode what the encoder produced and measure it in the same process.
-        args += ["-dec", "0:0", "-filter_complex", "[dec:0]ebur128=peak=true:framelog=quiet[m]",
-                 "-map", "[m]", "-f", "null", "-"]
+        args += [
+            "-dec",
+            "0:0",
+            "-filter_complex",
+            "[dec:0]ebur128=peak=true:framelog=quiet[m]",
+            "-map",
+            "[m]",
+            "-f",
+            "null",
+            "-",
+        ]
     proc = _run(args, "cannot encode the MP3", stdin=pcm, path=dest)
     if loopback:
         return _parse_ebur128(_log(proc), "cannot measure the encoded MP3", dest)
@@ -406,7 +451,7 @@ def _probe(pcm: bytes, rate: int) -> bytes:
     if len(pcm) <= 2 * PROBE_EXCERPTS * size:
         return pcm
     stride = (len(pcm) - size) // (PROBE_EXCERPTS - 1) // 2 * 2
-    return b"".join(pcm[i * stride:i * stride + size] for i in range(PROBE_EXCERPTS))
+    return b"".join(pcm[i * stride : i * stride + size] for i in range(PROBE_EXCERPTS))
 
 
 def _plan(pcm: bytes, rate: int, audio: AudioSettings) -> _Plan:
@@ -465,11 +510,15 @@ def _normalize_and_encode(pcm: bytes, rate: int, audio: AudioSettings, dest: Pat
         plan = _Plan(plan.gain_db + target - loudness, limit)
     if abs(loudness - target) <= 1.0 and true_peak <= ceiling:
         return loudness, true_peak
-    raise AudioError(f"cannot reach {target:g} LUFS under {ceiling:g} dBTP: "
-                     f"the MP3 measures {loudness:.1f} LUFS, {true_peak:.1f} dBTP", dest)
+    raise AudioError(
+        f"cannot reach {target:g} LUFS under {ceiling:g} dBTP: "
+        f"the MP3 measures {loudness:.1f} LUFS, {true_peak:.1f} dBTP",
+        dest,
+    )
 
 
 # --- the stage ------------------------------------------------------------------
+
 
 def render(script: Script, audio: AudioSettings, pauses: PauseSettings, dest: Path) -> Rendering:
     """Stitch the script's clips into one normalized MP3 at `dest`.
@@ -495,7 +544,6 @@ def render(script: Script, audio: AudioSettings, pauses: PauseSettings, dest: Pa
 
     duration = ms(layout.length)
     starts = [ms(start) for start, _ in layout.chapters] + [duration]
-    chapters = tuple(Chapter(f"ch{i}", title, starts[i], starts[i + 1])
-                     for i, (_, title) in enumerate(layout.chapters))
+    chapters = tuple(Chapter(f"ch{i}", title, starts[i], starts[i + 1]) for i, (_, title) in enumerate(layout.chapters))
     cues = tuple(Cue(ms(start), ms(end), text) for start, end, text in layout.cues)
     return Rendering(duration, chapters, cues, loudness, true_peak)

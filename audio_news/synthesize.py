@@ -11,8 +11,9 @@ rate; stitch resamples to the episode's.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable, Final
+from typing import Final
 
 from .engines import Engine
 from .errors import EngineError
@@ -43,7 +44,7 @@ def split_for_engine(text: str, max_chars: int) -> list[str]:
     if max_chars <= 0 or len(text) <= max_chars:
         return [text]
     chunks: list[str] = []
-    whole = False   # whether the last chunk is made of whole clauses (and may take another)
+    whole = False  # whether the last chunk is made of whole clauses (and may take another)
     for clause in _CLAUSE_END.split(text):
         if len(clause) > max_chars:
             chunks.extend(_pack([p for w in clause.split(" ") for p in _cut_word(w, max_chars)], max_chars))
@@ -79,8 +80,9 @@ def _cut_word(word: str, max_chars: int) -> list[str]:
     return [*pieces, word] if word else pieces
 
 
-def synthesize_script(script: Script, engine: Engine, *, max_chars: int = 0,
-                      on_sentence: Callable[[int, int], None] | None = None) -> Script:
+def synthesize_script(
+    script: Script, engine: Engine, *, max_chars: int = 0, on_sentence: Callable[[int, int], None] | None = None
+) -> Script:
     """Read every sentence's `spoken` text aloud; return the script with clips attached.
 
     Parts, blocks and sentence texts are kept as they are. Blank sentences get
@@ -100,10 +102,12 @@ def synthesize_script(script: Script, engine: Engine, *, max_chars: int = 0,
         return replace(sentence, clip=clip)
 
     parts = tuple(
-        replace(part, blocks=tuple(
-            replace(block, sentences=tuple(read(s) for s in block.sentences))
-            for block in part.blocks))
-        for part in script.parts)
+        replace(
+            part,
+            blocks=tuple(replace(block, sentences=tuple(read(s) for s in block.sentences)) for block in part.blocks),
+        )
+        for part in script.parts
+    )
     return replace(script, parts=parts)
 
 
@@ -114,8 +118,7 @@ def synthesize_text(text: str, engine: Engine, *, max_chars: int = 0) -> Clip:
     for chunk in split_for_engine(text, max_chars):
         clip = engine.synthesize(chunk)
         if clip.sample_rate != rate:
-            raise EngineError(f"engine returned audio at {clip.sample_rate} Hz, "
-                              f"not its own sample rate {rate} Hz")
+            raise EngineError(f"engine returned audio at {clip.sample_rate} Hz, not its own sample rate {rate} Hz")
         if len(clip.samples) % 2:
             raise EngineError("engine returned a clip with an odd number of bytes (not 16-bit PCM)")
         clips.append(clip.samples)

@@ -27,8 +27,24 @@ from typing import Final
 
 from mutagen import MutagenError
 from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDAT, TIT2, TLAN, TPE1, TPUB, TYER,
-    USLT, CTOCFlags, Encoding, ID3NoHeaderError, PictureType,
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDAT,
+    TIT2,
+    TLAN,
+    TPE1,
+    TPUB,
+    TYER,
+    USLT,
+    CTOCFlags,
+    Encoding,
+    ID3NoHeaderError,
+    PictureType,
 )
 
 from .errors import TagError
@@ -105,8 +121,7 @@ def _date_frames(path: Path, date: str) -> list:
         day = dt.date.fromisoformat(date[:10])
     except ValueError:
         raise TagError(f"date must be YYYY-MM-DD: {date!r}", path) from None
-    return [TYER(encoding=_UTF16, text=f"{day.year:04d}"),
-            TDAT(encoding=_UTF16, text=f"{day.day:02d}{day.month:02d}")]
+    return [TYER(encoding=_UTF16, text=f"{day.year:04d}"), TDAT(encoding=_UTF16, text=f"{day.day:02d}{day.month:02d}")]
 
 
 def _build(path: Path, tags: EpisodeTags) -> ID3:
@@ -127,16 +142,35 @@ def _build(path: Path, tags: EpisodeTags) -> ID3:
     if tags.transcript:
         id3.add(USLT(encoding=_UTF16, lang=lang, desc="", text=_nfc(tags.transcript)))
     if tags.cover:
-        id3.add(APIC(encoding=Encoding.LATIN1, mime=tags.cover_mime, type=PictureType.COVER_FRONT,
-                     desc="cover", data=tags.cover))
+        id3.add(
+            APIC(
+                encoding=Encoding.LATIN1,
+                mime=tags.cover_mime,
+                type=PictureType.COVER_FRONT,
+                desc="cover",
+                data=tags.cover,
+            )
+        )
     if tags.chapters:
-        id3.add(CTOC(element_id=TOC_ID, flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                     child_element_ids=[c.element_id for c in tags.chapters],
-                     sub_frames=[TIT2(encoding=_UTF16, text=_nfc(tags.title))]))
+        id3.add(
+            CTOC(
+                element_id=TOC_ID,
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=[c.element_id for c in tags.chapters],
+                sub_frames=[TIT2(encoding=_UTF16, text=_nfc(tags.title))],
+            )
+        )
         for ch in tags.chapters:
-            id3.add(CHAP(element_id=ch.element_id, start_time=ch.start_ms, end_time=ch.end_ms,
-                         start_offset=NO_OFFSET, end_offset=NO_OFFSET,
-                         sub_frames=[TIT2(encoding=_UTF16, text=_nfc(ch.title))]))
+            id3.add(
+                CHAP(
+                    element_id=ch.element_id,
+                    start_time=ch.start_ms,
+                    end_time=ch.end_ms,
+                    start_offset=NO_OFFSET,
+                    end_offset=NO_OFFSET,
+                    sub_frames=[TIT2(encoding=_UTF16, text=_nfc(ch.title))],
+                )
+            )
     return id3
 
 
@@ -170,18 +204,18 @@ def _order_chapter_frames(path: Path) -> None:
         header = fh.read(10)
         if header[:3] != b"ID3" or header[3] != 3 or header[5] & 0x40:
             return
-        size = (header[6] << 21) | (header[7] << 14) | (header[8] << 7) | header[9]   # syncsafe
+        size = (header[6] << 21) | (header[7] << 14) | (header[8] << 7) | header[9]  # syncsafe
         body = fh.read(size)
         frames, offset = [], 0
         while offset + 10 <= len(body) and body[offset] != 0:
-            length = int.from_bytes(body[offset + 4:offset + 8], "big")
-            frames.append(body[offset:offset + 10 + length])
+            length = int.from_bytes(body[offset + 4 : offset + 8], "big")
+            frames.append(body[offset : offset + 10 + length])
             offset += 10 + length
         slots = [i for i, frame in enumerate(frames) if frame[:4] == b"CHAP"]
 
         def start(frame: bytes) -> int:
             end = frame.index(b"\0", 10)
-            return int.from_bytes(frame[end + 1:end + 5], "big")
+            return int.from_bytes(frame[end + 1 : end + 5], "big")
 
         ordered = sorted((frames[i] for i in slots), key=start)
         if [frames[i] for i in slots] == ordered:
@@ -209,7 +243,7 @@ def read_tags(path: Path) -> StoredTags:
     """
     path = Path(path)
     try:
-        id3 = ID3(path)   # translates v2.3 TYER/TDAT into TDRC on load
+        id3 = ID3(path)  # translates v2.3 TYER/TDAT into TDRC on load
     except ID3NoHeaderError:
         raise TagError("the file has no ID3v2 tag", path) from None
     except (MutagenError, OSError) as exc:
@@ -219,9 +253,14 @@ def read_tags(path: Path) -> StoredTags:
     toc = next((f for f in id3.getall("CTOC") if f.flags & CTOCFlags.TOP_LEVEL), None)
     order = list(toc.child_element_ids) if toc else sorted(chaps, key=lambda e: chaps[e].start_time)
     chapters = tuple(
-        Chapter(element_id=eid, title=_text(chaps[eid].sub_frames, "TIT2"),
-                start_ms=chaps[eid].start_time, end_ms=chaps[eid].end_time)
-        for eid in order if eid in chaps
+        Chapter(
+            element_id=eid,
+            title=_text(chaps[eid].sub_frames, "TIT2"),
+            start_ms=chaps[eid].start_time,
+            end_ms=chaps[eid].end_time,
+        )
+        for eid in order
+        if eid in chaps
     )
     comm, uslt, apic = _first(id3, "COMM"), _first(id3, "USLT"), _first(id3, "APIC")
     tdrc = id3.get("TDRC")

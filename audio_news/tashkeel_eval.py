@@ -26,9 +26,9 @@ import difflib
 import re
 import time
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from .diacritize import SUKUN, TASHKEEL, strip_marks
 
@@ -85,15 +85,17 @@ class Report:
 
     def format(self) -> str:
         """The report as a few aligned lines of text."""
-        return "\n".join([
-            f"{self.name}: {self.lines} lines, {self.sentences} sentences, {self.words} words",
-            f"  DER  {self.der:6.2f} %   without case ending {self.der_no_ce:6.2f} %",
-            f"  WER  {self.wer:6.2f} %   without case ending {self.wer_no_ce:6.2f} %",
-            f"  heard DER {self.heard_der:6.2f} %   heard WER {self.heard_wer:6.2f} %",
-            f"  letters changed in {self.letters_changed} lines",
-            f"  {self.ms_per_line:.1f} ms per line, {self.ms_per_sentence:.1f} ms per sentence, "
-            f"{self.seconds_per_1000_words:.2f} s per 1000 words",
-        ])
+        return "\n".join(
+            [
+                f"{self.name}: {self.lines} lines, {self.sentences} sentences, {self.words} words",
+                f"  DER  {self.der:6.2f} %   without case ending {self.der_no_ce:6.2f} %",
+                f"  WER  {self.wer:6.2f} %   without case ending {self.wer_no_ce:6.2f} %",
+                f"  heard DER {self.heard_der:6.2f} %   heard WER {self.heard_wer:6.2f} %",
+                f"  letters changed in {self.letters_changed} lines",
+                f"  {self.ms_per_line:.1f} ms per line, {self.ms_per_sentence:.1f} ms per sentence, "
+                f"{self.seconds_per_1000_words:.2f} s per 1000 words",
+            ]
+        )
 
 
 def letters_of(text: str) -> list[_Letter]:
@@ -127,8 +129,7 @@ def _align(gold: Sequence[_Letter], pred: Sequence[_Letter]) -> list[_Letter | N
     if len(gold) == len(pred):
         return list(pred)
     out: list[_Letter | None] = [None] * len(gold)
-    matcher = difflib.SequenceMatcher(None, [g.letter for g in gold], [p.letter for p in pred],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(None, [g.letter for g in gold], [p.letter for p in pred], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
             for k in range(i2 - i1):
@@ -210,11 +211,18 @@ def evaluate(gold_lines: Iterable[str], diacritize: Callable[[str], str], name: 
         changed += strip_marks(pred) != bare
         score_line(gold, pred, tallies)
     return Report(
-        name=name, lines=lines, words=words, sentences=sentences,
-        der=tallies["all"].der, der_no_ce=tallies["no_ce"].der,
-        wer=tallies["all"].wer, wer_no_ce=tallies["no_ce"].wer,
-        heard_der=tallies["heard"].der, heard_wer=tallies["heard"].wer,
-        letters_changed=changed, seconds=seconds,
+        name=name,
+        lines=lines,
+        words=words,
+        sentences=sentences,
+        der=tallies["all"].der,
+        der_no_ce=tallies["no_ce"].der,
+        wer=tallies["all"].wer,
+        wer_no_ce=tallies["no_ce"].wer,
+        heard_der=tallies["heard"].der,
+        heard_wer=tallies["heard"].wer,
+        letters_changed=changed,
+        seconds=seconds,
     )
 
 

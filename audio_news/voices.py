@@ -7,10 +7,11 @@ package's data for installed copies); a profile may also be given by path.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import ConfigError, UnknownVoiceError
 
@@ -43,7 +44,7 @@ class VoiceProfile:
     """The TOML file it came from; relative paths in settings are resolved against it."""
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], path: str = "") -> "VoiceProfile":
+    def from_dict(cls, data: Mapping[str, Any], path: str = "") -> VoiceProfile:
         unknown = set(data) - _KNOWN_KEYS
         if unknown:
             raise ConfigError(f"unknown keys in voice profile: {', '.join(sorted(unknown))}", path)
@@ -59,12 +60,15 @@ class VoiceProfile:
         if not isinstance(data.get("diacritize", True), bool):
             raise ConfigError("diacritize must be true or false", path)
         return cls(
-            name=data["name"], engine=data["engine"],
+            name=data["name"],
+            engine=data["engine"],
             description=str(data.get("description", "")),
             language=str(data.get("language", "ar")),
-            diacritize=data.get("diacritize", True), max_chars=max_chars,
+            diacritize=data.get("diacritize", True),
+            max_chars=max_chars,
             licence=str(data.get("licence", "")),
-            settings=MappingProxyType(dict(settings)), path=path,
+            settings=MappingProxyType(dict(settings)),
+            path=path,
         )
 
     def resolve(self, value: str) -> Path:

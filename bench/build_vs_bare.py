@@ -45,8 +45,24 @@ def bare(article: Path, workdir: Path, tashkeel: Diacritizer, engine) -> float:
         out.setsampwidth(2)
         out.setframerate(engine.sample_rate)
         out.writeframes(bytes(pcm))
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", str(wav), "-ar", "44100",
-                    "-ac", "1", "-b:a", "96k", str(workdir / "bare.mp3")], check=True)
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(wav),
+            "-ar",
+            "44100",
+            "-ac",
+            "1",
+            "-b:a",
+            "96k",
+            str(workdir / "bare.mp3"),
+        ],
+        check=True,
+    )
     return time.perf_counter() - started
 
 
@@ -58,7 +74,9 @@ def full(article: Path, builder: Builder) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("article", nargs="?", type=Path, default=SEED if SEED.exists() else ROOT / "samples" / "article.txt")
+    parser.add_argument(
+        "article", nargs="?", type=Path, default=SEED if SEED.exists() else ROOT / "samples" / "article.txt"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 

@@ -20,8 +20,8 @@ import argparse
 import sys
 import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -65,8 +65,13 @@ def edit_distance(a: list[str], b: list[str]) -> int:
     return previous[-1]
 
 
-def score_file(path: Path, diacritizer: Callable[[str], str], phonemize: Callable[[str], str],
-               limit: int | None, use_pausal: bool = True) -> str:
+def score_file(
+    path: Path,
+    diacritizer: Callable[[str], str],
+    phonemize: Callable[[str], str],
+    limit: int | None,
+    use_pausal: bool = True,
+) -> str:
     """Phoneme error rates (ours and bare text) for one gold file, as a line of text."""
     speak = pausal if use_pausal else (lambda s: s)
     errors = bare_errors = total = 0
@@ -79,9 +84,11 @@ def score_file(path: Path, diacritizer: Callable[[str], str], phonemize: Callabl
         bare_errors += edit_distance(phonemes(phonemize(bare)), ref)
         total += len(ref)
     seconds = time.perf_counter() - started
-    return (f"{path.name}: {len(lines)} lines, {total} gold phonemes: "
-            f"PER {100.0 * errors / max(total, 1):.2f} % with our tashkeel, "
-            f"{100.0 * bare_errors / max(total, 1):.2f} % on bare text ({seconds:.0f} s)")
+    return (
+        f"{path.name}: {len(lines)} lines, {total} gold phonemes: "
+        f"PER {100.0 * errors / max(total, 1):.2f} % with our tashkeel, "
+        f"{100.0 * bare_errors / max(total, 1):.2f} % on bare text ({seconds:.0f} s)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

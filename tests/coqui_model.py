@@ -9,8 +9,9 @@ Importing this module needs the coqui extra (torch + coqui-tts).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Final, Sequence
+from typing import Final
 
 import torch
 from TTS.tts.configs.shared_configs import CharactersConfig
@@ -35,11 +36,11 @@ def tiny_vits_config(speakers: Sequence[str] = ()) -> VitsConfig:
         num_layers_text_encoder=1,
         num_layers_posterior_encoder=1,
         num_layers_flow=1,
-        use_sdp=False,                      # the stochastic predictor alone has ~1M parameters
+        use_sdp=False,  # the stochastic predictor alone has ~1M parameters
         resblock_type_decoder="2",
         resblock_kernel_sizes_decoder=[3],
         resblock_dilation_sizes_decoder=[[1, 3]],
-        upsample_rates_decoder=[8, 8, 4],   # hop length 256
+        upsample_rates_decoder=[8, 8, 4],  # hop length 256
         upsample_initial_channel_decoder=32,
         upsample_kernel_sizes_decoder=[16, 16, 8],
         init_discriminator=False,
@@ -139,11 +140,11 @@ def build_fairseq_mms(folder: Path) -> Path:
     for name, value in model.state_dict().items():
         for coqui, fairseq in _FAIRSEQ_NAMES:
             if name.startswith(coqui):
-                name = fairseq + name[len(coqui):]
+                name = fairseq + name[len(coqui) :]
                 break
         state[name] = value.half()
     hidden = model.args.hidden_channels
-    state["enc_p.emb.weight"] = (torch.randn(len(vocab), hidden) * hidden ** -0.5).half()
+    state["enc_p.emb.weight"] = (torch.randn(len(vocab), hidden) * hidden**-0.5).half()
     checkpoint = folder / "G_100000.pth"
     torch.save({"model": state}, checkpoint)
     (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from cli_run import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,8 +15,11 @@ SAMPLE = ROOT / "samples" / "article.txt"
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,7 @@ BAD_INPUTS = {
     "empty": (b"", "empty"),
     "whitespace": (b"  \n\t\n  \n", "empty"),
     "no-arabic": (b"Breaking news\nThe council met today and voted.\n", "Arabic"),
-    "undecodable": ("عنوان\nفقرة عربية.\n".encode("utf-8")[:-3] + b"\xff\xfe\x80 \n", "UTF-8"),
+    "undecodable": ("عنوان\nفقرة عربية.\n".encode()[:-3] + b"\xff\xfe\x80 \n", "UTF-8"),
     "binary": (bytes(range(256)) * 4, "binary"),
 }
 
@@ -113,8 +115,9 @@ def test_failed_build_keeps_the_previous_episode(published, tmp_path):
         "sys.argv = ['audio-news', 'build', sys.argv[1], '--out', sys.argv[2]]\n"
         "app()\n"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(SAMPLE), str(published)],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(SAMPLE), str(published)], capture_output=True, text=True, timeout=600
+    )
     assert result.returncode != 0 and "encoder died" in result.stderr
     assert snapshot(published) == before
 
@@ -136,8 +139,9 @@ def test_normalize_reads_numbers():
     text = "بلغت النسبة 9.4% عام 2008\nسطر بلا أرقام\n\nالتفاصيل على https://news.example/a/2024 الآن\n"
     result = run_cli("normalize", "-", stdin=text)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == ("بلغت النسبة تسعة فاصلة أربعة في المئة عام ألفين وثمانية\nسطر بلا أرقام\n\n"
-                             "التفاصيل على الآن\n")
+    assert result.stdout == (
+        "بلغت النسبة تسعة فاصلة أربعة في المئة عام ألفين وثمانية\nسطر بلا أرقام\n\nالتفاصيل على الآن\n"
+    )
 
 
 def test_voices_lists_the_default():

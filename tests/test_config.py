@@ -23,7 +23,9 @@ def test_defaults_without_a_file():
 
 
 def test_every_key_read(tmp_path):
-    path = write(tmp_path, f'''voice = "espeak-ar"
+    path = write(
+        tmp_path,
+        f'''voice = "espeak-ar"
 [podcast]
 title = "نشرة"
 base_url = "https://news.example/pod/"
@@ -40,29 +42,47 @@ after_heading_ms = 1000
 [text]
 months = "both"
 tashkeel_model = "rawi-v3-int8"
-''')
+''',
+    )
     settings = load_settings(path)
     assert settings.podcast.title == "نشرة" and settings.podcast.category == "Technology"
     assert settings.audio.loudness_lufs == -20.0 and settings.audio.sample_rate == 48000
     assert settings.pauses.after_heading_ms == 1000 and settings.text.months == "both"
 
 
-@pytest.mark.parametrize("text, words", [
-    ("[pauses]\nbetween_sections_ms = 99999999\n", f"between_sections_ms must be in 0..{MAX_PAUSE_MS}"),
-    ("[pauses]\nafter_title_ms = -1\n", "after_title_ms"),
-    ("[audio]\nbitrate_kbps = 97\n", "bitrate_kbps"),
-    ("[audio]\nloudness_lufs = -50\n", "loudness_lufs"),
-    ("[audio]\ntrue_peak_db = 2\n", "true_peak_db"),
-    ("[audio]\nbitrate_kbps = \"96\"\n", "must be a whole number"),
-    ("[podcast]\ncategory = \"Cooking\"\n", "category must be one of"),
-    ("[podcast]\nbase_url = \"example.com/pod\"\n", "base_url must start with http"),
-    ("[podcast]\nemail = \"not-an-email\"\n", "email"),
-    ("[podcast]\nguid = \"abc\"\n", "guid must be a UUID"),
-    ("[podcast]\nimage = \"missing.png\"\n", "image"),
-    ("[text]\nmonths = \"x\"\n", "months must be one of"),
-    ("[podcast]\nnope = 1\n", "unknown key 'nope'"),
-], ids=["pause-huge", "pause-negative", "bitrate", "loudness", "peak", "type", "category", "base-url",
-        "email", "guid", "image-missing", "choice", "unknown-key"])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("[pauses]\nbetween_sections_ms = 99999999\n", f"between_sections_ms must be in 0..{MAX_PAUSE_MS}"),
+        ("[pauses]\nafter_title_ms = -1\n", "after_title_ms"),
+        ("[audio]\nbitrate_kbps = 97\n", "bitrate_kbps"),
+        ("[audio]\nloudness_lufs = -50\n", "loudness_lufs"),
+        ("[audio]\ntrue_peak_db = 2\n", "true_peak_db"),
+        ('[audio]\nbitrate_kbps = "96"\n', "must be a whole number"),
+        ('[podcast]\ncategory = "Cooking"\n', "category must be one of"),
+        ('[podcast]\nbase_url = "example.com/pod"\n', "base_url must start with http"),
+        ('[podcast]\nemail = "not-an-email"\n', "email"),
+        ('[podcast]\nguid = "abc"\n', "guid must be a UUID"),
+        ('[podcast]\nimage = "missing.png"\n', "image"),
+        ('[text]\nmonths = "x"\n', "months must be one of"),
+        ("[podcast]\nnope = 1\n", "unknown key 'nope'"),
+    ],
+    ids=[
+        "pause-huge",
+        "pause-negative",
+        "bitrate",
+        "loudness",
+        "peak",
+        "type",
+        "category",
+        "base-url",
+        "email",
+        "guid",
+        "image-missing",
+        "choice",
+        "unknown-key",
+    ],
+)
 def test_bad_values_name_the_file_and_key(tmp_path, text, words):
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as err:

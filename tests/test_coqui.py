@@ -16,13 +16,16 @@ import pytest
 
 pytest.importorskip("TTS", reason="coqui extra not installed: pip install 'audio-news[coqui]'")
 
-from audio_news.engines import Engine, load_engine  # noqa: E402
-from audio_news.engines import coqui  # noqa: E402
-from audio_news.errors import ConfigError, EngineError, EngineMissingError  # noqa: E402
-from audio_news.voices import read_profile  # noqa: E402
-
 from cli_run import run_cli  # noqa: E402
 from coqui_model import MARKS, SAMPLE_RATE, build_fairseq_mms, build_tiny_vits  # noqa: E402
+
+from audio_news.engines import (  # noqa: E402
+    Engine,
+    coqui,  # noqa: E402
+    load_engine,
+)
+from audio_news.errors import ConfigError, EngineError, EngineMissingError  # noqa: E402
+from audio_news.voices import read_profile  # noqa: E402
 
 pytestmark = pytest.mark.coqui
 
@@ -34,6 +37,7 @@ XTTS_NAME = "tts_models/multilingual/multi-dataset/xtts_v2"
 
 
 # --- fixtures ----------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def voices_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -89,12 +93,13 @@ def samples(clip) -> array.array:
 def assert_noise(clip) -> None:
     values = samples(clip)
     assert len(values) > 0
-    assert max(abs(v) for v in values) > 30           # not silence
+    assert max(abs(v) for v in values) > 30  # not silence
     rms = math.sqrt(sum(v * v for v in values) / len(values))
     assert 0 < rms < 32767
 
 
 # --- a local model folder ----------------------------------------------------
+
 
 def test_local_model_loads_as_an_engine(tiny: coqui.CoquiEngine) -> None:
     assert isinstance(tiny, Engine)
@@ -163,6 +168,7 @@ def test_multi_speaker_model_with_speakers_file(voices_dir: Path) -> None:
 
 # --- models by name, from the cache ------------------------------------------
 
+
 def test_catalogue_model_found_in_tts_home(voices_dir: Path, tts_home: Path) -> None:
     # Any name from Coqui's list that is not on the Hugging Face Hub is looked
     # up in TTS_HOME/tts/<type>--<language>--<dataset>--<model>/ (no network
@@ -204,8 +210,9 @@ def test_bundled_mms_profile_runs_offline_from_tts_home(tts_home: Path) -> None:
 
 # --- errors ------------------------------------------------------------------
 
+
 def test_missing_extra_names_the_pip_extra(voices_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "TTS.api", None)   # import fails as if not installed
+    monkeypatch.setitem(sys.modules, "TTS.api", None)  # import fails as if not installed
     with pytest.raises(EngineMissingError, match=r"pip install 'audio-news\[coqui\]'") as err:
         engine_for(voices_dir, 'model_path = "tiny/model.pth"', name="no-extra")
     assert isinstance(err.value, ImportError)
@@ -215,7 +222,7 @@ def test_missing_extra_names_the_pip_extra(voices_dir: Path, monkeypatch: pytest
     ("settings", "message"),
     [
         pytest.param('model_path = "tiny"\nvoice = "x"', "unknown.*voice", id="unknown-key"),
-        pytest.param('gpu = true', "either model_name", id="no-model"),
+        pytest.param("gpu = true", "either model_name", id="no-model"),
         pytest.param(f'model_name = "{MMS_NAME}"\nmodel_path = "tiny"', "either model_name", id="both"),
         pytest.param('model_name = "xtts"', "not a Coqui model id", id="bad-name"),
         pytest.param('model_path = "tiny"\ngpu = "yes"', "gpu must be", id="bad-gpu"),
@@ -262,15 +269,13 @@ def test_name_not_cached_offline_names_the_cache(voices_dir: Path, tts_home: Pat
     assert f"TTS('{MMS_NAME}')" in message
 
 
-def test_download_failure_names_the_cache(
-    voices_dir: Path, tts_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_download_failure_names_the_cache(voices_dir: Path, tts_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import requests
 
     def no_network(url, **kwargs):
         raise requests.ConnectionError(f"cannot reach {url}")
 
-    monkeypatch.setattr(requests, "get", no_network)   # what Coqui's model manager downloads with
+    monkeypatch.setattr(requests, "get", no_network)  # what Coqui's model manager downloads with
     with pytest.raises(EngineError, match="cannot reach") as err:
         engine_for(voices_dir, f'model_name = "{MMS_NAME}"', name="download")
     assert str(tts_home / "tts") in str(err.value)
@@ -320,6 +325,7 @@ def test_pcm16_clips_and_rejects_nan() -> None:
 
 
 # --- the whole product with a coqui voice ---------------------------------------
+
 
 def test_full_build_with_a_local_coqui_profile(voices_dir: Path, tmp_path: Path) -> None:
     """`audio-news build --voice profile.toml` gives the same episode outputs as espeak."""

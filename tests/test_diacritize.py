@@ -9,8 +9,17 @@ from pathlib import Path
 import pytest
 
 from audio_news.diacritize import (
-    DEFAULT_MODEL, SHADDA, Diacritizer, Lexicon, align_marks, canonical_marks, diacritize_script,
-    merge_marks, pausal, split_units, strip_marks,
+    DEFAULT_MODEL,
+    SHADDA,
+    Diacritizer,
+    Lexicon,
+    align_marks,
+    canonical_marks,
+    diacritize_script,
+    merge_marks,
+    pausal,
+    split_units,
+    strip_marks,
 )
 from audio_news.errors import ConfigError
 from audio_news.models import Article, Block, BlockKind, Part, Script, Sentence
@@ -32,7 +41,7 @@ NEWS = [
     "قال وزير الخارجية إن المفاوضات ستستأنف في جنيف الأسبوع المقبل، بعد توقف دام شهرين.",
     "أعلنت وكالة الفضاء الأوروبية ESA إطلاق قمر صناعي جديد يوم 12 مارس 2024؛ وهو الثالث هذا العام.",
     "هل يستطيع الاقتصاد أن يتعافى قبل نهاية العام؟ يرى الخبراء أن ذلك ممكن!",
-    "وصرح المتحدث باسم الأمم المتحدة: \"الوضع الإنساني مقلق جدا\".",
+    'وصرح المتحدث باسم الأمم المتحدة: "الوضع الإنساني مقلق جدا".',
     "ارتفعت أسعار النفط بنسبة 3% إلى 85 دولارا للبرميل.",
     "سئل الرئيس عن مسؤولية الحكومة فقال إنها تتحمل جزءا منها.",
     "فازت الطالبة بجائزة الإبداع الأدبي لعام 2023",
@@ -52,6 +61,7 @@ class FakeModel(Diacritizer):
         def run(text: str) -> str:
             self.seen.append(text)
             return self.respond(text)
+
         return run
 
 
@@ -68,13 +78,14 @@ def mangle(text: str) -> str:
 
 # --- text helpers ---------------------------------------------------------
 
+
 def test_strip_marks_keeps_letters_hamza_and_punctuation():
     assert strip_marks("أَعْلَنَتِ الْأُمَمُ، 12 ESA") == "أعلنت الأمم، 12 ESA"
     assert strip_marks("تَمْتَلِئُ") == "تمتلئ"
 
 
 def test_units_round_trip_and_hamza_marks_stay_on_their_letter():
-    text = "ا\u0654\u064eمر"   # alef + hamza above (NFD) + fatha
+    text = "ا\u0654\u064eمر"  # alef + hamza above (NFD) + fatha
     units = split_units(text)
     assert units[0].base == "ا\u0654" and units[0].marks == "\u064e"
     assert "".join(u.base + u.marks for u in units) == text
@@ -100,15 +111,16 @@ def test_align_marks_survives_a_dropped_letter():
 
 
 def test_merge_marks_prefers_what_was_written():
-    assert merge_marks(None, "\u064e") == "\u064e"             # nothing given: the model's
-    assert merge_marks("", "\u064e") == ""                      # left bare on purpose (lexicon)
-    assert merge_marks("\u064f", "\u064e") == "\u064f"            # a written vowel wins
-    assert merge_marks(SHADDA, "\u064e") == "\u064e" + SHADDA     # a lone shadda takes the model's vowel
-    assert merge_marks(SHADDA, "\u0652") == SHADDA                # but never a sukun
+    assert merge_marks(None, "\u064e") == "\u064e"  # nothing given: the model's
+    assert merge_marks("", "\u064e") == ""  # left bare on purpose (lexicon)
+    assert merge_marks("\u064f", "\u064e") == "\u064f"  # a written vowel wins
+    assert merge_marks(SHADDA, "\u064e") == "\u064e" + SHADDA  # a lone shadda takes the model's vowel
+    assert merge_marks(SHADDA, "\u0652") == SHADDA  # but never a sukun
     assert merge_marks(SHADDA, "") == SHADDA
 
 
 # --- the diacritizer around a model ----------------------------------------------
+
 
 @pytest.mark.parametrize("sentence", NEWS, ids=range(len(NEWS)))
 def test_letters_are_kept_whatever_the_model_does(sentence):
@@ -132,8 +144,8 @@ def test_non_arabic_text_passes_through_unchanged():
 def test_given_marks_are_kept_where_the_model_disagrees():
     model = FakeModel(vowel_everything)
     out = model("عَلّم المعلمُ")
-    assert out.startswith(nfc("عَلَّمَ"))           # the written fatha and shadda stay; the model's fatha fills م
-    assert out.endswith("الَمَعَلَمُ")                # the written damma wins over the model's fatha
+    assert out.startswith(nfc("عَلَّمَ"))  # the written fatha and shadda stay; the model's fatha fills م
+    assert out.endswith("الَمَعَلَمُ")  # the written damma wins over the model's fatha
 
 
 def test_one_model_call_per_sentence_and_long_sentences_are_cut():
@@ -188,9 +200,9 @@ def test_missing_lexicon_is_a_config_error(tmp_path):
 def test_lexicon_marks_go_to_the_model_as_hints_and_win_after_it(tmp_path):
     model = FakeModel(vowel_everything, model=DEFAULT_MODEL, lexicon=write_lexicon(tmp_path))
     out = model("زار غوتيريش واشنطن")
-    assert "غُوتِيرِيش" in model.seen[0] and "وَاشِنْطُن" in model.seen[0]      # before: hints
-    assert "وَاشِنْطُنَ" in out                                             # after: the lexicon's marks, the
-    assert "غُوتِيرِيشَ" in out                                             # model's vowel on the bare last letter
+    assert "غُوتِيرِيش" in model.seen[0] and "وَاشِنْطُن" in model.seen[0]  # before: hints
+    assert "وَاشِنْطُنَ" in out  # after: the lexicon's marks, the
+    assert "غُوتِيرِيشَ" in out  # model's vowel on the bare last letter
 
 
 def test_lexicon_matches_with_clitics_and_the_article_after_lam(tmp_path):
@@ -198,7 +210,7 @@ def test_lexicon_matches_with_clitics_and_the_article_after_lam(tmp_path):
     assert model("وبواشنطن").endswith("وَاشِنْطُنَ")
     out = model("قال للأمم المتحدة")
     assert nfc("لَلْأُمَمَ الْمُتَّحِدَةَ") in out
-    assert "أُمَمَ" not in model("أمم متحدة")   # no article, no entry
+    assert "أُمَمَ" not in model("أمم متحدة")  # no article, no entry
 
 
 def test_lexicon_matches_without_hamza_on_the_alef(tmp_path):
@@ -210,27 +222,37 @@ def test_default_lexicon_is_the_bundled_one():
     lexicon = Diacritizer("rawi-ensemble").lexicon
     assert len(lexicon) > 50
     assert Lexicon.load(ROOT / "voices" / "lexicon.tsv").marks_for(split_units("ببغداد")) == [
-        None, "\u064e", "\u0652", "\u064e", "", None]   # clitic and last letter: the model's; inner alef bare
+        None,
+        "\u064e",
+        "\u0652",
+        "\u064e",
+        "",
+        None,
+    ]  # clitic and last letter: the model's; inner alef bare
 
 
 # --- pausal forms -------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("قرأتُ كتابًا.", "قرأتُ كتابَا."),                    # tanween fath before a final alef: long a
-    ("قرأتُ كتاباً", "قرأتُ كتابَا"),                        # written on the alef, at the end of the line
-    ("هدًى", "هدَى"),
-    ("ذهبتُ إلى المدينةِ، ثم عدتُ", "ذهبتُ إلى المدينهْ، ثم عدتْ"),   # ta marbuta read h; before ، and at the end
-    ("رأيتُ سماءً صافيةً.", "رأيتُ سماءً صافيهْ."),           # only the word before the pause changes
-    ("في البيتِ؛ وفي المدرسةِ: كتبٌ", "في البيتْ؛ وفي المدرسهْ: كتبْ"),
-    ("قال \"المديرُ\".", "قال \"المديرْ\"."),                # a closing quote does not hide the pause
-    (nfc("العربيِّ."), "العربيّ."),                               # shadda stays, its vowel goes
-    ("سماءً", "سماءْ"),                                      # tanween fath on hamza goes
-    ("ذَهَبُوا.", "ذَهَبُوا."),                              # a long vowel stays
-    ("فِي", "فِي"),
-    ("كتابٌ 2024.", "كتابٌ 2024."),                          # a number, not a word, is before the pause
-    ("عنوانُ الخبرِ\nنصُّ الخبرِ", "عنوانُ الخبرْ\nنصُّ الخبرْ"),   # end of a heading line
-    ("ESA.", "ESA."),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("قرأتُ كتابًا.", "قرأتُ كتابَا."),  # tanween fath before a final alef: long a
+        ("قرأتُ كتاباً", "قرأتُ كتابَا"),  # written on the alef, at the end of the line
+        ("هدًى", "هدَى"),
+        ("ذهبتُ إلى المدينةِ، ثم عدتُ", "ذهبتُ إلى المدينهْ، ثم عدتْ"),  # ta marbuta read h; before ، and at the end
+        ("رأيتُ سماءً صافيةً.", "رأيتُ سماءً صافيهْ."),  # only the word before the pause changes
+        ("في البيتِ؛ وفي المدرسةِ: كتبٌ", "في البيتْ؛ وفي المدرسهْ: كتبْ"),
+        ('قال "المديرُ".', 'قال "المديرْ".'),  # a closing quote does not hide the pause
+        (nfc("العربيِّ."), "العربيّ."),  # shadda stays, its vowel goes
+        ("سماءً", "سماءْ"),  # tanween fath on hamza goes
+        ("ذَهَبُوا.", "ذَهَبُوا."),  # a long vowel stays
+        ("فِي", "فِي"),
+        ("كتابٌ 2024.", "كتابٌ 2024."),  # a number, not a word, is before the pause
+        ("عنوانُ الخبرِ\nنصُّ الخبرِ", "عنوانُ الخبرْ\nنصُّ الخبرْ"),  # end of a heading line
+        ("ESA.", "ESA."),
+    ],
+)
 def test_pausal(text, expected):
     assert pausal(text) == expected
 
@@ -243,17 +265,19 @@ def test_pausal_changes_only_marks_and_ta_marbuta():
 
 # --- the stage ------------------------------------------------------------------------
 
+
 def test_diacritize_script_rewrites_spoken_only():
     sentence = Sentence(text="جاء الولد.", spoken="جاء الولد.")
     heading = Sentence(text="عنوان", spoken="عنوان")
-    script = Script(Article("t", ()), (Part("t", (Block(BlockKind.HEADING, (heading,)),
-                                                 Block(BlockKind.PARAGRAPH, (sentence,)))),))
+    script = Script(
+        Article("t", ()), (Part("t", (Block(BlockKind.HEADING, (heading,)), Block(BlockKind.PARAGRAPH, (sentence,)))),)
+    )
     out = diacritize_script(script, FakeModel(vowel_everything))
     first, second = out.sentences
     assert (first.text, second.text) == ("عنوان", "جاء الولد.")
     assert first.spoken == "عَنَوَانْ"
     assert second.spoken == "جَاءَ الَوَلَدْ."
-    assert script.sentences[1].spoken == "جاء الولد."   # the input is not changed
+    assert script.sentences[1].spoken == "جاء الولد."  # the input is not changed
 
 
 # --- real models ------------------------------------------------------------------------
@@ -285,16 +309,19 @@ def test_libtashkeel_vowels_common_news_words():
 
 
 # Number words as audio_news.numbers writes them; the bundled lexicon fixes their stems.
-@pytest.mark.parametrize("text, expected", [
-    ("قتل خمسة وثلاثون شخصا", "وَثَلَاثُونَ"),               # no spurious shadda on the lam (θallaːθuːna)
-    ("صوت مئتان وخمسون نائبا", "مِئَتَانِ وَخَمْسُونَ"),       # a dual ends -َانِ, not tanween
-    ("سكن المدينة ألفان وتسعمئة نسمة", "أَلْفَانِ وَتِسْعُمِئَة"),
-    ("سجل اللاعب اثنين في المباراة", "اثْنَيْنِ"),            # hamzat wasl left bare
-    ("من اثنتي عشرة دولة", "اثْنَتَيْ عَشْرَةَ"),              # compound 11-19 built on fatha
-    ("في الساعة الحادية عشرة صباحا", "الْحَادِيَةَ عَشْرَةَ"),
-    ("شارك الحادي عشر وزيرا", "الْحَادِيَ عَشَرَ"),
-    ("وصل عدد اللاجئين إلى مليون وخمسمئة ألف لاجئ", "مِلْيُونِ وَخَمْسُمِئَةِ"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("قتل خمسة وثلاثون شخصا", "وَثَلَاثُونَ"),  # no spurious shadda on the lam (θallaːθuːna)
+        ("صوت مئتان وخمسون نائبا", "مِئَتَانِ وَخَمْسُونَ"),  # a dual ends -َانِ, not tanween
+        ("سكن المدينة ألفان وتسعمئة نسمة", "أَلْفَانِ وَتِسْعُمِئَة"),
+        ("سجل اللاعب اثنين في المباراة", "اثْنَيْنِ"),  # hamzat wasl left bare
+        ("من اثنتي عشرة دولة", "اثْنَتَيْ عَشْرَةَ"),  # compound 11-19 built on fatha
+        ("في الساعة الحادية عشرة صباحا", "الْحَادِيَةَ عَشْرَةَ"),
+        ("شارك الحادي عشر وزيرا", "الْحَادِيَ عَشَرَ"),
+        ("وصل عدد اللاجئين إلى مليون وخمسمئة ألف لاجئ", "مِلْيُونِ وَخَمْسُمِئَةِ"),
+    ],
+)
 def test_bundled_lexicon_vowels_number_words(text, expected):
     out = Diacritizer()(text)
     assert strip_marks(out) == text
@@ -304,9 +331,9 @@ def test_bundled_lexicon_vowels_number_words(text, expected):
 def test_bundled_lexicon_leaves_the_case_ending_of_number_stems_to_the_model():
     lexicon = Lexicon.load(ROOT / "voices" / "lexicon.tsv")
     marks = lexicon.marks_for(split_units("خمسة"))
-    assert marks[:3] == ["\u064e", "\u0652", "\u064e"] and marks[-1] is None    # خَمْسَة + the model's ending
-    assert lexicon.marks_for(split_units("ألفان"))[-1] == "\u0650"           # أَلْفَانِ: the dual's kasra is fixed
-    assert "\u064c" not in Diacritizer()("بلغ العدد ألفان")                    # no tanween on a dual
+    assert marks[:3] == ["\u064e", "\u0652", "\u064e"] and marks[-1] is None  # خَمْسَة + the model's ending
+    assert lexicon.marks_for(split_units("ألفان"))[-1] == "\u0650"  # أَلْفَانِ: the dual's kasra is fixed
+    assert "\u064c" not in Diacritizer()("بلغ العدد ألفان")  # no tanween on a dual
 
 
 def gold_lines(name: str, limit: int | None = None) -> list[str]:
@@ -317,9 +344,11 @@ def gold_lines(name: str, limit: int | None = None) -> list[str]:
     return lines[:limit]
 
 
-@pytest.mark.parametrize("name, limit", [("wikinews-2014.gold.txt", None),
-                                         ("tashkeela-fadel-test.gold.txt", 400)],
-                         ids=["wikinews-all", "fadel-first-400"])
+@pytest.mark.parametrize(
+    "name, limit",
+    [("wikinews-2014.gold.txt", None), ("tashkeela-fadel-test.gold.txt", 400)],
+    ids=["wikinews-all", "fadel-first-400"],
+)
 def test_default_model_gives_back_the_input_letters_on_the_gold_files(name, limit):
     """The full Fadel file (2,500 long lines) takes minutes: its first 400 lines are checked."""
     model = Diacritizer()

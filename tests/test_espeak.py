@@ -16,13 +16,13 @@ from audio_news.models import Clip
 from audio_news.voices import VoiceProfile
 
 SHORT = "كَتَبَ الْوَلَدُ الدَّرْسَ"
-LONG = ("كَتَبَ الْوَلَدُ الدَّرْسَ فِي الْمَدْرَسَةِ صَبَاحًا، "
-        "ثُمَّ ذَهَبَ إِلَى الْبَيْتِ وَقَرَأَ كِتَابًا جَدِيدًا.")
+LONG = "كَتَبَ الْوَلَدُ الدَّرْسَ فِي الْمَدْرَسَةِ صَبَاحًا، ثُمَّ ذَهَبَ إِلَى الْبَيْتِ وَقَرَأَ كِتَابًا جَدِيدًا."
 
 
 def profile(**settings) -> VoiceProfile:
     return VoiceProfile.from_dict(
-        {"name": "test-espeak", "engine": "espeak", "settings": settings}, path="voices/test.toml")
+        {"name": "test-espeak", "engine": "espeak", "settings": settings}, path="voices/test.toml"
+    )
 
 
 def pcm(clip: Clip) -> array.array:
@@ -61,7 +61,7 @@ def test_clip_is_int16_pcm_at_22050(engine, short_clip):
 
 def test_clip_is_speech_not_silence(short_clip):
     samples = pcm(short_clip)
-    assert rms(samples) > 1000          # espeak speaks at roughly -20 dBFS
+    assert rms(samples) > 1000  # espeak speaks at roughly -20 dBFS
     assert max(abs(s) for s in samples) > 5000
 
 
@@ -150,18 +150,22 @@ def test_phonemize_other_voice():
     assert "ð" in phonemize("the", voice="en")
 
 
-@pytest.mark.parametrize("settings", [
-    {"speed": 150},
-    {"rate": 20},
-    {"rate": 500},
-    {"rate": "fast"},
-    {"rate": True},
-    {"pitch": 101},
-    {"volume": -1},
-    {"range": 1.5},
-    {"voice": ""},
-    {"voice": 3},
-], ids=lambda s: "-".join(f"{k}={v!r}" for k, v in s.items()))
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"speed": 150},
+        {"rate": 20},
+        {"rate": 500},
+        {"rate": "fast"},
+        {"rate": True},
+        {"pitch": 101},
+        {"volume": -1},
+        {"range": 1.5},
+        {"voice": ""},
+        {"voice": 3},
+    ],
+    ids=lambda s: "-".join(f"{k}={v!r}" for k, v in s.items()),
+)
 def test_bad_settings_raise_config_error(settings):
     with pytest.raises(ConfigError) as err:
         EspeakEngine(profile(**settings))
@@ -180,13 +184,17 @@ def test_all_settings_accepted(engine):
     assert rms(pcm(other.synthesize(SHORT))) > 1000
 
 
-@pytest.mark.parametrize("text, heard, not_heard", [
-    ("قَالَ الشُّرْطِيُّ", "qˈaːlaʃ ʃ", "ʔaʃ"),                     # sun letter: no glottal stop, no lam
-    ("ذَهَبَ الْوَلَدُ", " lwˈalad", "alw"),                        # moon letter: the alef is silent
-    ("بِالْقُرْبِ", "bilq", "aːl"),                                # prefix bi + article
-    ("شَارَكَ فِي انْتِخَابَاتِ", " ntiχ", "antiχ"),                   # a wasl noun inside a phrase
-    ("انْتِخَابَاتُ الْيَوْمِ", "ʔˌintiχ", "antiχ"),                   # ... and after a pause: i
-], ids=["sun-letter", "moon-letter", "prefix", "wasl-noun", "wasl-noun-first"])
+@pytest.mark.parametrize(
+    "text, heard, not_heard",
+    [
+        ("قَالَ الشُّرْطِيُّ", "qˈaːlaʃ ʃ", "ʔaʃ"),  # sun letter: no glottal stop, no lam
+        ("ذَهَبَ الْوَلَدُ", " lwˈalad", "alw"),  # moon letter: the alef is silent
+        ("بِالْقُرْبِ", "bilq", "aːl"),  # prefix bi + article
+        ("شَارَكَ فِي انْتِخَابَاتِ", " ntiχ", "antiχ"),  # a wasl noun inside a phrase
+        ("انْتِخَابَاتُ الْيَوْمِ", "ʔˌintiχ", "antiχ"),  # ... and after a pause: i
+    ],
+    ids=["sun-letter", "moon-letter", "prefix", "wasl-noun", "wasl-noun-first"],
+)
 def test_article_is_linked_inside_a_phrase(text, heard, not_heard):
     ipa = phonemize(text)
     assert heard in ipa and not_heard not in ipa, ipa

@@ -16,11 +16,15 @@ PARAGRAPH = "وقال المتحدث باسم الهيئة إن درجات ال�
 
 
 def all_text(article):
-    return " ".join([article.title] + [s.heading or "" for s in article.sections]
-                    + [p for s in article.sections for p in s.paragraphs])
+    return " ".join(
+        [article.title]
+        + [s.heading or "" for s in article.sections]
+        + [p for s in article.sections for p in s.paragraphs]
+    )
 
 
 # --- plain text -----------------------------------------------------------
+
 
 @pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seed (the shared folder is absent)")
 def test_seed_article_structure():
@@ -44,8 +48,7 @@ def test_seed_article_structure():
 def test_bundled_sample_article():
     article = read_article(REPO / "samples" / "article.txt")
     assert article.title == "مدينة ساحلية تطلق أول أسطول من الحافلات الكهربائية"
-    assert [s.heading for s in article.sections] == [
-        None, "تفاصيل المشروع", "ترحيب حذر من السكان", "خطط حتى عام 2030"]
+    assert [s.heading for s in article.sections] == [None, "تفاصيل المشروع", "ترحيب حذر من السكان", "خطط حتى عام 2030"]
     assert len(article.sections[0].paragraphs) == 1
     words = len(all_text(article).split())
     assert 100 <= words <= 180
@@ -54,15 +57,17 @@ def test_bundled_sample_article():
 
 
 def test_text_paragraph_lines_are_not_headings():
-    text = "\n".join([
-        "عنوان الخبر الرئيسي",
-        LEAD,
-        "وأضاف المتحدث أن الوضع مستقر.",        # short but ends with a full stop
-        "وتابع قائلا،",                          # ends with a comma
-        "«الوضع تحت السيطرة»",                    # a quotation
-        "وماذا بعد؟",                            # a question that continues the story
-        PARAGRAPH,
-    ])
+    text = "\n".join(
+        [
+            "عنوان الخبر الرئيسي",
+            LEAD,
+            "وأضاف المتحدث أن الوضع مستقر.",  # short but ends with a full stop
+            "وتابع قائلا،",  # ends with a comma
+            "«الوضع تحت السيطرة»",  # a quotation
+            "وماذا بعد؟",  # a question that continues the story
+            PARAGRAPH,
+        ]
+    )
     article = parse_text(text)
     assert [s.heading for s in article.sections] == [None]
     assert len(article.sections[0].paragraphs) == 6
@@ -81,11 +86,21 @@ def test_text_blank_lines_and_spaces_are_ignored():
     assert article.sections[0].paragraphs == (LEAD, PARAGRAPH)
 
 
-@pytest.mark.parametrize("marker", ["اقرأ المزيد", "اقرأ أيضا", "اقرأ أيضاً", "اقرأ أيضا:", "شارك",
-                                    "شارك المقال", "أخبار ذات صلة"])
+@pytest.mark.parametrize(
+    "marker", ["اقرأ المزيد", "اقرأ أيضا", "اقرأ أيضاً", "اقرأ أيضا:", "شارك", "شارك المقال", "أخبار ذات صلة"]
+)
 def test_text_read_more_block_ends_the_article(marker):
-    text = "\n".join(["عنوان الخبر", LEAD, "توقعات الأسبوع", PARAGRAPH, marker,
-                      "خبر آخر لا علاقة له", "وفقرة أخرى بعده تنتهي بنقطة."])
+    text = "\n".join(
+        [
+            "عنوان الخبر",
+            LEAD,
+            "توقعات الأسبوع",
+            PARAGRAPH,
+            marker,
+            "خبر آخر لا علاقة له",
+            "وفقرة أخرى بعده تنتهي بنقطة.",
+        ]
+    )
     article = parse_text(text)
     assert article.sections[-1].paragraphs == (PARAGRAPH,)
     assert "خبر آخر" not in all_text(article)
@@ -112,87 +127,105 @@ def test_text_url_and_date_lines_after_title():
     assert article.source == "x.txt"
 
 
-@pytest.mark.parametrize("line, heading", [
-    ("كم ستكلف إعادة البناء؟", True),                  # a question heading
-    ("وكيف سترد الحكومة؟", False),                     # a question that continues the story
-    ("الزراعة أيضا في دائرة الخطر:", True),             # a colon heading
-    ("وقالت رئيسة البلدية في مؤتمر صحفي:", False),      # introduces speech
-    ("الناطق باسم الشرطة قال للصحفيين:", False),
-    ("وتشمل الإجراءات الجديدة ما يلي:", False),         # introduces a list
-    ("وأكد المدير أن العمل مستمر", False),              # و + verb of saying, no full stop
-    ("فأوضح المسؤول تفاصيل القرار", False),
-    ("المسؤول يرى أن التأخير مبرر", False),             # the particle أن
-    ("ويتوقع الخبراء تحسنا قريبا", False),              # و + a present-tense verb
-    ("واستمرت الاشتباكات حتى الفجر", False),            # و + استفعل
-    ("وفي الجلسة نفسها", False),                        # و + a preposition
-    ("وزارة الصحة تحت الضغط", True),                   # و is part of the noun
-    ("فيضانات الربيع الماضي", True),
-    ("وتيرة الإصلاحات", True),
-    ("آن أوان الحسم", True),                            # آن is not the particle أن
-], ids=lambda v: v if isinstance(v, str) else None)
+@pytest.mark.parametrize(
+    "line, heading",
+    [
+        ("كم ستكلف إعادة البناء؟", True),  # a question heading
+        ("وكيف سترد الحكومة؟", False),  # a question that continues the story
+        ("الزراعة أيضا في دائرة الخطر:", True),  # a colon heading
+        ("وقالت رئيسة البلدية في مؤتمر صحفي:", False),  # introduces speech
+        ("الناطق باسم الشرطة قال للصحفيين:", False),
+        ("وتشمل الإجراءات الجديدة ما يلي:", False),  # introduces a list
+        ("وأكد المدير أن العمل مستمر", False),  # و + verb of saying, no full stop
+        ("فأوضح المسؤول تفاصيل القرار", False),
+        ("المسؤول يرى أن التأخير مبرر", False),  # the particle أن
+        ("ويتوقع الخبراء تحسنا قريبا", False),  # و + a present-tense verb
+        ("واستمرت الاشتباكات حتى الفجر", False),  # و + استفعل
+        ("وفي الجلسة نفسها", False),  # و + a preposition
+        ("وزارة الصحة تحت الضغط", True),  # و is part of the noun
+        ("فيضانات الربيع الماضي", True),
+        ("وتيرة الإصلاحات", True),
+        ("آن أوان الحسم", True),  # آن is not the particle أن
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
 def test_looks_like_heading(line, heading):
     assert ingest.looks_like_heading(line) is heading
 
 
 def test_text_question_and_colon_headings_start_sections():
-    text = "\n".join([
-        "عنوان الخبر",
-        LEAD,
-        "وقال مدير الهيئة في بيان مقتضب:",
-        "«نتابع الوضع ساعة بساعة.",
-        "ونطلب من السكان الحذر».",
-        "هل تتأثر المدارس؟",
-        PARAGRAPH,
-        "المحاصيل أيضا في خطر:",
-        "ويخشى المزارعون تلف محاصيل الخضار في الحقول المكشوفة.",
-    ])
+    text = "\n".join(
+        [
+            "عنوان الخبر",
+            LEAD,
+            "وقال مدير الهيئة في بيان مقتضب:",
+            "«نتابع الوضع ساعة بساعة.",
+            "ونطلب من السكان الحذر».",
+            "هل تتأثر المدارس؟",
+            PARAGRAPH,
+            "المحاصيل أيضا في خطر:",
+            "ويخشى المزارعون تلف محاصيل الخضار في الحقول المكشوفة.",
+        ]
+    )
     article = parse_text(text)
     assert [s.heading for s in article.sections] == [None, "هل تتأثر المدارس؟", "المحاصيل أيضا في خطر"]
     assert article.sections[0].paragraphs[1:] == (
-        "وقال مدير الهيئة في بيان مقتضب:", "«نتابع الوضع ساعة بساعة.", "ونطلب من السكان الحذر».")
+        "وقال مدير الهيئة في بيان مقتضب:",
+        "«نتابع الوضع ساعة بساعة.",
+        "ونطلب من السكان الحذر».",
+    )
 
 
 def test_text_without_full_stops_keeps_short_sentences_as_paragraphs():
-    text = "\n".join([
-        "البلدية تفتتح حديقة عامة جديدة في الحي الشرقي",
-        "افتتحت البلدية صباح اليوم حديقة عامة على مساحة خمسة هكتارات في الحي الشرقي بحضور عدد من السكان",
-        "وقال رئيس البلدية إن الدخول مجاني",
-        "وأضاف أن الحديقة تفتح يوميا حتى منتصف الليل",
-        "ويأمل السكان في مرافق أخرى مماثلة",
-        "مرافق للأطفال",
-        "وتضم الحديقة ملعبين صغيرين ومساحة للألعاب ومكتبة في الهواء الطلق",
-    ])
+    text = "\n".join(
+        [
+            "البلدية تفتتح حديقة عامة جديدة في الحي الشرقي",
+            "افتتحت البلدية صباح اليوم حديقة عامة على مساحة خمسة هكتارات في الحي الشرقي بحضور عدد من السكان",
+            "وقال رئيس البلدية إن الدخول مجاني",
+            "وأضاف أن الحديقة تفتح يوميا حتى منتصف الليل",
+            "ويأمل السكان في مرافق أخرى مماثلة",
+            "مرافق للأطفال",
+            "وتضم الحديقة ملعبين صغيرين ومساحة للألعاب ومكتبة في الهواء الطلق",
+        ]
+    )
     article = parse_text(text)
     assert [s.heading for s in article.sections] == [None, "مرافق للأطفال"]
     assert len(article.sections[0].paragraphs) == 4
 
 
 def test_text_dateline_gives_the_date_and_is_dropped():
-    text = "\n".join(["عنوان الخبر", "نُشر في 3 آذار 2024 - 09:15", LEAD,
-                      "آخر تحديث: الأحد 03/03/2024", PARAGRAPH])
+    text = "\n".join(["عنوان الخبر", "نُشر في 3 آذار 2024 - 09:15", LEAD, "آخر تحديث: الأحد 03/03/2024", PARAGRAPH])
     article = parse_text(text)
     assert article.date == dt.date(2024, 3, 3)
     assert article.sections[0].paragraphs == (LEAD, PARAGRAPH)
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("نشر في 9 يناير 2024", True),
-    ("بتاريخ: الخميس ١٥ فبراير ٢٠٢٤، الساعة 10:30 صباحا", True),
-    ("آخر تحديث 2024-05-01 14:00 بتوقيت غرينتش", True),
-    ("12 تشرين الأول 2023", True),
-    ("بتاريخ 5 مايو 2023 وقعت الحكومة اتفاقا مع النقابات", False),
-    ("نشر الوزير تقريرا مفصلا عن الموازنة", False),
-    ("نشر في 31 فبراير 2024", False),                 # not a date
-], ids=lambda v: v if isinstance(v, str) else None)
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("نشر في 9 يناير 2024", True),
+        ("بتاريخ: الخميس ١٥ فبراير ٢٠٢٤، الساعة 10:30 صباحا", True),
+        ("آخر تحديث 2024-05-01 14:00 بتوقيت غرينتش", True),
+        ("12 تشرين الأول 2023", True),
+        ("بتاريخ 5 مايو 2023 وقعت الحكومة اتفاقا مع النقابات", False),
+        ("نشر الوزير تقريرا مفصلا عن الموازنة", False),
+        ("نشر في 31 فبراير 2024", False),  # not a date
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
 def test_is_dateline(line, expected):
     assert ingest.is_dateline(line) is expected
 
 
-@pytest.mark.parametrize("tail", [
-    ["تابعونا على منصات التواصل الاجتماعي"],
-    ["للمزيد من الأخبار المحلية زوروا موقعنا", "حقوق النشر محفوظة"],
-    ["اشترك في نشرتنا الأسبوعية"],
-], ids=["follow", "more-news", "subscribe"])
+@pytest.mark.parametrize(
+    "tail",
+    [
+        ["تابعونا على منصات التواصل الاجتماعي"],
+        ["للمزيد من الأخبار المحلية زوروا موقعنا", "حقوق النشر محفوظة"],
+        ["اشترك في نشرتنا الأسبوعية"],
+    ],
+    ids=["follow", "more-news", "subscribe"],
+)
 def test_text_promo_lines_at_the_end_are_dropped(tail):
     article = parse_text("\n".join(["عنوان الخبر", LEAD, PARAGRAPH, *tail]))
     assert article.sections[-1].paragraphs == (LEAD, PARAGRAPH)
@@ -211,6 +244,7 @@ def test_text_body_must_be_arabic():
 
 # --- Markdown -------------------------------------------------------------
 
+
 def test_markdown_article():
     article = read_article(DATA / "article.md")
     assert article.title == "فريق بحثي يطور نظاما لري المحاصيل بمياه أقل"
@@ -218,8 +252,10 @@ def test_markdown_article():
     assert article.date == dt.date(2024, 3, 14)
     assert [s.heading for s in article.sections] == [None, "كيف يعمل النظام", "نتائج الموسم الأول"]
     lead = article.sections[0].paragraphs
-    assert lead == ("أعلن فريق من الباحثين في جامعة الواحة عن نظام ري ذكي يخفض استهلاك المياه "
-                    "في الحقول بنسبة 35%. وجرى اختبار النظام على مدى موسمين زراعيين.",)
+    assert lead == (
+        "أعلن فريق من الباحثين في جامعة الواحة عن نظام ري ذكي يخفض استهلاك المياه "
+        "في الحقول بنسبة 35%. وجرى اختبار النظام على مدى موسمين زراعيين.",
+    )
     how = article.sections[1].paragraphs
     assert how[0] == "تقيس مجسات صغيرة رطوبة التربة كل ساعة، ثم يقرر برنامج irrigate موعد الري وكميته."
     assert how[1:] == ("تركيب المجسات على عمق 30 سنتيمترا.", "إرسال القراءات إلى المحطة المركزية لاسلكيا.")
@@ -230,8 +266,21 @@ def test_markdown_article():
 
 
 def test_markdown_setext_headings_escapes_and_no_front_matter():
-    text = "\n".join(["عنوان بخط سفلي", "==========", "", "فقرة فيها نجمة \\*حرفية\\* و__تأكيد__.", "",
-                      "قسم ثان", "-------", "", "فقرة [برابط][ref] أخيرة.", "", "[ref]: https://example.com"])
+    text = "\n".join(
+        [
+            "عنوان بخط سفلي",
+            "==========",
+            "",
+            "فقرة فيها نجمة \\*حرفية\\* و__تأكيد__.",
+            "",
+            "قسم ثان",
+            "-------",
+            "",
+            "فقرة [برابط][ref] أخيرة.",
+            "",
+            "[ref]: https://example.com",
+        ]
+    )
     article = parse_markdown(text)
     assert article.title == "عنوان بخط سفلي"
     assert article.url is None and article.date is None
@@ -246,11 +295,15 @@ def test_markdown_title_from_front_matter_when_no_heading():
     assert article.sections[0].paragraphs == (LEAD,)
 
 
-@pytest.mark.parametrize("line, fragment", [
-    ("date: 20/08/2024", "ISO date"),
-    ("date: 2024-02-30", "ISO date"),
-    ("url: example.com/news", "http"),
-], ids=["date-format", "date-invalid", "url-scheme"])
+@pytest.mark.parametrize(
+    "line, fragment",
+    [
+        ("date: 20/08/2024", "ISO date"),
+        ("date: 2024-02-30", "ISO date"),
+        ("url: example.com/news", "http"),
+    ],
+    ids=["date-format", "date-invalid", "url-scheme"],
+)
 def test_markdown_bad_front_matter(line, fragment):
     with pytest.raises(InputError, match=fragment) as info:
         parse_markdown(f"---\n{line}\n---\n# عنوان\n\n{LEAD}\n", source="a.md")
@@ -258,10 +311,19 @@ def test_markdown_bad_front_matter(line, fragment):
 
 
 def test_markdown_thematic_break_then_promo_ends_the_article():
-    text = "\n".join([
-        "# العنوان", "", LEAD, "", "---", "", "_تابعونا على قناتنا لمتابعة آخر المستجدات_", "",
-        "فقرة ترويجية طويلة عن خبر آخر لا علاقة له بالموضوع ولا ينبغي أن تقرأ ضمن المقال أبدا مهما طالت.",
-    ])
+    text = "\n".join(
+        [
+            "# العنوان",
+            "",
+            LEAD,
+            "",
+            "---",
+            "",
+            "_تابعونا على قناتنا لمتابعة آخر المستجدات_",
+            "",
+            "فقرة ترويجية طويلة عن خبر آخر لا علاقة له بالموضوع ولا ينبغي أن تقرأ ضمن المقال أبدا مهما طالت.",
+        ]
+    )
     assert parse_markdown(text).sections == (ingest.Section(None, (LEAD,)),)
 
 
@@ -276,6 +338,7 @@ def test_markdown_body_must_be_arabic():
 
 
 # --- HTML -----------------------------------------------------------------
+
 
 def test_html_saved_page():
     article = read_article(DATA / "article.html")
@@ -293,11 +356,29 @@ def test_html_saved_page():
         "ندوة عن مستقبل النشر الرقمي.",
         "أمسية لشعراء من الجيل الجديد.",
     )
-    assert article.sections[2].paragraphs == ("وقدّر المنظمون عدد زوار اليوم الأول بنحو 15 ألف زائر معظمهم من العائلات.",)
+    assert article.sections[2].paragraphs == (
+        "وقدّر المنظمون عدد زوار اليوم الأول بنحو 15 ألف زائر معظمهم من العائلات.",
+    )
     text = all_text(article)
-    for junk in ("الرئيسية", "صحيفة المدار", "إعلان", "سكربت", "شارك على", "تويتر", "زوار يتجولون", "بقلم", "إعلاني",
-                 "اقرأ أيضا", "جائزة الرواية", "ذات صلة", "الترجمة", "النشرة", "الشريط الجانبي",
-                 "الحقوق", "جافاسكربت"):
+    for junk in (
+        "الرئيسية",
+        "صحيفة المدار",
+        "إعلان",
+        "سكربت",
+        "شارك على",
+        "تويتر",
+        "زوار يتجولون",
+        "بقلم",
+        "إعلاني",
+        "اقرأ أيضا",
+        "جائزة الرواية",
+        "ذات صلة",
+        "الترجمة",
+        "النشرة",
+        "الشريط الجانبي",
+        "الحقوق",
+        "جافاسكربت",
+    ):
         assert junk not in text, junk
 
 
@@ -305,16 +386,18 @@ def test_html_without_article_uses_main_and_title_tag():
     page = (
         "<html><head><title>صحيفة الغد - عنوان الخبر من وسم العنوان</title>"
         '<meta name="date" content="2023-01-09"><meta property="og:url" content="https://ghad.example/n/9"></head>'
-        '<body><nav><p>قائمة التصفح الرئيسية للموقع</p></nav>'
+        "<body><nav><p>قائمة التصفح الرئيسية للموقع</p></nav>"
         f"<main><p>{LEAD}<p>{PARAGRAPH}<h2>فقرة أخيرة</h2><p>نص ختامي قصير.</main>"
-        '<footer><p>حقوق النشر</p></footer></body></html>'
+        "<footer><p>حقوق النشر</p></footer></body></html>"
     )
     article = parse_html(page)
     assert article.title == "عنوان الخبر من وسم العنوان"
     assert article.url == "https://ghad.example/n/9"
     assert article.date == dt.date(2023, 1, 9)
-    assert article.sections == (ingest.Section(None, (LEAD, PARAGRAPH)),
-                                ingest.Section("فقرة أخيرة", ("نص ختامي قصير.",)))
+    assert article.sections == (
+        ingest.Section(None, (LEAD, PARAGRAPH)),
+        ingest.Section("فقرة أخيرة", ("نص ختامي قصير.",)),
+    )
 
 
 def test_html_picks_the_article_with_the_most_text_and_reads_json_ld_date():
@@ -345,27 +428,30 @@ def test_html_date_and_byline_paragraphs_are_not_article_text():
     )
     article = parse_html(page)
     assert article.sections == (ingest.Section(None, (LEAD, PARAGRAPH)),)
-    assert article.date == dt.date(2024, 8, 7)      # from the date element: no better date
+    assert article.date == dt.date(2024, 8, 7)  # from the date element: no better date
 
 
 def test_html_date_meta_wins_over_a_written_date():
-    page = ('<meta property="article:published_time" content="2024-08-06T22:00:00Z">'
-            f'<article><h1>العنوان</h1><p class="date">نشر في 7 أغسطس 2024</p><p>{LEAD}</p></article>')
+    page = (
+        '<meta property="article:published_time" content="2024-08-06T22:00:00Z">'
+        f'<article><h1>العنوان</h1><p class="date">نشر في 7 أغسطس 2024</p><p>{LEAD}</p></article>'
+    )
     article = parse_html(page)
     assert article.date == dt.date(2024, 8, 6)
     assert article.sections[0].paragraphs == (LEAD,)
 
 
 def test_html_long_element_with_a_meta_class_is_kept():
-    page = (f'<article><h1>العنوان</h1><div class="content meta-wrapper">'
-            f"<p>{LEAD}</p><p>{PARAGRAPH}</p></div></article>")
+    page = f'<article><h1>العنوان</h1><div class="content meta-wrapper"><p>{LEAD}</p><p>{PARAGRAPH}</p></div></article>'
     assert parse_html(page).sections[0].paragraphs == (LEAD, PARAGRAPH)
 
 
 def test_html_arabic_only_in_title_and_menu_is_not_an_arabic_article():
-    page = ("<html><head><title>الأخبار | الصفحة الرئيسية</title></head><body>"
-            "<nav><a>سياسة</a> <a>رياضة</a></nav>"
-            "<article><p>Parliament approved the new budget this morning.</p></article></body></html>")
+    page = (
+        "<html><head><title>الأخبار | الصفحة الرئيسية</title></head><body>"
+        "<nav><a>سياسة</a> <a>رياضة</a></nav>"
+        "<article><p>Parliament approved the new budget this morning.</p></article></body></html>"
+    )
     with pytest.raises(InputError, match="no Arabic text found"):
         parse_html(page, "page.html")
 
@@ -392,11 +478,16 @@ def test_html_promo_paragraph_at_the_end_is_dropped():
 
 # --- format detection -----------------------------------------------------
 
-@pytest.mark.parametrize("content, heading", [
-    (f"<!DOCTYPE html><html><body><h1>العنوان</h1><h2>قسم</h2><p>{LEAD}</p></body></html>", "قسم"),
-    (f"# العنوان\n\n## قسم\n\n{LEAD}\n", "قسم"),
-    (f"العنوان\n{PARAGRAPH}\nقسم\n{LEAD}\n", "قسم"),
-], ids=["html", "markdown", "text"])
+
+@pytest.mark.parametrize(
+    "content, heading",
+    [
+        (f"<!DOCTYPE html><html><body><h1>العنوان</h1><h2>قسم</h2><p>{LEAD}</p></body></html>", "قسم"),
+        (f"# العنوان\n\n## قسم\n\n{LEAD}\n", "قسم"),
+        (f"العنوان\n{PARAGRAPH}\nقسم\n{LEAD}\n", "قسم"),
+    ],
+    ids=["html", "markdown", "text"],
+)
 def test_format_sniffed_when_extension_unknown(tmp_path, content, heading):
     path = tmp_path / "article.dat"
     path.write_text(content, encoding="utf-8")
@@ -409,7 +500,7 @@ def test_format_sniffed_when_extension_unknown(tmp_path, content, heading):
 def test_extension_decides_format(tmp_path):
     path = tmp_path / "article.txt"
     path.write_text(f"# العنوان\n{LEAD}\n", encoding="utf-8")
-    assert read_article(path).title == "# العنوان"   # a .txt file is plain text, markup and all
+    assert read_article(path).title == "# العنوان"  # a .txt file is plain text, markup and all
 
 
 def test_utf8_bom_is_accepted(tmp_path):
@@ -427,24 +518,28 @@ BAD_FILES = {
     "whitespace": (b" \n\t\r\n  \n", "empty"),
     "nul-bytes": (b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)), "binary"),
     "control-chars": (bytes([1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16]) * 20 + b"abc", "binary"),
-    "not-utf8": ("العنوان\n".encode("utf-8") + "خبر".encode("cp1256"), "not valid UTF-8"),
+    "not-utf8": ("العنوان\n".encode() + "خبر".encode("cp1256"), "not valid UTF-8"),
     "utf16": ("العنوان\n".encode("utf-16"), "UTF-16"),
     "no-arabic": (b"Breaking news\nThe market rose by 2% today.\n", "no Arabic"),
-    "title-only": ("عنوان بلا فقرات\n\n".encode("utf-8"), "title but no paragraphs"),
-    "title-and-read-more": (f"عنوان\nاقرأ المزيد\n{PARAGRAPH}\n".encode("utf-8"), "title but no paragraphs"),
+    "title-only": ("عنوان بلا فقرات\n\n".encode(), "title but no paragraphs"),
+    "title-and-read-more": (f"عنوان\nاقرأ المزيد\n{PARAGRAPH}\n".encode(), "title but no paragraphs"),
 }
 
 
-@pytest.mark.parametrize("data, kind", [
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF file"),
-    (b"PK\x03\x04\x14\x00\x06\x00word/document.xml", "a ZIP or DOCX file"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "an image file (PNG)"),
-    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "an image file (JPEG)"),
-    (b"GIF89a\x01\x00\x01\x00", "an image file (GIF)"),
-], ids=["pdf", "docx", "png", "jpeg", "gif"])
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF file"),
+        (b"PK\x03\x04\x14\x00\x06\x00word/document.xml", "a ZIP or DOCX file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "an image file (PNG)"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "an image file (JPEG)"),
+        (b"GIF89a\x01\x00\x01\x00", "an image file (GIF)"),
+    ],
+    ids=["pdf", "docx", "png", "jpeg", "gif"],
+)
 def test_documents_and_images_are_named(tmp_path, data, kind):
     path = tmp_path / "article.txt"
-    path.write_bytes(data + "عنوان\n".encode("utf-8"))
+    path.write_bytes(data + "عنوان\n".encode())
     with pytest.raises(InputError) as info:
         read_article(path)
     assert info.value.message == f"looks like {kind}, not a text article"
@@ -475,10 +570,17 @@ def test_directory(tmp_path):
         read_article(tmp_path)
 
 
-@pytest.mark.parametrize("parse, text", [
-    (parse_markdown, "# عنوان وحيد\n\n![صورة](a.png)\n"),
-    (parse_html, "<html><body><article><h1>عنوان وحيد</h1><figure><figcaption>تعليق</figcaption></figure></article></body></html>"),
-], ids=["markdown", "html"])
+@pytest.mark.parametrize(
+    "parse, text",
+    [
+        (parse_markdown, "# عنوان وحيد\n\n![صورة](a.png)\n"),
+        (
+            parse_html,
+            "<html><body><article><h1>عنوان وحيد</h1><figure><figcaption>تعليق</figcaption></figure></article></body></html>",
+        ),
+    ],
+    ids=["markdown", "html"],
+)
 def test_title_without_paragraphs_in_markup(parse, text):
     with pytest.raises(InputError, match="title but no paragraphs"):
         parse(text, "x")
@@ -497,27 +599,52 @@ def test_input_error_is_value_error():
 
 # --- credits, subtitles, bold headings, Markdown extras, charsets ----------
 
-@pytest.mark.parametrize("credit", [
-    "الرباط - الجزيرة نت", "القاهرة- الجزيرة نت", "عمان - رويترز", "بقلم: أحمد علي",
-    "محمد السيد - القاهرة", "تونس/ الجزيرة نت", "الرباط (رويترز) -", "كتب: سامي حسن",
-])
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "الرباط - الجزيرة نت",
+        "القاهرة- الجزيرة نت",
+        "عمان - رويترز",
+        "بقلم: أحمد علي",
+        "محمد السيد - القاهرة",
+        "تونس/ الجزيرة نت",
+        "الرباط (رويترز) -",
+        "كتب: سامي حسن",
+    ],
+)
 def test_text_byline_after_title_is_dropped(credit):
     article = parse_text("\n".join(["عنوان الخبر", credit, LEAD, "توقعات الأسبوع", PARAGRAPH]))
     assert [s.heading for s in article.sections] == [None, "توقعات الأسبوع"]
     assert article.sections[0].paragraphs == (LEAD,)
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("عمان - رويترز", True), ("بقلم: أحمد علي", True), ("مراسل الجزيرة نت", True),
-    ("توقعات الأسبوع", False), ("العربية لغة الضاد", False), ("وقالت رويترز إن الوضع هادئ.", False),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("عمان - رويترز", True),
+        ("بقلم: أحمد علي", True),
+        ("مراسل الجزيرة نت", True),
+        ("توقعات الأسبوع", False),
+        ("العربية لغة الضاد", False),
+        ("وقالت رويترز إن الوضع هادئ.", False),
+    ],
+)
 def test_is_credit_line(line, expected):
     assert ingest.is_credit_line(line) is expected
 
 
-@pytest.mark.parametrize("tail", [
-    "(الجزيرة نت)", "— رويترز", "المصدر: وكالات", "(رويترز)", "الجزيرة نت + وكالات", "المصدر: الجزيرة + وكالات",
-])
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "(الجزيرة نت)",
+        "— رويترز",
+        "المصدر: وكالات",
+        "(رويترز)",
+        "الجزيرة نت + وكالات",
+        "المصدر: الجزيرة + وكالات",
+    ],
+)
 def test_trailing_source_credit_is_dropped(tail):
     article = parse_text("\n".join(["عنوان الخبر", LEAD, PARAGRAPH, tail]))
     assert article.sections[-1].paragraphs == (LEAD, PARAGRAPH)
@@ -545,12 +672,26 @@ def test_text_short_line_after_title_is_a_heading():
     assert article.sections[0].paragraphs == (LEAD,)
 
 
-@pytest.mark.parametrize("line", [
-    "س: ما أسباب الحر", "س : متى تنتهي الموجة", "سؤال: من المسؤول", "ج: الهيئة العامة للأرصاد",
-    "جواب: ثلاثة أيام", "س- ما أسباب الحر", "ج- الهيئة العامة",
-    "1. الفريق الأول", "2- الفريق الثاني", "3) الفريق الثالث", "٤. الفريق الرابع: 40 نقطة", "١- البند الأول",
-    "- مدينة عمان", "* مدينة دمشق", "• مدينة بيروت",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "س: ما أسباب الحر",
+        "س : متى تنتهي الموجة",
+        "سؤال: من المسؤول",
+        "ج: الهيئة العامة للأرصاد",
+        "جواب: ثلاثة أيام",
+        "س- ما أسباب الحر",
+        "ج- الهيئة العامة",
+        "1. الفريق الأول",
+        "2- الفريق الثاني",
+        "3) الفريق الثالث",
+        "٤. الفريق الرابع: 40 نقطة",
+        "١- البند الأول",
+        "- مدينة عمان",
+        "* مدينة دمشق",
+        "• مدينة بيروت",
+    ],
+)
 def test_qa_and_list_lines_are_never_headings(line):
     assert not ingest.looks_like_heading(line)
     article = parse_text("\n".join(["عنوان الخبر", LEAD, line, PARAGRAPH]))
@@ -565,12 +706,21 @@ def test_numbers_that_are_not_list_markers_still_allow_headings():
 
 
 def test_heading_before_qa_list_and_question_lines_stays_a_heading():
-    text = "\n".join([
-        "عنوان الخبر", LEAD,
-        "المفهوم", "س: ما معنى الموجة؟", "ج: ارتفاع الحرارة فوق المعدل.",
-        "الترتيب", "1. عمان: 40 درجة", "2. دمشق: 38 درجة",
-        "الأسباب", "لماذا ترتفع الحرارة؟", PARAGRAPH,
-    ])
+    text = "\n".join(
+        [
+            "عنوان الخبر",
+            LEAD,
+            "المفهوم",
+            "س: ما معنى الموجة؟",
+            "ج: ارتفاع الحرارة فوق المعدل.",
+            "الترتيب",
+            "1. عمان: 40 درجة",
+            "2. دمشق: 38 درجة",
+            "الأسباب",
+            "لماذا ترتفع الحرارة؟",
+            PARAGRAPH,
+        ]
+    )
     article = parse_text(text)
     assert [s.heading for s in article.sections] == [None, "المفهوم", "الترتيب", "الأسباب"]
     assert article.sections[1].paragraphs == ("س: ما معنى الموجة؟", "ج: ارتفاع الحرارة فوق المعدل.")
@@ -593,7 +743,7 @@ def test_read_more_heading_ends_the_article_in_text_and_markdown(marker):
 
 def test_html_bbc_style_components():
     html = (
-        '<html><body><main><article><header><h1>عنوان الخبر</h1></header>'
+        "<html><body><main><article><header><h1>عنوان الخبر</h1></header>"
         f'<div data-component="text-block"><p>{LEAD}</p></div>'
         '<div data-component="subheadline-block"><h2>توقعات الأسبوع</h2></div>'
         f'<div data-component="text-block"><p>{PARAGRAPH}</p></div>'
@@ -606,17 +756,22 @@ def test_html_bbc_style_components():
         '<div id="read-more"><p>قصة ثالثة</p></div>'
         '<section data-component="related-content"><h2>قصص ذات صلة</h2>'
         '<ul><li><a href="/r">قصة مرتبطة</a></li></ul></section>'
-        '</article></main></body></html>')
+        "</article></main></body></html>"
+    )
     article = parse_html(html)
     assert [s.heading for s in article.sections] == [None, "توقعات الأسبوع", "نصائح"]
-    assert all_text(article).split() == (
-        f"عنوان الخبر توقعات الأسبوع نصائح {LEAD} {PARAGRAPH} اشربوا الماء بكثرة.").split()
+    assert (
+        all_text(article).split()
+        == (f"عنوان الخبر توقعات الأسبوع نصائح {LEAD} {PARAGRAPH} اشربوا الماء بكثرة.").split()
+    )
 
 
 def test_html_read_more_section_is_skipped_not_the_rest():
-    html = (f'<article><h1>عنوان الخبر</h1><p>{LEAD}</p>'
-            '<section><h2>اقرأ أيضا</h2><ul><li>قصة أخرى</li></ul></section>'
-            f'<h2>توقعات الأسبوع</h2><p>{PARAGRAPH}</p></article>')
+    html = (
+        f"<article><h1>عنوان الخبر</h1><p>{LEAD}</p>"
+        "<section><h2>اقرأ أيضا</h2><ul><li>قصة أخرى</li></ul></section>"
+        f"<h2>توقعات الأسبوع</h2><p>{PARAGRAPH}</p></article>"
+    )
     article = parse_html(html)
     assert [s.heading for s in article.sections] == [None, "توقعات الأسبوع"]
     assert "قصة أخرى" not in all_text(article)
@@ -630,33 +785,52 @@ def test_markdown_bold_line_is_a_heading():
 
 
 def test_markdown_inline_html_table_strikethrough_and_footnotes():
-    text = "\n".join([
-        "# عنوان", "",
-        "يفتح المتحف مساء<br>باستثناء الجمعة <span>والسبت</span>[^1] ~~والأحد~~.", "",
-        "| المدينة | الحرارة |", "|---|---:|", "| عمان | 30 |", "| دمشق | 32 |", "",
-        "[^1]: حاشية لا تقرأ.",
-    ])
+    text = "\n".join(
+        [
+            "# عنوان",
+            "",
+            "يفتح المتحف مساء<br>باستثناء الجمعة <span>والسبت</span>[^1] ~~والأحد~~.",
+            "",
+            "| المدينة | الحرارة |",
+            "|---|---:|",
+            "| عمان | 30 |",
+            "| دمشق | 32 |",
+            "",
+            "[^1]: حاشية لا تقرأ.",
+        ]
+    )
     article = parse_markdown(text)
     assert article.sections[0].paragraphs == (
-        "يفتح المتحف مساء باستثناء الجمعة والسبت .", "المدينة، الحرارة", "عمان، 30", "دمشق، 32")
+        "يفتح المتحف مساء باستثناء الجمعة والسبت .",
+        "المدينة، الحرارة",
+        "عمان، 30",
+        "دمشق، 32",
+    )
 
 
 def test_html_bold_paragraph_is_a_heading_and_bold_sentence_is_not():
-    page = (f"<html><body><article><h1>عنوان</h1><p>{LEAD}</p><p><strong>توقعات الأسبوع</strong></p>"
-            f"<p>{PARAGRAPH}</p><div><b>ما الذي ينتظرنا؟</b></div><p><strong>جملة كاملة.</strong></p>"
-            f"<p><strong>المواعيد:</strong> من السادسة صباحا.</p></article></body></html>")
+    page = (
+        f"<html><body><article><h1>عنوان</h1><p>{LEAD}</p><p><strong>توقعات الأسبوع</strong></p>"
+        f"<p>{PARAGRAPH}</p><div><b>ما الذي ينتظرنا؟</b></div><p><strong>جملة كاملة.</strong></p>"
+        f"<p><strong>المواعيد:</strong> من السادسة صباحا.</p></article></body></html>"
+    )
     article = parse_html(page)
     assert [s.heading for s in article.sections] == [None, "توقعات الأسبوع", "ما الذي ينتظرنا؟"]
     assert article.sections[-1].paragraphs == ("جملة كاملة.", "المواعيد: من السادسة صباحا.")
 
 
-@pytest.mark.parametrize("dek", [
-    '<header><h1>عنوان</h1><p>الأسعار ترتفع والحكومة تعد بالدعم</p><p class="byline">بقلم: أحمد علي</p></header>',
-    '<h1>عنوان</h1><h2 class="article-subtitle">الأسعار ترتفع والحكومة تعد بالدعم</h2>',
-    '<h1>عنوان</h1><div class="standfirst">الأسعار ترتفع والحكومة تعد بالدعم</div>',
-])
+@pytest.mark.parametrize(
+    "dek",
+    [
+        '<header><h1>عنوان</h1><p>الأسعار ترتفع والحكومة تعد بالدعم</p><p class="byline">بقلم: أحمد علي</p></header>',
+        '<h1>عنوان</h1><h2 class="article-subtitle">الأسعار ترتفع والحكومة تعد بالدعم</h2>',
+        '<h1>عنوان</h1><div class="standfirst">الأسعار ترتفع والحكومة تعد بالدعم</div>',
+    ],
+)
 def test_html_subtitle_opens_the_lead(dek):
-    article = parse_html(f"<html><body><article>{dek}<p>{LEAD}</p><h2>قسم</h2><p>{PARAGRAPH}</p></article></body></html>")
+    article = parse_html(
+        f"<html><body><article>{dek}<p>{LEAD}</p><h2>قسم</h2><p>{PARAGRAPH}</p></article></body></html>"
+    )
     assert [s.heading for s in article.sections] == [None, "قسم"]
     assert article.sections[0].paragraphs == ("الأسعار ترتفع والحكومة تعد بالدعم", LEAD)
 
@@ -666,11 +840,14 @@ def test_html_date_element_outside_the_article():
     assert parse_html(page).date == dt.date(2024, 11, 27)
 
 
-@pytest.mark.parametrize("meta", [
-    '<meta charset="windows-1256">',
-    '<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">',
-    '<meta charset="iso-8859-6">',
-])
+@pytest.mark.parametrize(
+    "meta",
+    [
+        '<meta charset="windows-1256">',
+        '<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">',
+        '<meta charset="iso-8859-6">',
+    ],
+)
 def test_html_declared_arabic_charset(tmp_path, meta):
     encoding = "iso-8859-6" if "8859" in meta else "cp1256"
     page = f"<html><head>{meta}</head><body><h1>عنوان</h1><p>{LEAD}</p></body></html>"

@@ -16,7 +16,6 @@ from array import array
 from pathlib import Path
 
 import pytest
-
 from cli_run import run_cli
 
 from audio_news import ingest, normalize, stitch, tag
@@ -57,13 +56,14 @@ def vtt_cues(path: Path) -> list[tuple[float, float, str]]:
         m = re.fullmatch(r"(\d+):(\d\d):(\d\d\.\d{3}) --> (\d+):(\d\d):(\d\d\.\d{3})", lines[0])
         assert m, lines[0]
         h1, m1, s1, h2, m2, s2 = m.groups()
-        cues.append((int(h1) * 3600 + int(m1) * 60 + float(s1), int(h2) * 3600 + int(m2) * 60 + float(s2),
-                     "\n".join(lines[1:])))
+        cues.append(
+            (int(h1) * 3600 + int(m1) * 60 + float(s1), int(h2) * 3600 + int(m2) * 60 + float(s2), "\n".join(lines[1:]))
+        )
     return cues
 
 
 def rms(samples: array, start: int, end: int) -> float:
-    window = samples[max(start, 0):max(end, 0)]
+    window = samples[max(start, 0) : max(end, 0)]
     return (sum(x * x for x in window) / max(len(window), 1)) ** 0.5
 
 
@@ -81,8 +81,9 @@ def test_episode_structure_matches_the_article(built, article):
     tags = tag.read_tags(mp3)
     assert tags.title == unicodedata.normalize("NFC", parsed.title)
     assert tags.language == "ara" and tags.genre == "Podcast" and tags.cover
-    assert [(c.title, c.start_ms, c.end_ms) for c in tags.chapters] == \
-        [(c.title, c.start_ms, c.end_ms) for c in episode.chapters]
+    assert [(c.title, c.start_ms, c.end_ms) for c in tags.chapters] == [
+        (c.title, c.start_ms, c.end_ms) for c in episode.chapters
+    ]
     assert tags.chapters[0].start_ms == 0 and abs(tags.chapters[-1].end_ms - episode.duration_ms) <= 50
     chapters_json = json.loads((out / episode.chapters_json).read_text(encoding="utf-8"))
     assert chapters_json["version"] == "1.2.0"
@@ -100,7 +101,7 @@ def test_chapters_and_cues_sit_on_real_speech(built, article):
     cues = vtt_cues(out / episode.transcript_vtt)
     script = normalize.build_script(ingest.read_article(article))
     assert [c[2] for c in cues] == [s.text for s in script.sentences]
-    for start, end, _text in cues[1:]:
+    for start, _end, _text in cues[1:]:
         s = int(start * 1000 * per_ms)
         before = rms(samples, s - int(150 * per_ms), s - int(50 * per_ms))
         after = rms(samples, s, s + int(300 * per_ms))
@@ -152,9 +153,9 @@ def test_transcripts_keep_the_arabic_text(built):
 
 def test_summary_line_per_article(built):
     _, result = built
-    lines = [l for l in result.stdout.splitlines() if "chapters" in l]
+    lines = [line for line in result.stdout.splitlines() if "chapters" in line]
     assert len(lines) == len(ARTICLES)
-    assert all(re.search(r"\d+:\d\d, \d+ chapters?, built in [\d.]+ s", l) for l in lines)
+    assert all(re.search(r"\d+:\d\d, \d+ chapters?, built in [\d.]+ s", line) for line in lines)
 
 
 def test_rebuild_replaces_and_keeps_others(built, tmp_path):
@@ -181,7 +182,7 @@ def test_feed_command_rewrites_from_the_store(built):
     root = ET.parse(out / "feed.xml").getroot()
     assert len(root.findall("channel/item")) == len(episodes(out))
     assert root.find("channel/item/enclosure").get("url").startswith("https://other.example/episodes/")
-    assert root.find("channel/podcast:guid", NS).text == guid      # the podcast keeps its id when it moves
+    assert root.find("channel/podcast:guid", NS).text == guid  # the podcast keeps its id when it moves
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/seed not present")
@@ -190,8 +191,11 @@ def test_seed_builds_with_its_four_sections(tmp_path):
     assert result.returncode == 0, result.stderr
     (episode,) = episodes(tmp_path / "out")
     assert [c.title for c in episode.chapters][1:] == [
-        "إنهاء مهمة التحالف الدولي", "جزء رئيسي من البرنامج الحكومي",
-        "الانتقال إلى علاقات أمنية ثنائية", "مصدرا لعدم الاستقرار"]
+        "إنهاء مهمة التحالف الدولي",
+        "جزء رئيسي من البرنامج الحكومي",
+        "الانتقال إلى علاقات أمنية ثنائية",
+        "مصدرا لعدم الاستقرار",
+    ]
     text = (tmp_path / "out" / episode.transcript_txt).read_text(encoding="utf-8")
     assert "اقرأ المزيد" not in text and "كامالا" not in text
 
@@ -199,9 +203,15 @@ def test_seed_builds_with_its_four_sections(tmp_path):
 def test_two_builds_at_once_keep_both_episodes(tmp_path):
     """Builds into one folder at the same time: the store lock keeps every episode."""
     out = tmp_path / "out"
-    runs = [subprocess.Popen([sys.executable, "-m", "audio_news", "build", str(article), "--out", str(out)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for article in ARTICLES]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "audio_news", "build", str(article), "--out", str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for article in ARTICLES
+    ]
     for run in runs:
         _, stderr = run.communicate(timeout=600)
         assert run.returncode == 0, stderr

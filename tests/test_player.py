@@ -15,10 +15,10 @@ from audio_news import player
 from audio_news.config import PodcastSettings
 from audio_news.models import Chapter, Cue, Episode
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # NFC Arabic with tashkeel (shadda + fatha must stay in this order).
 ARABIC_TITLE = unicodedata.normalize("NFC", "الاقتصادُ العربيُّ في عامٍ جديد")
-TRICKY_TITLE = 'عنوان <b>خطير</b> & "مقتبس" \'مفرد\''
+TRICKY_TITLE = "عنوان <b>خطير</b> & \"مقتبس\" 'مفرد'"
 CHAPTERS = (
     Chapter("ch0", "مقدمة", 0, 6000),
     Chapter("ch1", 'الأسواق <script>alert("x")</script>', 6000, 14000),
@@ -48,11 +48,21 @@ def vtt_text(cues) -> str:
 
 def episode(slug: str, title: str, day: int, *, source_url: str | None = None) -> Episode:
     return Episode(
-        guid=f"urn:test:{slug}", slug=slug, title=title, description=f"وصف {title}",
-        pub_date=dt.datetime(2025, 3, day, 8, 30, tzinfo=UTC), duration_ms=22_500, size=1000,
-        audio=f"episodes/{slug}.mp3", transcript_vtt=f"episodes/{slug}.vtt",
-        transcript_txt=f"episodes/{slug}.txt", chapters_json=f"episodes/{slug}.chapters.json",
-        chapters=CHAPTERS, source_url=source_url, article_date=dt.date(2025, 3, day - 1), voice="espeak-ar",
+        guid=f"urn:test:{slug}",
+        slug=slug,
+        title=title,
+        description=f"وصف {title}",
+        pub_date=dt.datetime(2025, 3, day, 8, 30, tzinfo=UTC),
+        duration_ms=22_500,
+        size=1000,
+        audio=f"episodes/{slug}.mp3",
+        transcript_vtt=f"episodes/{slug}.vtt",
+        transcript_txt=f"episodes/{slug}.txt",
+        chapters_json=f"episodes/{slug}.chapters.json",
+        chapters=CHAPTERS,
+        source_url=source_url,
+        article_date=dt.date(2025, 3, day - 1),
+        voice="espeak-ar",
     )
 
 
@@ -116,7 +126,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (out / "cover.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (out / "episodes" / "gone.html").write_text(
         '<!doctype html>\n<html>\n<head>\n<meta charset="utf-8">\n<meta name="generator" content="audio-news">',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (out / "episodes" / "mine.html").write_text("<p>someone else's page</p>", encoding="utf-8")
     player.write_site(out, EPISODES, PODCAST)
     return out
@@ -128,16 +139,23 @@ def read(site: Path, name: str) -> str:
 
 # --- the files ----------------------------------------------------------------
 
+
 def test_files_written(site: Path) -> None:
-    for name in ("index.html", "player/player.js", "player/player.css",
-                 "episodes/older.html", "episodes/newest.html", "episodes/middle.html"):
+    for name in (
+        "index.html",
+        "player/player.js",
+        "player/player.css",
+        "episodes/older.html",
+        "episodes/newest.html",
+        "episodes/middle.html",
+    ):
         assert (site / name).is_file(), name
     assert not list(site.rglob(".*.tmp"))
 
 
 def test_stale_pages(site: Path) -> None:
-    assert not (site / "episodes" / "gone.html").exists()          # ours, episode gone
-    assert (site / "episodes" / "mine.html").exists()              # not ours: left alone
+    assert not (site / "episodes" / "gone.html").exists()  # ours, episode gone
+    assert (site / "episodes" / "mine.html").exists()  # not ours: left alone
 
 
 def test_rewrite_is_idempotent(site: Path) -> None:
@@ -156,13 +174,13 @@ def test_document_basics(site: Path, name: str) -> None:
     for landmark in ("header", "nav", "main"):
         assert page.find(landmark), landmark
     assert len(page.find("h1")) == 1
-    assert page.find("a", href="#main")                               # skip link
+    assert page.find("a", href="#main")  # skip link
 
 
 @pytest.mark.parametrize("name", ["index.html", "episodes/older.html", "episodes/newest.html"])
 def test_nothing_from_the_network(site: Path, name: str) -> None:
     page = Page(read(site, name))
-    allowed = {"https://news.example/article?id=1&x=2"}                # the article's own link
+    allowed = {"https://news.example/article?id=1&x=2"}  # the article's own link
     for tag, attrs in page.tags:
         assert not re.match(r"(?i)^\s*(https?:)?//", attrs.get("src", "")), (tag, attrs)
         href = attrs.get("href", "")
@@ -183,11 +201,12 @@ def test_relative_links_resolve(site: Path) -> None:
                 continue
             target = (site / name).parent / ref.split("#")[0]
             if target.name.endswith((".mp3", ".txt", ".chapters.json", "feed.xml")):
-                continue                                              # written by publish, not here
+                continue  # written by publish, not here
             assert target.resolve().is_file(), (name, ref)
 
 
 # --- index --------------------------------------------------------------------
+
 
 def test_index_lists_newest_first(site: Path) -> None:
     page = Page(read(site, "index.html"))
@@ -203,7 +222,7 @@ def test_index_feed_link(site: Path) -> None:
     assert page.find("a", href="feed.xml")
     assert page.find("link", rel="alternate", type="application/rss+xml", href="feed.xml")
     assert "http://192.168.1.20:8000/feed.xml" in page.all_text()
-    assert "--base-url" not in page.all_text()                        # a LAN address: no hint
+    assert "--base-url" not in page.all_text()  # a LAN address: no hint
     assert page.find("img", src="cover.png", alt="")
 
 
@@ -229,12 +248,13 @@ def test_arabic_is_nfc_and_intact(site: Path) -> None:
 
 # --- an episode page ------------------------------------------------------------
 
+
 def test_audio_element(site: Path) -> None:
     page = Page(read(site, "episodes/older.html"))
     [audio] = page.find("audio")
     assert audio["src"] == "older.mp3"
     assert "controls" in audio and audio["preload"] == "metadata"
-    assert not page.find("track")   # from file:// Chrome refuses it; the transcript is in the page
+    assert not page.find("track")  # from file:// Chrome refuses it; the transcript is in the page
 
 
 def test_chapter_buttons(site: Path) -> None:
@@ -251,7 +271,8 @@ def test_transcript_cues(site: Path) -> None:
     page = Page(read(site, "episodes/older.html"))
     cues = [p for p in page.find("p") if p.get("class") == "cue"]
     assert [(float(p["data-start"]), float(p["data-end"])) for p in cues] == [
-        (c.start_ms / 1000, c.end_ms / 1000) for c in CUES]
+        (c.start_ms / 1000, c.end_ms / 1000) for c in CUES
+    ]
     cue_text = [t for stack, t in page.text if stack[-1:] == ("p",) and t.strip()]
     for cue in CUES:
         assert cue.text in cue_text
@@ -288,28 +309,51 @@ def test_source_link_only_for_web_urls(tmp_path: Path) -> None:
 
 
 def test_page_without_transcript_or_chapters(tmp_path: Path) -> None:
-    bare = Episode(guid="g", slug="bare", title="", description="", pub_date=dt.datetime(2025, 1, 1, tzinfo=UTC),
-                   duration_ms=3_725_000, size=1, audio="episodes/bare.mp3", transcript_vtt="",
-                   transcript_txt="", chapters_json="")
+    bare = Episode(
+        guid="g",
+        slug="bare",
+        title="",
+        description="",
+        pub_date=dt.datetime(2025, 1, 1, tzinfo=UTC),
+        duration_ms=3_725_000,
+        size=1,
+        audio="episodes/bare.mp3",
+        transcript_vtt="",
+        transcript_txt="",
+        chapters_json="",
+    )
     player.write_site(tmp_path, [bare], PodcastSettings())
     page = Page(read(tmp_path, "episodes/bare.html"))
     assert page.find("h1") and "bare" in page.all_text()
     assert not page.find("button", **{"class": "chapter"})
     index = read(tmp_path, "index.html")
     assert "1:02:05" in index
-    assert "--base-url" in index                                      # the default 127.0.0.1: a hint
+    assert "--base-url" in index  # the default 127.0.0.1: a hint
 
 
 # --- helpers --------------------------------------------------------------------
 
+
 def test_parse_vtt() -> None:
-    text = ("WEBVTT\n\nNOTE a comment\n\n1\n00:01.000 --> 00:02.500 align:start\n<v Speaker>مرحبا &amp; أهلا</v>\n\n"
-            "01:00:00.000 --> 01:00:01.000\r\nسطر\r\nثان\r\n")
+    text = (
+        "WEBVTT\n\nNOTE a comment\n\n1\n00:01.000 --> 00:02.500 align:start\n<v Speaker>مرحبا &amp; أهلا</v>\n\n"
+        "01:00:00.000 --> 01:00:01.000\r\nسطر\r\nثان\r\n"
+    )
     assert player.parse_vtt(text) == [Cue(1000, 2500, "مرحبا & أهلا"), Cue(3_600_000, 3_601_000, "سطر ثان")]
 
 
-@pytest.mark.parametrize("n, words", [(1, "فصل واحد"), (2, "فصلان"), (3, "3 فصول"), (10, "10 فصول"),
-                                      (11, "11 فصلًا"), (103, "103 فصول"), (100, "100 فصل")])
+@pytest.mark.parametrize(
+    "n, words",
+    [
+        (1, "فصل واحد"),
+        (2, "فصلان"),
+        (3, "3 فصول"),
+        (10, "10 فصول"),
+        (11, "11 فصلًا"),
+        (103, "103 فصول"),
+        (100, "100 فصل"),
+    ],
+)
 def test_chapter_count(n: int, words: str) -> None:
     assert player.chapter_count(n) == words
 

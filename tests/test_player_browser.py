@@ -21,7 +21,6 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-
 from cli_run import run_cli
 
 from audio_news import player, serve
@@ -36,9 +35,14 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SLUG = "test-episode"
 CHAPTER_TITLES = ("مقدمة", "الأسواق العربية", "النفط والغاز", "الخلاصة")
 SENTENCES = (
-    "الاقتصادُ العربيُّ في عامٍ جديد.", "هذه نشرة تجريبية.", "ارتفعت الأسهم في الأسواق العربية.",
-    "وسجل المؤشر العام مكاسب واضحة.", "تراجعت أسعار النفط والغاز.", "بسبب وفرة المعروض.",
-    "وفي الخلاصة، عام من التحولات.", "شكرًا على الاستماع.",
+    "الاقتصادُ العربيُّ في عامٍ جديد.",
+    "هذه نشرة تجريبية.",
+    "ارتفعت الأسهم في الأسواق العربية.",
+    "وسجل المؤشر العام مكاسب واضحة.",
+    "تراجعت أسعار النفط والغاز.",
+    "بسبب وفرة المعروض.",
+    "وفي الخلاصة، عام من التحولات.",
+    "شكرًا على الاستماع.",
 )
 
 
@@ -66,34 +70,73 @@ def build_output(out: Path, seconds: int = 24) -> Episode:
     episodes.mkdir(parents=True)
     mp3 = episodes / f"{SLUG}.mp3"
     subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", f"sine=frequency=330:duration={seconds}", "-ac", "1", "-ar", "22050",
-         "-c:a", "libmp3lame", "-b:a", "32k", str(mp3)],
-        check=True, timeout=60,
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=330:duration={seconds}",
+            "-ac",
+            "1",
+            "-ar",
+            "22050",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "32k",
+            str(mp3),
+        ],
+        check=True,
+        timeout=60,
     )
     step = seconds / len(CHAPTER_TITLES)
-    chapters = tuple(Chapter(f"ch{i}", title, round(i * step * 1000), round((i + 1) * step * 1000))
-                     for i, title in enumerate(CHAPTER_TITLES))
+    chapters = tuple(
+        Chapter(f"ch{i}", title, round(i * step * 1000), round((i + 1) * step * 1000))
+        for i, title in enumerate(CHAPTER_TITLES)
+    )
     cue_len = seconds / len(SENTENCES)
     vtt = ["WEBVTT", ""]
     for i, sentence in enumerate(SENTENCES):
         vtt += [f"{_vtt_time(i * cue_len)} --> {_vtt_time((i + 1) * cue_len - 0.2)}", sentence, ""]
     (episodes / f"{SLUG}.vtt").write_text("\n".join(vtt), encoding="utf-8")
     (episodes / f"{SLUG}.txt").write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
-    (episodes / f"{SLUG}.chapters.json").write_text(json.dumps({"version": "1.2.0", "chapters": [
-        {"startTime": c.start_ms / 1000, "endTime": c.end_ms / 1000, "title": c.title} for c in chapters]},
-        ensure_ascii=False), encoding="utf-8")
+    (episodes / f"{SLUG}.chapters.json").write_text(
+        json.dumps(
+            {
+                "version": "1.2.0",
+                "chapters": [
+                    {"startTime": c.start_ms / 1000, "endTime": c.end_ms / 1000, "title": c.title} for c in chapters
+                ],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     episode = Episode(
-        guid="urn:test:browser", slug=SLUG, title=SENTENCES[0].rstrip("."), description=SENTENCES[1],
-        pub_date=dt.datetime(2025, 3, 9, 8, 0, tzinfo=dt.timezone.utc), duration_ms=seconds * 1000,
-        size=mp3.stat().st_size, audio=f"episodes/{SLUG}.mp3", transcript_vtt=f"episodes/{SLUG}.vtt",
-        transcript_txt=f"episodes/{SLUG}.txt", chapters_json=f"episodes/{SLUG}.chapters.json",
-        chapters=chapters, source_url="https://news.example/a", article_date=dt.date(2025, 3, 8),
+        guid="urn:test:browser",
+        slug=SLUG,
+        title=SENTENCES[0].rstrip("."),
+        description=SENTENCES[1],
+        pub_date=dt.datetime(2025, 3, 9, 8, 0, tzinfo=dt.UTC),
+        duration_ms=seconds * 1000,
+        size=mp3.stat().st_size,
+        audio=f"episodes/{SLUG}.mp3",
+        transcript_vtt=f"episodes/{SLUG}.vtt",
+        transcript_txt=f"episodes/{SLUG}.txt",
+        chapters_json=f"episodes/{SLUG}.chapters.json",
+        chapters=chapters,
+        source_url="https://news.example/a",
+        article_date=dt.date(2025, 3, 8),
     )
     (out / "episodes.json").write_text(json.dumps([episode.to_dict()], ensure_ascii=False), encoding="utf-8")
     (out / "feed.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>t</title></channel></rss>\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (out / "cover.png").write_bytes(resources.files("audio_news").joinpath("data", "cover.png").read_bytes())
     player.write_site(out, [episode], PodcastSettings())
     return episode
@@ -112,7 +155,11 @@ def test_player_in_chromium(tmp_path: Path) -> None:
     with serve.running(out) as base:
         result = subprocess.run(
             ["node", str(SCRIPT), base + page, (out / page).resolve().as_uri()],
-            cwd=BROWSER_DIR, env=env, capture_output=True, text=True, timeout=180,
+            cwd=BROWSER_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
         )
     report = result.stdout + result.stderr
     print(report)
@@ -132,7 +179,7 @@ def test_player_on_a_real_built_episode(tmp_path: Path) -> None:
         pytest.skip(reason)
     out = tmp_path / "out"
     sample = Path(__file__).resolve().parent.parent / "samples" / "article.txt"
-    with socket.socket() as probe:                     # a free port, so the feed's URLs are real
+    with socket.socket() as probe:  # a free port, so the feed's URLs are real
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     built = run_cli("build", str(sample), "--out", str(out), "--base-url", f"http://127.0.0.1:{port}/")
@@ -148,8 +195,14 @@ def test_player_on_a_real_built_episode(tmp_path: Path) -> None:
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 206
             assert response.read() == (out / episode.audio).read_bytes()[100:200]
-        result = subprocess.run(["node", str(SCRIPT), base + page], cwd=BROWSER_DIR,
-                                env=dict(os.environ, CHROMIUM=CHROMIUM), capture_output=True, text=True, timeout=180)
+        result = subprocess.run(
+            ["node", str(SCRIPT), base + page],
+            cwd=BROWSER_DIR,
+            env=dict(os.environ, CHROMIUM=CHROMIUM),
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
     report = result.stdout + result.stderr
     print(report)
     assert result.returncode == 0, report

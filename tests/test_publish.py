@@ -20,9 +20,21 @@ from audio_news.config import PodcastSettings
 from audio_news.errors import PublishError
 from audio_news.models import Chapter, Cue, Episode, Rendering
 from audio_news.publish import (
-    EpisodeStore, atomic_write, bundled_cover, commit_file, cover_bytes, ensure_cover, episode_guid,
-    podcast_guid, remove_episode_files, slugify, temp_path_for, transcript_text, write_feed,
-    render_text, write_transcripts,
+    EpisodeStore,
+    atomic_write,
+    bundled_cover,
+    commit_file,
+    cover_bytes,
+    ensure_cover,
+    episode_guid,
+    podcast_guid,
+    remove_episode_files,
+    render_text,
+    slugify,
+    temp_path_for,
+    transcript_text,
+    write_feed,
+    write_transcripts,
 )
 
 NS = {
@@ -61,7 +73,7 @@ SLUG_OK = re.compile(r"^[a-z0-9\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff-]+$")
         "../../etc/passwd",
         "..",
         ".hidden",
-        "a/b\\c:d*e?f\"g<h>i|j",
+        'a/b\\c:d*e?f"g<h>i|j',
         "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652",
         "ـــــ",
         "x" * 500,
@@ -75,9 +87,24 @@ SLUG_OK = re.compile(r"^[a-z0-9\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff-]+$")
         "CON",
         "ﻻ ﷲ",
     ],
-    ids=["traversal", "dotdot", "leading-dot", "separators", "only-diacritics", "only-tatweel",
-         "500-latin", "500-arabic", "long-words", "emoji", "emoji-in-arabic", "empty", "spaces",
-         "controls", "windows-reserved", "presentation-forms"],
+    ids=[
+        "traversal",
+        "dotdot",
+        "leading-dot",
+        "separators",
+        "only-diacritics",
+        "only-tatweel",
+        "500-latin",
+        "500-arabic",
+        "long-words",
+        "emoji",
+        "emoji-in-arabic",
+        "empty",
+        "spaces",
+        "controls",
+        "windows-reserved",
+        "presentation-forms",
+    ],
 )
 @pytest.mark.parametrize("guid", [None, "6f1c2c1e-1111-5222-8333-444455556666"], ids=["plain", "guid"])
 def test_slugify_is_always_a_safe_name(title, guid):
@@ -93,8 +120,8 @@ def test_slugify_keeps_arabic_letters_and_drops_diacritics():
     assert slugify("الخَبَرُ العاجِلُ") == "الخبر-العاجل"
     assert slugify("اجتماع في ٢٠٢٤/٥/٣") == "اجتماع-في-2024-5-3"
     assert slugify("Café Déjà-Vu") == "cafe-deja-vu"
-    assert slugify("أإآؤئة") == "أإآؤئة"                 # hamza forms are letters, kept
-    assert slugify("\u0627\u0654خبار") == "أخبار"          # decomposed input composed
+    assert slugify("أإآؤئة") == "أإآؤئة"  # hamza forms are letters, kept
+    assert slugify("\u0627\u0654خبار") == "أخبار"  # decomposed input composed
     assert slugify("ـــ", guid="x").startswith("episode-")
 
 
@@ -107,7 +134,7 @@ def test_slugify_bounds_length_on_a_word():
 def test_slug_suffix_is_stable_and_separates_lookalikes():
     a, b = episode_guid("x", "https://a.example/1"), episode_guid("x", "https://a.example/2")
     assert slugify("الخَبَرُ", guid=a) == slugify("الخَبَرُ", guid=a)
-    assert slugify("الخَبَرُ", guid=a) != slugify("الخبر", guid=b)   # titles slug alike
+    assert slugify("الخَبَرُ", guid=a) != slugify("الخبر", guid=b)  # titles slug alike
     assert slugify("الخبر", guid=a).startswith("الخبر-")
 
 
@@ -129,10 +156,11 @@ def test_podcast_guid_matches_the_spec_examples():
 
 # --- atomic files -------------------------------------------------------------
 
+
 def test_atomic_write_creates_replaces_and_leaves_no_temp(tmp_path):
     target = tmp_path / "deep" / "dir" / "f.txt"
     atomic_write(target, "نص عربي")
-    assert target.read_bytes() == "نص عربي".encode("utf-8")
+    assert target.read_bytes() == "نص عربي".encode()
     atomic_write(target, b"\x00\x01")
     assert target.read_bytes() == b"\x00\x01"
     assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
@@ -166,6 +194,7 @@ def test_unwritable_folder_raises_publish_error(tmp_path):
 
 # --- transcripts --------------------------------------------------------------
 
+
 def parse_vtt(text: str) -> list[tuple[int, int, str]]:
     """A small WebVTT reader: header check, then blank-line separated cues."""
     blocks = text.replace("\r\n", "\n").strip("\n").split("\n\n")
@@ -175,7 +204,7 @@ def parse_vtt(text: str) -> list[tuple[int, int, str]]:
     for block in blocks[1:]:
         lines = block.split("\n")
         if "-->" not in lines[0]:
-            lines = lines[1:]                                  # optional identifier
+            lines = lines[1:]  # optional identifier
         m = re.fullmatch(stamp + r" --> " + stamp + r"(?: .*)?", lines[0])
         assert m, lines[0]
         h1, m1, s1, f1, h2, m2, s2, f2 = map(int, m.groups())
@@ -197,8 +226,7 @@ def sidecars(tmp_path):
 
 def test_sidecar_names(sidecars):
     out, names = sidecars
-    assert names == ("episodes/قمة-1a2b3c4d.vtt", "episodes/قمة-1a2b3c4d.txt",
-                     "episodes/قمة-1a2b3c4d.chapters.json")
+    assert names == ("episodes/قمة-1a2b3c4d.vtt", "episodes/قمة-1a2b3c4d.txt", "episodes/قمة-1a2b3c4d.chapters.json")
     assert all((out / n).is_file() for n in names)
     assert sorted(p.name for p in (out / "episodes").iterdir()) == sorted(Path(n).name for n in names)
 
@@ -209,7 +237,7 @@ def test_vtt_has_one_cue_per_sentence_at_real_times(sidecars):
     assert text.startswith("WEBVTT\n\n")
     assert "00:00:03.300 --> 00:00:04.800" in text
     assert parse_vtt(text) == [(c.start_ms, c.end_ms, c.text) for c in CUES]
-    assert "-->" not in text.split("\n")[-2]                   # the '-->' in a sentence is escaped
+    assert "-->" not in text.split("\n")[-2]  # the '-->' in a sentence is escaped
 
 
 def test_vtt_long_times_and_degenerate_cue(tmp_path):
@@ -223,7 +251,7 @@ def test_vtt_long_times_and_degenerate_cue(tmp_path):
 def test_text_transcript(sidecars):
     out, (_, txt, _) = sidecars
     text = (out / txt).read_text(encoding="utf-8")
-    assert text == transcript_text(NASTY_TITLE, RENDERING)     # the same text goes into USLT
+    assert text == transcript_text(NASTY_TITLE, RENDERING)  # the same text goes into USLT
     assert text == (
         f"{NASTY_TITLE}\n\n"
         "اجتمع القادةُ العربُ في القاهرة.\n\n"
@@ -240,19 +268,25 @@ def test_text_transcript_adds_unspoken_headings(tmp_path):
 
 def test_text_transcript_title_once_when_spoken_cleaned(tmp_path):
     """The spoken title is cleaned (« » quotes) and split in two sentences: still printed once."""
-    cues = (Cue(0, 900, "«الذكاء الاصطناعي» أداة جديدة.."), Cue(900, 1500, "ما السبب؟"),
-            Cue(1500, 3000, "جملة أولى."), Cue(3000, 3500, "التفاصيل:"), Cue(3500, 4000, "جملة ثانية."))
-    chapters = (Chapter("ch0", '"الذكاء الاصطناعي" أداة جديدة.. ما السبب؟', 0, 3000),
-                Chapter("ch1", "التفاصيل", 3000, 4000))
+    cues = (
+        Cue(0, 900, "«الذكاء الاصطناعي» أداة جديدة.."),
+        Cue(900, 1500, "ما السبب؟"),
+        Cue(1500, 3000, "جملة أولى."),
+        Cue(3000, 3500, "التفاصيل:"),
+        Cue(3500, 4000, "جملة ثانية."),
+    )
+    chapters = (
+        Chapter("ch0", '"الذكاء الاصطناعي" أداة جديدة.. ما السبب؟', 0, 3000),
+        Chapter("ch1", "التفاصيل", 3000, 4000),
+    )
     text = render_text('"الذكاء الاصطناعي" أداة جديدة.. ما السبب؟', cues, chapters)
-    assert text == ('"الذكاء الاصطناعي" أداة جديدة.. ما السبب؟\n\n'
-                    "جملة أولى.\n\nالتفاصيل:\nجملة ثانية.\n")
+    assert text == ('"الذكاء الاصطناعي" أداة جديدة.. ما السبب؟\n\nجملة أولى.\n\nالتفاصيل:\nجملة ثانية.\n')
 
 
 def test_chapters_json_follows_podcasting20(sidecars):
     out, (_, _, chapters_name) = sidecars
     raw = (out / chapters_name).read_text(encoding="utf-8")
-    assert "\\u" not in raw and "المقدمة" in raw              # UTF-8, no escapes
+    assert "\\u" not in raw and "المقدمة" in raw  # UTF-8, no escapes
     doc = json.loads(raw)
     assert doc["version"] == "1.2.0"
     assert doc["title"] == NASTY_TITLE
@@ -268,8 +302,9 @@ def test_chapters_json_follows_podcasting20(sidecars):
 
 def test_sidecars_are_nfc(tmp_path):
     decomposed = "\u0627\u0654خبار"
-    names = write_transcripts(tmp_path, "s", rendering((Cue(0, 900, decomposed),),
-                                                       (Chapter("ch0", decomposed, 0, 900),)), decomposed)
+    names = write_transcripts(
+        tmp_path, "s", rendering((Cue(0, 900, decomposed),), (Chapter("ch0", decomposed, 0, 900),)), decomposed
+    )
     for name in names:
         text = (tmp_path / name).read_text(encoding="utf-8")
         assert "أخبار" in text and "\u0654" not in text, name
@@ -277,18 +312,36 @@ def test_sidecars_are_nfc(tmp_path):
 
 # --- the episode store --------------------------------------------------------
 
-def make_episode(n: int, *, guid: str | None = None, title: str | None = None, slug: str | None = None,
-                 day: int | None = None, size: int = 1000, duration_ms: int = 5499) -> Episode:
+
+def make_episode(
+    n: int,
+    *,
+    guid: str | None = None,
+    title: str | None = None,
+    slug: str | None = None,
+    day: int | None = None,
+    size: int = 1000,
+    duration_ms: int = 5499,
+) -> Episode:
     title = title or f"الخبر رقم {n}"
     guid = guid or episode_guid(title, f"https://news.example.org/{n}")
     slug = slug or slugify(title, guid=guid)
     return Episode(
-        guid=guid, slug=slug, title=title, description=f"مقدمة الخبر {n} & <تفاصيل>",
-        pub_date=dt.datetime(2024, 5, day or n, 8, 30, tzinfo=dt.timezone.utc),
-        duration_ms=duration_ms, size=size, audio=f"episodes/{slug}.mp3",
-        transcript_vtt=f"episodes/{slug}.vtt", transcript_txt=f"episodes/{slug}.txt",
-        chapters_json=f"episodes/{slug}.chapters.json", chapters=CHAPTERS,
-        source_url=f"https://news.example.org/{n}", article_date=dt.date(2024, 5, day or n), voice="espeak-ar",
+        guid=guid,
+        slug=slug,
+        title=title,
+        description=f"مقدمة الخبر {n} & <تفاصيل>",
+        pub_date=dt.datetime(2024, 5, day or n, 8, 30, tzinfo=dt.UTC),
+        duration_ms=duration_ms,
+        size=size,
+        audio=f"episodes/{slug}.mp3",
+        transcript_vtt=f"episodes/{slug}.vtt",
+        transcript_txt=f"episodes/{slug}.txt",
+        chapters_json=f"episodes/{slug}.chapters.json",
+        chapters=CHAPTERS,
+        source_url=f"https://news.example.org/{n}",
+        article_date=dt.date(2024, 5, day or n),
+        voice="espeak-ar",
     )
 
 
@@ -301,7 +354,7 @@ def test_store_put_replaces_same_guid_and_keeps_others(tmp_path):
     store = EpisodeStore(tmp_path)
     one, two = make_episode(1), make_episode(2)
     assert store.put(one) == ((one,), None)
-    assert store.put(two) == ((two, one), None)                # newest first
+    assert store.put(two) == ((two, one), None)  # newest first
     rebuilt = make_episode(1, title="الخبر رقم 1 (محدث)", guid=one.guid)
     assert store.get(one.guid) == one
     episodes, replaced = store.put(rebuilt)
@@ -322,7 +375,7 @@ def test_store_round_trips_and_keeps_arabic_readable(tmp_path):
 
 @pytest.mark.parametrize(
     "content",
-    ["{not json", '{"a": 1}', '[{"guid": "x"}]', '[1, 2]', '[{"pub_date": "yesterday"}]', "\udcff"],
+    ["{not json", '{"a": 1}', '[{"guid": "x"}]', "[1, 2]", '[{"pub_date": "yesterday"}]', "\udcff"],
     ids=["syntax", "not-a-list", "missing-keys", "not-objects", "bad-date", "undecodable"],
 )
 def test_corrupt_store_raises_publish_error_naming_the_file(tmp_path, content):
@@ -333,7 +386,7 @@ def test_corrupt_store_raises_publish_error_naming_the_file(tmp_path, content):
     assert str(path) in str(info.value)
     with pytest.raises(PublishError):
         EpisodeStore(tmp_path).put(make_episode(1))
-    assert path.read_bytes() == content.encode("utf-8", "surrogateescape")   # left alone
+    assert path.read_bytes() == content.encode("utf-8", "surrogateescape")  # left alone
 
 
 def test_remove_episode_files_deletes_only_the_old_files(tmp_path):
@@ -345,32 +398,42 @@ def test_remove_episode_files_deletes_only_the_old_files(tmp_path):
             atomic_write(tmp_path / name, "x")
     removed = remove_episode_files(tmp_path, old, keep=new)
     assert sorted(p.name for p in removed) == sorted(
-        Path(n).name for n in (old.audio, old.transcript_vtt, old.transcript_txt, old.chapters_json))
+        Path(n).name for n in (old.audio, old.transcript_vtt, old.transcript_txt, old.chapters_json)
+    )
     assert all((tmp_path / n).exists() for n in (new.audio, new.chapters_json, keep_too.audio))
     assert remove_episode_files(tmp_path, None) == ()
     assert remove_episode_files(tmp_path, new, keep=new) == ()  # same names: nothing to delete
     assert len(remove_episode_files(tmp_path, keep_too)) == 4
     assert not (tmp_path / keep_too.audio).exists()
-    assert remove_episode_files(tmp_path, keep_too) == ()      # already gone: skipped
+    assert remove_episode_files(tmp_path, keep_too) == ()  # already gone: skipped
 
 
 def test_remove_episode_files_stays_inside_the_episodes_folder(tmp_path):
     outside = tmp_path / "feed.xml"
     outside.write_text("keep")
     old = make_episode(1)
-    evil = Episode(**{**old.to_dict(), "pub_date": old.pub_date, "article_date": old.article_date,
-                      "chapters": (), "audio": "feed.xml", "transcript_vtt": "../x.vtt"})
+    evil = Episode(
+        **{
+            **old.to_dict(),
+            "pub_date": old.pub_date,
+            "article_date": old.article_date,
+            "chapters": (),
+            "audio": "feed.xml",
+            "transcript_vtt": "../x.vtt",
+        }
+    )
     assert remove_episode_files(tmp_path, evil) == ()
     assert outside.read_text() == "keep"
 
 
 # --- cover --------------------------------------------------------------------
 
+
 def test_bundled_cover_is_a_small_square_1400_png():
     data = bundled_cover()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
     width, height, depth, colour = struct.unpack(">IIBB", data[16:26])
-    assert (width, height, depth, colour) == (1400, 1400, 8, 2)   # 8-bit RGB
+    assert (width, height, depth, colour) == (1400, 1400, 8, 2)  # 8-bit RGB
     assert len(data) < 100_000
 
 
@@ -382,7 +445,9 @@ def test_ensure_cover(tmp_path):
     assert ensure_cover(tmp_path / "out", str(jpg)) == "cover.jpg"
     assert (tmp_path / "out" / "cover.jpg").read_bytes() == jpg.read_bytes()
     assert cover_bytes(str(jpg)) == (jpg.read_bytes(), "image/jpeg")
-    assert ensure_cover(tmp_path / "out", "https://cdn.example.org/art.png?v=2") == "https://cdn.example.org/art.png?v=2"
+    assert (
+        ensure_cover(tmp_path / "out", "https://cdn.example.org/art.png?v=2") == "https://cdn.example.org/art.png?v=2"
+    )
     assert cover_bytes("https://cdn.example.org/art.png") == (bundled_cover(), "image/png")
     with pytest.raises(PublishError, match="missing.png"):
         ensure_cover(tmp_path / "out", str(tmp_path / "missing.png"))
@@ -403,15 +468,32 @@ def test_cover_type_comes_from_its_bytes(tmp_path):
 
 # --- the feed -----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def real_mp3(tmp_path_factory) -> bytes:
     imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
     path = tmp_path_factory.mktemp("audio") / "sine.mp3"
     subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
-         "-i", "sine=frequency=330:duration=2", "-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k",
-         "-y", str(path)],
-        check=True, timeout=60,
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=330:duration=2",
+            "-ac",
+            "1",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "32k",
+            "-y",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
     )
     return path.read_bytes()
 
@@ -429,8 +511,13 @@ def publish(out: Path, podcast: PodcastSettings, episodes, mp3: bytes) -> etree.
 
 @pytest.fixture
 def podcast() -> PodcastSettings:
-    return PodcastSettings(title="أخبار & <مسموعة>", author="هيئة التحرير", email="editor@example.org",
-                           base_url=BASE, description="نشرة \"يومية\" 'مسموعة'")
+    return PodcastSettings(
+        title="أخبار & <مسموعة>",
+        author="هيئة التحرير",
+        email="editor@example.org",
+        base_url=BASE,
+        description="نشرة \"يومية\" 'مسموعة'",
+    )
 
 
 def test_feed_channel(tmp_path, podcast, real_mp3):
@@ -460,11 +547,11 @@ def test_feed_channel(tmp_path, podcast, real_mp3):
 
 
 def test_feed_items(tmp_path, podcast, real_mp3):
-    older = make_episode(1, size=1, duration_ms=5500)          # stale size: the file's size wins
+    older = make_episode(1, size=1, duration_ms=5500)  # stale size: the file's size wins
     newer = make_episode(2, title=NASTY_TITLE, duration_ms=125_499)
     root = publish(tmp_path, podcast, [older, newer], real_mp3)
     items = root.findall("channel/item")
-    assert [i.findtext("guid") for i in items] == [newer.guid, older.guid]   # newest first
+    assert [i.findtext("guid") for i in items] == [newer.guid, older.guid]  # newest first
     item, old_item = items
     assert item.findtext("title") == NASTY_TITLE
     assert item.findtext("description") == newer.description
@@ -499,7 +586,7 @@ def test_feed_escapes_and_strips_unsafe_text(tmp_path, podcast, real_mp3):
     assert raw_root.find("channel/item/title").text == "عاجل: <script>alert('x')</script> & \"اقتباس\" ]]> &amp;"
     raw = (tmp_path / "feed.xml").read_bytes()
     assert b"<script>" not in raw
-    assert "عاجل".encode("utf-8") in raw                        # Arabic as UTF-8, not entities
+    assert "عاجل".encode() in raw  # Arabic as UTF-8, not entities
 
 
 def test_feed_without_email_or_lock_and_without_episodes(tmp_path, real_mp3):
@@ -526,7 +613,7 @@ def test_feed_rewrite_is_atomic_and_replaces(tmp_path, podcast, real_mp3):
     publish(tmp_path, podcast, [make_episode(1)], real_mp3)
     root = publish(tmp_path, podcast, [make_episode(1), make_episode(2)], real_mp3)
     assert len(root.findall("channel/item")) == 2
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".podcast-guid"]   # no temp files
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".podcast-guid"]  # no temp files
 
 
 def test_podcast_guid_stays_when_the_feed_moves(tmp_path, podcast, real_mp3):
@@ -534,8 +621,7 @@ def test_podcast_guid_stays_when_the_feed_moves(tmp_path, podcast, real_mp3):
     moved = PodcastSettings(base_url="https://elsewhere.example/pod/")
     assert publish(tmp_path, moved, [], real_mp3).findtext("channel/podcast:guid", namespaces=NS) == first
     chosen = PodcastSettings(base_url=BASE, guid="917393e3-1b1e-5cef-ace4-edaa54e1f810")
-    assert publish(tmp_path, chosen, [], real_mp3).findtext("channel/podcast:guid",
-                                                             namespaces=NS) == chosen.guid
+    assert publish(tmp_path, chosen, [], real_mp3).findtext("channel/podcast:guid", namespaces=NS) == chosen.guid
 
 
 def test_rebuilding_an_article_replaces_its_episode(tmp_path, podcast, real_mp3):
@@ -550,8 +636,21 @@ def test_rebuilding_an_article_replaces_its_episode(tmp_path, podcast, real_mp3)
         atomic_write(temp, real_mp3)
         commit_file(temp, mp3)
         vtt, txt, chapters = write_transcripts(tmp_path, slug, RENDERING, title)
-        episode = Episode(guid, slug, title, "مقدمة", dt.datetime(2024, 5, day, tzinfo=dt.timezone.utc),
-                          6000, mp3.stat().st_size, f"episodes/{slug}.mp3", vtt, txt, chapters, CHAPTERS, url)
+        episode = Episode(
+            guid,
+            slug,
+            title,
+            "مقدمة",
+            dt.datetime(2024, 5, day, tzinfo=dt.UTC),
+            6000,
+            mp3.stat().st_size,
+            f"episodes/{slug}.mp3",
+            vtt,
+            txt,
+            chapters,
+            CHAPTERS,
+            url,
+        )
         episodes, replaced = EpisodeStore(tmp_path).put(episode)
         write_feed(tmp_path, podcast, episodes, ensure_cover(tmp_path, ""))
         remove_episode_files(tmp_path, replaced, keep=episode)
@@ -562,7 +661,8 @@ def test_rebuilding_an_article_replaces_its_episode(tmp_path, podcast, real_mp3)
     second, replaced = build("القمة العربية: البيان الختامي", 4)
     assert replaced == first and second.guid == first.guid and second.slug != first.slug
     assert sorted(p.name for p in (tmp_path / "episodes").iterdir()) == sorted(
-        Path(n).name for n in (second.audio, second.transcript_vtt, second.transcript_txt, second.chapters_json))
+        Path(n).name for n in (second.audio, second.transcript_vtt, second.transcript_txt, second.chapters_json)
+    )
     root = etree.parse(str(tmp_path / "feed.xml")).getroot()
     (item,) = root.findall("channel/item")
     assert item.findtext("title") == "القمة العربية: البيان الختامي"

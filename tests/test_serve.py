@@ -34,10 +34,28 @@ def make_mp3(path: Path, seconds: float) -> None:
     import imageio_ffmpeg
 
     subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", f"sine=frequency=440:duration={seconds}", "-ac", "1", "-ar", "22050",
-         "-c:a", "libmp3lame", "-b:a", "32k", str(path)],
-        check=True, timeout=60,
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            "-ac",
+            "1",
+            "-ar",
+            "22050",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "32k",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
     )
 
 
@@ -53,8 +71,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_mp3(episodes / "ep.mp3", 3)
     (episodes / "ep.vtt").write_text("WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nمرحبا بكم.\n", encoding="utf-8")
     (episodes / "ep.txt").write_text("مرحبا بكم.\n", encoding="utf-8")
-    (episodes / "ep.chapters.json").write_text(json.dumps(
-        {"version": "1.2.0", "chapters": [{"startTime": 0, "endTime": 3, "title": "مقدمة"}]}, ensure_ascii=False))
+    (episodes / "ep.chapters.json").write_text(
+        json.dumps(
+            {"version": "1.2.0", "chapters": [{"startTime": 0, "endTime": 3, "title": "مقدمة"}]}, ensure_ascii=False
+        )
+    )
     (episodes / "ep.html").write_text("<!doctype html><title>ep</title>", encoding="utf-8")
     (out / "feed.xml").write_text(FEED.format(base="http://127.0.0.1:8000/"), encoding="utf-8")
     (out / "episodes.json").write_text("[]", encoding="utf-8")
@@ -89,6 +110,7 @@ def request(server, method: str, path: str, headers: dict[str, str] | None = Non
 
 # --- whole files and ranges --------------------------------------------------
 
+
 def test_whole_mp3(server, site: Path) -> None:
     data = (site / "episodes" / "ep.mp3").read_bytes()
     status, headers, body = request(server, "GET", "/episodes/ep.mp3")
@@ -101,8 +123,14 @@ def test_whole_mp3(server, site: Path) -> None:
 
 @pytest.mark.parametrize(
     "spec, first, last",
-    [("bytes=0-99", 0, 99), ("bytes=100-1099", 100, 1099), ("bytes=-500", None, None),
-     ("bytes=1000-", 1000, None), ("bytes=0-0", 0, 0), ("bytes=5000-999999999", 5000, None)],
+    [
+        ("bytes=0-99", 0, 99),
+        ("bytes=100-1099", 100, 1099),
+        ("bytes=-500", None, None),
+        ("bytes=1000-", 1000, None),
+        ("bytes=0-0", 0, 0),
+        ("bytes=5000-999999999", 5000, None),
+    ],
     ids=["head-of-file", "middle", "suffix-500", "open-ended", "one-byte", "end-past-size"],
 )
 def test_range(server, site: Path, spec: str, first: int | None, last: int | None) -> None:
@@ -113,7 +141,7 @@ def test_range(server, site: Path, spec: str, first: int | None, last: int | Non
     last = size - 1 if last is None else last
     status, headers, body = request(server, "GET", "/episodes/ep.mp3", {"Range": spec})
     assert status == 206
-    assert body == data[first:last + 1]
+    assert body == data[first : last + 1]
     assert headers["content-range"] == f"bytes {first}-{last}/{size}"
     assert headers["content-length"] == str(last - first + 1)
     assert headers["content-type"] == "audio/mpeg"
@@ -127,12 +155,16 @@ def test_several_ranges_are_multipart(server, site: Path) -> None:
     assert data[0:10] in body and data[2000:2010] in body
 
 
-@pytest.mark.parametrize("spec", ["bytes={size}-", "bytes={size}-{beyond}", "bytes=-0"],
-                         ids=["start-at-size", "start-past-size", "empty-suffix"])
+@pytest.mark.parametrize(
+    "spec",
+    ["bytes={size}-", "bytes={size}-{beyond}", "bytes=-0"],
+    ids=["start-at-size", "start-past-size", "empty-suffix"],
+)
 def test_unsatisfiable_range(server, site: Path, spec: str) -> None:
     size = (site / "episodes" / "ep.mp3").stat().st_size
-    status, headers, body = request(server, "GET", "/episodes/ep.mp3",
-                                    {"Range": spec.format(size=size, beyond=size + 100)})
+    status, headers, body = request(
+        server, "GET", "/episodes/ep.mp3", {"Range": spec.format(size=size, beyond=size + 100)}
+    )
     assert status == 416
     assert headers["content-range"] == f"bytes */{size}"
     assert len(body) < 100
@@ -159,17 +191,19 @@ def test_conditional_get(server) -> None:
 
 @pytest.mark.parametrize(
     "path, expected",
-    [("/episodes/ep.mp3", "audio/mpeg"),
-     ("/feed.xml", "application/rss+xml; charset=utf-8"),
-     ("/episodes/ep.vtt", "text/vtt; charset=utf-8"),
-     ("/episodes/ep.chapters.json", "application/json"),
-     ("/episodes.json", "application/json"),
-     ("/episodes/ep.txt", "text/plain; charset=utf-8"),
-     ("/episodes/ep.html", "text/html; charset=utf-8"),
-     ("/index.html", "text/html; charset=utf-8"),
-     ("/cover.png", "image/png"),
-     ("/player/player.js", "text/javascript; charset=utf-8"),
-     ("/player/player.css", "text/css; charset=utf-8")],
+    [
+        ("/episodes/ep.mp3", "audio/mpeg"),
+        ("/feed.xml", "application/rss+xml; charset=utf-8"),
+        ("/episodes/ep.vtt", "text/vtt; charset=utf-8"),
+        ("/episodes/ep.chapters.json", "application/json"),
+        ("/episodes.json", "application/json"),
+        ("/episodes/ep.txt", "text/plain; charset=utf-8"),
+        ("/episodes/ep.html", "text/html; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/cover.png", "image/png"),
+        ("/player/player.js", "text/javascript; charset=utf-8"),
+        ("/player/player.css", "text/css; charset=utf-8"),
+    ],
     ids=lambda v: v if v.startswith("/") else None,
 )
 def test_content_types(server, path: str, expected: str) -> None:
@@ -194,14 +228,31 @@ def test_symlink_inside_the_folder_is_served(server, site: Path) -> None:
 
 # --- refusals ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "path",
-    ["/../", "/%2e%2e/", "/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
-     "/episodes/%2e%2e/%2e%2e/etc/passwd", "/episodes/../../secret.txt", "/../../../../etc/passwd",
-     "/episodes/..%2f..%2fsecret.txt", "/%2e%2e%2fsecret.txt", "/.%2e/secret.txt",
-     "/episodes/leak.txt", "/outside/secret.txt", "/outside/", "//etc/passwd",
-     "/episodes/ep.mp3%00.txt", "/episodes%5c..%5c..%5csecret.txt", "/.feed.xml.123.tmp",
-     "/%2efeed.xml.123.tmp", "/episodes/./ep.mp3"],
+    [
+        "/../",
+        "/%2e%2e/",
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/secret.txt",
+        "/episodes/%2e%2e/%2e%2e/etc/passwd",
+        "/episodes/../../secret.txt",
+        "/../../../../etc/passwd",
+        "/episodes/..%2f..%2fsecret.txt",
+        "/%2e%2e%2fsecret.txt",
+        "/.%2e/secret.txt",
+        "/episodes/leak.txt",
+        "/outside/secret.txt",
+        "/outside/",
+        "//etc/passwd",
+        "/episodes/ep.mp3%00.txt",
+        "/episodes%5c..%5c..%5csecret.txt",
+        "/.feed.xml.123.tmp",
+        "/%2efeed.xml.123.tmp",
+        "/episodes/./ep.mp3",
+    ],
 )
 def test_nothing_outside_the_folder(server, path: str) -> None:
     status, _, body = request(server, "GET", path)
@@ -232,13 +283,14 @@ def test_missing_file(server) -> None:
 
 # --- without a server --------------------------------------------------------
 
+
 def test_resolve(site: Path) -> None:
     assert srv.resolve(site, "/feed.xml") == (site / "feed.xml").resolve()
     assert srv.resolve(site, "/") == (site / "index.html").resolve()
-    assert srv.resolve(site, "/episodes/") is None          # no index.html there
+    assert srv.resolve(site, "/episodes/") is None  # no index.html there
     assert srv.resolve(site, "/../secret.txt") is None
     assert srv.resolve(site, "/episodes/leak.txt") is None
-    assert srv.resolve(site, "feed.xml") is None             # not an absolute path
+    assert srv.resolve(site, "feed.xml") is None  # not an absolute path
 
 
 def test_feed_url() -> None:
@@ -266,7 +318,7 @@ def test_base_url_mismatch(site: Path, tmp_path: Path) -> None:
     assert f"audio-news feed --out {site} --base-url http://192.168.1.20:8000/" in warning
     assert "loopback" in warning
     assert srv.base_url_mismatch(site, "http://127.0.0.1:9000/") is not None
-    assert srv.base_url_mismatch(tmp_path, "http://127.0.0.1:8000/") is None   # no feed.xml
+    assert srv.base_url_mismatch(tmp_path, "http://127.0.0.1:8000/") is None  # no feed.xml
 
 
 def test_base_url_from_enclosure(tmp_path: Path) -> None:

@@ -20,13 +20,14 @@ from audio_news.errors import AudioError
 from audio_news.models import Article, Block, BlockKind, Clip, Part, Script, Sentence
 
 PAUSES = PauseSettings()  # 900 / 700 / 250 / 550 / 1200 ms: all different
-AUDIO = AudioSettings()   # -16 LUFS, -1 dBTP, 96 kbps, 44100 Hz
+AUDIO = AudioSettings()  # -16 LUFS, -1 dBTP, 96 kbps, 44100 Hz
 ARTICLE = Article(title="عنوان", sections=(), source="test")
 
 rng = np.random.default_rng(7)
 
 
 # --- synthetic clips ------------------------------------------------------------
+
 
 def burst(ms: int, rate: int = 22050, freq: float = 440.0, level: float = 0.3, kind: str = "tone") -> Clip:
     """A tone or noise burst of exactly `ms` milliseconds, 5 ms fades, no silence around it."""
@@ -44,14 +45,14 @@ def burst(ms: int, rate: int = 22050, freq: float = 440.0, level: float = 0.3, k
         x = np.sign(np.sin(2 * np.pi * freq * t))
     elif kind == "peaky":  # quiet tone with loud clicks: needs the limiter
         x = 0.02 * np.sin(2 * np.pi * freq * t)
-        x[::rate // 7] = 1.0
+        x[:: rate // 7] = 1.0
     else:
         raise ValueError(kind)
     fade = min(n // 2, rate * 5 // 1000)
     if kind != "square":
         ramp = np.linspace(0, 1, fade)
         x[:fade] *= ramp
-        x[n - fade:] *= ramp[::-1]
+        x[n - fade :] *= ramp[::-1]
     pcm = np.clip(np.round(x * level * 32767), -32768, 32767).astype("<i2")
     return Clip(pcm.tobytes(), rate)
 
@@ -63,8 +64,7 @@ def sentence(name: str, clip: Clip | None) -> Sentence:
 # Lengths in ms per part and block; the third part is at 16 kHz (resampled).
 LAYOUT = [
     ("المقدمة", [(BlockKind.TITLE, [600]), (BlockKind.META, [400]), (BlockKind.PARAGRAPH, [800, 500])]),
-    ("القسم الأول", [(BlockKind.HEADING, [450]), (BlockKind.PARAGRAPH, [700, 350, 600]),
-                     (BlockKind.PARAGRAPH, [550])]),
+    ("القسم الأول", [(BlockKind.HEADING, [450]), (BlockKind.PARAGRAPH, [700, 350, 600]), (BlockKind.PARAGRAPH, [550])]),
     ("القسم الثاني", [(BlockKind.HEADING, [500]), (BlockKind.PARAGRAPH, [650])]),
 ]
 
@@ -86,14 +86,18 @@ def make_script(rates: tuple[int, ...] = (22050, 22050, 16000), **kw) -> Script:
 
 def expected_cues(pauses: PauseSettings = PAUSES) -> tuple[list[tuple[float, float]], list[float], float]:
     """Where each burst and each part should start, from the rules, in ms."""
-    after = {BlockKind.TITLE: pauses.after_title_ms, BlockKind.HEADING: pauses.after_heading_ms,
-             BlockKind.META: pauses.between_paragraphs_ms, BlockKind.PARAGRAPH: pauses.between_paragraphs_ms}
+    after = {
+        BlockKind.TITLE: pauses.after_title_ms,
+        BlockKind.HEADING: pauses.after_heading_ms,
+        BlockKind.META: pauses.between_paragraphs_ms,
+        BlockKind.PARAGRAPH: pauses.between_paragraphs_ms,
+    }
     cues, chapters, pos = [], [], 0.0
     for p, (_, blocks) in enumerate(LAYOUT):
         if p:
             pos += pauses.between_sections_ms
         chapters.append(pos)
-        for b, (kind, lengths) in enumerate(blocks):
+        for b, (_kind, lengths) in enumerate(blocks):
             if b:
                 pos += after[blocks[b - 1][0]]
             for s, ms in enumerate(lengths):
@@ -106,6 +110,7 @@ def expected_cues(pauses: PauseSettings = PAUSES) -> tuple[list[tuple[float, flo
 
 # --- reading the MP3 back ---------------------------------------------------------
 
+
 def decoded(path: Path) -> tuple[np.ndarray, int]:
     pcm, rate = stitch.decode_pcm(path)
     return np.frombuffer(pcm, "<i2").astype(np.float64), rate
@@ -115,7 +120,7 @@ def bursts_in(x: np.ndarray, rate: int, window_ms: float = 2.0) -> list[tuple[fl
     """(start, end) in ms of each run of sound, found by short-window energy."""
     w = int(rate * window_ms / 1000)
     frames = x[: len(x) // w * w].reshape(-1, w)
-    energy = np.sqrt((frames ** 2).mean(axis=1))
+    energy = np.sqrt((frames**2).mean(axis=1))
     active = energy > energy.max() * 10 ** (-35 / 20)
     edges = np.flatnonzero(np.diff(np.concatenate(([0], active.astype(int), [0]))))
     step = w / rate * 1000
@@ -133,12 +138,14 @@ def mp3_frames(path: Path) -> list[tuple[int, int, int, int]]:
     """(version id, bitrate kbps, sample rate, channel mode) of every MPEG audio frame."""
     data = path.read_bytes()
     assert data[:3] != b"ID3", "stitch writes no ID3 tag (tag does)"
-    bitrates = {3: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],   # MPEG-1 L3
-                2: [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]}       # MPEG-2 L3
+    bitrates = {
+        3: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],  # MPEG-1 L3
+        2: [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+    }  # MPEG-2 L3
     rates = {3: [44100, 48000, 32000], 2: [22050, 24000, 16000]}
     frames, pos = [], 0
     while pos + 4 <= len(data):
-        h = int.from_bytes(data[pos:pos + 4], "big")
+        h = int.from_bytes(data[pos : pos + 4], "big")
         assert h >> 21 == 0x7FF, f"no frame sync at byte {pos}"
         version, layer = (h >> 19) & 3, (h >> 17) & 3
         assert layer == 1, "layer III"
@@ -158,6 +165,7 @@ def rendered(tmp_path_factory):
 
 
 # --- layout and timing ----------------------------------------------------------
+
 
 def test_writes_only_dest(rendered):
     rendering, dest = rendered
@@ -230,6 +238,7 @@ def test_parts_without_sentences_get_no_chapter(tmp_path):
 
 # --- loudness -------------------------------------------------------------------
 
+
 def test_loudness_on_target_and_under_the_ceiling(rendered):
     rendering, dest = rendered
     loudness, peak = stitch.measure_loudness(dest)
@@ -238,13 +247,17 @@ def test_loudness_on_target_and_under_the_ceiling(rendered):
     assert abs(rendering.true_peak_db - peak) <= 0.2
 
 
-@pytest.mark.parametrize("target, ceiling, kw", [
-    (-20.0, -1.0, {}),
-    (-16.0, -1.0, {"level": 0.001}),
-    (-16.0, -1.0, {"level": 1.0, "kind": "square"}),
-    (-16.0, -1.0, {"level": 1.0, "kind": "peaky"}),
-    (-14.0, -2.0, {"level": 0.5, "kind": "noise"}),
-], ids=["target-20", "very-quiet", "clipping-loud", "peaky-needs-limiter", "noise-14-under-2"])
+@pytest.mark.parametrize(
+    "target, ceiling, kw",
+    [
+        (-20.0, -1.0, {}),
+        (-16.0, -1.0, {"level": 0.001}),
+        (-16.0, -1.0, {"level": 1.0, "kind": "square"}),
+        (-16.0, -1.0, {"level": 1.0, "kind": "peaky"}),
+        (-14.0, -2.0, {"level": 0.5, "kind": "noise"}),
+    ],
+    ids=["target-20", "very-quiet", "clipping-loud", "peaky-needs-limiter", "noise-14-under-2"],
+)
 def test_loudness_for_other_targets_and_inputs(tmp_path, target, ceiling, kw):
     audio = AudioSettings(loudness_lufs=target, true_peak_db=ceiling)
     dest = tmp_path / "x.mp3"
@@ -277,6 +290,7 @@ def test_measure_loudness_of_a_known_sine(tmp_path):
 
 # --- encoding -------------------------------------------------------------------
 
+
 def test_mp3_is_cbr_mono_at_the_settings(rendered):
     _, dest = rendered
     frames = mp3_frames(dest)
@@ -290,10 +304,10 @@ def test_gapless_header_accounts_for_encoder_delay_and_padding(rendered):
     rendering, dest = rendered
     data = dest.read_bytes()
     info = data.index(b"Info", 0, 200)
-    assert int.from_bytes(data[info + 4:info + 8], "big") == 0x0F  # frames, bytes, TOC, quality
-    frames = int.from_bytes(data[info + 8:info + 12], "big")
+    assert int.from_bytes(data[info + 4 : info + 8], "big") == 0x0F  # frames, bytes, TOC, quality
+    frames = int.from_bytes(data[info + 8 : info + 12], "big")
     lame = info + 120
-    delay_padding = int.from_bytes(data[lame + 21:lame + 24], "big")
+    delay_padding = int.from_bytes(data[lame + 21 : lame + 24], "big")
     delay, padding = delay_padding >> 12, delay_padding & 0xFFF
     samples = frames * 1152 - delay - padding
     assert 0 < delay < 2000 and padding < 2304
@@ -317,6 +331,7 @@ def test_decode_pcm_resamples_on_request(rendered):
 
 
 # --- errors ---------------------------------------------------------------------
+
 
 def test_missing_clip_is_an_audio_error(tmp_path):
     script = make_script()
@@ -391,10 +406,15 @@ def test_empty_clips_take_no_room_and_no_pauses(tmp_path):
     script = make_script()
     first, second, third = script.parts
     blank_block = Block(BlockKind.PARAGRAPH, (Sentence("", "", empty),))
-    padded = Part(second.title, (
-        Block(second.blocks[0].kind, (*second.blocks[0].sentences, Sentence("", "", empty))),
-        blank_block, *second.blocks[1:],
-        Block(BlockKind.PARAGRAPH, (Sentence("۝", "", empty),))))
+    padded = Part(
+        second.title,
+        (
+            Block(second.blocks[0].kind, (*second.blocks[0].sentences, Sentence("", "", empty))),
+            blank_block,
+            *second.blocks[1:],
+            Block(BlockKind.PARAGRAPH, (Sentence("۝", "", empty),)),
+        ),
+    )
     script = replace(script, parts=(first, Part("فارغ", (blank_block,)), padded, third))
     rendering = stitch.render(script, AUDIO, PAUSES, tmp_path / "e.mp3")
     cues, chapters, total = expected_cues()

@@ -37,19 +37,29 @@ class WrongRateEngine(ToneEngine):
 def make_script() -> Script:
     article = Article(title="عنوان", sections=(Section(None, ("فقرة.",)),), source="a.txt")
     sentence = lambda t: Sentence(text=t + ".", spoken=t)  # noqa: E731
-    return Script(article, (
-        Part("عنوان", (
-            Block(BlockKind.TITLE, (sentence("عُنْوَانٌ"),)),
-            Block(BlockKind.PARAGRAPH, (sentence("جُمْلَةٌ أُولَى"), sentence("جُمْلَةٌ ثَانِيَةٌ أَطْوَلُ"))),
-        )),
-        Part("قسم", (
-            Block(BlockKind.HEADING, (sentence("قِسْمٌ"),)),
-            Block(BlockKind.PARAGRAPH, (Sentence(text="", spoken=""), sentence("آخِرُ جُمْلَةٍ"))),
-        )),
-    ))
+    return Script(
+        article,
+        (
+            Part(
+                "عنوان",
+                (
+                    Block(BlockKind.TITLE, (sentence("عُنْوَانٌ"),)),
+                    Block(BlockKind.PARAGRAPH, (sentence("جُمْلَةٌ أُولَى"), sentence("جُمْلَةٌ ثَانِيَةٌ أَطْوَلُ"))),
+                ),
+            ),
+            Part(
+                "قسم",
+                (
+                    Block(BlockKind.HEADING, (sentence("قِسْمٌ"),)),
+                    Block(BlockKind.PARAGRAPH, (Sentence(text="", spoken=""), sentence("آخِرُ جُمْلَةٍ"))),
+                ),
+            ),
+        ),
+    )
 
 
 # --- split_for_engine -------------------------------------------------------
+
 
 def test_short_text_is_one_chunk():
     assert split_for_engine("جُمْلَةٌ قَصِيرَةٌ", 100) == ["جُمْلَةٌ قَصِيرَةٌ"]
@@ -104,9 +114,11 @@ def test_word_longer_than_limit_keeps_marks_with_letters():
 
 
 def test_chunks_respect_max_chars_on_a_news_sentence():
-    text = ("أَعْلَنَتِ الْحُكُومَةُ الْيَوْمَ عَنْ خُطَّةٍ جَدِيدَةٍ لِلنَّقْلِ الْعَامِّ، "
-            "تَشْمَلُ خُطُوطًا لِلْحَافِلَاتِ فِي الْمُدُنِ الْكُبْرَى؛ "
-            "وَقَالَ الْوَزِيرُ: سَتَبْدَأُ الْأَشْغَالُ فِي الرَّبِيعِ الْمُقْبِلِ وَتَنْتَهِي بَعْدَ عَامَيْنِ.")
+    text = (
+        "أَعْلَنَتِ الْحُكُومَةُ الْيَوْمَ عَنْ خُطَّةٍ جَدِيدَةٍ لِلنَّقْلِ الْعَامِّ، "
+        "تَشْمَلُ خُطُوطًا لِلْحَافِلَاتِ فِي الْمُدُنِ الْكُبْرَى؛ "
+        "وَقَالَ الْوَزِيرُ: سَتَبْدَأُ الْأَشْغَالُ فِي الرَّبِيعِ الْمُقْبِلِ وَتَنْتَهِي بَعْدَ عَامَيْنِ."
+    )
     for limit in (30, 60, 90, 150):
         chunks = split_for_engine(text, limit)
         assert all(0 < len(c) <= limit for c in chunks), limit
@@ -114,6 +126,7 @@ def test_chunks_respect_max_chars_on_a_news_sentence():
 
 
 # --- synthesize_script ------------------------------------------------------
+
 
 def test_every_sentence_gets_a_clip_and_structure_is_kept():
     script = make_script()
@@ -126,7 +139,7 @@ def test_every_sentence_gets_a_clip_and_structure_is_kept():
     for sentence in result.sentences:
         assert sentence.clip is not None and sentence.clip.sample_rate == RATE
         assert sentence.clip.duration_ms == pytest.approx(len(sentence.spoken) * MS_PER_CHAR, abs=1)
-    assert all(s.clip is None for s in script.sentences)   # the input is untouched
+    assert all(s.clip is None for s in script.sentences)  # the input is untouched
 
 
 def test_one_engine_call_per_sentence_and_none_for_blank():
@@ -160,7 +173,7 @@ def test_long_sentence_is_chunked_into_one_clip_with_gaps():
     # The gap is silence between the two tones.
     pcm = array.array("h", sentence.clip.samples)
     start = len(a) * MS_PER_CHAR * RATE // 1000
-    assert set(pcm[start:start + CHUNK_GAP_MS * RATE // 1000]) == {0}
+    assert set(pcm[start : start + CHUNK_GAP_MS * RATE // 1000]) == {0}
 
 
 def test_clip_at_another_rate_is_an_engine_error():

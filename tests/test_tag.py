@@ -33,10 +33,28 @@ def sine_mp3(tmp_path_factory) -> Path:
     """A 3-second sine MP3 made once by ffmpeg (it carries ffmpeg's own TSSE tag)."""
     path = tmp_path_factory.mktemp("audio") / "sine.mp3"
     subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
-         "-i", "sine=frequency=440:duration=3", "-ac", "1", "-ar", "22050", "-c:a", "libmp3lame",
-         "-b:a", "32k", "-y", str(path)],
-        check=True, timeout=60,
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=3",
+            "-ac",
+            "1",
+            "-ar",
+            "22050",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "32k",
+            "-y",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
     )
     return path
 
@@ -49,10 +67,16 @@ def mp3(sine_mp3, tmp_path) -> Path:
 
 def make_tags(**changes) -> EpisodeTags:
     values = dict(
-        title=TITLE, artist="هيئة التحرير", publisher="أخبار مسموعة", album="أخبار مسموعة",
-        date="2024-05-03", comment="اجتمع وزراء الخارجية العرب اليوم.",
+        title=TITLE,
+        artist="هيئة التحرير",
+        publisher="أخبار مسموعة",
+        album="أخبار مسموعة",
+        date="2024-05-03",
+        comment="اجتمع وزراء الخارجية العرب اليوم.",
         transcript="اجتماعُ وزراءِ الخارجيةِ\n\nاجتمع وزراء الخارجية العرب اليوم.\nردود الفعل.",
-        cover=COVER.read_bytes(), cover_mime="image/png", chapters=CHAPTERS,
+        cover=COVER.read_bytes(),
+        cover_mime="image/png",
+        chapters=CHAPTERS,
     )
     values.update(changes)
     return EpisodeTags(**values)
@@ -62,8 +86,20 @@ def test_round_trip_keeps_every_field(mp3):
     tags = make_tags()
     write_tags(mp3, tags)
     back = read_tags(mp3)
-    for name in ("title", "artist", "publisher", "album", "date", "comment", "transcript",
-                 "cover", "cover_mime", "chapters", "language", "genre"):
+    for name in (
+        "title",
+        "artist",
+        "publisher",
+        "album",
+        "date",
+        "comment",
+        "transcript",
+        "cover",
+        "cover_mime",
+        "chapters",
+        "language",
+        "genre",
+    ):
         assert getattr(back, name) == getattr(tags, name), name
     assert back.language == "ara" and back.genre == "Podcast"
     assert back.version == (2, 3, 0)
@@ -76,7 +112,7 @@ def test_raw_frames_are_v23_utf16(mp3):
     id3 = ID3(mp3, translate=False)
     assert id3.version == (2, 3, 0)
     assert {"TIT2", "TPE1", "TPUB", "TALB", "TYER", "TDAT", "TLAN", "TCON", "CTOC:toc"} <= set(id3.keys())
-    assert "TDRC" not in id3 and "TSSE" not in id3          # v2.4 date gone, ffmpeg's tag replaced
+    assert "TDRC" not in id3 and "TSSE" not in id3  # v2.4 date gone, ffmpeg's tag replaced
     assert id3["TYER"].text == ["2024"] and id3["TDAT"].text == ["0305"]
     for key in ("TIT2", "TPE1", "TALB", "TLAN"):
         assert id3[key].encoding == Encoding.UTF16, key
@@ -92,7 +128,7 @@ def test_raw_frames_are_v23_utf16(mp3):
     assert apic.data == COVER.read_bytes()
 
     raw = mp3.read_bytes()
-    assert TITLE.encode("utf-16-le") in raw                  # Arabic stored as UTF-16
+    assert TITLE.encode("utf-16-le") in raw  # Arabic stored as UTF-16
 
 
 def test_chapters_and_table_of_contents(mp3):
@@ -166,7 +202,7 @@ def test_bad_chapters_raise_tag_error(mp3, chapters):
     before = mp3.read_bytes()
     with pytest.raises(TagError):
         write_tags(mp3, make_tags(chapters=chapters))
-    assert mp3.read_bytes() == before                        # nothing written
+    assert mp3.read_bytes() == before  # nothing written
 
 
 def test_bad_date_raises(mp3):
@@ -197,10 +233,9 @@ def test_chapter_frames_are_stored_in_time_order(tmp_path):
     mp3 = tmp_path / "order.mp3"
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "sine=duration=8", "-ac", "1", str(mp3)], check=True)
-    titles = ("مقدمة طويلة جدا جدا جدا", "ب", "عنوان متوسط", "ج")       # sizes out of time order
+    titles = ("مقدمة طويلة جدا جدا جدا", "ب", "عنوان متوسط", "ج")  # sizes out of time order
     chapters = tuple(Chapter(f"ch{i}", t, i * 2000, (i + 1) * 2000) for i, t in enumerate(titles))
-    write_tags(mp3, EpisodeTags(title="t", artist="a", publisher="p", album="al", date="2024-01-01",
-                                chapters=chapters))
+    write_tags(mp3, EpisodeTags(title="t", artist="a", publisher="p", album="al", date="2024-01-01", chapters=chapters))
     data = mp3.read_bytes()
     positions = [data.index(f"ch{i}".encode() + b"\0") for i in range(4)]
     assert positions == sorted(positions)

@@ -8,7 +8,8 @@ engine's heavy dependencies (coqui → torch) load only when a profile asks.
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from ..errors import ConfigError
 from ..models import Clip

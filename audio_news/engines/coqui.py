@@ -40,9 +40,10 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Iterator, Mapping
+from typing import Any, Final
 
 from ..errors import AudioNewsError, ConfigError, EngineError, EngineMissingError
 from ..models import Clip
@@ -52,10 +53,21 @@ INSTALL_HINT: Final = "pip install 'audio-news[coqui]'"
 DEFAULT_TTS_CACHE: Final = "~/.local/share/tts"
 DEFAULT_HUB_CACHE: Final = "~/.cache/huggingface/hub"
 
-_KEYS: Final = frozenset({
-    "model_name", "model_path", "config_path", "speakers_file", "gpu", "language",
-    "speaker", "speaker_wav", "vocab_filter", "offline", "agree_tos",
-})
+_KEYS: Final = frozenset(
+    {
+        "model_name",
+        "model_path",
+        "config_path",
+        "speakers_file",
+        "gpu",
+        "language",
+        "speaker",
+        "speaker_wav",
+        "vocab_filter",
+        "offline",
+        "agree_tos",
+    }
+)
 _MODEL_FILES: Final = ("*.pth", "*.pth.tar", "*.pt")
 _CHECKPOINT_NAMES: Final = ("model.pth", "model_file.pth", "model_file.pth.tar", "best_model.pth", "checkpoint.pth")
 _SPACES: Final = re.compile(r"\s+")
@@ -79,7 +91,7 @@ class CoquiSettings:
     agree_tos: bool = False
 
     @classmethod
-    def from_profile(cls, profile: VoiceProfile) -> "CoquiSettings":
+    def from_profile(cls, profile: VoiceProfile) -> CoquiSettings:
         """Check `profile.settings`; raise ConfigError naming the profile file."""
         data: Mapping[str, Any] = profile.settings
 
@@ -88,8 +100,7 @@ class CoquiSettings:
 
         unknown = set(data) - _KEYS
         if unknown:
-            raise fail(f"unknown [settings] keys: {', '.join(sorted(unknown))} "
-                       f"(known: {', '.join(sorted(_KEYS))})")
+            raise fail(f"unknown [settings] keys: {', '.join(sorted(unknown))} (known: {', '.join(sorted(_KEYS))})")
 
         def text(key: str) -> str | None:
             value = data.get(key)
@@ -112,8 +123,9 @@ class CoquiSettings:
         if (model_name is None) == (model_path is None):
             raise fail("give either model_name (a Coqui model id) or model_path (a local model)")
         if model_name is not None and len(model_name.split("/")) != 4:
-            raise fail(f"model_name {model_name!r} is not a Coqui model id "
-                       "like 'tts_models/<language>/<dataset>/<model>'")
+            raise fail(
+                f"model_name {model_name!r} is not a Coqui model id like 'tts_models/<language>/<dataset>/<model>'"
+            )
         if model_name is not None and ("config_path" in data or "speakers_file" in data):
             raise fail("config_path and speakers_file go with model_path, not model_name")
 
@@ -248,13 +260,15 @@ def pcm16(wav: Any, *, trailing_pad: int = 0, what: str = "") -> bytes:
 
 # --- loading ---------------------------------------------------------------
 
+
 def _import_coqui(profile: VoiceProfile) -> tuple[Any, Any]:
     try:
         import torch
         from TTS.api import TTS
     except ImportError as exc:
         raise EngineMissingError(
-            f"the coqui engine needs the coqui extra: {INSTALL_HINT} ({exc})", profile.path or None,
+            f"the coqui engine needs the coqui extra: {INSTALL_HINT} ({exc})",
+            profile.path or None,
         ) from exc
     return torch, TTS
 
@@ -263,8 +277,8 @@ def _device(torch: Any, gpu: bool | None, profile: VoiceProfile) -> str:
     available = bool(torch.cuda.is_available())
     if gpu and not available:
         raise EngineError(
-            "gpu = true but torch sees no CUDA device (set gpu = \"auto\" or false, "
-            "or install a CUDA build of torch)", profile.path or None,
+            'gpu = true but torch sees no CUDA device (set gpu = "auto" or false, or install a CUDA build of torch)',
+            profile.path or None,
         )
     return "cuda" if (available if gpu is None else gpu) else "cpu"
 
@@ -314,7 +328,8 @@ def _checkpoint_in(folder: Path, where: str | None) -> Path:
         raise EngineError(f"model_path {folder} holds no model file ({', '.join(_MODEL_FILES)})", where)
     raise EngineError(
         f"model_path {folder} holds several checkpoints ({', '.join(f.name for f in found[:5])}): "
-        "set model_path to the one to use", where,
+        "set model_path to the one to use",
+        where,
     )
 
 
@@ -349,7 +364,8 @@ def _load_named(tts_class: Any, settings: CoquiSettings, profile: VoiceProfile) 
     if entry is None:
         raise ConfigError(
             f"coqui voice {profile.name!r}: {name!r} is not in Coqui's model list "
-            "(see `tts --list_models`; MMS voices are tts_models/<iso-639-3>/fairseq/vits)", where,
+            "(see `tts --list_models`; MMS voices are tts_models/<iso-639-3>/fairseq/vits)",
+            where,
         )
     folder = Path(manager.output_prefix) / name.replace("/", "--")
     if "repo_id" in entry:
@@ -368,7 +384,8 @@ def _load_named(tts_class: Any, settings: CoquiSettings, profile: VoiceProfile) 
         raise ConfigError(
             f"coqui voice {profile.name!r}: {name} is released under {licence} "
             "(non-commercial; https://tts-hub.github.io/cpml). Read it, then set agree_tos = true "
-            "in the profile's [settings] (or export COQUI_TOS_AGREED=1)", where,
+            "in the profile's [settings] (or export COQUI_TOS_AGREED=1)",
+            where,
         )
     try:
         if settings.offline and "repo_id" in entry:
@@ -376,10 +393,14 @@ def _load_named(tts_class: Any, settings: CoquiSettings, profile: VoiceProfile) 
             from huggingface_hub.errors import LocalEntryNotFoundError
 
             try:
-                snapshot = Path(snapshot_download(
-                    entry["repo_id"], allow_patterns=entry.get("allow"), ignore_patterns=entry.get("ignore"),
-                    local_files_only=True,
-                ))
+                snapshot = Path(
+                    snapshot_download(
+                        entry["repo_id"],
+                        allow_patterns=entry.get("allow"),
+                        ignore_patterns=entry.get("ignore"),
+                        local_files_only=True,
+                    )
+                )
             except LocalEntryNotFoundError:
                 raise EngineError(f"{missing} and offline = true. {_fetch_hint(name, cached)}", where) from None
             checkpoint = _checkpoint_in(snapshot, where)
@@ -396,7 +417,8 @@ def _load_named(tts_class: Any, settings: CoquiSettings, profile: VoiceProfile) 
     except Exception as exc:
         raise EngineError(
             f"coqui model {name} could not be downloaded or loaded ({exc}). "
-            f"It is kept in {where_cache}. {_fetch_hint(name, cached)}", where,
+            f"It is kept in {where_cache}. {_fetch_hint(name, cached)}",
+            where,
         ) from exc
 
 
@@ -448,6 +470,7 @@ def _environ(**values: str | None) -> Iterator[None]:
 
 # --- checks on the loaded model ---------------------------------------------
 
+
 def _check_voice(tts: Any, settings: CoquiSettings, profile: VoiceProfile) -> None:
     """Speaker and language settings against what the model has; ConfigError when they miss."""
 
@@ -482,7 +505,8 @@ def _vocabulary(tts: Any, profile: VoiceProfile) -> tuple[frozenset[str], Any]:
     if not vocab:
         raise ConfigError(
             f"coqui voice {profile.name!r}: vocab_filter needs a model with a character vocabulary "
-            "(VITS, MMS); this model's tokenizer has none: remove vocab_filter", profile.path or None,
+            "(VITS, MMS); this model's tokenizer has none: remove vocab_filter",
+            profile.path or None,
         )
     special = {getattr(characters, name, None) for name in ("pad", "blank", "bos", "eos")} - {" "}
     letters = frozenset(c for c in vocab if len(c) == 1 and c not in special)

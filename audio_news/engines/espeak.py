@@ -40,17 +40,17 @@ SILENCE_LEVEL: Final = 100
 
 # Ranges of the settings a profile may give: key → (espeak parameter, lowest, highest).
 _PARAMETERS: Final = {
-    "rate": (1, 80, 450),     # espeakRATE, words per minute
-    "volume": (2, 0, 200),    # espeakVOLUME, 100 = normal
-    "pitch": (3, 0, 100),     # espeakPITCH, 50 = normal
-    "range": (4, 0, 100),     # espeakRANGE, pitch range, 50 = normal
+    "rate": (1, 80, 450),  # espeakRATE, words per minute
+    "volume": (2, 0, 200),  # espeakVOLUME, 100 = normal
+    "pitch": (3, 0, 100),  # espeakPITCH, 50 = normal
+    "range": (4, 0, 100),  # espeakRANGE, pitch range, 50 = normal
 }
 _DEFAULTS: Final = {"rate": DEFAULT_RATE, "volume": 100, "pitch": DEFAULT_PITCH, "range": 50}
 """Every parameter is set, so one engine never inherits another's values."""
 
 # From speak_lib.h.
 _AUDIO_OUTPUT_SYNCHRONOUS: Final = 2
-_INITIALIZE_DONT_EXIT: Final = 0x8000   # return an error instead of exit() when data is missing
+_INITIALIZE_DONT_EXIT: Final = 0x8000  # return an error instead of exit() when data is missing
 _CHARS_UTF8: Final = 1
 _POS_CHARACTER: Final = 1
 _PHONEMES_IPA: Final = 0x02
@@ -81,8 +81,7 @@ class _Library:
         try:
             import espeakng_loader
         except ImportError as exc:
-            raise EngineMissingError(
-                "the espeak engine needs espeakng-loader (pip install espeakng-loader)") from exc
+            raise EngineMissingError("the espeak engine needs espeakng-loader (pip install espeakng-loader)") from exc
         try:
             lib = ctypes.CDLL(espeakng_loader.get_library_path())
             data_path = espeakng_loader.get_data_path()
@@ -108,7 +107,7 @@ class _Library:
             if wav and count > 0:
                 self._chunks.append(ctypes.string_at(wav, count * 2))
             return 0
-        except BaseException:   # never let an exception cross into C; abort instead
+        except BaseException:  # never let an exception cross into C; abort instead
             self._failed = True
             return 1
 
@@ -171,8 +170,7 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.espeak_SetVoiceByName.restype = c.c_int
     lib.espeak_SetParameter.argtypes = [c.c_int, c.c_int, c.c_int]
     lib.espeak_SetParameter.restype = c.c_int
-    lib.espeak_Synth.argtypes = [c.c_void_p, c.c_size_t, c.c_uint, c.c_int, c.c_uint, c.c_uint,
-                                 c.c_void_p, c.c_void_p]
+    lib.espeak_Synth.argtypes = [c.c_void_p, c.c_size_t, c.c_uint, c.c_int, c.c_uint, c.c_uint, c.c_void_p, c.c_void_p]
     lib.espeak_Synth.restype = c.c_int
     lib.espeak_Synchronize.argtypes = []
     lib.espeak_Synchronize.restype = c.c_int
@@ -196,13 +194,13 @@ def _library() -> _Library:
 _SUN_LETTERS: Final = "تثدذرزسشصضطظلن"
 _WASLA: Final = "\u0671"
 _KASRA: Final = "\u0650"
-_PAUSE_BEFORE: Final = tuple("،؛:.!؟?«»\"()[]-–—…")
+_PAUSE_BEFORE: Final = tuple('،؛:.!؟?«»"()[]-–—…')
 # A word that begins with the article, maybe behind a one-letter prefix (و ف ب ك)
 # and its vowel: groups prefix, then the rest after "ال" (and the lam's sukun).
-_ARTICLE_WORD = re.compile("^([وفبك][\u064B-\u0652]*)?ال\u0652?(.+)$")
+_ARTICLE_WORD = re.compile("^([وفبك][\u064b-\u0652]*)?ال\u0652?(.+)$")
 # Any other word that begins with a bare alef before a vowelless letter: that alef is
 # hamzat wasl (انْتِخَابَات، اسْم، ابْن، اسْتِخْدَام).
-_WASL_WORD = re.compile("^([وفبك][\u064B-\u0652]*)?ا(?=[^\u064B-\u0652\u0670]\u0652)(.+)$")
+_WASL_WORD = re.compile("^([وفبك][\u064b-\u0652]*)?ا(?=[^\u064b-\u0652\u0670]\u0652)(.+)$")
 
 
 def _linked_article(word: str, after_pause: bool) -> str:
@@ -250,8 +248,9 @@ def prepare_text(text: str) -> str:
     return " ".join(words)
 
 
-def trim_silence(samples: bytes, sample_rate: int, keep_ms: float = KEEP_SILENCE_MS,
-                 level: int = SILENCE_LEVEL) -> bytes:
+def trim_silence(
+    samples: bytes, sample_rate: int, keep_ms: float = KEEP_SILENCE_MS, level: int = SILENCE_LEVEL
+) -> bytes:
     """Cut leading and trailing silence (|sample| <= level) down to `keep_ms`.
 
     `samples` is native-order 16-bit PCM; all-silent input comes back empty.
@@ -263,7 +262,7 @@ def trim_silence(samples: bytes, sample_rate: int, keep_ms: float = KEEP_SILENCE
     last = next(i for i in range(len(pcm) - 1, -1, -1) if abs(pcm[i]) > level)
     keep = int(sample_rate * keep_ms / 1000)
     start, end = max(0, first - keep), min(len(pcm), last + 1 + keep)
-    return samples[start * 2:end * 2]
+    return samples[start * 2 : end * 2]
 
 
 def _little_endian(samples: bytes) -> bytes:
@@ -280,8 +279,9 @@ def _voice_state(profile: VoiceProfile) -> _VoiceState:
     unknown = set(settings) - {"voice", *_PARAMETERS}
     if unknown:
         raise ConfigError(
-            f"unknown espeak settings: {', '.join(sorted(unknown))} "
-            f"(known: voice, {', '.join(_PARAMETERS)})", profile.path)
+            f"unknown espeak settings: {', '.join(sorted(unknown))} (known: voice, {', '.join(_PARAMETERS)})",
+            profile.path,
+        )
     voice = settings.get("voice", DEFAULT_VOICE)
     if not isinstance(voice, str) or not voice.strip():
         raise ConfigError("espeak setting 'voice' must be a non-empty string, e.g. \"ar\"", profile.path)
@@ -289,8 +289,9 @@ def _voice_state(profile: VoiceProfile) -> _VoiceState:
     for key, (parameter, low, high) in _PARAMETERS.items():
         value = settings.get(key, _DEFAULTS[key])
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ConfigError(f"espeak setting {key!r} must be an integer from {low} to {high}, "
-                              f"not {value!r}", profile.path)
+            raise ConfigError(
+                f"espeak setting {key!r} must be an integer from {low} to {high}, not {value!r}", profile.path
+            )
         parameters.append((parameter, value))
     return _VoiceState(voice.strip(), tuple(parameters))
 
