@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 
-from .config import TextSettings
+from ..config import TextSettings
 
 __all__ = ["cardinal", "ordinal", "verbalize"]
 

@@ -1,0 +1,17 @@
+"""Numbers and symbols read as Modern Standard Arabic words, the way a news anchor says them.
+
+Part of the normalize stage. The package is the number reader's parts:
+
+- `words`: cardinals and ordinals, bare or fully vowelled (the case ending included);
+- `context`: what governs a number (prepositions, verbs, إنّ/كان and their sisters,
+  construct nouns) and the gender of the noun it counts, from the word lists beside it;
+- `units`: units of measure and currencies (with their subunits), from units.tsv and currencies.tsv;
+- `dates`: Hijri months and dates;
+- `rules`: the ordered regex rules that find numbers in a sentence and say them.
+
+`verbalize(text, settings)` is the entry point.
+"""
+
+from .rules import cardinal, ordinal, verbalize
+
+__all__ = ["cardinal", "ordinal", "verbalize"]
