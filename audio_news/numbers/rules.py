@@ -56,6 +56,8 @@ from types import MappingProxyType
 from typing import Final, Literal
 
 from ..config import TextSettings
+from .context import case_after, genders, kind_of
+from .words import State, strip_tags, tag, vowel_tags
 
 __all__ = ["cardinal", "ordinal", "verbalize"]
 
@@ -98,63 +100,74 @@ def _check(gender: str, case: str) -> None:
 def _dual(word: str, case: str, construct: bool = False) -> str:
     """ألفان / ألفين, or in construct before a noun ألفا / ألفي."""
     if construct:
-        return word + ("ا" if case == "nom" else "ي")
-    return word + ("ان" if case == "nom" else "ين")
+        return word + ("ا" if case == "nom" else "ي") + tag(case, "f")
+    return word + ("ان" if case == "nom" else "ين") + tag(case, "f")
 
 
-def _unit(d: int, gender: str, case: str) -> str:
+def _state(construct: bool) -> State:
+    return "c" if construct else "t"
+
+
+def _unit(d: int, gender: str, case: str, construct: bool = False) -> str:
     """1–10 standing alone: 1 and 2 agree with the noun, 3–10 take the opposite form."""
     if d == 2:
         return _dual("اثنت" if gender == "f" else "اثن", case)
-    return (_ONES_F if gender == "f" else _ONES_M)[d]
+    return (_ONES_F if gender == "f" else _ONES_M)[d] + tag(case, _state(construct))
 
 
 def _teen(n: int, gender: str, case: str) -> str:
     fem = gender == "f"
+    built = tag(case, "b")
     if n == 11:
-        return "إحدى عشرة" if fem else "أحد عشر"
+        return f"إحدى{built} عشرة{built}" if fem else f"أحد{built} عشر{built}"
     if n == 12:
         head = ("اثنتا" if fem else "اثنا") if case == "nom" else ("اثنتي" if fem else "اثني")
+        head += tag(case, "f")
     else:
-        head = _unit(n - 10, gender, case)
-    return f"{head} {'عشرة' if fem else 'عشر'}"
+        head = (_ONES_F if fem else _ONES_M)[n - 10] + built
+    return f"{head} {'عشرة' if fem else 'عشر'}{built}"
 
 
-def _below_100(n: int, gender: str, case: str) -> str:
+def _below_100(n: int, gender: str, case: str, construct: bool = False) -> str:
     if n <= 10:
-        return _unit(n, gender, case)
+        return _unit(n, gender, case, construct)
     if n < 20:
         return _teen(n, gender, case)
     tens, d = divmod(n, 10)
-    word = _TENS[tens] + ("ون" if case == "nom" else "ين")
+    word = _TENS[tens] + ("ون" if case == "nom" else "ين") + tag(case, "f")
     if not d:
         return word
-    one = "واحدا" if case == "acc" else "واحد"  # بلغ واحدا وعشرين
-    head = ("إحدى" if gender == "f" else one) if d == 1 else _unit(d, gender, case)
+    one = ("واحدا" if case == "acc" else "واحد") + tag(case, "t")  # بلغ واحدا وعشرين
+    head = (f"إحدى{tag(case, 'f')}" if gender == "f" else one) if d == 1 else _unit(d, gender, case)
     return f"{head} و{word}"
 
 
 def _below_1000(n: int, gender: str, case: str, construct: bool) -> str:
     hundreds, rest = divmod(n, 100)
     if not hundreds:
-        return _below_100(rest, gender, case)
-    word = _dual("مئت", case, construct and not rest) if hundreds == 2 else _HUNDREDS[hundreds]
-    return f"{word} و{_below_100(rest, gender, case)}" if rest else word
+        return _below_100(rest, gender, case, construct)
+    last = construct and not rest
+    word = _dual("مئت", case, last) if hundreds == 2 else _HUNDREDS[hundreds] + tag(case, _state(last))
+    return f"{word} و{_below_100(rest, gender, case, construct)}" if rest else word
 
 
 def _scaled(k: int, scale: _Scale, case: str, construct: bool) -> str:
     """k thousands (millions…): ألف، ألفان، ثلاثة آلاف، أحد عشر ألفا، مئتا ألف، مئة ألف وألف;
     accusative ألفا when no noun follows (بلغ عدد القتلى ألفا ومئتين)."""
     if k == 1:
-        return scale.one + ("ا" if case == "acc" and not construct else "")
+        return scale.one + ("ا" if case == "acc" and not construct else "") + tag(case, _state(construct))
     if k == 2:
         return _dual(scale.one, case, construct)
     rest = k % 100
     if rest == 0:
-        return f"{_below_1000(k, 'm', case, True)} {scale.one}"
+        return f"{_below_1000(k, 'm', case, True)} {scale.one}{tag('gen', _state(construct))}"
     if rest <= 2:
-        return f"{_below_1000(k - rest, 'm', case, True)} {scale.one} و{_scaled(rest, scale, case, construct)}"
-    noun = scale.plural if rest <= 10 else scale.one + ("" if construct else "ا")
+        head = f"{_below_1000(k - rest, 'm', case, True)} {scale.one}{tag('gen', 't')}"
+        return f"{head} و{_scaled(rest, scale, case, construct)}"
+    if rest <= 10:
+        noun = scale.plural + tag("gen", _state(construct))
+        return f"{_below_1000(k, 'm', case, True)} {noun}"
+    noun = scale.one + ("" if construct else "ا") + tag("acc", _state(construct))
     return f"{_below_1000(k, 'm', case, False)} {noun}"
 
 
@@ -165,11 +178,16 @@ def cardinal(n: int, gender: Gender = "m", case: Case = "nom", construct: bool =
     cardinal(200, construct=True) == "مئتا"; cardinal(1_200_000) == "مليون ومئتا ألف".
     Numbers from a thousand trillion up are read digit by digit.
     """
+    return strip_tags(_cardinal(n, gender, case, construct))
+
+
+def _cardinal(n: int, gender: str = "m", case: str = "nom", construct: bool = False) -> str:
+    """`cardinal` with a tag after each word it built (see words.py), for the vowelled form."""
     _check(gender, case)
     if n < 0:
-        return "سالب " + cardinal(-n, gender, "gen", construct)
+        return "سالب " + _cardinal(-n, gender, "gen", construct)
     if n == 0:
-        return "صفر"
+        return "صفر" + tag(case, "t")
     if n >= 10**15:
         return _digits(str(n))
     parts, rest = [], n
@@ -279,27 +297,9 @@ _PER: Final = MappingProxyType(
 )
 _ERAS: Final = MappingProxyType({"هـ": "هجري", "ه": "هجري", "م": "ميلادي", "ق.م": "قبل الميلاد"})
 
-_FEMININE: Final = frozenset(
-    (
-        "سنة سنين سنوات ساعة ساعات دقيقة دقائق مرة مرات مدينة مدن دولة دول قرية قرى امرأة نساء سيدة سيدات "
-        "فتاة فتيات بنت بنات طفلة طفلات حرب حروب أرض دار شمس نفس عين يد ريح بئر كأس ذكرى فتوى دعوى أنثى "
-        "وثائق وظائف ليلة ليال ليالي منطقة مناطق قضية قضايا مرحلة مراحل رسالة رسائل وسيلة وسائل مدرسة مدارس أسرة أسر "
-        "عائلة عائلات جولة شركة شركات طائرة طائرات سيارة سيارات غارة غارات ضربة ضربات عملية عمليات "
-        "مباراة مباريات نقطة نقاط درجة درجات نسمة إصابة إصابات حالة حالات جامعة جامعات محافظة محافظات"
-    ).split()
-)
-_MASCULINE: Final = frozenset(
-    (
-        "مليارات تريليونات دولارات كيلومترات كيلوغرامات سنتيمترات مليمترات غرامات اجتماعات انفجارات "
-        "مستشفيات مطارات قطارات ملفات حسابات تحقيقات قرارات تصريحات مشروعات لقاءات امتحانات اتفاقات "
-        "بيانات إجراءات انتخابات تعديلات استثمارات تحديات إصلاحات مخيمات حيوانات جنيهات ريالات مستويات "
-        "أصوات سجلات مؤتمرات كيانات مقترحات "
-        "أسلحة أجهزة أنظمة أدوية أمثلة أسئلة أبنية أغذية أئمة قادة طلبة قضاة أساتذة خليفة "
-        "شخص أشخاص عام أعوام شهر أشهر شهور يوم أيام أسبوع أسابيع قرن قرون عقد عقود جندي جنود عسكري "
-        "قتيل قتلى جريح جرحى أسير أسرى طفل أطفال رجل رجال لاجئ منزل منازل صاروخ صواريخ هدف أهداف "
-        "دولار يورو جنيه دينار درهم ريال متر أمتار كيلومتر كيلوغرام طن أطنان برميل براميل"
-    ).split()
-)
+# Genders of counted nouns (a plural gives its singular's): nouns.tsv, beside this module.
+_FEMININE: Final = frozenset(word for word, gender in genders().items() if gender == "f")
+_MASCULINE: Final = frozenset(word for word, gender in genders().items() if gender == "m")
 # Words that follow a number without being what it counts.
 _PARTICLES: Final = frozenset(
     (
@@ -310,39 +310,7 @@ _PARTICLES: Final = frozenset(
 )
 # After a number these make it an hour (من 8 صباحا إلى 4 مساء → من الثامنة صباحا…).
 _DAY_PARTS: Final = ("صباحا", "مساء", "مساءً", "ليلا", "فجرا", "ظهرا", "عصرا")
-_GENITIVE: Final = frozenset(
-    (
-        "في من إلى على عن منذ حتى مع نحو حوالي قرابة زهاء بين خلال قبل بعد عند لدى ضمن سوى غير عبر "
-        "بنحو بحوالي لنحو بقرابة مقابل عام العام سنة نسبة بنسبة قيمة بقيمة معدل بمعدل بواقع مبلغ بمبلغ "
-        "إجمالي مجموع رقم سالب أصل بسرعة بمساحة بزيادة بكلفة بتكلفة بمسافة بكمية بدرجة بحصة بغرامة بمدة "
-        "بطول بعمق بعرض بارتفاع بوزن بحجم بعدد"
-    ).split()
-)
-# Nouns (mostly masdars) a number after them depends on in إضافة, so genitive: مقتل ستة وثلاثين،
-# على مدى ست وثلاثين ساعة; also with بـ / لـ glued on (برصيد، بأغلبية، بمقدار، لمدة).
-_CONSTRUCT_NOUNS: Final = frozenset(
-    (
-        "مقتل إصابة اعتقال إخلاء نزوح تشريد فقدان خسارة مدى رصيد أغلبية مقدار مشاركة حضور بدل طول عرض ارتفاع "
-        "عمق وزن سعر قيمة مدة معدل مسافة مساحة حجم كلفة تكلفة زيادة انخفاض تراجع نسبة حصة غرامة مجموع إجمالي "
-        "إطلاق تدمير هدم بناء توفير تخصيص تسجيل استشهاد وفاة إنقاذ إجلاء"
-    ).split()
-)
-_ACCUSATIVE: Final = frozenset("إن أن لكن كأن ليت لعل بأن".split())
-# Verbs (and البالغ) whose object or predicate is the number: بلغ عدد القتلى خمسين، ما يعادل…
-# They may stand a few words back, with the subject between (بلغت الخسائر ألفين وخمسمئة).
-# تعادل is left out: it is also a draw (تعادل الفريقان 1-1).
-_ACCUSATIVE_VERBS: Final = frozenset(
-    (
-        "بلغ بلغت بلغا يبلغ تبلغ ليبلغ لتبلغ البالغ البالغة البالغين البالغتين تجاوز تجاوزت يتجاوز تتجاوز "
-        "تخطى تخطت يتخطى تتخطى سجل سجلت يسجل تسجل حقق حققت يحقق تحقق يعادل يساوي تساوي "
-        # Transitive verbs common in news, whose object the number is (تضم المرحلة الأولى أربعين حافلة);
-        # not أطلق/قتل/أصيب, which news often uses in the passive (أُطلق أربعون صاروخا).
-        "ضم ضمت يضم تضم قطع قطعت يقطع تقطع استقبل استقبلت يستقبل تستقبل "
-        "خصص خصصت يخصص تخصص رصد رصدت يرصد ترصد أنفق أنفقت ينفق تنفق استقطب استقطبت يستقطب تستقطب "
-        "قارب قاربت يقارب تقارب تلقى تلقت يتلقى تتلقى وظف وظفت يوظف توظف أنتج أنتجت ينتج تنتج باع باعت يبيع تبيع "
-        "اشترى اشترت يشتري تشتري خسر خسرت يخسر تخسر ربح ربحت يربح تربح"
-    ).split()
-)
+# What governs a number's case (prepositions, construct nouns, verbs, إنّ/كان): governors.tsv, read by context.py.
 # Words after which a 4-digit number counts rather than names a year (عدد الزوار 2022 زائرا).
 _COUNT_WORDS: Final = frozenset(
     ("عدد العدد تعداد عددهم عددها عددهن قتل أصيب اعتقل أطلق ضم ضمت تضم يضم هناك يوجد توجد").split()
@@ -396,7 +364,7 @@ def _fraction(digits: str, case: str = "nom") -> str:
         return _digits(digits)
     rest = digits.lstrip("0")
     zeros = ["صفر"] * (len(digits) - len(rest))
-    return " ".join(zeros + ([cardinal(int(rest), "m", case)] if rest else []))
+    return " ".join(zeros + ([_cardinal(int(rest), "m", case)] if rest else []))
 
 
 def _number(text: str, gender: str = "m", case: str = "nom", construct: bool = False) -> str:
@@ -404,8 +372,8 @@ def _number(text: str, gender: str = "m", case: str = "nom", construct: bool = F
     on both sides of فاصلة (بنحو ثلاثة فاصلة اثنين)."""
     whole, fraction = _split(text)
     if not fraction:
-        return cardinal(whole, gender, case, construct)
-    return f"{cardinal(whole, 'm', case)} فاصلة {_fraction(fraction, case)}"
+        return _cardinal(whole, gender, case, construct)
+    return f"{_cardinal(whole, 'm', case)} فاصلة {_fraction(fraction, case)}"
 
 
 def _with_noun(text: str, noun: str, case: str, noun_follows: bool) -> str:
@@ -421,7 +389,7 @@ def _with_noun(text: str, noun: str, case: str, noun_follows: bool) -> str:
         return _dual(noun, case, noun_follows)
     if is_scale and not noun_follows and whole % 100 > 10:
         noun += "ا"  # 20 ألف → عشرون ألفا (ألف شخص stays)
-    return f"{cardinal(whole, gender, case, True)} {noun}"
+    return f"{_cardinal(whole, gender, case, True)} {noun}"
 
 
 def _count(text: str, noun: _Noun, case: str) -> str:
@@ -435,7 +403,7 @@ def _count(text: str, noun: _Noun, case: str) -> str:
         return noun.dual_nom if case == "nom" else noun.dual_gen
     rest = whole % 100
     form = noun.plural if 3 <= rest <= 10 else noun.accusative if rest > 10 else noun.one
-    return f"{cardinal(whole, noun.gender, case, True)} {form}"
+    return f"{_cardinal(whole, noun.gender, case, True)} {form}"
 
 
 # --- context -------------------------------------------------------------
@@ -446,7 +414,7 @@ _NUMBER_TOKEN_RE: Final = re.compile(r"\d[\d.,]*")
 
 
 def _bare(word: str) -> str:
-    return word.strip("«»()[]\"'،؛:")
+    return strip_tags(word).strip("«»()[]\"'،؛:")
 
 
 def _next_word(text: str, end: int) -> str:
@@ -472,32 +440,23 @@ def _clause(before: str, count: int) -> list[str]:
     return words
 
 
-def _case(prefix: str, before: str) -> str:
-    """The case a number takes from its glued prefix (بـ لـ كـ) or the word before it, or
-    from a verb such as بلغ a few words back (the number is its object: بلغ عدد القتلى خمسين)."""
+def _case(prefix: str, before: str, measure: bool = False) -> str:
+    """The case a number takes from its glued prefix (بـ لـ كـ) or the words before it: a
+    preposition or noun in إضافة, إنّ/كان and their sisters, a verb a few words back (the number
+    is its object: بلغ عدد القتلى خمسين). `measure`: a percent, unit or currency follows."""
     prefix = prefix.replace("ـ", "").strip()
     if prefix and prefix[-1] in "بلك":
         return "gen"
     words = before.split()
     for back in (1, 2):  # و5 shares the case of the number it joins: بين 3 و5، إلى 11 قتيلا و25
         if prefix and len(words) >= back and _NUMBER_TOKEN_RE.fullmatch(words[-back]):
-            return _case("", " ".join(words[:-back]))
+            return _case("", " ".join(words[:-back]), measure)
     if not words:
         return "nom"
     last = _bare(words[-1])
-    for word in (last, last[1:] if last[:1] in ("و", "ف") else ""):
-        if word in _GENITIVE or _is_construct_noun(word):  # a preposition, or a noun in إضافة
-            return "gen"
-        if word in _ACCUSATIVE:
-            return "acc"
-    if any(form in _ACCUSATIVE_VERBS for word in _clause(before, 5) for form in _forms(word)):
-        return "acc"
-    return "nom"
-
-
-def _is_construct_noun(word: str) -> bool:
-    """مقتل، على مدى، برصيد، بأغلبية، لمدة: a noun the number after it is the genitive of."""
-    return word in _CONSTRUCT_NOUNS or (word[:1] in ("ب", "ل") and word[1:] in _CONSTRUCT_NOUNS)
+    if last and kind_of(last) == "gen":  # a preposition, or a noun in إضافة, even across «
+        return "gen"
+    return case_after(_clause(before, 6), measure)
 
 
 def _attach(prefix: str, words: str) -> str:
@@ -633,7 +592,7 @@ def _year(text: str) -> str:
     year = int(text)
     if len(text) == 2:
         year += 2000 if year <= 50 else 1900
-    return cardinal(year, "m", "gen")
+    return _cardinal(year, "m", "gen")
 
 
 def _latin(m: re.Match[str], settings: TextSettings) -> str:
@@ -641,10 +600,10 @@ def _latin(m: re.Match[str], settings: TextSettings) -> str:
     word, lead, tail = m["word"], m["lead"], m["num"]
     if settings.latin == "spell" and word.isupper():
         word = _ACRONYM_WORDS.get(word) or " ".join(_LETTERS[c] for c in word)
-    parts = [cardinal(int(lead))] if lead else []
+    parts = [_cardinal(int(lead))] if lead else []
     parts.append(word)
     if tail:
-        parts.append(cardinal(int(tail), "m", "gen"))
+        parts.append(_cardinal(int(tail), "m", "gen"))
     return " ".join(parts)
 
 
@@ -773,7 +732,7 @@ def _range(m: re.Match[str], settings: TextSettings) -> str:
     previous = (_words_before(m, 1) or [""])[0]
     if previous in ("بين", "عامي", "العامين") and not pre:
         return f"{first} و{second}{percent}"
-    head = "" if previous in _GENITIVE and not pre else "من "  # خلال 3-5 أيام, من 4-6 أشهر
+    head = "" if kind_of(previous) == "gen" and not pre else "من "  # خلال 3-5 أيام, من 4-6 أشهر
     return _attach(pre, f"{head}{first} إلى {second}{percent}")
 
 
@@ -801,7 +760,7 @@ def _unit_after(m: re.Match[str], settings: TextSettings) -> str:
     whole, fraction = _split(number)
     era = None if m["per"] else _ERAS.get(unit)
     if era and not fraction and (unit != "م" or 1000 <= whole <= 2100 or _is_year_word(m)):
-        return _attach(pre, f"{cardinal(whole, 'm', 'gen')} {era}")
+        return _attach(pre, f"{_cardinal(whole, 'm', 'gen')} {era}")
     if unit not in _UNITS:  # هـ / ق.م with a rate after it: not a unit
         return m.group(0)
     spoken = _count(number, _UNITS[unit], _case(pre, m.string[: m.start()]))
@@ -874,7 +833,7 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
         return m.group(0)
     noun = _without_pronoun((_words_before(m, 1) or [""])[0])
     if noun in _PLURAL_NOUNS or (noun.endswith("ات") and noun not in _ORDINAL_NOUNS):
-        return _attach(m["pre"], "ال" + cardinal(number, _gender(noun), "gen"))  # أيامه الأربعة عشر
+        return _attach(m["pre"], "ال" + _cardinal(number, _gender(noun), "gen"))  # أيامه الأربعة عشر
     gender = _ORDINAL_NOUNS.get(noun, "f" if noun.endswith("ة") else "m")
     return _attach(m["pre"], ordinal(number, gender))
 
@@ -898,7 +857,7 @@ def _slash(m: re.Match[str], settings: TextSettings) -> str:
         return _attach(m["pre"], _FRACTIONS[a, b])
     if set(_words_before(m, 1)) & _DATE_WORDS and 1 <= a <= 31 and 1 <= b <= 12:
         return _attach(m["pre"], f"{ordinal(a)} من {_month(b, settings)}")
-    return _attach(m["pre"], f"{cardinal(a)} على {cardinal(b)}")
+    return _attach(m["pre"], f"{_cardinal(a)} على {_cardinal(b)}")
 
 
 def _minus(m: re.Match[str], settings: TextSettings) -> str:
@@ -1082,14 +1041,17 @@ def _speak(text: str, settings: TextSettings) -> str:
     return text
 
 
-def verbalize(text: str, settings: TextSettings = TextSettings()) -> str:
+def verbalize(text: str, settings: TextSettings = TextSettings(), *, marks: bool = False) -> str:
     """Return `text` with digits, dates, percents, currency and abbreviations in words.
 
     One cleaned sentence in, the words the voice should read out; punctuation and
     every word without a number or symbol stay as they are. URLs, e-mail addresses
-    and hashtags are not touched.
+    and hashtags are not touched. With `marks`, the number words come fully vowelled,
+    their case ending included (خَمْسِمِئَةٍ), so that the diacritizer, which keeps the
+    marks it is given, reads them in the case the sentence gives them.
     """
     if not _TRIGGER_RE.search(text):
         return text
     pieces = _PROTECTED_RE.split(text)
-    return "".join(piece if i % 2 else _speak(piece, settings) for i, piece in enumerate(pieces))
+    spoken = "".join(piece if i % 2 else _speak(piece, settings) for i, piece in enumerate(pieces))
+    return vowel_tags(spoken) if marks else strip_tags(spoken)

@@ -1,0 +1,113 @@
+"""What a number's words depend on in its sentence: the word that governs its case, the noun it counts.
+
+The word lists are TSV files beside this module (governors.tsv, nouns.tsv), written
+from general Arabic grammar; their header comments say what each kind means. Verbs are
+listed once (past, 3rd person masculine) and their other forms made here, so the list
+stays short: بلغ gives بلغت، بلغوا، يبلغ، تبلغ، سيبلغ، ليبلغ….
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Final, Literal
+
+Kind = Literal["gen", "inna", "kana", "object", "change", "nom"]
+_KINDS: Final = frozenset(("gen", "inna", "kana", "object", "change", "nom"))
+_VERB_KINDS: Final = frozenset(("object", "change", "kana"))
+
+
+def _rows(name: str) -> Iterator[tuple[str, str]]:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 2:
+            raise ValueError(f"{name}:{number}: want word<TAB>value, got {line!r}")
+        yield fields[0].strip(), fields[1].strip()
+
+
+def _verb_forms(past: str) -> Iterator[str]:
+    """The forms of a verb a news sentence puts before a number: past (بلغ، بلغت، بلغا، بلغوا)
+    and present (يبلغ، تبلغ، يبلغون، سيبلغ، ليبلغ); أفعل، افتعل، استفعل drop their first alef."""
+    stem = past[:-1] if past.endswith("ى") else past
+    yield past
+    yield from (stem + "ت", past + "ا", stem + "تا", past + "وا")
+    present = past[1:] if past[:1] in ("ا", "أ") else past
+    for person in ("ي", "ت", "ن"):
+        for ending in ("", "ان", "ون"):
+            word = person + present + ending
+            yield from (word, "س" + word, "ل" + word)
+
+
+@cache
+def governors() -> MappingProxyType[str, Kind]:
+    """Every governing word form and its kind."""
+    table: dict[str, Kind] = {}
+    for word, value in _rows("governors.tsv"):
+        kind = value.removeprefix("form:")
+        if kind not in _KINDS:
+            raise ValueError(f"governors.tsv: unknown kind {value!r} for {word}")
+        forms = _verb_forms(word) if kind in _VERB_KINDS and not value.startswith("form:") else iter((word,))
+        for form in forms:
+            table.setdefault(form, kind)  # type: ignore[arg-type]
+        table[word] = kind  # type: ignore[assignment]
+    return MappingProxyType(table)
+
+
+@cache
+def genders() -> MappingProxyType[str, str]:
+    """Noun → gender of its singular (m or f), from nouns.tsv."""
+    table = {}
+    for word, gender in _rows("nouns.tsv"):
+        if gender not in ("m", "f"):
+            raise ValueError(f"nouns.tsv: gender must be m or f, not {gender!r} for {word}")
+        table[word] = gender
+    return MappingProxyType(table)
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """A word and, after و or ف, the word without it (وبلغ → بلغ)."""
+    return (word, word[1:]) if word[:1] in ("و", "ف") and len(word) > 2 else (word,)
+
+
+def kind_of(word: str) -> Kind | None:
+    """The governing kind of a word as written (with و/ف, or a noun with بـ/لـ: برصيد، لمدة)."""
+    table = governors()
+    for form in _forms(word):
+        if form in table:
+            return table[form]
+        if form[:1] in ("ب", "ل") and table.get(form[1:]) == "gen":
+            return "gen"
+    return None
+
+
+def case_after(words: Sequence[str], measure: bool = False) -> str:
+    """The case of a number from the words before it in its clause, nearest first.
+
+    The nearest governor decides: a preposition or construct noun right before it gives
+    the genitive; إنّ right before, the accusative, and after a noun (its predicate) the
+    nominative; كان the reverse; a transitive verb, the accusative; a verb of change, the
+    accusative after its subject or before a measure (`measure`: a percent, unit or
+    currency follows), else the nominative (ارتفع عشرون سهما). A preposition further back
+    belongs to a phrase between (بلغ عدد القتلى في غزة خمسين) and is passed over.
+    """
+    for i, word in enumerate(words):
+        kind = kind_of(word)
+        if kind is None or (kind == "gen" and i):
+            continue
+        if kind == "gen":
+            return "gen"
+        if kind == "inna":
+            return "acc" if i == 0 else "nom"
+        if kind == "kana":
+            return "nom" if i == 0 else "acc"
+        if kind == "object":
+            return "acc"
+        if kind == "change":
+            return "acc" if i or measure else "nom"
+        return "nom"
+    return "nom"
