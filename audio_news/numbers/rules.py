@@ -50,13 +50,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 
 from ..config import TextSettings
 from .context import case_after, genders, kind_of
+from .dates import HIJRI_ALT, HIJRI_MARK, era_word, hijri_month, is_month_here
+from .units import Currency, Noun, currencies, latin_words, units
 from .words import State, strip_tags, tag, vowel_tags
 
 __all__ = ["cardinal", "ordinal", "verbalize"]
@@ -112,7 +114,10 @@ def _unit(d: int, gender: str, case: str, construct: bool = False) -> str:
     """1–10 standing alone: 1 and 2 agree with the noun, 3–10 take the opposite form."""
     if d == 2:
         return _dual("اثنت" if gender == "f" else "اثن", case)
-    return (_ONES_F if gender == "f" else _ONES_M)[d] + tag(case, _state(construct))
+    word = (_ONES_F if gender == "f" else _ONES_M)[d]
+    if case == "acc" and not construct and gender == "f" and d > 2:
+        word += "ا"  # سجلت الحرارة خمسا وأربعين درجة
+    return word + tag(case, _state(construct))
 
 
 def _teen(n: int, gender: str, case: str) -> str:
@@ -248,44 +253,10 @@ def _hour(h: int) -> str:
 # --- nouns -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Noun:
-    """A noun this module writes itself (a currency or unit), in the forms counting needs."""
-
-    one: str
-    plural: str
-    accusative: str
-    dual_nom: str
-    dual_gen: str
-    gender: Gender = "m"
-
-
-_CURRENCIES: Final = MappingProxyType(
-    {
-        "$": _Noun("دولار", "دولارات", "دولارا", "دولاران", "دولارين"),
-        "€": _Noun("يورو", "يورو", "يورو", "يوروان", "يوروين"),
-        "£": _Noun("جنيه إسترليني", "جنيهات إسترلينية", "جنيها إسترلينيا", "جنيهان إسترلينيان", "جنيهين إسترلينيين"),
-        "₪": _Noun("شيكل", "شواكل", "شيكلا", "شيكلان", "شيكلين"),
-    }
-)
-_KM: Final = _Noun("كيلومتر", "كيلومترات", "كيلومترا", "كيلومتران", "كيلومترين")
-_CELSIUS: Final = _Noun("درجة مئوية", "درجات مئوية", "درجة مئوية", "درجتان مئويتان", "درجتين مئويتين", "f")
-_KG: Final = _Noun("كيلوغرام", "كيلوغرامات", "كيلوغراما", "كيلوغرامان", "كيلوغرامين")
-_UNITS: Final = MappingProxyType(
-    {
-        "كم": _KM,
-        "كلم": _KM,
-        "كغ": _KG,
-        "كجم": _KG,
-        "كلغ": _KG,
-        "م": _Noun("متر", "أمتار", "مترا", "متران", "مترين"),
-        "سم": _Noun("سنتيمتر", "سنتيمترات", "سنتيمترا", "سنتيمتران", "سنتيمترين"),
-        "مم": _Noun("مليمتر", "مليمترات", "مليمترا", "مليمتران", "مليمترين"),
-        "°": _Noun("درجة", "درجات", "درجة", "درجتان", "درجتين", "f"),
-        "°م": _CELSIUS,
-        "°C": _CELSIUS,
-    }
-)
+_Noun = Noun
+# Currencies by symbol, code or Arabic name (currencies.tsv) and units by abbreviation (units.tsv).
+_CURRENCIES: Final = currencies()
+_UNITS: Final = units()
 _MINUTE: Final = _Noun("دقيقة", "دقائق", "دقيقة", "دقيقتان", "دقيقتين", "f")
 # What follows a unit after "/": كم/ساعة → كيلومترا في الساعة.
 _PER: Final = MappingProxyType(
@@ -318,7 +289,7 @@ _COUNT_WORDS: Final = frozenset(
 # After these a short number is dialled, so read digit by digit (الرقم 112، اتصل على 911).
 _SERVICE_WORDS: Final = frozenset("الرقم بالرقم برقم للرقم الطوارئ الساخن المجاني الموحد".split())
 # After these a number is a label (القانون رقم 12): masculine, genitive, counting nothing.
-_LABEL_WORDS: Final = frozenset("رقم الرقم برقم بالرقم للرقم".split())
+_LABEL_WORDS: Final = frozenset("رقم الرقم برقم بالرقم للرقم بريد".split())
 _DECADE_STEMS: Final = MappingProxyType({t: _TENS[t] + "ينيات" for t in range(2, 10)})
 
 
@@ -364,7 +335,7 @@ def _fraction(digits: str, case: str = "nom") -> str:
         return _digits(digits)
     rest = digits.lstrip("0")
     zeros = ["صفر"] * (len(digits) - len(rest))
-    return " ".join(zeros + ([_cardinal(int(rest), "m", case)] if rest else []))
+    return " ".join(zeros + ([strip_tags(_cardinal(int(rest), "m", case))] if rest else []))  # left to the lexicon
 
 
 def _number(text: str, gender: str = "m", case: str = "nom", construct: bool = False) -> str:
@@ -474,7 +445,8 @@ def _words_before(m: re.Match[str], count: int) -> list[str]:
 # --- the rules -----------------------------------------------------------
 
 # A glued prefix: و2000، ب15، بـ10، and لـ 25 / ول 25 once clean() has split or dropped the tatweel.
-_PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|[وف]?(?:[بلك]ـ? ?)?)"  # و 112 (a lone و) → ومئة…
+# A lone letter is a prefix only where a word could start: not the ب of ص.ب.
+_PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|(?:(?<!\.)(?=[وفبلك])[وف]?(?:[بلك]ـ? ?)?)?)"  # و 112 (a lone و) → ومئة…
 _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"
 _END: Final = r"(?!\d|[.,:/\-]\d)"
 
@@ -598,7 +570,11 @@ def _year(text: str) -> str:
 def _latin(m: re.Match[str], settings: TextSettings) -> str:
     """Acronyms spelled in Arabic letters (spell mode); digits glued to Latin read apart."""
     word, lead, tail = m["word"], m["lead"], m["num"]
-    if settings.latin == "spell" and word.isupper():
+    if lead and word == "G" and not tail and 2 <= int(lead) <= 9:  # 5G → الجيل الخامس
+        return "الجيل " + ordinal(int(lead))
+    if settings.latin == "spell" and word in latin_words():
+        word = latin_words()[word]
+    elif settings.latin == "spell" and word.isupper():
         word = _ACRONYM_WORDS.get(word) or " ".join(_LETTERS[c] for c in word)
     parts = [_cardinal(int(lead))] if lead else []
     parts.append(word)
@@ -657,7 +633,10 @@ def _numeric_date(m: re.Match[str], settings: TextSettings) -> str:
     day, month, year = (c, b, a) if len(a) == 4 else (b, a, c) if int(b) > 12 >= int(a) else (a, b, c)
     if len(year) not in (2, 4) or not (1 <= int(day) <= 31 and 1 <= int(month) <= 12):
         return m.group(0)
-    spoken = f"{ordinal(int(day))} من {_month(int(month), settings)} {_year(year)}"
+    if m["era"]:  # 5/2/1439هـ → الخامس من صفر ألف وأربعمئة وتسعة وثلاثين هجري
+        spoken = f"{ordinal(int(day))} من {hijri_month(int(month))} {_cardinal(int(year), 'm', 'gen')} هجري"
+    else:
+        spoken = f"{ordinal(int(day))} من {_month(int(month), settings)} {_year(year)}"
     return _attach(m["pre"], spoken)
 
 
@@ -686,7 +665,7 @@ def _month_year(m: re.Match[str], settings: TextSettings) -> str:
 def _text_date(m: re.Match[str], settings: TextSettings) -> str:
     """5 يناير → الخامس من يناير (the month stays as written)."""
     day = int(m["day"])
-    if not 1 <= day <= 31:
+    if not 1 <= day <= 31 or not is_month_here(m["month"], m.string, m.end()):
         return m.group(0)
     return _attach(m["pre"], f"{ordinal(day)} من {m['month']}")
 
@@ -742,15 +721,36 @@ def _percent(m: re.Match[str], settings: TextSettings) -> str:
 
 
 def _currency(m: re.Match[str], settings: TextSettings) -> str:
-    """$5, 5$ → خمسة دولارات; $2.5 مليار → اثنان فاصلة خمسة مليار دولار."""
-    noun = _CURRENCIES[m["s1"] or m["s2"]]
+    """$5, 5$, 5 USD → خمسة دولارات; $2.5 مليار → اثنان فاصلة خمسة مليار دولار; $12.75 → اثنا عشر
+    دولارا وخمسة وسبعون سنتا."""
+    currency = _CURRENCIES[m["s1"] or m["s2"]]
     number, scale = m["n1"] or m["n2"], m["k1"] or m["k2"]
-    case = _case(m["pre"], m.string[: m.start()])
+    case = _case(m["pre"], m.string[: m.start()], measure=True)
     if scale:
-        spoken = f"{_with_noun(number, scale, case, True)} {noun.one}"
+        spoken = f"{_with_noun(number, scale, case, True)} {currency.noun.one}"
     else:
-        spoken = _count(number, noun, case)
+        spoken = _money(number, currency, case)
     return _attach(m["pre"], spoken)
+
+
+def _money(number: str, currency: Currency, case: str) -> str:
+    """An amount: with its subunit when the decimals count it (12.75 جنيه → اثنا عشر جنيها
+    وخمسة وسبعون قرشا; 3.250 دينار → ثلاثة دنانير ومئتان وخمسون فلسا), else فاصلة."""
+    whole, fraction = _split(number)
+    digits = len(str(currency.per_unit)) - 1
+    if not fraction or currency.subunit is None or len(fraction) != digits:
+        return _count(number, currency.noun, case)
+    cents = int(fraction)
+    main = _count(str(whole), currency.noun, case) if whole else ""
+    sub = _count(str(cents), currency.subunit, case) if cents else ""
+    return " و".join(part for part in (main, sub) if part) or _count("0", currency.noun, case)
+
+
+def _money_words(m: re.Match[str], settings: TextSettings) -> str:
+    """12.75 جنيه، بسعر 3.5 ريال: an amount written before an Arabic currency name."""
+    currency = _CURRENCIES[m["cur"]]
+    case = _case(m["pre"], m.string[: m.start()], measure=True)
+    return _attach(m["pre"], _money(m["num"], currency, case))
 
 
 def _unit_after(m: re.Match[str], settings: TextSettings) -> str:
@@ -759,12 +759,27 @@ def _unit_after(m: re.Match[str], settings: TextSettings) -> str:
     number, pre = m["num"], m["pre"]
     whole, fraction = _split(number)
     era = None if m["per"] else _ERAS.get(unit)
-    if era and not fraction and (unit != "م" or 1000 <= whole <= 2100 or _is_year_word(m)):
-        return _attach(pre, f"{_cardinal(whole, 'm', 'gen')} {era}")
+    if era and not fraction and (unit != "م" or _is_era(m, whole)):
+        year_word = (_words_before(m, 1) or [""])[0]
+        return _attach(pre, f"{_cardinal(whole, 'm', 'gen')} {era_word(unit, year_word)}")
+    unit = m["unit"] if m["unit"] in _UNITS else unit
     if unit not in _UNITS:  # هـ / ق.م with a rate after it: not a unit
         return m.group(0)
-    spoken = _count(number, _UNITS[unit], _case(pre, m.string[: m.start()]))
+    spoken = _count(number, _UNITS[unit], _case(pre, m.string[: m.start()], measure=True))
     return _attach(pre, spoken + (f" {_PER[m['per']]}" if m["per"] else ""))
+
+
+# Words of measure before «N م» make it metres (على ارتفاع ألف متر), not the era.
+_MEASURE_STEMS: Final = ("طول", "ارتفاع", "عمق", "مسافة", "عرض", "قطر", "مساحة", "سباق", "سماك", "منسوب", "علو")
+
+
+def _is_era(m: re.Match[str], whole: int) -> bool:
+    """«N م»: ميلادي after a year word (عام، في، منذ) or for a bare 1000–2100, unless a measure
+    word stands in the clause (بلغ طول الجسر ألفا ومئتي متر، على ارتفاع ألف متر)."""
+    before = _clause(m.string[: m.start()], 4)
+    if any(stem in word for word in before for stem in _MEASURE_STEMS):
+        return False
+    return 1000 <= whole <= 2100 or _is_year_word(m)
 
 
 def _is_year_word(m: re.Match[str]) -> bool:
@@ -817,7 +832,8 @@ def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
     gender = _ordinal_gender(noun)
     following = _next_word(m.string, m.end())
     counted = _is_tamyiz(following, number) and not following.endswith("يا")  # المركز 22 عالميا
-    if gender is None or number == 0 or _is_known_noun(following) or counted:
+    century = noun.endswith("قرن") and number <= 30 and following not in _SCALE_WORDS  # القرن 21 تحولات
+    if gender is None or number == 0 or ((_is_known_noun(following) or counted) and not century):
         return m.group(0)  # حضر المؤتمر 250 مندوبا: a count, not the 250th
     if gender == "hour":
         return f"{noun} {_hour(number)}" if number <= 24 else m.group(0)
@@ -930,6 +946,27 @@ def _gender_further(m: re.Match[str]) -> str:
     return _gender(further["noun"]) if further and _is_noun(further["noun"]) else "m"
 
 
+def _po_box(m: re.Match[str], settings: TextSettings) -> str:
+    """ص.ب 1234 → صندوق بريد …: the ب is the abbreviation's, not a preposition."""
+    return "صندوق بريد"
+
+
+def _latin_name(m: re.Match[str], settings: TextSettings) -> str:
+    """Wi-Fi → واي فاي (a name the Latin rule would cut at its hyphen)."""
+    return latin_words()[m["name"]] if settings.latin == "spell" else m["name"]
+
+
+def _version(m: re.Match[str], settings: TextSettings) -> str:
+    """iOS 17.4، الإصدار 2.1.3 → سبعة عشر نقطة أربعة: a version, its parts joined by نقطة."""
+    return m["lead"] + " نقطة ".join(_cardinal(int(part)) for part in m["v"].split("."))
+
+
+def _latin_unit(m: re.Match[str], settings: TextSettings) -> str:
+    """20 mg، 512 GB، 90 km/h → the unit in Arabic, counted."""
+    spoken = _count(m["num"], _UNITS[m["unit"]], _case(m["pre"], m.string[: m.start()], measure=True))
+    return _attach(m["pre"], spoken)
+
+
 @dataclass(frozen=True)
 class _Rule:
     """One shape of number: its pattern and how to say a match of it."""
@@ -944,6 +981,18 @@ def _rule(name: str, pattern: str, speak: Callable[[re.Match[str], TextSettings]
 
 
 _CURRENCY_SYMBOLS: Final = "$€£₪"
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Longest first, escaped, a space inside a key optional (°C, ° C)."""
+    return "|".join(re.escape(w).replace("\\ ", " ?") for w in sorted(set(words), key=len, reverse=True))
+
+
+_AR_UNIT_ALT: Final = _alternation(k for k in _UNITS if not k.isascii())
+_LATIN_UNIT_ALT: Final = _alternation(k for k in _UNITS if k.isascii())
+_CODE_ALT: Final = _alternation(k for k in _CURRENCIES if k.isascii() and k.isalpha())
+_AR_CURRENCY_ALT: Final = _alternation(k for k in _CURRENCIES if not k.isascii() and len(k) > 1)
+_LATIN_NAME_ALT: Final = _alternation(k for k in latin_words() if not k.isalpha())
 _PER_ALT: Final = "|".join(sorted(_PER, key=len, reverse=True))
 _SCALE_ALT: Final = "|".join(sorted(_SCALE_WORDS, key=len, reverse=True))
 
@@ -952,7 +1001,26 @@ _RULES: Final = (
     _rule(
         "decade", r"(?<!\w)(?:[Tt]he\s+)?(?P<pre>[وفبلك]{0,2})(?:ال(?:ـ ?)?)?(?P<y>\d{3}0)['’]?s(?![A-Za-z\d])", _decade
     ),
+    _rule(
+        "latin_unit",
+        f"(?<![\\w/.,]){_PRE}(?P<num>{_NUM}){_END} ?(?P<unit>{_LATIN_UNIT_ALT})(?![A-Za-z\\d/])",
+        _latin_unit,
+    ),
+    _rule(
+        "currency_code",
+        f"(?<![\\w.,]){_PRE}(?:(?P<s1>{_CODE_ALT}) ?(?P<n1>{_NUM}){_END}(?: (?P<k1>{_SCALE_ALT}))?"
+        f"|(?P<n2>{_NUM})(?: (?P<k2>{_SCALE_ALT}))? ?(?P<s2>{_CODE_ALT}))(?![A-Za-z])",
+        _currency,
+    ),
+    _rule(
+        "version",
+        r"(?P<lead>(?<![A-Za-z])(?:[A-Za-z][A-Za-z\-]*|الإصدار|إصدار|الإصدارة|تحديث|التحديث|النسخة) )"
+        r"(?P<v>\d+(?:\.\d+){1,2})(?![\d.])",
+        _version,
+    ),
+    _rule("latin_name", f"(?<![A-Za-z])(?P<name>{_LATIN_NAME_ALT})(?![A-Za-z])", _latin_name),
     _rule("latin", r"(?<![A-Za-z\d°])(?P<lead>\d+)?(?P<word>[A-Za-z]+)(?:-?(?P<num>\d+))?(?![A-Za-z\d])", _latin),
+    _rule("po_box", f"(?<![{_AR}])ص\\. ?ب\\.?(?= ?\\d)", _po_box),
     _rule("agency", _AGENCY_PATTERN, _agency),
     _rule("doctor", f"(?<!\\S)(?P<pre>[وفل]?)(?P<prof>أ\\. ?)?د\\.(?![{_AR}]\\.)(?=\\s*[{_AR}])", _doctor),
     _rule(
@@ -969,13 +1037,15 @@ _RULES: Final = (
     _rule(
         "date",
         f"(?<![\\d/.\\-]){_PRE}(?P<a>\\d{{1,4}})(?P<sep>[/.\\-])(?P<b>\\d{{1,2}})(?P=sep)(?P<c>\\d{{1,4}})"
-        r"(?!\d|[/.\-]\d)",
+        f"(?!\\d|[/.\\-]\\d)(?: ?(?P<era>{HIJRI_MARK}))?",
         _numeric_date,
     ),
     _rule("phone", r"(?<![\w+])(?P<plus>\+)?(?P<num>\d{10,}|\d+(?:-\d+){2,})(?![\w])", _phone),
     _rule("service", f"(?<!\\S)(?P<num>\\d{{3,6}}){_END}(?! ?[%٪{_CURRENCY_SYMBOLS}°])", _service),
     _rule("month_year", f"(?<!\\w){_PRE}(?P<mo>\\d{{1,2}})/(?P<y>\\d{{4}})(?![\\d/])", _month_year),
-    _rule("text_date", f"(?<!\\w){_PRE}(?P<day>\\d{{1,2}})\\s+(?P<month>{_MONTHS_ALT})(?![{_AR}])", _text_date),
+    _rule(
+        "text_date", f"(?<!\\w){_PRE}(?P<day>\\d{{1,2}})\\s+(?P<month>{_MONTHS_ALT}|{HIJRI_ALT})(?![{_AR}])", _text_date
+    ),
     _rule(
         "time", f"(?<![\\d:.]){_PRE}(?P<h>\\d{{1,2}}):(?P<mi>\\d{{2}})(?![\\d:])(?: (?P<ampm>ص|م)(?![{_AR}]))?", _time
     ),
@@ -995,9 +1065,14 @@ _RULES: Final = (
         _currency,
     ),
     _rule(
+        "money_words",
+        f"(?<![\\w.,]){_PRE}(?P<num>\\d+\\.\\d{{2,3}}) ?(?P<cur>{_AR_CURRENCY_ALT})(?![{_AR}])",
+        _money_words,
+    ),
+    _rule(
         "unit",
-        f"(?<![\\w/]){_PRE}(?P<num>{_NUM}){_END} ?(?P<unit>ق\\. ?م|كلم|كم|كغ|كجم|كلغ|سم|مم|هـ|ه|م"
-        f"|° ?[Cم](?![{_AR}])|°)(?: ?/ ?(?P<per>{_PER_ALT}))?(?![{_AR}\\w])",
+        f"(?<![\\w/]){_PRE}(?P<num>{_NUM}){_END} ?(?P<unit>ق\\. ?م|هـ|ه|{_AR_UNIT_ALT})"
+        f"(?: ?/ ?(?P<per>{_PER_ALT}))?(?![{_AR}\\w])",
         _unit_after,
     ),
     _rule(

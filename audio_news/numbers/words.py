@@ -156,6 +156,8 @@ def vowelled(word: str, case: str, state: str) -> str | None:
     ending = tanween if state == "t" else short
     if word == "ثماني":  # the feminine 8 keeps its ya: ثَمَانِي أَيَّامٍ، ثَمَانِيَ
         return "ثَمَانِيَ" if case == "acc" else "ثَمَانِي"
+    if word == "ثمانيا":
+        return "ثَمَانِيًا"
     if word in _DIPTOTES:
         return _DIPTOTES[word] + (DAMMA if case == "nom" else KASRA if state == "c" and case == "gen" else FATHA)
     if word in _FEMININE_PLURALS:
@@ -167,6 +169,8 @@ def vowelled(word: str, case: str, state: str) -> str | None:
     if case == "acc" and state == "t" and word.endswith("ا") and word[:-1] in _STEMS:
         return _STEMS[word[:-1]] + FATHATAN + "ا"  # وَاحِدًا، أَلْفًا
     if word in _STEMS:
+        if ending == FATHATAN and not word.endswith("ة"):
+            ending = FATHA  # an accusative tanween needs an alif the rules did not write
         return _STEMS[word] + ending
     return None
 
