@@ -52,6 +52,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Final, Literal
 
@@ -839,7 +840,7 @@ def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
         return f"{noun} {_hour(number)}" if number <= 24 else m.group(0)
     if len(m["num"]) == 4 and 1900 <= number <= 2100:
         return f"{noun} {_year(m['num'])}"
-    return f"{noun} {ordinal(number, gender)}"
+    return f"{noun} {ordinal(number, 'f' if gender == 'f' else 'm')}"
 
 
 def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
@@ -850,8 +851,8 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
     noun = _without_pronoun((_words_before(m, 1) or [""])[0])
     if noun in _PLURAL_NOUNS or (noun.endswith("ات") and noun not in _ORDINAL_NOUNS):
         return _attach(m["pre"], "ال" + _cardinal(number, _gender(noun), "gen"))  # أيامه الأربعة عشر
-    gender = _ORDINAL_NOUNS.get(noun, "f" if noun.endswith("ة") else "m")
-    return _attach(m["pre"], ordinal(number, gender))
+    feminine = _ORDINAL_NOUNS.get(noun, "f" if noun.endswith("ة") else "m") == "f"
+    return _attach(m["pre"], ordinal(number, "f" if feminine else "m"))
 
 
 def _without_pronoun(noun: str) -> str:
@@ -1112,8 +1113,12 @@ def _ascii_digits(text: str) -> str:
 def _speak(text: str, settings: TextSettings) -> str:
     text = _ascii_digits(text)
     for rule in _RULES:
-        text = rule.pattern.sub(lambda m, rule=rule: rule.speak(m, settings), text)
+        text = rule.pattern.sub(partial(_apply, rule, settings), text)
     return text
+
+
+def _apply(rule: _Rule, settings: TextSettings, m: re.Match[str]) -> str:
+    return rule.speak(m, settings)
 
 
 def verbalize(text: str, settings: TextSettings = TextSettings(), *, marks: bool = False) -> str:
