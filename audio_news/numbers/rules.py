@@ -668,7 +668,8 @@ def _text_date(m: re.Match[str], settings: TextSettings) -> str:
     day = int(m["day"])
     if not 1 <= day <= 31 or not is_month_here(m["month"], m.string, m.end()):
         return m.group(0)
-    return _attach(m["pre"], f"{ordinal(day)} من {m['month']}")
+    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else m["month"]  # من ذي الحجة
+    return _attach(m["pre"], f"{ordinal(day)} من {month}")
 
 
 def _time(m: re.Match[str], settings: TextSettings) -> str:
@@ -817,6 +818,10 @@ def _hour_of_day(m: re.Match[str], settings: TextSettings) -> str:
     return _attach(m["pre"], _hour(hour)) if hour <= 24 else m.group(0)
 
 
+# Time words after «noun N» that it cannot count: the number is the ordinal (الجولة 5 يوم السبت).
+_TIME_AFTER: Final = frozenset("يوم اليوم مساء صباح ليلة غدا أمس الأسبوع الشهر".split())
+
+
 def _ordinal_gender(noun: str) -> str | None:
     """The ordinal noun (القرن، المادة، الساعة) inside a word with its prefixes (وفي، للمادة)."""
     for candidate in (noun, noun[1:], noun[2:], "ا" + noun[1:], "ا" + noun[2:]):
@@ -834,6 +839,7 @@ def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
     following = _next_word(m.string, m.end())
     counted = _is_tamyiz(following, number) and not following.endswith("يا")  # المركز 22 عالميا
     century = noun.endswith("قرن") and number <= 30 and following not in _SCALE_WORDS  # القرن 21 تحولات
+    century = century or following in _TIME_AFTER  # الجولة 5 يوم السبت
     if gender is None or number == 0 or ((_is_known_noun(following) or counted) and not century):
         return m.group(0)  # حضر المؤتمر 250 مندوبا: a count, not the 250th
     if gender == "hour":
