@@ -177,3 +177,10 @@ def test_ordinal_nominative_tens():
 def test_bad_arguments(call):
     with pytest.raises(ValueError):
         call()
+
+
+@pytest.mark.parametrize("case", TABLE, ids=[case.case_id for case in TABLE])
+def test_marks_change_no_letter(case):
+    """The vowelled form is the bare form plus marks: the voice reads the words the transcript shows."""
+    marked = verbalize(case.text, case.settings, marks=True)
+    assert re.sub("[\u064b-\u0652]", "", marked) == re.sub("[\u064b-\u0652]", "", verbalize(case.text, case.settings))

@@ -355,12 +355,16 @@ def _with_noun(text: str, noun: str, case: str, noun_follows: bool) -> str:
         return f"{_number(text, 'm', case)} {noun}"
     gender = _gender(noun)
     is_scale = any(noun == s.one for s in _SCALES)
+    state = _state(noun_follows)
     if whole == 1:
-        return noun if is_scale else f"{noun} {_unit(1, gender, case)}"
+        return noun + tag(case, state) if is_scale else f"{noun} {_unit(1, gender, case)}"
     if whole == 2 and is_scale:
         return _dual(noun, case, noun_follows)
-    if is_scale and not noun_follows and whole % 100 > 10:
-        noun += "ا"  # 20 ألف → عشرون ألفا (ألف شخص stays)
+    rest = whole % 100
+    if noun in _SCALE_WORDS:  # the writer's ألف، ملايين: tamyiz after 11–99, else genitive
+        if is_scale and not noun_follows and rest > 10:
+            noun += "ا"  # 20 ألف → عشرون ألفا (ألف شخص stays)
+        noun += tag("acc" if rest > 10 else "gen", state)
     return f"{_cardinal(whole, gender, case, True)} {noun}"
 
 
@@ -581,6 +585,8 @@ def _latin(m: re.Match[str], settings: TextSettings) -> str:
     parts.append(word)
     if tail:
         parts.append(_cardinal(int(tail), "m", "gen"))
+    if m["model"]:  # iOS 18، Windows 11: the product's number; before an Arabic word it may count it
+        parts.append(_model_number(m["model"]) if m["word"] in latin_words() else m["model"])
     return " ".join(parts)
 
 
@@ -702,8 +708,8 @@ def _range(m: re.Match[str], settings: TextSettings) -> str:
     """3-6 → من ثلاثة إلى ستة; a score after a match word: ثلاثة مقابل اثنين; 3:1 → ثلاثة إلى واحد."""
     a, b, pre = m["a"], m["b"], m["pre"]
     percent = " في المئة" if m["pct"] else ""
-    if _is_score(m):
-        case = _case(pre, m.string[: m.start()])
+    if _is_score(m):  # a score is read as it stands (ثلاثة مقابل واحد), or genitive after بنتيجة
+        case = "gen" if _case(pre, m.string[: m.start()]) == "gen" else "nom"
         return _attach(pre, f"{_number(a, 'm', case)} مقابل {_number(b, 'm', 'gen')}{percent}")
     noun = _next_word(m.string, m.end())
     gender = _gender(noun) if _is_noun(noun) and not percent else "m"
@@ -960,12 +966,18 @@ def _po_box(m: re.Match[str], settings: TextSettings) -> str:
 
 def _latin_name(m: re.Match[str], settings: TextSettings) -> str:
     """Wi-Fi → واي فاي (a name the Latin rule would cut at its hyphen)."""
-    return latin_words()[m["name"]] if settings.latin == "spell" else m["name"]
+    name = latin_words()[m["name"]] if settings.latin == "spell" else m["name"]
+    return name + (f" {_model_number(m['num'])}" if m["num"] else "")
+
+
+def _model_number(number: str) -> str:
+    """The number of a product (Wi-Fi 7، Windows 11): a name, read as it stands, no case ending."""
+    return cardinal(int(number))
 
 
 def _version(m: re.Match[str], settings: TextSettings) -> str:
     """iOS 17.4، الإصدار 2.1.3 → سبعة عشر نقطة أربعة: a version, its parts joined by نقطة."""
-    return m["lead"] + " نقطة ".join(_cardinal(int(part)) for part in m["v"].split("."))
+    return m["lead"] + " نقطة ".join(cardinal(int(part)) for part in m["v"].split("."))
 
 
 def _latin_unit(m: re.Match[str], settings: TextSettings) -> str:
@@ -1025,8 +1037,17 @@ _RULES: Final = (
         r"(?P<v>\d+(?:\.\d+){1,2})(?![\d.])",
         _version,
     ),
-    _rule("latin_name", f"(?<![A-Za-z])(?P<name>{_LATIN_NAME_ALT})(?![A-Za-z])", _latin_name),
-    _rule("latin", r"(?<![A-Za-z\d°])(?P<lead>\d+)?(?P<word>[A-Za-z]+)(?:-?(?P<num>\d+))?(?![A-Za-z\d])", _latin),
+    _rule(
+        "latin_name",
+        f"(?<![A-Za-z])(?P<name>{_LATIN_NAME_ALT})(?![A-Za-z])(?: (?P<num>\\d+)(?![\\d.,:/%٪]))?",
+        _latin_name,
+    ),
+    _rule(
+        "latin",
+        r"(?<![A-Za-z\d°])(?P<lead>\d+)?(?P<word>[A-Za-z]+)(?:-?(?P<num>\d+))?(?![A-Za-z\d])"
+        r"(?: (?P<model>\d+)(?![\d.,:/%٪]| ?[\u0621-\u064a]))?",
+        _latin,
+    ),
     _rule("po_box", f"(?<![{_AR}])ص\\. ?ب\\.?(?= ?\\d)", _po_box),
     _rule("agency", _AGENCY_PATTERN, _agency),
     _rule("doctor", f"(?<!\\S)(?P<pre>[وفل]?)(?P<prof>أ\\. ?)?د\\.(?![{_AR}]\\.)(?=\\s*[{_AR}])", _doctor),

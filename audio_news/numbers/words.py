@@ -69,12 +69,12 @@ _STEMS: Final = MappingProxyType(
         "آلاف": "آلَاف",
         "مليون": "مِلْيُون",
         "مليار": "مِلْيَار",
-        "تريليون": "تِرِلْيُون",
+        "تريليون": "تِرِيلْيُون",
     }
 )
 # Plurals with a different declension: ملايين (no tanween), مليارات (kasra for the accusative).
 _DIPTOTES: Final = MappingProxyType({"ملايين": "مَلَايِين"})
-_FEMININE_PLURALS: Final = MappingProxyType({"مليارات": "مِلْيَارَات", "تريليونات": "تِرِلْيُونَات"})
+_FEMININE_PLURALS: Final = MappingProxyType({"مليارات": "مِلْيَارَات", "تريليونات": "تِرِيلْيُونَات"})
 # Built on fatha, whatever the case: the parts of 11–19.
 _BUILT: Final = MappingProxyType(
     {
@@ -109,7 +109,7 @@ def _fixed_forms() -> dict[str, str]:
         ("ألف", "أَلْف"),
         ("مليون", "مِلْيُون"),
         ("مليار", "مِلْيَار"),
-        ("تريليون", "تِرِلْيُون"),
+        ("تريليون", "تِرِيلْيُون"),
     ):
         forms[bare + "ان"] = marked + FATHA + "انِ"
         forms[bare + "ين"] = marked + FATHA + "يْنِ"
