@@ -85,6 +85,20 @@ def kind_of(word: str) -> Kind | None:
     return None
 
 
+_PRONOUNS: Final = ("هما", "هم", "هن", "ها", "ه")
+
+
+def _is_masdar_with_object(word: str) -> bool:
+    """تغريمه، بتعويضهم، وتسليمها: a masdar of the تفعيل pattern with its object pronoun; the
+    number after it is its second object, accusative (وتغريمه عشرين ألف جنيه)."""
+    for pronoun in _PRONOUNS:
+        if word.endswith(pronoun):
+            stem = word[: -len(pronoun)]
+            stem = stem[1:] if stem[:1] in ("و", "ف", "ب", "ل") and len(stem) == 6 else stem
+            return len(stem) == 5 and stem[0] == "ت" and stem[3] == "ي"
+    return False
+
+
 def case_after(words: Sequence[str], measure: bool = False) -> str:
     """The case of a number from the words before it in its clause, nearest first.
 
@@ -95,6 +109,8 @@ def case_after(words: Sequence[str], measure: bool = False) -> str:
     currency follows), else the nominative (ارتفع عشرون سهما). A preposition further back
     belongs to a phrase between (بلغ عدد القتلى في غزة خمسين) and is passed over.
     """
+    if words and _is_masdar_with_object(words[0]):
+        return "acc"
     for i, word in enumerate(words):
         kind = kind_of(word)
         if kind is None or (kind == "gen" and i):

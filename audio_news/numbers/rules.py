@@ -116,6 +116,8 @@ def _unit(d: int, gender: str, case: str, construct: bool = False) -> str:
     if d == 2:
         return _dual("اثنت" if gender == "f" else "اثن", case)
     word = (_ONES_F if gender == "f" else _ONES_M)[d]
+    if case == "acc" and not construct and d == 1 and gender == "m":
+        word += "ا"  # تقلص العجز واحدا فاصلة ثمانية
     if case == "acc" and not construct and gender == "f" and d > 2:
         word += "ا"  # سجلت الحرارة خمسا وأربعين درجة
     return word + tag(case, _state(construct))
@@ -335,6 +337,7 @@ def _fraction(digits: str, case: str = "nom") -> str:
     if len(digits) > 3:
         return _digits(digits)
     rest = digits.lstrip("0")
+    case = "gen" if case == "acc" else case  # the digits after فاصلة take no tanween alif (فاصلة واحد)
     zeros = ["صفر"] * (len(digits) - len(rest))
     return " ".join(zeros + ([strip_tags(_cardinal(int(rest), "m", case))] if rest else []))  # left to the lexicon
 
@@ -766,14 +769,18 @@ def _unit_after(m: re.Match[str], settings: TextSettings) -> str:
     unit = re.sub(r"\s", "", m["unit"])
     number, pre = m["num"], m["pre"]
     whole, fraction = _split(number)
-    era = None if m["per"] else _ERAS.get(unit)
+    era = None if m["per"] or m["scale"] else _ERAS.get(unit)
     if era and not fraction and (unit != "م" or _is_era(m, whole)):
         year_word = (_words_before(m, 1) or [""])[0]
         return _attach(pre, f"{_cardinal(whole, 'm', 'gen')} {era_word(unit, year_word)}")
     unit = m["unit"] if m["unit"] in _UNITS else unit
     if unit not in _UNITS:  # هـ / ق.م with a rate after it: not a unit
         return m.group(0)
-    spoken = _count(number, _UNITS[unit], _case(pre, m.string[: m.start()], measure=True))
+    case = _case(pre, m.string[: m.start()], measure=True)
+    if m["scale"]:  # 35 ألف م² → خمسة وثلاثون ألف متر مربع
+        spoken = f"{_with_noun(number, m['scale'], case, True)} {_UNITS[unit].one}"
+    else:
+        spoken = _count(number, _UNITS[unit], case)
     return _attach(pre, spoken + (f" {_PER[m['per']]}" if m["per"] else ""))
 
 
@@ -1099,7 +1106,7 @@ _RULES: Final = (
     ),
     _rule(
         "unit",
-        f"(?<![\\w/]){_PRE}(?P<num>{_NUM}){_END} ?(?P<unit>ق\\. ?م|هـ|ه|{_AR_UNIT_ALT})"
+        f"(?<![\\w/]){_PRE}(?P<num>{_NUM}){_END}(?: (?P<scale>{_SCALE_ALT}))? ?(?P<unit>ق\\. ?م|هـ|ه|{_AR_UNIT_ALT})"
         f"(?: ?/ ?(?P<per>{_PER_ALT}))?(?![{_AR}\\w])",
         _unit_after,
     ),
