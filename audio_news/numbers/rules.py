@@ -1,48 +1,63 @@
-"""Numbers and symbols read as Modern Standard Arabic words, the way a news reader says them.
+"""The number reader's rules: each shape of number in a sentence, and how a news anchor says it.
 
 Part of the normalize stage: `verbalize` turns one cleaned sentence into what the
 voice reads (the transcript keeps the digits). Libraries get news Arabic wrong (no
-gender, no case, مئتا for 200), so the grammar lives here:
+gender, no case, مئتا for 200), so the grammar lives here and beside it:
 
 - `cardinal(n, gender, case)`: `gender` is the counted noun's (3–10 take the
   opposite form: ثلاثة أشخاص، ثلاث سنوات); `case` picks -ون/-ين, اثنان/اثنين,
-  مئتان/مئتين; `construct` gives مئتا/ألفا when a noun follows.
+  مئتان/مئتين; `construct` gives مئتا/ألفا when a noun follows. Internally each word
+  carries a tag (case and state) from which words.py writes the vowelled form,
+  case ending included (خَمْسِمِئَةٍ، ثَلَاثَةُ آلَافٍ): `verbalize(..., marks=True)`.
 - `ordinal(n, gender)`: الثالث، الحادية عشرة، الخامسة والستين.
-- `verbalize`: an ordered tuple of regex rules (Latin, dates, times, ranges,
+- `verbalize`: an ordered tuple of regex rules (units and currency codes in Latin,
+  versions and product names, Latin, dates Gregorian and Hijri, times, ranges,
   percent, currency, units, years, ordinals, counted nouns, plain numbers). Each
   rule writes words, so later rules never see its digits; context comes only from
   the words next to a number. Text without digits or symbols comes back unchanged.
 
 Choices (one spelling, used everywhere):
 - مئة, not مائة; hundreds joined: ثلاثمئة.
-- Case is read from the word before: a preposition or a noun in إضافة (في، من،
-  نحو، حوالي، عام، بنسبة… and the prefixes بـ لـ كـ) gives the genitive, إن/أن
-  the accusative, anything else the nominative. A verb whose object is the number
-  (بلغ، البالغ، تجاوز، سجل، حقق، يعادل…) up to five words back in the same clause (no
-  punctuation or other number between) gives the accusative: بلغ عدد القتلى خمسين،
-  ألفا ومئتين. Both sides of فاصلة take the same case. Years are always genitive
-  (عام ألفين وثمانية، and after a noun: مونديال ألفين واثنين وعشرين) and so are ordinal
-  tens (القرن الحادي والعشرين), as read on air.
-- Before a counted noun (حضر المؤتمر 250 مندوبا) a number counts, never an ordinal; a number
-  before صباحا/مساء/ليلا… is an hour; before الـN a pronoun suffix is dropped (دورته → دورة)
-  and a plural makes it a definite count (أيامه الأربعة عشر). Agencies: أ ف ب → فرانس برس،
-  د ب أ → الوكالة الألمانية، أ ب → أسوشيتد برس.
-- Agreement looks only at the word right before or after a number; after رقم a number
-  is a label, masculine and counting nothing (القانون رقم اثني عشر لسنة…).
+- Case comes from the governing words (context.py, governors.tsv): a glued بـ لـ كـ, a
+  preposition or a noun in إضافة right before (في، في غضون، على مدى، نحو، بنسبة، مقتل…)
+  give the genitive; إنّ right before the accusative, after a noun (its predicate) the
+  nominative; كان the reverse; a transitive verb up to six words back in the clause
+  the accusative (بلغ عدد القتلى خمسين، حفظت ثلاثين بيتا); a verb of change, or a verb
+  news often writes in the passive (تراجع، قتل، زار), the accusative only after its
+  subject or before a measure (تراجع المؤشر اثنين فاصلة واحد في المئة، قتل اثنا عشر
+  شخصا). Both sides of فاصلة take the same case. Years are always genitive (عام ألفين
+  وثمانية، مونديال ألفين واثنين وعشرين) and so are ordinal tens (القرن الحادي والعشرين).
+  A score is read as it stands (ثلاثة مقابل واحد), genitive after بنتيجة.
+- Before a counted noun (حضر المؤتمر 250 مندوبا) a number counts, never an ordinal, but
+  القرن N is always a century and «الجولة N يوم…» a round; a number before صباحا/مساء… is
+  an hour; before الـN a pronoun suffix is dropped (دورته → دورة) and a plural makes it a
+  definite count (أيامه الأربعة عشر). Agencies: أ ف ب → فرانس برس، د ب أ → الوكالة
+  الألمانية، أ ب → أسوشيتد برس. ص.ب → صندوق بريد (its ب is no preposition).
+- A counted noun's gender comes from nouns.tsv (plurals with their singular's gender:
+  عواصم f، مستشفيات m), then its ending (ة، ات); unknown nouns are masculine. 1 + noun
+  is read noun + واحد (شخص واحد). After رقم a number is a label, masculine and
+  counting nothing (القانون رقم اثني عشر لسنة…).
 - Times: HH:MM is the hour as a feminine ordinal, then والربع / والنصف or the
   minutes counted (التاسعة وخمس وأربعون دقيقة); hours are read as written (14 →
   الرابعة عشرة), 0 as الثانية عشرة.
 - Dates: day ordinal + من + month + year (العشرين من أغسطس ألفين وأربعة وعشرين);
-  month names written in the text are kept, numeric months follow settings.months.
+  month names written in the text are kept, numeric months follow settings.months;
+  a numeric date before هـ counts Hijri months (dates.py: الخامس من صفر … هجري), and
+  «17 رجب» is السابع عشر من رجب. هـ / م after a year: هجري / ميلادي (هجرية / ميلادية
+  after سنة); «N م» is metres after a measure word (على ارتفاع ألف متر).
+- Units (units.tsv) and currencies (currencies.tsv), in Arabic and Latin abbreviations,
+  are counted (خمسة كيلومترات، عشرون مليغراما، مئتا بار); an amount with the decimals
+  of a subunit is read with it (اثنا عشر جنيها وخمسة وسبعون قرشا).
 - Ranges read من … إلى … (بين … و… after بين); after a match word (فاز، تعادل،
   بنتيجة…) a dash is a score: … مقابل ….
-- A counted noun's gender comes from a small word list, then its ending (ة، ات);
-  unknown nouns are masculine. 1 + noun is read noun + واحد (شخص واحد).
 - Numbers of ten or more digits with no separators (phones) are read digit by digit,
   and so are 3–6 digits to dial (الرقم 112، اتصل على 911، الخط الساخن 19000).
 - Rates: كم/ساعة → كيلومترا في الساعة; decades: 1990s، الـ1990s → التسعينيات.
 - Latin: settings.latin "spell" spells upper-case acronyms in Arabic letters (a few
-  are read as words: ناتو، كوفيد); "read" keeps them. Other Latin words stay.
+  are read as words: ناتو، كوفيد) and says product names as Arabic anchors do
+  (latin.tsv: آيفون، ويندوز، واي فاي); "read" keeps them. Other Latin words stay.
+  5G is الجيل الخامس; a product's number and a version are read as they stand
+  (آي أو إس ثمانية عشر، سبعة عشر نقطة أربعة).
 - URLs, e-mail addresses and hashtags are left exactly as written.
 """
 
