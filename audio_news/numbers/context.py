@@ -14,8 +14,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Final, Literal
 
-Kind = Literal["gen", "inna", "kana", "object", "change", "nom"]
-_KINDS: Final = frozenset(("gen", "inna", "kana", "object", "change", "nom"))
+Kind = Literal["prep", "gen", "inna", "kana", "object", "change", "nom"]
+_KINDS: Final = frozenset(("prep", "gen", "inna", "kana", "object", "change", "nom"))
 _VERB_KINDS: Final = frozenset(("object", "change", "kana"))
 
 
@@ -75,17 +75,36 @@ def _forms(word: str) -> tuple[str, ...]:
 
 
 def kind_of(word: str) -> Kind | None:
-    """The governing kind of a word as written (with و/ف, or a noun with بـ/لـ: برصيد، لمدة)."""
+    """The governing kind of a word as written (with و/ف, or a noun with بـ/لـ: برصيد، لمدة);
+    a preposition is reported as "gen", the case it gives."""
+    kind = _kind(word)
+    return "gen" if kind == "prep" else kind
+
+
+def _kind(word: str) -> Kind | None:
     table = governors()
     for form in _forms(word):
         if form in table:
             return table[form]
-        if form[:1] in ("ب", "ل") and table.get(form[1:]) == "gen":
+        if _with_pronoun(form):
+            return "nom"  # لديها، فيه، بينهم: a predicate; the number after it is the subject
+        if form[:1] in ("ب", "ل") and table.get(form[1:]) in ("gen", "prep"):
             return "gen"
     return None
 
 
 _PRONOUNS: Final = ("هما", "هم", "هن", "ها", "ه")
+
+
+def _with_pronoun(word: str) -> bool:
+    """لديها، فيه، منهم، عليها: a preposition carrying a pronoun."""
+    table = governors()
+    for pronoun in _PRONOUNS:
+        stem = word[: -len(pronoun)]
+        if word.endswith(pronoun) and len(stem) >= 1:
+            if table.get(stem) == "prep" or table.get(stem.replace("ي", "ى")) == "prep" or stem in ("ل", "ب"):
+                return True
+    return False
 
 
 def _is_masdar_with_object(word: str) -> bool:
@@ -111,16 +130,23 @@ def case_after(words: Sequence[str], measure: bool = False) -> str:
     """
     if words and _is_masdar_with_object(words[0]):
         return "acc"
+    # a predicate put first (على متنها، لديها): the number is its subject, unless a
+    # transitive verb further back takes it (بلغ عدد القتلى فيها خمسين)
+    fronted = bool(words) and _kind(words[0]) == "nom" and _with_pronoun(words[0])
+    fronted = fronted or (len(words) > 1 and _kind(words[1]) == "prep" and words[0].endswith(_PRONOUNS))
     for i, word in enumerate(words):
         kind = kind_of(word)
-        if kind is None or (kind == "gen" and i):
+        if kind is None or (kind == "gen" and i) or (fronted and kind not in ("object", "inna", "kana")):
             continue
         if kind == "gen":
             return "gen"
+        # after إنّ/كان a prepositional phrase or هناك is the predicate put first; the
+        # number is the subject (وكان على متن الطائرة خمسة وستون جنديا، إن في القاعة خمسين)
+        subject = i == 0 or fronted or _kind(words[i - 1]) in ("prep", "nom")
         if kind == "inna":
-            return "acc" if i == 0 else "nom"
+            return "acc" if subject else "nom"
         if kind == "kana":
-            return "nom" if i == 0 else "acc"
+            return "nom" if subject else "acc"
         if kind == "object":
             return "acc"
         if kind == "change":
