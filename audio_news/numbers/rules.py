@@ -383,7 +383,23 @@ def _with_noun(text: str, noun: str, case: str, noun_follows: bool) -> str:
         if is_scale and not noun_follows and rest > 10:
             noun += "ا"  # 20 ألف → عشرون ألفا (ألف شخص stays)
         noun += tag("acc" if rest > 10 else "gen", state)
+    else:
+        noun = _tag_counted(noun, whole)
     return f"{_cardinal(whole, gender, case, True)} {noun}"
+
+
+def _tag_counted(noun: str, whole: int) -> str:
+    """The counted noun's case, for its ending: genitive after 3–10 (a plural) and after
+    100s and 1000s, accusative after 11–99 (the tamyiz); a tag after its first word."""
+    rest = whole % 100
+    if 3 <= rest <= 10 or (rest == 0 and whole >= 100):
+        case = "gen"
+    elif rest > 10:
+        case = "acc"
+    else:
+        return noun
+    first, space, others = noun.partition(" ")
+    return first + tag(case, "n" if 3 <= rest <= 10 else "d") + space + others
 
 
 def _count(text: str, noun: _Noun, case: str) -> str:
@@ -397,7 +413,7 @@ def _count(text: str, noun: _Noun, case: str) -> str:
         return noun.dual_nom if case == "nom" else noun.dual_gen
     rest = whole % 100
     form = noun.plural if 3 <= rest <= 10 else noun.accusative if rest > 10 else noun.one
-    return f"{_cardinal(whole, noun.gender, case, True)} {form}"
+    return f"{_cardinal(whole, noun.gender, case, True)} {_tag_counted(form, whole)}"
 
 
 # --- context -------------------------------------------------------------
@@ -884,7 +900,7 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
         return m.group(0)
     noun = _without_pronoun((_words_before(m, 1) or [""])[0])
     if noun in _PLURAL_NOUNS or (noun.endswith("ات") and noun not in _ORDINAL_NOUNS):
-        return _attach(m["pre"], "ال" + _cardinal(number, _gender(noun), "gen"))  # أيامه الأربعة عشر
+        return _attach(m["pre"], "ال" + cardinal(number, _gender(noun), "gen"))  # أيامه الأربعة عشر
     feminine = _ORDINAL_NOUNS.get(noun, "f" if noun.endswith("ة") else "m") == "f"
     return _attach(m["pre"], ordinal(number, "f" if feminine else "m"))
 

@@ -4,7 +4,9 @@ The rules write number words bare (the transcript's spelling, the tests' tables)
 one invisible tag after each word they built: its case and its state. The state is
 ``t`` (indefinite, tanween: خَمْسَةٌ), ``c`` (construct, a counted noun follows: خَمْسَةُ
 أَيَّامٍ), ``b`` (built on fatha whatever the case: ثَلَاثَةَ عَشَرَ) or ``f`` (fixed: the
-letters already say the case, عِشْرِينَ، مِئَتَا). `vowel_tags` turns tagged words into
+letters already say the case, عِشْرِينَ، مِئَتَا); a counted noun the writer put after a
+number is tagged ``n`` (a plural, after 3–10) or ``d`` (a singular, after 11–99 or 100s) and
+gets its case ending on its last letter only (أيامٍ، يومًا). `vowel_tags` turns tagged words into
 their vowelled forms for the voice; `strip_tags` drops the tags for the bare text.
 The diacritizer keeps marks given in its input, so these case endings reach the voice.
 """
@@ -16,10 +18,10 @@ from types import MappingProxyType
 from typing import Final, Literal
 
 Case = Literal["nom", "acc", "gen"]
-State = Literal["t", "c", "b", "f"]
+State = Literal["t", "c", "b", "f", "n", "d"]
 
 _CASES: Final = ("nom", "acc", "gen")
-_STATES: Final = ("t", "c", "b", "f")
+_STATES: Final = ("t", "c", "b", "f", "n", "d")
 _TAG_BASE: Final = 0xE010  # private use: never in a news text
 _TAG_CHARS: Final = f"{chr(_TAG_BASE)}-{chr(_TAG_BASE + len(_CASES) * len(_STATES) - 1)}"
 TAG_RE: Final = re.compile(f"[{_TAG_CHARS}]")
@@ -175,12 +177,36 @@ def vowelled(word: str, case: str, state: str) -> str | None:
     return None
 
 
+def noun_ending(word: str, case: str, plural: bool) -> str:
+    """A counted noun with its case ending on the last letter, the rest left to the diacritizer:
+    أيامٍ، سنواتٍ، عواصمَ (a broken plural of the مفاعل pattern: no tanween), شخصٍ، يومًا، ساعةً.
+    Unchanged where the ending is not written with a mark (قتلى، ضحايا، وزراء، مدنيين)."""
+    if len(word) < 3 or word.endswith(("ى", "ي", "و", "ء", "آ", "يا", "اء")):
+        return word
+    if len(word) >= 5 and word.endswith(("ين", "ون")):  # a sound masculine plural: its ending is written
+        return word
+    state = "t"
+    short, tanween = _ENDING[case]
+    if word.endswith("ا"):  # the tamyiz after 11–99: يومًا
+        return word[:-1] + FATHATAN + "ا" if case == "acc" and state == "t" and word[-2] != "ا" else word
+    if case == "acc" and word.endswith("ات"):
+        short, tanween = KASRA, KASRATAN  # a feminine plural has kasra for the accusative
+    elif case == "acc" and state == "t" and not word.endswith("ة"):
+        return word  # an accusative tanween would need an alif the writer did not write
+    diptote = plural and len(word) >= 5 and word[2] == "ا" and not word.endswith(("ات", "ة"))  # مفاعل، فواعل
+    if diptote and state == "t":
+        return word + (DAMMA if case == "nom" else FATHA)
+    return word + (tanween if state == "t" else short)
+
+
 def _vowel_word(match: re.Match[str]) -> str:
     word, (case, state) = match.group(1), _untag(match.group(2))
     for cut in (0, 1, 2):
         prefix, rest = word[:cut], word[cut:]
         if all(ch in _PREFIXES for ch in prefix) and (form := vowelled(rest, case, state)):
             return "".join(_PREFIXES[ch] for ch in prefix) + form
+    if state in ("n", "d"):
+        return noun_ending(word, case, plural=state == "n")
     return word
 
 
