@@ -64,6 +64,7 @@ Choices (one spelling, used everywhere):
 from __future__ import annotations
 
 import re
+from string import Template
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -485,7 +486,7 @@ def _words_before(m: re.Match[str], count: int) -> list[str]:
 
 # A glued prefix: و2000، ب15، بـ10، and لـ 25 / ول 25 once clean() has split or dropped the tatweel.
 # A lone letter is a prefix only where a word could start: not the ب of ص.ب.
-_PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|(?:(?<!\.)(?=[وفبلك])[وف]?(?:[بلك]ـ? ?)?)?)"  # و 112 (a lone و) → ومئة…
+_PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|(?:(?<!\.)(?=[وفبلك])[وف]?(?:[بلك]ـ?[ ]?)?)?)"  # و 112 (a lone و) → ومئة…
 _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"
 _END: Final = r"(?!\d|[.,:/\-]\d)"
 
@@ -1033,8 +1034,14 @@ class _Rule:
     speak: Callable[[re.Match[str], TextSettings], str]
 
 
-def _rule(name: str, pattern: str, speak: Callable[[re.Match[str], TextSettings], str]) -> _Rule:
-    return _Rule(name, re.compile(pattern), speak)
+def _rule(name: str, pattern: str | re.Pattern[str], speak: Callable[[re.Match[str], TextSettings], str]) -> _Rule:
+    return _Rule(name, pattern if isinstance(pattern, re.Pattern) else re.compile(pattern), speak)
+
+
+def _grammar(template: str) -> re.Pattern[str]:
+    """A rule's pattern written as grammar: re.VERBOSE (a literal space is [ ]), with the named
+    parts below put in for $PRE, $NUM, $END, $AR… (string.Template; no {{}} doubling)."""
+    return re.compile(Template(template).substitute(_PARTS), re.VERBOSE)
 
 
 _CURRENCY_SYMBOLS: Final = "$€£₪"
@@ -1042,7 +1049,7 @@ _CURRENCY_SYMBOLS: Final = "$€£₪"
 
 def _alternation(words: Iterable[str]) -> str:
     """Longest first, escaped, a space inside a key optional (°C, ° C)."""
-    return "|".join(re.escape(w).replace("\\ ", " ?") for w in sorted(set(words), key=len, reverse=True))
+    return "|".join(re.escape(w).replace("\\ ", "[ ]?") for w in sorted(set(words), key=len, reverse=True))
 
 
 _AR_UNIT_ALT: Final = _alternation(k for k in _UNITS if not k.isascii())
@@ -1052,6 +1059,22 @@ _AR_CURRENCY_ALT: Final = _alternation(k for k in _CURRENCIES if not k.isascii()
 _LATIN_NAME_ALT: Final = _alternation(k for k in latin_words() if not k.isalpha())
 _PER_ALT: Final = "|".join(sorted(_PER, key=len, reverse=True))
 _SCALE_ALT: Final = "|".join(sorted(_SCALE_WORDS, key=len, reverse=True))
+_PARTS: Final = MappingProxyType(
+    {
+        "PRE": _PRE,  # a glued prefix: و، ف، بـ، لـ، كـ (and a lone و before the number)
+        "NUM": f"(?:{_NUM})",  # 12، 1,200، 1.000.000، 2.5
+        "END": _END,  # the number ends here (no more digits, no 3/4 or 3:4 after it)
+        "AR": _AR,  # an Arabic letter
+        "SCALE": f"(?:{_SCALE_ALT})",  # ألف، مليون، مليار…
+        "AR_UNIT": f"(?:{_AR_UNIT_ALT})",  # كم، ملغ، °C… (units.tsv)
+        "LATIN_UNIT": f"(?:{_LATIN_UNIT_ALT})",  # km، mg، GB… (units.tsv)
+        "CODE": f"(?:{_CODE_ALT})",  # USD، EUR، SAR… (currencies.tsv)
+        "AR_CURRENCY": f"(?:{_AR_CURRENCY_ALT})",  # دولار، جنيه، ريال… (currencies.tsv)
+        "LATIN_NAME": f"(?:{_LATIN_NAME_ALT})",  # Wi-Fi… (latin.tsv)
+        "PER": f"(?:{_PER_ALT})",  # /س، /ساعة، /ث
+        "HIJRI_MARK": HIJRI_MARK,  # هـ
+    }
+)
 
 # Order matters: each rule writes words, so the rules after it never see those digits.
 _RULES: Final = (
@@ -1059,34 +1082,48 @@ _RULES: Final = (
         "decade", r"(?<!\w)(?:[Tt]he\s+)?(?P<pre>[وفبلك]{0,2})(?:ال(?:ـ ?)?)?(?P<y>\d{3}0)['’]?s(?![A-Za-z\d])", _decade
     ),
     _rule(
-        "latin_unit",
-        f"(?<![\\w/.,]){_PRE}(?P<num>{_NUM}){_END} ?(?P<unit>{_LATIN_UNIT_ALT})(?![A-Za-z\\d/])",
+        "latin_unit",  # 20 mg، 512 GB، 300 km/h
+        _grammar(r"""
+            (?<![\w/.,]) $PRE (?P<num>$NUM) $END [ ]?
+            (?P<unit>$LATIN_UNIT) (?![A-Za-z\d/])
+        """),
         _latin_unit,
     ),
     _rule(
-        "currency_code",
-        f"(?<![\\w.,]){_PRE}(?:(?P<s1>{_CODE_ALT}) ?(?P<n1>{_NUM}){_END}(?: (?P<k1>{_SCALE_ALT}))?"
-        f"|(?P<n2>{_NUM})(?: (?P<k2>{_SCALE_ALT}))? ?(?P<s2>{_CODE_ALT}))(?![A-Za-z])",
+        "currency_code",  # USD 5، 250 مليون USD
+        _grammar(r"""
+            (?<![\w.,]) $PRE
+            (?: (?P<s1>$CODE) [ ]? (?P<n1>$NUM) $END (?:[ ](?P<k1>$SCALE))?
+              | (?P<n2>$NUM) (?:[ ](?P<k2>$SCALE))? [ ]? (?P<s2>$CODE) )
+            (?![A-Za-z])
+        """),
         _currency,
     ),
     _rule(
-        "version",
-        r"(?P<lead>(?<![A-Za-z])(?:[A-Za-z][A-Za-z\-]*|الإصدار|إصدار|الإصدارة|تحديث|التحديث|النسخة) )"
-        r"(?P<v>\d+(?:\.\d+){1,2})(?![\d.])",
+        "version",  # iOS 17.4، الإصدار 2.1.3
+        _grammar(r"""
+            (?P<lead> (?<![A-Za-z]) (?:[A-Za-z][A-Za-z\-]* | الإصدار | إصدار | الإصدارة | تحديث | التحديث | النسخة) [ ])
+            (?P<v> \d+ (?:\.\d+){1,2}) (?![\d.])
+        """),
         _version,
     ),
     _rule(
-        "latin_name",
-        f"(?<![A-Za-z])(?P<name>{_LATIN_NAME_ALT})(?![A-Za-z])(?: (?P<num>\\d+)(?![\\d.,:/%٪]))?",
+        "latin_name",  # Wi-Fi 7
+        _grammar(r"""
+            (?<![A-Za-z]) (?P<name>$LATIN_NAME) (?![A-Za-z])
+            (?:[ ] (?P<num>\d+) (?![\d.,:/%٪]))?
+        """),
         _latin_name,
     ),
     _rule(
-        "latin",
-        r"(?<![A-Za-z\d°])(?P<lead>\d+)?(?P<word>[A-Za-z]+)(?:-?(?P<num>\d+))?(?![A-Za-z\d])"
-        r"(?: (?P<model>\d+)(?![\d.,:/%٪]| ?[\u0621-\u064a]))?",
+        "latin",  # NATO، COVID-19، 5G، S26، iOS 18
+        _grammar(r"""
+            (?<![A-Za-z\d°]) (?P<lead>\d+)? (?P<word>[A-Za-z]+) (?:-?(?P<num>\d+))? (?![A-Za-z\d])
+            (?:[ ] (?P<model>\d+) (?![\d.,:/%٪] | [ ]?[$AR]))?   # a product's number, not a count
+        """),
         _latin,
     ),
-    _rule("po_box", f"(?<![{_AR}])ص\\. ?ب\\.?(?= ?\\d)", _po_box),
+    _rule("po_box", _grammar(r"(?<![$AR]) ص\.[ ]?ب\.? (?=[ ]?\d)"), _po_box),
     _rule("agency", _AGENCY_PATTERN, _agency),
     _rule("doctor", f"(?<!\\S)(?P<pre>[وفل]?)(?P<prof>أ\\. ?)?د\\.(?![{_AR}]\\.)(?=\\s*[{_AR}])", _doctor),
     _rule(
@@ -1101,9 +1138,12 @@ _RULES: Final = (
         _fraction_unit,
     ),
     _rule(
-        "date",
-        f"(?<![\\d/.\\-]){_PRE}(?P<a>\\d{{1,4}})(?P<sep>[/.\\-])(?P<b>\\d{{1,2}})(?P=sep)(?P<c>\\d{{1,4}})"
-        f"(?!\\d|[/.\\-]\\d)(?: ?(?P<era>{HIJRI_MARK}))?",
+        "date",  # 20/08/2024، 2024-08-20، 5/2/1439هـ
+        _grammar(r"""
+            (?<![\d/.\-]) $PRE
+            (?P<a>\d{1,4}) (?P<sep>[/.\-]) (?P<b>\d{1,2}) (?P=sep) (?P<c>\d{1,4}) (?!\d|[/.\-]\d)
+            (?:[ ]? (?P<era>$HIJRI_MARK))?   # a Hijri date
+        """),
         _numeric_date,
     ),
     _rule("phone", r"(?<![\w+])(?P<plus>\+)?(?P<num>\d{10,}|\d+(?:-\d+){2,})(?![\w])", _phone),
@@ -1131,14 +1171,21 @@ _RULES: Final = (
         _currency,
     ),
     _rule(
-        "money_words",
-        f"(?<![\\w.,]){_PRE}(?P<num>\\d+\\.\\d{{2,3}}) ?(?P<cur>{_AR_CURRENCY_ALT})(?![{_AR}])",
+        "money_words",  # 12.75 جنيه، 3.250 دينار
+        _grammar(r"""
+            (?<![\w.,]) $PRE (?P<num>\d+\.\d{2,3}) [ ]? (?P<cur>$AR_CURRENCY) (?![$AR])
+        """),
         _money_words,
     ),
     _rule(
-        "unit",
-        f"(?<![\\w/]){_PRE}(?P<num>{_NUM}){_END}(?: (?P<scale>{_SCALE_ALT}))? ?(?P<unit>ق\\. ?م|هـ|ه|{_AR_UNIT_ALT})"
-        f"(?: ?/ ?(?P<per>{_PER_ALT}))?(?![{_AR}\\w])",
+        "unit",  # 5 كم، 35 ألف م مربع، 80 كم/س، 2020 م، 1445 هـ، 500 ق.م
+        _grammar(r"""
+            (?<![\w/]) $PRE (?P<num>$NUM) $END
+            (?:[ ] (?P<scale>$SCALE))? [ ]?
+            (?P<unit> ق\.[ ]?م | هـ | ه | $AR_UNIT)
+            (?:[ ]?/[ ]? (?P<per>$PER))?
+            (?![$AR\w])
+        """),
         _unit_after,
     ),
     _rule(
