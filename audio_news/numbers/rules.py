@@ -64,11 +64,11 @@ Choices (one spelling, used everywhere):
 from __future__ import annotations
 
 import re
-from string import Template
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from string import Template
 from types import MappingProxyType
 from typing import Final, Literal
 
