@@ -14,8 +14,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Final, Literal
 
-Kind = Literal["prep", "gen", "inna", "kana", "object", "change", "nom"]
-_KINDS: Final = frozenset(("prep", "gen", "inna", "kana", "object", "change", "nom"))
+Kind = Literal["prep", "gen", "masdar", "inna", "kana", "object", "change", "nom"]
+_KINDS: Final = frozenset(("prep", "gen", "masdar", "inna", "kana", "object", "change", "nom"))
 _VERB_KINDS: Final = frozenset(("object", "change", "kana"))
 
 
@@ -78,7 +78,7 @@ def kind_of(word: str) -> Kind | None:
     """The governing kind of a word as written (with و/ف, or a noun with بـ/لـ: برصيد، لمدة);
     a preposition is reported as "gen", the case it gives."""
     kind = _kind(word)
-    return "gen" if kind == "prep" else kind
+    return "gen" if kind in ("prep", "masdar") else kind
 
 
 def _kind(word: str) -> Kind | None:
@@ -88,7 +88,7 @@ def _kind(word: str) -> Kind | None:
             return table[form]
         if _with_pronoun(form):
             return "nom"  # لديها، فيه، بينهم: a predicate; the number after it is the subject
-        if form[:1] in ("ب", "ل") and table.get(form[1:]) in ("gen", "prep"):
+        if form[:1] in ("ب", "ل") and table.get(form[1:]) in ("gen", "prep", "masdar", "change"):
             return "gen"
     return None
 
@@ -135,6 +135,8 @@ def case_after(words: Sequence[str], measure: bool = False) -> str:
     fronted = bool(words) and _kind(words[0]) == "nom" and _with_pronoun(words[0])
     fronted = fronted or (len(words) > 1 and _kind(words[1]) == "prep" and words[0].endswith(_PRONOUNS))
     for i, word in enumerate(words):
+        if i and _kind(word) == "masdar":
+            return "acc"  # نمو الاقتصاد ثلاثة فاصلة اثنين في المئة: the masdar acts as its verb
         kind = kind_of(word)
         if kind is None or (kind == "gen" and i) or (fronted and kind not in ("object", "inna", "kana")):
             continue

@@ -379,6 +379,8 @@ def _with_noun(text: str, noun: str, case: str, noun_follows: bool) -> str:
         return noun + tag(case, state) if is_scale else f"{noun} {_unit(1, gender, case)}"
     if whole == 2 and is_scale:
         return _dual(noun, case, noun_follows)
+    if whole == 2 and not noun.endswith(("ات", "ين", "ون", "ى", "ا", "اء")) and noun not in _PLURAL_NOUNS:
+        return _dual(noun[:-1] + "ت" if noun.endswith("ة") else noun, case)  # 2 صاروخ → صاروخان
     rest = whole % 100
     if noun in _SCALE_WORDS:  # the writer's ألف، ملايين: tamyiz after 11–99, else genitive
         if is_scale and not noun_follows and rest > 10:
@@ -422,6 +424,7 @@ def _count(text: str, noun: _Noun, case: str) -> str:
 _AR: Final = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
 _WORD_RE: Final = re.compile(f"\\s+([{_AR}]+)(?![\\dـ{_AR}])")
 _NUMBER_TOKEN_RE: Final = re.compile(r"\d[\d.,]*")
+_YEAR_TOKEN_RE: Final = re.compile(r"(?:19|20)\d\d")  # في 2025 و3.6%: a year shares no case
 
 
 def _bare(word: str) -> str:
@@ -460,7 +463,8 @@ def _case(prefix: str, before: str, measure: bool = False) -> str:
         return "gen"
     words = before.split()
     for back in (1, 2):  # و5 shares the case of the number it joins: بين 3 و5، إلى 11 قتيلا و25
-        if prefix and len(words) >= back and _NUMBER_TOKEN_RE.fullmatch(words[-back]):
+        token = words[-back] if len(words) >= back else ""
+        if prefix and _NUMBER_TOKEN_RE.fullmatch(token) and not _YEAR_TOKEN_RE.fullmatch(token):
             return _case("", " ".join(words[:-back]), measure)
     if not words:
         return "nom"
@@ -543,14 +547,16 @@ _ORDINAL_NOUNS: Final = MappingProxyType(
     {
         **dict.fromkeys(
             (
-                "القرن الفصل الطابق البند المركز الأسبوع الجزء الباب الموسم الشوط المؤتمر اليوم الصف المستوى الجيل"
+                "القرن الفصل الطابق البند المركز الأسبوع الجزء الباب الموسم الشوط المؤتمر اليوم الصف المستوى الجيل "
+                "الدور الربع المقطع الإصدار المؤتمر"
             ).split(),
             "m",
         ),
         **dict.fromkeys(
             (
                 "المادة الدقيقة الدورة المرحلة الجولة المرتبة الفقرة الصفحة الحلقة الذكرى النسخة الطبعة الفئة "
-                "القمة الدفعة الدرجة السنة الليلة المرة الولاية الجلسة"
+                "القمة الدفعة الدرجة السنة الليلة المرة الولاية الجلسة الجرعة الدائرة الحزمة المحاولة الموجة "
+                "الشريحة الكتيبة"
             ).split(),
             "f",
         ),
@@ -880,7 +886,8 @@ def _ordinal_gender(noun: str) -> str | None:
 def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
     """القرن 21 → القرن الحادي والعشرين; المادة 12 → المادة الثانية عشرة; الساعة 11 → الساعة الحادية عشرة."""
     noun, number = m["noun"], int(m["num"])
-    gender = _ordinal_gender(noun)
+    stem = _without_pronoun(noun)
+    gender = _ordinal_gender(noun) or (_ordinal_gender("ال" + stem) if stem != noun else None)  # دورته 45
     following = _next_word(m.string, m.end())
     counted = _is_tamyiz(following, number) and not following.endswith("يا")  # المركز 22 عالميا
     century = noun.endswith("قرن") and number <= 30 and following not in _SCALE_WORDS  # القرن 21 تحولات
@@ -892,6 +899,29 @@ def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
     if len(m["num"]) == 4 and 1900 <= number <= 2100:
         return f"{noun} {_year(m['num'])}"
     return f"{noun} {ordinal(number, 'f' if gender == 'f' else 'm')}"
+
+
+def _dual_ordinal(m: re.Match[str], settings: TextSettings) -> str:
+    """في الدقيقتين 23 و67 → في الدقيقتين الثالثة والعشرين والسابعة والستين (a dual ordinal noun)."""
+    noun = m["noun"]
+    stem = noun[:-3] if noun.endswith(("تين", "تان")) else noun[:-2]
+    feminine = noun.endswith(("تين", "تان"))
+    gender = _ordinal_gender(stem + "ة" if feminine else stem)
+    if gender is None or gender == "hour" or not int(m["a"]) or not int(m["b"]):
+        return m.group(0)
+    g: Gender = "f" if gender == "f" else "m"
+    return f"{noun} {ordinal(int(m['a']), g)} و{ordinal(int(m['b']), g)}"
+
+
+def _date_range(m: re.Match[str], settings: TextSettings) -> str:
+    """من 5 إلى 15 مارس → من الخامس إلى الخامس عشر من مارس; بين 3 و5 رجب; 5-7 مايو."""
+    a, b = int(m["a"]), int(m["b"])
+    if not (1 <= a < b <= 31) or not is_month_here(m["month"], m.string, m.end()):
+        return m.group(0)
+    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else m["month"]
+    link = " و" if m["sep"].strip() == "و" else " إلى "
+    head = "" if m["sep"].strip() in ("و", "إلى") or (_words_before(m, 1) or [""])[0] in ("من", "بين") else "من "
+    return _attach(m["pre"], f"{head}{ordinal(a)}{link}{ordinal(b)} من {month}")
 
 
 def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
@@ -988,8 +1018,12 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
     if case == "nom" and _is_named_year(m, noun):
         return _year(number) + after
     if _is_noun(noun):
-        return _attach(pre, _with_noun(number, noun, case, _is_noun(_next_word(m.string, m.end()))))
-    return _attach(pre, _number(number, _gender_further(m), case)) + after
+        spoken = _with_noun(number, noun, case, _is_noun(_next_word(m.string, m.end())))
+        adjective = m["adj"] or ""
+        if adjective and number == "2" and not strip_tags(spoken).startswith("اثن"):  # صاروخين اعتراضيين
+            adjective = adjective + ("ان" if case == "nom" else "ين")
+        return _attach(pre, spoken) + adjective
+    return _attach(pre, _number(number, _gender_further(m), case)) + after + (m["adj"] or "")
 
 
 def _gender_further(m: re.Match[str]) -> str:
@@ -1073,6 +1107,7 @@ _PARTS: Final = MappingProxyType(
         "LATIN_NAME": f"(?:{_LATIN_NAME_ALT})",  # Wi-Fi… (latin.tsv)
         "PER": f"(?:{_PER_ALT})",  # /س، /ساعة، /ث
         "HIJRI_MARK": HIJRI_MARK,  # هـ
+        "MONTH": "(?:" + f"{_MONTHS_ALT}|{HIJRI_ALT}".replace(" ", "[ ]") + ")",  # يناير، آب، رجب…
     }
 )
 
@@ -1150,6 +1185,14 @@ _RULES: Final = (
     _rule("service", f"(?<!\\S)(?P<num>\\d{{3,6}}){_END}(?! ?[%٪{_CURRENCY_SYMBOLS}°])", _service),
     _rule("month_year", f"(?<!\\w){_PRE}(?P<mo>\\d{{1,2}})/(?P<y>\\d{{4}})(?![\\d/])", _month_year),
     _rule(
+        "date_range",  # من 5 إلى 15 مارس، بين 3 و5 رجب، 5-7 مايو
+        _grammar(r"""
+            (?<!\w) $PRE (?P<a>\d{1,2}) (?P<sep>[ ]?[-–][ ]? | [ ]إلى[ ] | [ ]و[ ]?) (?P<b>\d{1,2})
+            \s+ (?P<month>$MONTH) (?![$AR])
+        """),
+        _date_range,
+    ),
+    _rule(
         "text_date", f"(?<!\\w){_PRE}(?P<day>\\d{{1,2}})\\s+(?P<month>{_MONTHS_ALT}|{HIJRI_ALT})(?![{_AR}])", _text_date
     ),
     _rule(
@@ -1197,10 +1240,25 @@ _RULES: Final = (
     _rule("glued_year", r"(?<!\w)(?P<pre>[وف])(?P<num>\d{4})" + _END, _glued_year),
     _rule("plus", r"(?<=\d) ?\+ ?(?=\d)", _plus),
     _rule("hour", f"(?<![\\w/.,]){_PRE}(?P<h>\\d{{1,2}})(?= (?:{'|'.join(_DAY_PARTS)})(?![{_AR}]))", _hour_of_day),
+    _rule(
+        "dual_ordinal",  # الدقيقتين 23 و67، المادتين 5 و6
+        _grammar(r"""
+            (?<!\S) (?P<noun>[$AR]+(?:ين|ان)) [ ] (?P<a>\d{1,3}) $END [ ]? و[ ]? (?P<b>\d{1,3}) $END
+        """),
+        _dual_ordinal,
+    ),
     _rule("ordinal", f"(?<!\\S)(?P<noun>[{_AR}]+)\\s+(?:ال(?:ـ ?)?)?(?P<num>\\d+){_END}", _ordinal_after),
     _rule("definite_ordinal", r"(?<!\S)(?P<pre>[وفبل]{0,2})ال(?:ـ ?)?(?P<num>\d+)" + _END, _definite_ordinal),
     _rule("slash", f"(?<![\\w/]){_PRE}(?P<a>\\d+)/(?P<b>\\d+)(?![\\d/])", _slash),
-    _rule("plain", f"(?<!\\w){_PRE}(?P<num>{_NUM})(?!\\d)(?:(?P<gap> )(?P<next>[{_AR}]+)(?![\\dـ{_AR}]))?", _plain),
+    _rule(
+        "plain",  # any other number, with the noun after it (and a nisba adjective, for a dual)
+        _grammar(r"""
+            (?<!\w) $PRE (?P<num>$NUM) (?!\d)
+            (?: (?P<gap>[ ]) (?P<next>[$AR]+) (?![\dـ$AR])
+                (?P<adj> [ ][$AR]{2,}ي (?![\dـ$AR]))? )?
+        """),
+        _plain,
+    ),
 )
 
 _PROTECTED_RE: Final = re.compile(r"(https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|#\S+)")
