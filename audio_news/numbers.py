@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 
+from .arabic import GREGORIAN_MONTHS, LETTER_CLASS, LEVANTINE_MONTHS, MONTH_NUMBERS, alternation
 from .config import TextSettings
 
 __all__ = ["cardinal", "ordinal", "verbalize"]
@@ -440,7 +441,7 @@ def _count(text: str, noun: _Noun, case: str) -> str:
 
 # --- context -------------------------------------------------------------
 
-_AR: Final = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
+_AR: Final = LETTER_CLASS
 _WORD_RE: Final = re.compile(f"\\s+([{_AR}]+)(?![\\dـ{_AR}])")
 _NUMBER_TOKEN_RE: Final = re.compile(r"\d[\d.,]*")
 
@@ -519,50 +520,7 @@ _PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|[وف]?(?:[بلك]ـ? ?)?)"  # و 112 
 _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"
 _END: Final = r"(?!\d|[.,:/\-]\d)"
 
-_GREGORIAN: Final = (
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "أغسطس",
-    "سبتمبر",
-    "أكتوبر",
-    "نوفمبر",
-    "ديسمبر",
-)
-_LEVANTINE: Final = (
-    "كانون الثاني",
-    "شباط",
-    "آذار",
-    "نيسان",
-    "أيار",
-    "حزيران",
-    "تموز",
-    "آب",
-    "أيلول",
-    "تشرين الأول",
-    "تشرين الثاني",
-    "كانون الأول",
-)
-_MONTH_VARIANTS: Final = (
-    "إبريل",
-    "ابريل",
-    "يونيه",
-    "يوليه",
-    "اغسطس",
-    "اكتوبر",
-    "جانفي",
-    "فيفري",
-    "أفريل",
-    "ماي",
-    "جوان",
-    "جويلية",
-    "أوت",
-)
-_MONTHS_ALT: Final = "|".join(sorted(_GREGORIAN + _LEVANTINE + _MONTH_VARIANTS, key=len, reverse=True))
+_MONTHS_ALT: Final = alternation(MONTH_NUMBERS)
 _YEAR_WORDS: Final = frozenset("عام العام عامي العامين سنة السنة".split())
 _YEAR_PREPOSITIONS: Final = (
     "منذ في حتى خلال قبل بعد بين مطلع أوائل أواخر أواسط منتصف بداية نهاية صيف شتاء ربيع خريف مواليد"
@@ -622,7 +580,7 @@ _ACRONYM_WORDS: Final = MappingProxyType(
 
 
 def _month(number: int, settings: TextSettings) -> str:
-    gregorian, levantine = _GREGORIAN[number - 1], _LEVANTINE[number - 1]
+    gregorian, levantine = GREGORIAN_MONTHS[number - 1], LEVANTINE_MONTHS[number - 1]
     if settings.months == "levantine":
         return levantine
     return f"{gregorian} {levantine}" if settings.months == "both" else gregorian

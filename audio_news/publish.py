@@ -40,6 +40,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from .arabic import EASTERN_DIGITS, MARK_CLASS, TATWEEL
 from .config import PodcastSettings, image_mime
 from .errors import PublishError
 from .models import Chapter, Cue, Episode, Rendering
@@ -63,8 +64,8 @@ _SUFFIX_LEN: Final = 8
 _WINDOWS_RESERVED: Final = frozenset(
     ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(10)] + [f"lpt{i}" for i in range(10)]
 )
-# Arabic harakat, tanween, shadda, sukun, superscript alef, Quranic marks, tatweel.
-_ARABIC_MARKS: Final = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff\u0640]")
+# Arabic marks (harakat, tanween, shadda, sukun, superscript alef, Quranic marks) and tatweel.
+_ARABIC_MARKS: Final = re.compile(f"[{MARK_CLASS}{TATWEEL}]")
 # Characters XML 1.0 cannot hold at all (lxml refuses them).
 _XML_BAD: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -91,7 +92,7 @@ def _slug_char(ch: str) -> str:
     """What a character becomes in a slug: itself, an ASCII stand-in, or '-'."""
     if ch.isascii():
         return ch.lower() if ch.isalnum() else "-"
-    if "\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9":  # Arabic-Indic digits
+    if ch in EASTERN_DIGITS:  # Arabic-Indic digits
         return str(unicodedata.digit(ch))
     if unicodedata.category(ch).startswith("L") and "ARABIC" in unicodedata.name(ch, ""):
         return ch

@@ -30,13 +30,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diacritize import SUKUN, TASHKEEL, strip_marks
+from .arabic import ALEF, BASIC_LETTERS, SENTENCE_ENDS, SUKUN, TASHKEEL, strip_tashkeel
 
-ARABIC_LETTERS = frozenset("ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي")
+ARABIC_LETTERS = BASIC_LETTERS
 """The letters that are scored (Fadel et al.'s list: no tatweel, no Persian letters)."""
 
-BARE_ALEF = "\u0627"
-_SENTENCE_END = re.compile(r"(?<=[.!؟?])\s+")
+_SENTENCE_END = re.compile(f"(?<=[{re.escape(SENTENCE_ENDS)}])\\s+")
 
 
 @dataclass(frozen=True)
@@ -180,7 +179,7 @@ def score_line(gold: str, pred: str, tallies: dict[str, _Tally]) -> None:
         full.append((g.word, ok))
         if not g.last:
             no_ce.append((g.word, ok))
-        if _heard(g.marks) and g.letter != BARE_ALEF:
+        if _heard(g.marks) and g.letter != ALEF:
             heard.append((g.word, same_letter and _heard(p.marks) == _heard(g.marks)))
     tallies["all"].add_line(full)
     tallies["no_ce"].add_line(no_ce)
@@ -201,14 +200,14 @@ def evaluate(gold_lines: Iterable[str], diacritize: Callable[[str], str], name: 
         gold = unicodedata.normalize("NFC", gold.strip())
         if not gold:
             continue
-        bare = strip_marks(gold)
+        bare = strip_tashkeel(gold)
         started = time.perf_counter()
         pred = diacritize(bare)
         seconds += time.perf_counter() - started
         lines += 1
         words += len(bare.split())
         sentences += sum(1 for piece in _SENTENCE_END.split(bare) if piece.strip())
-        changed += strip_marks(pred) != bare
+        changed += strip_tashkeel(pred) != bare
         score_line(gold, pred, tallies)
     return Report(
         name=name,
