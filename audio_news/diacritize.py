@@ -33,6 +33,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Final
 
@@ -224,10 +226,10 @@ class Lexicon:
         return cls(entries)
 
     @classmethod
-    def load(cls, path: Path) -> Lexicon:
+    def load(cls, path: Path | Traversable) -> Lexicon:
         """Read a lexicon file; raises ConfigError when it is missing or malformed."""
         try:
-            return cls.parse(Path(path).read_text(encoding="utf-8"), path)
+            return cls.parse(path.read_text(encoding="utf-8"), str(path))
         except FileNotFoundError:
             raise ConfigError("lexicon file not found", path) from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -291,13 +293,10 @@ def _words(units: Sequence[_Unit]) -> list[tuple[int, int]]:
     return spans
 
 
-def default_lexicon_path() -> Path | None:
-    """voices/lexicon.tsv of the repository (or of the installed package's data)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "voices" / "lexicon.tsv", here / "data" / "voices" / "lexicon.tsv"):
-        if candidate.is_file():
-            return candidate
-    return None
+def default_lexicon_path() -> Traversable | None:
+    """The bundled lexicon (voices/lexicon.tsv in the package's data), found through importlib.resources."""
+    bundled = resources.files("audio_news").joinpath("data", "voices", "lexicon.tsv")
+    return bundled if bundled.is_file() else None
 
 
 # --- models -----------------------------------------------------------------
