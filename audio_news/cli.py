@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from . import __version__
 from .config import load_settings, with_overrides
 from .errors import AudioNewsError, InputError
 
@@ -29,8 +30,19 @@ OutOpt = typer.Option(Path("output"), "--out", "-o", help="Output folder (feed, 
 ConfigOpt = typer.Option(None, "--config", "-c", help="Settings TOML file.", exists=False)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"audio-news {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")) -> None:
+def main(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     _state["debug"] = debug
 
 
