@@ -231,9 +231,9 @@ class Lexicon:
         try:
             return cls.parse(path.read_text(encoding="utf-8"), str(path))
         except FileNotFoundError:
-            raise ConfigError("lexicon file not found", path) from None
+            raise ConfigError("lexicon file not found", str(path)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read lexicon: {exc}", path) from exc
+            raise ConfigError(f"cannot read lexicon: {exc}", str(path)) from exc
 
     def marks_for(self, units: Sequence[_Unit]) -> list[str | None]:
         """The lexicon's marks for each unit of a line (None where no entry applies).
@@ -321,9 +321,10 @@ def _load_libtashkeel() -> Backend:
     def run(text: str) -> str:
         with _DENGJEN_LOCK:
             try:
-                return tashkeel(text)
+                vowelled: str = tashkeel(text)
             except (RuntimeError, ValueError) as exc:
                 raise EngineError(f"libtashkeel failed: {exc}") from exc
+            return vowelled
 
     tashkeel("تجربة")  # loads the model now, so a broken install fails here
     return run
@@ -347,7 +348,8 @@ def _load_text2tashkeel(name: str) -> Backend:
         model("تجربة")
     except Exception as exc:  # a failed ONNX load surfaces as whatever onnxruntime raises
         raise EngineError(f"cannot load the {name!r} diacritizer: {exc}") from exc
-    return model
+    backend: Backend = model
+    return backend
 
 
 def available_models() -> list[str]:

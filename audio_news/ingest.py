@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Final
+from typing import Final, TypedDict
 
 from .arabic import (
     DIGIT_CLASS,
@@ -890,7 +890,13 @@ def _before_promo_break(blocks: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return [(level, content) for level, content in blocks if level != _MD_BREAK]
 
 
-def _front_matter(text: str, source: str) -> tuple[dict, list[str]]:
+class _FrontMatter(TypedDict, total=False):
+    title: str
+    url: str | None
+    date: dt.date | None
+
+
+def _front_matter(text: str, source: str) -> tuple[_FrontMatter, list[str]]:
     """Split off `---` front matter; returns ({url, date, title}, remaining lines)."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
@@ -903,7 +909,7 @@ def _front_matter(text: str, source: str) -> tuple[dict, list[str]]:
         key, sep, value = line.partition(":")
         if sep and key.strip() and not line.startswith((" ", "\t")):
             raw[key.strip().lower()] = value.strip().strip("'\"")
-    meta: dict = {}
+    meta: _FrontMatter = {}
     if raw.get("title"):
         meta["title"] = raw["title"]
     if raw.get("url"):
@@ -976,7 +982,7 @@ def _md_inline(text: str) -> str:
     """Strip inline Markdown: emphasis, code, links (keep their text), images, tags."""
     escaped: list[str] = []
 
-    def stash(match: re.Match) -> str:
+    def stash(match: re.Match[str]) -> str:
         escaped.append(match.group(1))
         return chr(0xE000 + len(escaped) - 1)
 
@@ -1221,7 +1227,11 @@ def _content_root(root: _Node) -> _Node:
     articles = [n for n in _walk(root, _is_furniture) if n.tag == "article"]
     if articles:
         return max(articles, key=_paragraph_weight)
-    for pick in (lambda n: n.tag == "main" or n.attrs.get("role") == "main", lambda n: n.tag == "body"):
+    picks: tuple[Callable[[_Node], bool], ...] = (
+        lambda n: n.tag == "main" or n.attrs.get("role") == "main",
+        lambda n: n.tag == "body",
+    )
+    for pick in picks:
         found = next((n for n in _walk(root, _is_furniture) if pick(n)), None)
         if found is not None:
             return found

@@ -120,13 +120,13 @@ def clean(text: str) -> str:
     return text
 
 
-def _tatweel(match: re.Match) -> str:
+def _tatweel(match: re.Match[str]) -> str:
     kept = match.group(1) or match.group(2)
     return kept + TATWEEL if kept else ""
 
 
 def _ellipses(text: str) -> str:
-    def dots(match: re.Match) -> str:
+    def dots(match: re.Match[str]) -> str:
         run = match.group()
         between_digits = (
             match.start() > 0
@@ -168,7 +168,7 @@ def _arabic_punctuation(text: str) -> str:
     """Latin , ; ? that sit in Arabic text become ، ؛ ؟ (not 1,000 or a URL's ?)."""
     arabic = {",": "،", ";": "؛", "?": "؟"}
 
-    def swap(match: re.Match) -> str:
+    def swap(match: re.Match[str]) -> str:
         i = match.start()
         before = re.sub(r"[\s»)\]\"”']+$", "", text[:i])
         after = text[i + 1 :].lstrip()
@@ -264,12 +264,12 @@ def _quote_spans(paragraph: str) -> list[tuple[int, int]]:
     return spans + [(i, len(paragraph)) for i in opened]
 
 
-def _inside_short_quote(quotes: list[tuple[int, int]], match: re.Match) -> bool:
+def _inside_short_quote(quotes: list[tuple[int, int]], match: re.Match[str]) -> bool:
     """A sentence end with its quotation still open after it, in a quotation of ≤ 300 characters."""
     return any(start < match.start() and end >= match.end() and end - start <= _LONG_QUOTE for start, end in quotes)
 
 
-def _is_abbreviation_dot(paragraph: str, match: re.Match) -> bool:
+def _is_abbreviation_dot(paragraph: str, match: re.Match[str]) -> bool:
     """A lone "." that ends an abbreviation or a leading list number, not a sentence."""
     if match.group() != ".":
         return False
@@ -389,7 +389,7 @@ def _symbols(text: str) -> str:
     return _LONE_WAW_RE.sub("و", text)
 
 
-def _keep_trailing_punctuation(match: re.Match) -> str:
+def _keep_trailing_punctuation(match: re.Match[str]) -> str:
     """What a removed URL leaves: the sentence punctuation that followed it."""
     link = match.group()
     return link[len(link.rstrip(_URL_TRAILERS)) :]

@@ -174,13 +174,13 @@ def score_line(gold: str, pred: str, tallies: dict[str, _Tally]) -> None:
     aligned = _align(gl, letters_of(pred))
     full, no_ce, heard = [], [], []
     for g, p in zip(gl, aligned):
-        same_letter = p is not None and p.letter == g.letter
-        ok = same_letter and p.marks == g.marks
+        marks = p.marks if p is not None and p.letter == g.letter else None  # None: not the same letter
+        ok = marks == g.marks
         full.append((g.word, ok))
         if not g.last:
             no_ce.append((g.word, ok))
         if _heard(g.marks) and g.letter != ALEF:
-            heard.append((g.word, same_letter and _heard(p.marks) == _heard(g.marks)))
+            heard.append((g.word, marks is not None and _heard(marks) == _heard(g.marks)))
     tallies["all"].add_line(full)
     tallies["no_ce"].add_line(no_ce)
     tallies["heard"].add_line(heard)

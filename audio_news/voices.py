@@ -86,9 +86,9 @@ def read_profile(path: Path | Traversable) -> VoiceProfile:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UnknownVoiceError("voice profile not found", path) from None
+        raise UnknownVoiceError("voice profile not found", str(path)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read voice profile: {exc}", path) from exc
+        raise ConfigError(f"cannot read voice profile: {exc}", str(path)) from exc
     return VoiceProfile.from_dict(data, str(path))
 
 
