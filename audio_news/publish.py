@@ -33,7 +33,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -524,7 +524,11 @@ def channel_guid(out_dir: Path, feed_url: str) -> str:
     return guid
 
 
-class _ChannelExtension(BaseExtension):
+_Element = Any
+"""An lxml element, as feedgen hands them to extensions (neither has type hints)."""
+
+
+class _ChannelExtension(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
     """Channel elements feedgen cannot write: podcast:guid, podcast:locked,
     itunes:explicit true/false (feedgen only knows yes/no/clean) and an
     itunes:image whose URL need not end in .png/.jpg."""
@@ -539,7 +543,7 @@ class _ChannelExtension(BaseExtension):
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS, "itunes": ITUNES_NS}
 
-    def extend_rss(self, feed):
+    def extend_rss(self, feed: _Element) -> _Element:
         channel = feed[0]
         if self.image:
             xml_elem(f"{{{ITUNES_NS}}}image", channel).attrib["href"] = self.image
@@ -553,18 +557,18 @@ class _ChannelExtension(BaseExtension):
                 locked.attrib["owner"] = self.owner
         return feed
 
-    def extend_atom(self, feed):
+    def extend_atom(self, feed: _Element) -> _Element:
         return feed
 
 
-class _ItemExtension(BaseEntryExtension):
+class _ItemExtension(BaseEntryExtension):  # type: ignore[misc]  # feedgen is untyped
     """podcast:transcript (any number) and podcast:chapters on an item."""
 
     def __init__(self) -> None:
         self.transcripts: list[dict[str, str]] = []
         self.chapters_url = ""
 
-    def extend_rss(self, entry):
+    def extend_rss(self, entry: _Element) -> _Element:
         for attrs in self.transcripts:
             elem = xml_elem(f"{{{PODCAST_NS}}}transcript", entry)
             for key, value in attrs.items():
@@ -575,7 +579,7 @@ class _ItemExtension(BaseEntryExtension):
             elem.attrib["type"] = "application/json+chapters"
         return entry
 
-    def extend_atom(self, entry):
+    def extend_atom(self, entry: _Element) -> _Element:
         return entry
 
 
@@ -649,7 +653,8 @@ def render_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Epis
 
     for episode in sorted(episodes, key=lambda e: e.pub_date, reverse=True):
         _add_item(fg, Path(out_dir), base, episode)
-    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    rss: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return rss
 
 
 def write_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Episode], cover_name: str) -> Path:
