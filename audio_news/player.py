@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeGuard
 from urllib.parse import quote, urlsplit
 
 from .arabic import GREGORIAN_MONTHS
@@ -114,8 +114,8 @@ def _is_loopback(url: str) -> bool:
     return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
-def _is_web_url(value: str | None) -> bool:
-    return bool(value) and value.lower().startswith(("http://", "https://"))
+def _is_web_url(value: str | None) -> TypeGuard[str]:
+    return value is not None and value.lower().startswith(("http://", "https://"))
 
 
 # --- transcript -----------------------------------------------------------------
