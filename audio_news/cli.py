@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from . import __version__
 from .config import load_settings, with_overrides
 from .errors import AudioNewsError, InputError
+from .models import Article
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Arabic news articles → chaptered podcast episodes and a feed."
@@ -78,7 +79,7 @@ def _read_lines(source: str) -> list[str]:
         raise InputError(f"not UTF-8 text (byte {exc.start})", "<stdin>") from None
 
 
-def _read_all(paths: list[Path]) -> list:
+def _read_all(paths: list[Path]) -> list[Article]:
     """Read every article; name each bad one on its own line, then fail with the first."""
     from . import ingest
 
