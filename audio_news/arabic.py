@@ -13,6 +13,9 @@ below), and every other module imports them:
     Arabic Presentation Forms-A   U+FB50..U+FDFF
     Arabic Presentation Forms-B   U+FE70..U+FEFF
 
+(Arabic Extended-B, U+0870..U+089F, and Extended-C in plane 1 serve other
+languages and Quranic text; no stage has needed them yet.)
+
 Character classes are given as the inside of a regex class (`LETTER_CLASS`
 goes between brackets: f"[{LETTER_CLASS}]+"), sets of single characters as
 frozensets, and a few small pure functions do the folding that several stages
