@@ -27,6 +27,7 @@ from .arabic import (
     LETTER_OR_PRESENTATION_CLASS,
     MARK_CLASS,
     MONTH_NUMBERS,
+    SENTENCE_ENDS,
     TATWEEL,
     alternation,
     fold_alef,
@@ -477,7 +478,7 @@ def is_credit_line(line: str, loose: bool = False) -> bool:
         return False  # «س- …» / «ج - …» is a question or an answer
     folded = _fold(line.replace("/", " "))
     words = folded.split()
-    if not words or len(words) > _CREDIT_MAX_WORDS or line.rstrip(")»").endswith((".", "؟", "?", "!", "…")):
+    if not words or len(words) > _CREDIT_MAX_WORDS or line.rstrip(")»").endswith(tuple(SENTENCE_ENDS)):
         return False
     if words[0] in _CREDIT_OPENER_WORDS and (
         words[0] in ("بقلم", "مراسل", "مراسلة", "مراسلنا") or re.match(r"^\S+\s*:", line)
