@@ -1,7 +1,7 @@
 """Settings: a TOML file read once, validated early, bound into frozen values.
 
     [podcast]  title, author, description, link, image, base_url, category, email, locked
-    [audio]    loudness_lufs, true_peak_db, bitrate_kbps, sample_rate
+    [audio]    loudness_lufs, true_peak_db, bitrate_kbps, sample_rate, ffmpeg
     [pauses]   after_title_ms, after_heading_ms, between_sentences_ms,
                between_paragraphs_ms, between_sections_ms
     [text]     months ("gregorian" | "levantine" | "both"), latin ("spell" | "read"),
@@ -13,7 +13,9 @@ Every key has a default; CLI options override the file.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import struct
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -54,6 +56,9 @@ class AudioSettings:
     true_peak_db: float = -1.0
     bitrate_kbps: int = 96
     sample_rate: int = 44100
+    ffmpeg: str = ""
+    """The ffmpeg binary to use (a path, or a name looked up on PATH); empty = the one
+    bundled through imageio-ffmpeg. $AUDIO_NEWS_FFMPEG wins over it."""
 
 
 @dataclass(frozen=True)
@@ -167,11 +172,20 @@ def settings_from_dict(data: dict[str, Any], path: str = "") -> Settings:
         raise ConfigError("[audio] bitrate_kbps must be an MP3 bitrate such as 64, 96 or 128", path)
     if audio.sample_rate not in (22050, 24000, 32000, 44100, 48000):
         raise ConfigError("[audio] sample_rate must be 22050, 24000, 32000, 44100 or 48000", path)
+    if audio.ffmpeg and not _is_executable(audio.ffmpeg):
+        raise ConfigError(f"[audio] ffmpeg {audio.ffmpeg!r} is not an executable file (or a program on PATH)", path)
     for f in fields(PauseSettings):
         if not 0 <= getattr(settings.pauses, f.name) <= MAX_PAUSE_MS:
             raise ConfigError(f"[pauses] {f.name} must be in 0..{MAX_PAUSE_MS} ms", path)
     _check_podcast(settings.podcast, path)
     return settings
+
+
+def _is_executable(name: str) -> bool:
+    """A path to an executable file, or a bare name found on PATH."""
+    if os.sep not in name:
+        return shutil.which(name) is not None
+    return os.path.isfile(name) and os.access(name, os.X_OK)
 
 
 def _check_podcast(podcast: PodcastSettings, path: str) -> None:
@@ -227,6 +241,10 @@ def load_settings(path: Path | None = None) -> Settings:
     if isinstance(image, str) and image and not image.startswith(("http://", "https://")):
         # A cover path is relative to the settings file, not to where the command runs.
         data["podcast"]["image"] = str((Path(path).parent / Path(image).expanduser()).resolve())
+    ffmpeg = data.get("audio", {}).get("ffmpeg") if isinstance(data.get("audio"), dict) else None
+    if isinstance(ffmpeg, str) and os.sep in ffmpeg:
+        # As the cover: a path is relative to the settings file (a bare name is looked up on PATH).
+        data["audio"]["ffmpeg"] = str((Path(path).parent / Path(ffmpeg).expanduser()).absolute())
     return settings_from_dict(data, str(path))
 
 
