@@ -106,10 +106,10 @@ _FEATURES: Final = (
     ("MP3 muxer", "write_xing", "the MP3 muxer's Xing header (write_xing)"),
     ("MP3 muxer", "id3v2_version", "the MP3 muxer's id3v2_version option"),
 )
-"""Every ffmpeg feature the stage uses that some builds lack. ebur128 logs its
-per-frame lines at verbose level when `metadata=1` (framelog=quiet is newer
-than Debian 12's ffmpeg 5.1), so one command line suits every version; the loopback decoder
-(`-dec`, ffmpeg 7) is optional: without it the MP3 is measured from the file."""
+"""Every ffmpeg feature the stage uses that some builds lack (checked in `ffmpeg -h
+full`). Where a newer feature can be done without, it is: ebur128's frame log is
+hidden with metadata=1 rather than framelog=quiet (newer than Debian 12's 5.1),
+and without loopback decoders (-dec, ffmpeg 7) the MP3 is measured from the file."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def find_ffmpeg(setting: str = "") -> Ffmpeg:
 def _named_binary(name: str, where: str) -> str:
     path = shutil.which(name) if os.sep not in name else (name if os.access(name, os.X_OK) else None)
     if path is None or not Path(path).is_file():
-        raise ConfigError(f"{where} names {name!r}, which is not an executable file", None)
+        raise ConfigError(f"{where} names {name!r}, which is not an executable file")
     return str(Path(path).absolute())
 
 
@@ -190,19 +190,15 @@ def _help_options(text: str) -> dict[str, set[str]]:
     current: set[str] | None = None
     option = ""
     for line in text.splitlines():
-        header = re.fullmatch(r"(\S.*) AVOptions:", line)
-        if header:
-            current = sections.setdefault(header.group(1), set())
-            continue
-        if current is None or not line.startswith("  "):
-            current = None if not line.strip() or not line.startswith(" ") else current
-            continue
-        found = re.match(r"\s+-?([\w-]+)\s+<", line)
-        if found:
+        if header := re.fullmatch(r"(\S.*) AVOptions:", line):
+            current, option = sections.setdefault(header.group(1), set()), ""
+        elif not line.startswith(" "):
+            current = None  # a blank line or another heading ends the section
+        elif current is not None and (found := re.match(r"\s+-?([\w-]+)\s+<", line)):
             option = found.group(1)
             current.add(option)
-        elif option and (const := re.match(r"\s{4,}([\w-]+)\s", line)):
-            current.add(f"{option}.{const.group(1)}")
+        elif current is not None and option and (constant := re.match(r"\s{4,}([\w-]+)\s", line)):
+            current.add(f"{option}.{constant.group(1)}")
     return sections
 
 
@@ -623,7 +619,9 @@ class _Limiting:
     def for_crest(self, crest: float) -> tuple[_Drive, bool]:
         """The least drive that leaves at most `crest`, and whether it does (else the
         one that leaves the least, at most the last of DRIVE_STEPS_DB)."""
-        least = -self.peak + (self.peak - self.loudness - crest)  # limiting takes at most what it pushes over
+        # Limiting takes off at most what the drive pushes past the ceiling (peak + drive),
+        # so no drive under this one can leave `crest`.
+        least = -self.loudness - crest
         if not self.tried:
             self._try([least + step for step in DRIVE_STEPS_DB])
         tried = self.tried
