@@ -18,7 +18,8 @@ PROFILE = Path(__file__).parent / "data" / "tone.toml"
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return load_engine(read_profile(PROFILE))
+    """The engine with its default settings (30 ms a letter)."""
+    return load_engine(VoiceProfile(name="t", engine="tone"))
 
 
 def samples(engine: Engine, text: str) -> array:
@@ -31,10 +32,20 @@ def test_registered_and_loaded_by_name(engine: Engine) -> None:
     assert engine.sample_rate == 22050
 
 
+def test_the_test_voice_reads_fast() -> None:
+    """tests/data/tone.toml, the tests' voice: 10 ms a letter."""
+    engine = load_engine(read_profile(PROFILE))
+    assert isinstance(engine, ToneEngine) and engine.ms_per_letter == 10
+    assert (
+        engine.synthesize("خطة جديدة").duration_ms
+        < load_engine(VoiceProfile("t", "tone")).synthesize("خطة جديدة").duration_ms
+    )
+
+
 def test_same_text_same_samples(engine: Engine) -> None:
     text = "أعلنت الحكومة خطة جديدة للنقل العام."
     assert engine.synthesize(text) == engine.synthesize(text)
-    assert engine.synthesize(text) == load_engine(read_profile(PROFILE)).synthesize(text)
+    assert engine.synthesize(text) == load_engine(VoiceProfile(name="u", engine="tone")).synthesize(text)
 
 
 def test_length_follows_the_letters(engine: Engine) -> None:
