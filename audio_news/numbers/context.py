@@ -14,6 +14,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Final, Literal
 
+Case = Literal["nom", "acc", "gen"]
 Kind = Literal["prep", "gen", "masdar", "inna", "kana", "object", "change", "nom"]
 _KINDS: Final = frozenset(("prep", "gen", "masdar", "inna", "kana", "object", "change", "nom"))
 _VERB_KINDS: Final = frozenset(("object", "change", "kana"))
@@ -118,7 +119,7 @@ def _is_masdar_with_object(word: str) -> bool:
     return False
 
 
-def case_after(words: Sequence[str], measure: bool = False) -> str:
+def case_after(words: Sequence[str], measure: bool = False) -> Case:
     """The case of a number from the words before it in its clause, nearest first.
 
     The nearest governor decides: a preposition or construct noun right before it gives

@@ -65,13 +65,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from string import Template
 from types import MappingProxyType
 from typing import Final, Literal
 
+from ..arabic import GREGORIAN_MONTHS, LETTER_CLASS, LEVANTINE_MONTHS, MONTH_NUMBERS, alternation
 from ..config import TextSettings
 from .context import case_after, genders, kind_of
 from .dates import HIJRI_ALT, HIJRI_MARK, era_word, hijri_month, is_month_here
@@ -347,7 +347,7 @@ def _split(text: str) -> tuple[int, str]:
     return int(whole), fraction
 
 
-def _fraction(digits: str, case: str = "nom") -> str:
+def _fraction(digits: str, case: Case = "nom") -> str:
     """What follows فاصلة, in the case of the whole part: zeros one by one, then the rest as
     a number (long tails digit by digit)."""
     if len(digits) > 3:
@@ -358,7 +358,7 @@ def _fraction(digits: str, case: str = "nom") -> str:
     return " ".join(zeros + ([strip_tags(_cardinal(int(rest), "m", case))] if rest else []))  # left to the lexicon
 
 
-def _number(text: str, gender: str = "m", case: str = "nom", construct: bool = False) -> str:
+def _number(text: str, gender: Gender = "m", case: Case = "nom", construct: bool = False) -> str:
     """A number as written ("1,200", "2.5") in words; decimals are read masculine, one case
     on both sides of فاصلة (بنحو ثلاثة فاصلة اثنين)."""
     whole, fraction = _split(text)
@@ -367,7 +367,7 @@ def _number(text: str, gender: str = "m", case: str = "nom", construct: bool = F
     return f"{_cardinal(whole, 'm', case)} فاصلة {_fraction(fraction, case)}"
 
 
-def _with_noun(text: str, noun: str, case: str, noun_follows: bool) -> str:
+def _with_noun(text: str, noun: str, case: Case, noun_follows: bool) -> str:
     """A number and the noun the writer put after it: ثلاث سنوات، مئتا شخص، شخص واحد، مليونا."""
     whole, fraction = _split(text)
     if fraction:
@@ -405,7 +405,7 @@ def _tag_counted(noun: str, whole: int) -> str:
     return first + tag(case, "n" if 3 <= rest <= 10 else "d") + space + others
 
 
-def _count(text: str, noun: _Noun, case: str) -> str:
+def _count(text: str, noun: _Noun, case: Case) -> str:
     """A number with a noun we write: دولار واحد، دولاران، ثلاثة دولارات، عشرون دولارا، مئة دولار."""
     whole, fraction = _split(text)
     if fraction:
@@ -421,7 +421,7 @@ def _count(text: str, noun: _Noun, case: str) -> str:
 
 # --- context -------------------------------------------------------------
 
-_AR: Final = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
+_AR: Final = LETTER_CLASS
 _WORD_RE: Final = re.compile(f"\\s+([{_AR}]+)(?![\\dـ{_AR}])")
 _NUMBER_TOKEN_RE: Final = re.compile(r"\d[\d.,]*")
 _YEAR_TOKEN_RE: Final = re.compile(r"(?:19|20)\d\d")  # في 2025 و3.6%: a year shares no case
@@ -454,7 +454,7 @@ def _clause(before: str, count: int) -> list[str]:
     return words
 
 
-def _case(prefix: str, before: str, measure: bool = False) -> str:
+def _case(prefix: str, before: str, measure: bool = False) -> Case:
     """The case a number takes from its glued prefix (بـ لـ كـ) or the words before it: a
     preposition or noun in إضافة, إنّ/كان and their sisters, a verb a few words back (the number
     is its object: بلغ عدد القتلى خمسين). `measure`: a percent, unit or currency follows."""
@@ -494,56 +494,13 @@ _PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|(?:(?<!\.)(?=[وفبلك])[وف]?(?:[�
 _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"
 _END: Final = r"(?!\d|[.,:/\-]\d)"
 
-_GREGORIAN: Final = (
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "أغسطس",
-    "سبتمبر",
-    "أكتوبر",
-    "نوفمبر",
-    "ديسمبر",
-)
-_LEVANTINE: Final = (
-    "كانون الثاني",
-    "شباط",
-    "آذار",
-    "نيسان",
-    "أيار",
-    "حزيران",
-    "تموز",
-    "آب",
-    "أيلول",
-    "تشرين الأول",
-    "تشرين الثاني",
-    "كانون الأول",
-)
-_MONTH_VARIANTS: Final = (
-    "إبريل",
-    "ابريل",
-    "يونيه",
-    "يوليه",
-    "اغسطس",
-    "اكتوبر",
-    "جانفي",
-    "فيفري",
-    "أفريل",
-    "ماي",
-    "جوان",
-    "جويلية",
-    "أوت",
-)
-_MONTHS_ALT: Final = "|".join(sorted(_GREGORIAN + _LEVANTINE + _MONTH_VARIANTS, key=len, reverse=True))
+_MONTHS_ALT: Final = alternation(MONTH_NUMBERS)
 _YEAR_WORDS: Final = frozenset("عام العام عامي العامين سنة السنة".split())
 _YEAR_PREPOSITIONS: Final = (
     "منذ في حتى خلال قبل بعد بين مطلع أوائل أواخر أواسط منتصف بداية نهاية صيف شتاء ربيع خريف مواليد"
 ).split()
 _SCORE_STEMS: Final = ("فاز", "فوز", "تعادل", "نتيجة", "تغلب", "هزم", "خسر", "خسارة", "انتصر", "مباراة", "سحق", "الشوط")
-_ORDINAL_NOUNS: Final = MappingProxyType(
+_ORDINAL_NOUNS: Final[Mapping[str, Gender]] = MappingProxyType(
     {
         **dict.fromkeys(
             (
@@ -599,7 +556,7 @@ _ACRONYM_WORDS: Final = MappingProxyType(
 
 
 def _month(number: int, settings: TextSettings) -> str:
-    gregorian, levantine = _GREGORIAN[number - 1], _LEVANTINE[number - 1]
+    gregorian, levantine = GREGORIAN_MONTHS[number - 1], LEVANTINE_MONTHS[number - 1]
     if settings.months == "levantine":
         return levantine
     return f"{gregorian} {levantine}" if settings.months == "both" else gregorian
@@ -750,7 +707,7 @@ def _range(m: re.Match[str], settings: TextSettings) -> str:
     a, b, pre = m["a"], m["b"], m["pre"]
     percent = " في المئة" if m["pct"] else ""
     if _is_score(m):  # a score is read as it stands (ثلاثة مقابل واحد), or genitive after بنتيجة
-        case = "gen" if _case(pre, m.string[: m.start()]) == "gen" else "nom"
+        case: Case = "gen" if _case(pre, m.string[: m.start()]) == "gen" else "nom"
         return _attach(pre, f"{_number(a, 'm', case)} مقابل {_number(b, 'm', 'gen')}{percent}")
     noun = _next_word(m.string, m.end())
     gender = _gender(noun) if _is_noun(noun) and not percent else "m"
@@ -782,7 +739,7 @@ def _currency(m: re.Match[str], settings: TextSettings) -> str:
     return _attach(m["pre"], spoken)
 
 
-def _money(number: str, currency: Currency, case: str) -> str:
+def _money(number: str, currency: Currency, case: Case) -> str:
     """An amount: with its subunit when the decimals count it (12.75 جنيه → اثنا عشر جنيها
     وخمسة وسبعون قرشا; 3.250 دينار → ثلاثة دنانير ومئتان وخمسون فلسا), else فاصلة."""
     whole, fraction = _split(number)
@@ -873,7 +830,7 @@ def _hour_of_day(m: re.Match[str], settings: TextSettings) -> str:
 _TIME_AFTER: Final = frozenset("يوم اليوم مساء صباح ليلة غدا أمس الأسبوع الشهر".split())
 
 
-def _ordinal_gender(noun: str) -> str | None:
+def _ordinal_gender(noun: str) -> Gender | Literal["hour"] | None:
     """The ordinal noun (القرن، المادة، الساعة) inside a word with its prefixes (وفي، للمادة)."""
     for candidate in (noun, noun[1:], noun[2:], "ا" + noun[1:], "ا" + noun[2:]):
         if candidate == "الساعة":
@@ -1026,7 +983,7 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
     return _attach(pre, _number(number, _gender_further(m), case)) + after + (m["adj"] or "")
 
 
-def _gender_further(m: re.Match[str]) -> str:
+def _gender_further(m: re.Match[str]) -> Gender:
     """من 3 إلى 5 سنوات، بين 3 و5 سنوات: the noun after the second number sets the first's gender."""
     further = _FURTHER_NOUN_RE.match(m.string, m.end("num"))
     return _gender(further["noun"]) if further and _is_noun(further["noun"]) else "m"
@@ -1283,12 +1240,12 @@ def _ascii_digits(text: str) -> str:
 def _speak(text: str, settings: TextSettings) -> str:
     text = _ascii_digits(text)
     for rule in _RULES:
-        text = rule.pattern.sub(partial(_apply, rule, settings), text)
+        text = _apply(rule, text, settings)
     return text
 
 
-def _apply(rule: _Rule, settings: TextSettings, m: re.Match[str]) -> str:
-    return rule.speak(m, settings)
+def _apply(rule: _Rule, text: str, settings: TextSettings) -> str:
+    return rule.pattern.sub(lambda m: rule.speak(m, settings), text)
 
 
 def verbalize(text: str, settings: TextSettings = TextSettings(), *, marks: bool = False) -> str:
