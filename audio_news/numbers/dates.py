@@ -10,33 +10,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
-HIJRI_MONTHS: Final = (
-    "محرم",
-    "صفر",
-    "ربيع الأول",
-    "ربيع الآخر",
-    "جمادى الأولى",
-    "جمادى الآخرة",
-    "رجب",
-    "شعبان",
-    "رمضان",
-    "شوال",
-    "ذو القعدة",
-    "ذو الحجة",
-)
-# Other spellings in use: ربيع الثاني، جمادى الثانية، ذي القعدة (genitive), المحرم.
-_HIJRI_VARIANTS: Final = (
-    "المحرم",
-    "ربيع الثاني",
-    "ربيع أول",
-    "ربيع ثاني",
-    "جمادى الأول",
-    "جمادى الثانية",
-    "جمادى الثاني",
-    "ذي القعدة",
-    "ذي الحجة",
-)
-HIJRI_ALT: Final = "|".join(sorted(HIJRI_MONTHS + _HIJRI_VARIANTS, key=len, reverse=True))
+from ..arabic import HIJRI_MONTH_NUMBERS, HIJRI_MONTHS, alternation
+
+HIJRI_ALT: Final = alternation(HIJRI_MONTH_NUMBERS)  # the names and their variants live in arabic.py
 HIJRI_MARK: Final = r"(?:هـ|ه)(?![\u0621-\u064a])"
 _YEAR_AFTER_RE: Final = re.compile(f"\\s*(?:\\d{{3,4}}|{HIJRI_MARK})")
 

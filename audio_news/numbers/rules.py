@@ -1064,7 +1064,7 @@ _PARTS: Final = MappingProxyType(
         "LATIN_NAME": f"(?:{_LATIN_NAME_ALT})",  # Wi-Fi… (latin.tsv)
         "PER": f"(?:{_PER_ALT})",  # /س، /ساعة، /ث
         "HIJRI_MARK": HIJRI_MARK,  # هـ
-        "MONTH": "(?:" + f"{_MONTHS_ALT}|{HIJRI_ALT}".replace(" ", "[ ]") + ")",  # يناير، آب، رجب…
+        "MONTH": f"(?:{_MONTHS_ALT}|{HIJRI_ALT})",  # يناير، كانون الثاني، رجب… (spaces escaped: verbose-safe)
     }
 )
 

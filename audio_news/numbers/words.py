@@ -17,6 +17,8 @@ import re
 from types import MappingProxyType
 from typing import Final, Literal
 
+from ..arabic import DAMMA, DAMMATAN, FATHA, FATHATAN, KASRA, KASRATAN
+
 Case = Literal["nom", "acc", "gen"]
 State = Literal["t", "c", "b", "f", "n", "d"]
 
@@ -26,8 +28,6 @@ _TAG_BASE: Final = 0xE010  # private use: never in a news text
 _TAG_CHARS: Final = f"{chr(_TAG_BASE)}-{chr(_TAG_BASE + len(_CASES) * len(_STATES) - 1)}"
 TAG_RE: Final = re.compile(f"[{_TAG_CHARS}]")
 
-FATHA, DAMMA, KASRA = "\u064e", "\u064f", "\u0650"
-FATHATAN, DAMMATAN, KASRATAN = "\u064b", "\u064c", "\u064d"
 _ENDING: Final = MappingProxyType({"nom": (DAMMA, DAMMATAN), "acc": (FATHA, FATHATAN), "gen": (KASRA, KASRATAN)})
 
 
