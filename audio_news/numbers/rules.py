@@ -462,7 +462,7 @@ def _case(prefix: str, before: str, measure: bool = False) -> Case:
     if prefix and prefix[-1] in "بلك":
         return "gen"
     words = before.split()
-    for back in (1, 2):  # و5 shares the case of the number it joins: بين 3 و5، إلى 11 قتيلا و25
+    for back in (1, 2, 3):  # و5 shares the case of the number it joins: بين 3 و5، إلى 11 قتيلا و25
         token = words[-back] if len(words) >= back else ""
         if prefix and _NUMBER_TOKEN_RE.fullmatch(token) and not _YEAR_TOKEN_RE.fullmatch(token):
             return _case("", " ".join(words[:-back]), measure)
@@ -975,12 +975,30 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
     if case == "nom" and _is_named_year(m, noun):
         return _year(number) + after
     if _is_noun(noun):
+        if case == "nom" and _is_duration(noun, before):
+            case = "acc"  # تعمل البطارية عشرين ساعة: a span of time after its clause's noun, not a subject
         spoken = _with_noun(number, noun, case, _is_noun(_next_word(m.string, m.end())))
         adjective = m["adj"] or ""
         if adjective and number == "2" and not strip_tags(spoken).startswith("اثن"):  # صاروخين اعتراضيين
             adjective = adjective + ("ان" if case == "nom" else "ين")
         return _attach(pre, spoken) + adjective
     return _attach(pre, _number(number, _gender_further(m), case)) + after + (m["adj"] or "")
+
+
+_TIME_NOUNS: Final = frozenset(
+    "ثانية ثوان دقيقة دقائق ساعة ساعات يوم يوما أيام أسبوع أسبوعا أسابيع شهر شهرا أشهر شهور "
+    "عام عاما أعوام سنة سنوات سنين عقد عقود قرن قرون".split()
+)
+
+
+def _is_duration(noun: str, before: str) -> bool:
+    """Does a count of time follow a definite noun that governs nothing (يغيب المدافع ثلاثة أسابيع،
+    ممارسة الرياضة مئة وخمسين دقيقة)? Then it is an adverb of time, accusative."""
+    words = _clause(before, 1)
+    if noun not in _TIME_NOUNS or not words:
+        return False
+    word = words[0][1:] if words[0][:1] in ("و", "ف") and words[0][1:3] == "ال" else words[0]
+    return word.startswith("ال") and len(word) > 3 and kind_of(word) is None
 
 
 def _gender_further(m: re.Match[str]) -> Gender:
