@@ -143,6 +143,8 @@ def case_after(words: Sequence[str], measure: bool = False) -> Case:
             continue
         if kind == "gen":
             return "gen"
+        if i == 0 and kind in ("object", "change") and len(words) > 1 and _kind(words[1]) == "prep":
+            return "gen"  # عن طرح خمسمئة مليون سهم: after a preposition the verb's letters are its masdar
         # after إنّ/كان a prepositional phrase or هناك is the predicate put first; the
         # number is the subject (وكان على متن الطائرة خمسة وستون جنديا، إن في القاعة خمسين)
         subject = i == 0 or fronted or _kind(words[i - 1]) in ("prep", "nom")

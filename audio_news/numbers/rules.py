@@ -490,7 +490,9 @@ def _words_before(m: re.Match[str], count: int) -> list[str]:
 
 # A glued prefix: و2000، ب15، بـ10، and لـ 25 / ول 25 once clean() has split or dropped the tatweel.
 # A lone letter is a prefix only where a word could start: not the ب of ص.ب.
-_PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|(?:(?<!\.)(?=[وفبلك])[وف]?(?:[بلك]ـ?[ ]?)?)?)"  # و 112 (a lone و) → ومئة…
+_PRE: Final = (
+    r"(?P<pre>(?<![\w.])و[ \u00a0](?=\d)|(?:(?<![\w.])(?=[وفبلك])[وف]?(?:[بلك]ـ?[ ]?)?)?)"  # و 112 (a lone و) → ومئة…
+)
 _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"
 _END: Final = r"(?!\d|[.,:/\-]\d)"
 
@@ -722,7 +724,7 @@ def _range(m: re.Match[str], settings: TextSettings) -> str:
 
 
 def _percent(m: re.Match[str], settings: TextSettings) -> str:
-    case = _case(m["pre"], m.string[: m.start()])
+    case = _case(m["pre"], m.string[: m.start()], measure=True)  # تراجع اثنين فاصلة واحد في المئة
     return _attach(m["pre"], f"{_number(m['a'] or m['b'], 'm', case)} في المئة")
 
 
