@@ -471,7 +471,7 @@ def _case(prefix: str, before: str, measure: bool = False) -> Case:
     last = _bare(words[-1])
     if last and kind_of(last) == "gen":  # a preposition, or a noun in إضافة, even across «
         return "gen"
-    return case_after(_clause(before, 6), measure)
+    return case_after(_clause(before, 8), measure)
 
 
 def _attach(prefix: str, words: str) -> str:
@@ -895,6 +895,17 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
     return _attach(m["pre"], ordinal(number, "f" if feminine else "m"))
 
 
+def _definite_count(m: re.Match[str], settings: TextSettings) -> str:
+    """الـ 24 ساعة → الأربع والعشرين ساعة: a definite number before the noun it counts, ال on
+    each part joined by و (الخمسة والعشرين)."""
+    number, noun = int(m["num"]), m["noun"]
+    if not number or not (noun in _TIME_NOUNS or _is_known_noun(noun)) or noun in _SCALE_WORDS:
+        return m.group(0)
+    words = cardinal(number, _gender(noun), _case(m["pre"], m.string[: m.start()])).split(" ")
+    words = ["ال" + words[0]] + [("وال" + w[1:] if w.startswith("و") else w) for w in words[1:]]
+    return _attach(m["pre"], " ".join(words))
+
+
 def _without_pronoun(noun: str) -> str:
     """دورته → دورة، نسختها → نسخة، أيامه → أيام: the noun under a pronoun suffix."""
     for suffix in ("هما", "هم", "ها", "كم", "نا", "ه", "ي"):
@@ -1225,7 +1236,15 @@ _RULES: Final = (
         _dual_ordinal,
     ),
     _rule("ordinal", f"(?<!\\S)(?P<noun>[{_AR}]+)\\s+(?:ال(?:ـ ?)?)?(?P<num>\\d+){_END}", _ordinal_after),
-    _rule("definite_ordinal", r"(?<!\S)(?P<pre>[وفبل]{0,2})ال(?:ـ ?)?(?P<num>\d+)" + _END, _definite_ordinal),
+    _rule(
+        "definite_count",  # خلال الـ 24 ساعة الماضية → خلال الأربع والعشرين ساعة الماضية
+        _grammar(r"""
+            (?<!\S) (?P<pre>[وفبل]{0,2}) ال(?:ـ)?[ ]? (?P<num>\d+) $END
+            (?=[ ](?P<noun>[$AR]+) (?![\dـ$AR]))
+        """),
+        _definite_count,
+    ),
+    _rule("definite_ordinal", r"(?<!\S)(?P<pre>[وفبل]{0,2})ال(?:ـ ?)? ?(?P<num>\d+)" + _END, _definite_ordinal),
     _rule("slash", f"(?<![\\w/]){_PRE}(?P<a>\\d+)/(?P<b>\\d+)(?![\\d/])", _slash),
     _rule(
         "plain",  # any other number, with the noun after it (and a nisba adjective, for a dual)
