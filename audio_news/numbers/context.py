@@ -89,7 +89,7 @@ def _kind(word: str) -> Kind | None:
             return table[form]
         if _with_pronoun(form):
             return "nom"  # لديها، فيه، بينهم: a predicate; the number after it is the subject
-        if form[:1] in ("ب", "ل") and table.get(form[1:]) in ("gen", "prep", "masdar", "change"):
+        if form[:1] in ("ب", "ل") and table.get(form[1:]) in ("gen", "prep", "masdar", "change", "object"):
             return "gen"
     return None
 

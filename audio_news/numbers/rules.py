@@ -804,7 +804,8 @@ def _is_year_word(m: re.Match[str]) -> bool:
 def _year_after(m: re.Match[str], settings: TextSettings) -> str:
     """عام 2008 → عام ألفين وثمانية; في 2003 → في ألفين وثلاثة; يناير 2020 → يناير ألفين وعشرين."""
     word, number = m["base"], m["num"]
-    if _is_known_noun(_next_word(m.string, m.end())):
+    plain_year = word in _YEAR_WORDS and len(number) == 4 and 1900 <= int(number) <= 2100  # لسنة 2024 تعديلات
+    if _is_known_noun(_next_word(m.string, m.end())) and not plain_year:
         return m.group(0)
     if word in _YEAR_WORDS:
         is_year = len(number) >= 3
