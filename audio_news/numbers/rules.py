@@ -581,13 +581,29 @@ def _latin(m: re.Match[str], settings: TextSettings) -> str:
         word = latin_words()[word]
     elif settings.latin == "spell" and word.isupper():
         word = _ACRONYM_WORDS.get(word) or " ".join(_LETTERS[c] for c in word)
-    parts = [_cardinal(int(lead))] if lead else []
+    parts = [cardinal(int(lead))] if lead else []  # a label (4K، 3D): no case ending
     parts.append(word)
     if tail:
-        parts.append(_cardinal(int(tail), "m", "gen"))
-    if m["model"]:  # iOS 18، Windows 11: the product's number; before an Arabic word it may count it
-        parts.append(_model_number(m["model"]) if m["word"] in latin_words() else m["model"])
+        parts.append(cardinal(int(tail), "m", "gen"))  # F-16، A320، PS5: a model's number, as it stands
+    model = m["model"]
+    if m["year"]:
+        parts.append(_year(m["year"]))  # Euro 2024: a year names the event
+    elif model:  # iOS 18، Windows 11: the product's number; before an Arabic word it may count it
+        parts.append(_model_number(model) if m["word"] in latin_words() else model)
     return " ".join(parts)
+
+
+def _latin_code(m: re.Match[str], settings: TextSettings) -> str:
+    """H1N1، B2B2 → إتش واحد إن واحد: letters and digits in turn, each read (spell mode) or kept."""
+    spoken = []
+    for run in re.findall(r"[A-Za-z]+|\d+", m.group(0)):
+        if run.isdigit():
+            spoken.append(cardinal(int(run)))
+        elif settings.latin == "spell" and run.isupper():
+            spoken.append(" ".join(_LETTERS[c] for c in run))
+        else:
+            spoken.append(run)
+    return " ".join(spoken)
 
 
 # News agencies as readers say them: (أ.ف.ب) / أ ف ب → فرانس برس، د.ب.أ → الوكالة الألمانية، أ.ب → أسوشيتد برس.
@@ -1140,10 +1156,18 @@ _RULES: Final = (
         _latin_name,
     ),
     _rule(
+        "latin_code",  # H1N1، 2B2T: letters and digits alternating more than once
+        _grammar(r"""
+            (?<![A-Za-z\d]) (?: [A-Za-z]+\d+[A-Za-z]+ | \d+[A-Za-z]+\d+ ) [A-Za-z\d]* (?![A-Za-z\d])
+        """),
+        _latin_code,
+    ),
+    _rule(
         "latin",  # NATO، COVID-19، 5G، S26، iOS 18
         _grammar(r"""
             (?<![A-Za-z\d°]) (?P<lead>\d+)? (?P<word>[A-Za-z]+) (?:-?(?P<num>\d+))? (?![A-Za-z\d])
-            (?:[ ] (?P<model>\d+) (?![\d.,:/%٪] | [ ]?[$AR]))?   # a product's number, not a count
+            (?:[ ] (?P<year>(?:19|20)\d\d) (?![\d.,:/%٪])      # Euro 2024: a year names the event
+              | [ ] (?P<model>\d+) (?![\d.,:/%٪] | [ ]?[$AR]))?   # a product's number, not a count
         """),
         _latin,
     ),
