@@ -1223,7 +1223,7 @@ _RULES: Final = (
     _rule(
         "currency",
         f"(?<!\\w){_PRE}(?:(?P<s1>[{_CURRENCY_SYMBOLS}]) ?(?P<n1>{_NUM}){_END}(?: (?P<k1>{_SCALE_ALT}))?"
-        f"|(?P<n2>{_NUM})(?: (?P<k2>{_SCALE_ALT}))? ?(?P<s2>[{_CURRENCY_SYMBOLS}]))",
+        f"|(?P<n2>{_NUM})(?: (?P<k2>{_SCALE_ALT}))? ?(?P<s2>[{_CURRENCY_SYMBOLS}])(?!\\d))",
         _currency,
     ),
     _rule(
