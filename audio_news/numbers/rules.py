@@ -576,10 +576,10 @@ def _latin(m: re.Match[str], settings: TextSettings) -> str:
     """Acronyms spelled in Arabic letters (spell mode); digits glued to Latin read apart."""
     word, lead, tail = m["word"], m["lead"], m["num"]
     if lead and word == "G" and not tail and 2 <= int(lead) <= 9:  # 5G → الجيل الخامس
-        return "الجيل " + ordinal(int(lead))
+        lead, word = "", "الجيل " + ordinal(int(lead))
     if settings.latin == "spell" and word in latin_words():
         word = latin_words()[word]
-    elif settings.latin == "spell" and word.isupper():
+    elif settings.latin == "spell" and word.isupper() and word.isascii():
         word = _ACRONYM_WORDS.get(word) or " ".join(_LETTERS[c] for c in word)
     parts = [cardinal(int(lead))] if lead else []  # a label (4K، 3D): no case ending
     parts.append(word)
@@ -1151,7 +1151,7 @@ _RULES: Final = (
         "latin_name",  # Wi-Fi 7
         _grammar(r"""
             (?<![A-Za-z]) (?P<name>$LATIN_NAME) (?![A-Za-z])
-            (?:[ ] (?P<num>\d+) (?![\d.,:/%٪]))?
+            (?:[ ] (?P<num>\d+) (?![\d.,:/%٪A-Za-z]))?
         """),
         _latin_name,
     ),
@@ -1166,8 +1166,8 @@ _RULES: Final = (
         "latin",  # NATO، COVID-19، 5G، S26، iOS 18
         _grammar(r"""
             (?<![A-Za-z\d°]) (?P<lead>\d+)? (?P<word>[A-Za-z]+) (?:-?(?P<num>\d+))? (?![A-Za-z\d])
-            (?:[ ] (?P<year>(?:19|20)\d\d) (?![\d.,:/%٪])      # Euro 2024: a year names the event
-              | [ ] (?P<model>\d+) (?![\d.,:/%٪] | [ ]?[$AR]))?   # a product's number, not a count
+            (?:[ ] (?P<year>(?:19|20)\d\d) (?![\d.,:/%٪A-Za-z])      # Euro 2024: a year names the event
+              | [ ] (?P<model>\d+) (?![\d.,:/%٪A-Za-z] | [ ]?[$AR]))?   # a product's number, not a count
         """),
         _latin,
     ),
