@@ -184,3 +184,29 @@ def test_marks_change_no_letter(case):
     """The vowelled form is the bare form plus marks: the voice reads the words the transcript shows."""
     marked = verbalize(case.text, case.settings, marks=True)
     assert re.sub("[\u064b-\u0652]", "", marked) == re.sub("[\u064b-\u0652]", "", verbalize(case.text, case.settings))
+
+
+FUZZ_TOKENS = (
+    "1A 10x 3,5 0.001 5G MQ-9B 99% $3.5 ٣٫٥٪ 45° -5 2024-2025 11/9 24/7 1:0 €5 007 0 H2O CO2 4x4 MP3 B2B "
+    "ل12 ك7 12.75 9:30 5/2/1439هـ 3 - 1"
+).split() + ["12 م", "12 هـ", "5 صفر", "الـ 3", "ب 4", "و 5", "ص.ب 9", "3 ملغ", "30 كم/س", "100 USD", "Wi-Fi 6E"]
+FUZZ_WORDS = "في بلغ عام إلى قتل الجولة القرن سنة نحو و من أن كان ساعة أشخاص مدن دولار جنيه رجب مارس لديها قدره".split()
+
+
+def _fuzz_sentences(count: int = 300) -> list[str]:
+    import random
+
+    rng = random.Random(9)
+    pool = FUZZ_TOKENS + FUZZ_WORDS
+    return [" ".join(rng.choice(pool) for _ in range(rng.randint(1, 6))) for _ in range(count)]
+
+
+def test_mixed_sentences_read_every_digit_and_keep_letters():
+    """Tokens of every shape side by side: no digit is left, marks never change a letter, a second pass
+    changes nothing."""
+    for text in _fuzz_sentences():
+        spoken = verbalize(text)
+        assert not re.search(r"[0-9٠-٩]", spoken), (text, spoken)
+        marked = verbalize(text, marks=True)
+        assert re.sub("[\u064b-\u0652]", "", marked) == re.sub("[\u064b-\u0652]", "", spoken), text
+        assert verbalize(spoken) == spoken, (text, spoken)
