@@ -89,7 +89,9 @@ def _kind(word: str) -> Kind | None:
             return table[form]
         if _with_pronoun(form):
             return "nom"  # لديها، فيه، بينهم: a predicate; the number after it is the subject
-        if form[:1] in ("ب", "ل") and table.get(form[1:]) in ("gen", "prep", "masdar", "change", "object"):
+        if form[:1] in ("ب", "ل") and table.get(form[1:]) == "masdar":
+            return "masdar"  # بزيادة الرواتب عشرين في المئة
+        if form[:1] in ("ب", "ل") and table.get(form[1:]) in ("gen", "prep", "change", "object"):
             return "gen"
     return None
 
