@@ -2,13 +2,15 @@
 
 Part of the normalize stage. The package is the number reader's parts:
 
-- `words`: cardinals and ordinals, bare or fully vowelled (the case ending included);
+- `words`: number words fully vowelled (the case ending included) from the tags the rules
+  put after them; a counted noun's case ending;
 - `context`: what governs a number (prepositions, verbs, إنّ/كان and their sisters,
   construct nouns) and the gender of the noun it counts, from the word lists beside it;
 - `units`: units of measure, currencies (with their subunits) and Latin product names, from
   units.tsv, currencies.tsv and latin.tsv;
 - `dates`: Hijri months and dates;
-- `rules`: the ordered regex rules that find numbers in a sentence and say them.
+- `rules`: cardinals and ordinals, and the ordered regex rules that find numbers in a
+  sentence and say them.
 
 `verbalize(text, settings)` is the entry point; `verbalize(text, settings, marks=True)` gives
 the number words fully vowelled, case endings included, for the voice (the Script's spoken
