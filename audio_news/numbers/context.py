@@ -97,6 +97,8 @@ def _kind(word: str) -> Kind | None:
 
 
 _PRONOUNS: Final = ("هما", "هم", "هن", "ها", "ه")
+# Verbs news uses to build a passive with a masdar: تم/جرى تركيب …
+_PASSIVE_HELPERS: Final = frozenset("تم يتم سيتم جرى يجري سيجري".split())
 
 
 def _with_pronoun(word: str) -> bool:
@@ -133,6 +135,8 @@ def case_after(words: Sequence[str], measure: bool = False) -> Case:
     """
     if words and _is_masdar_with_object(words[0]):
         return "acc"
+    if len(words) > 1 and _forms(words[1])[-1] in _PASSIVE_HELPERS:
+        return "gen"  # تم تركيب ستمئة لوح: the masdar after تم is in إضافة with the number
     # a predicate put first (على متنها، لديها): the number is its subject, unless a
     # transitive verb further back takes it (بلغ عدد القتلى فيها خمسين)
     fronted = bool(words) and _kind(words[0]) == "nom" and _with_pronoun(words[0])

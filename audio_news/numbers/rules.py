@@ -507,7 +507,7 @@ _ORDINAL_NOUNS: Final[Mapping[str, Gender]] = MappingProxyType(
         **dict.fromkeys(
             (
                 "القرن الفصل الطابق البند المركز الأسبوع الجزء الباب الموسم الشوط المؤتمر اليوم الصف المستوى الجيل "
-                "الدور الربع المقطع الإصدار المؤتمر"
+                "الدور الربع المقطع الإصدار المؤتمر اللقب الهدف"
             ).split(),
             "m",
         ),
@@ -862,8 +862,7 @@ def _ordinal_gender(noun: str) -> Gender | Literal["hour"] | None:
 def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
     """القرن 21 → القرن الحادي والعشرين; المادة 12 → المادة الثانية عشرة; الساعة 11 → الساعة الحادية عشرة."""
     noun, number = m["noun"], int(m["num"])
-    stem = _without_pronoun(noun)
-    gender = _ordinal_gender(noun) or (_ordinal_gender("ال" + stem) if stem != noun else None)  # دورته 45
+    gender = _ordinal_gender(noun) or _ordinal_gender_with_pronoun(noun)  # دورته 45، بلقبه 20
     following = _next_word(m.string, m.end())
     counted = _is_tamyiz(following, number) and not following.endswith("يا")  # المركز 22 عالميا
     century = noun.endswith("قرن") and number <= 30 and following not in _SCALE_WORDS  # القرن 21 تحولات
@@ -875,6 +874,18 @@ def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
     if len(m["num"]) == 4 and 1900 <= number <= 2100:
         return f"{noun} {_year(m['num'])}"
     return f"{noun} {ordinal(number, 'f' if gender == 'f' else 'm')}"
+
+
+def _ordinal_gender_with_pronoun(noun: str) -> Gender | Literal["hour"] | None:
+    """دورته، بلقبه، ونسختها: an ordinal noun under a pronoun suffix (and a glued و/بـ/لـ)."""
+    for suffix in ("هما", "هم", "ها", "ه"):
+        if noun.endswith(suffix) and len(noun) - len(suffix) > 2:
+            stem = noun[: -len(suffix)]
+            stem = stem[:-1] + "ة" if stem.endswith("ت") and not stem.endswith("ات") else stem
+            for candidate in (stem, stem[1:], stem[2:]):
+                if len(candidate) > 2 and (gender := _ordinal_gender("ال" + candidate)) not in (None, "hour"):
+                    return gender
+    return None
 
 
 def _dual_ordinal(m: re.Match[str], settings: TextSettings) -> str:
