@@ -38,6 +38,8 @@ def _verb_forms(past: str) -> Iterator[str]:
     yield past
     yield from (stem + "ت", past + "ا", stem + "تا", past + "وا")
     present = past[1:] if past[:1] in ("ا", "أ") else past
+    if present.endswith("ى") and not past.startswith("ت"):
+        present = present[:-1] + "ي"  # أنهى → ينهي، اشترى → يشتري (تلقى → يتلقى keeps its alif)
     for person in ("ي", "ت", "ن"):
         for ending in ("", "ان", "ون"):
             word = person + present + ending
