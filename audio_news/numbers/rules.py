@@ -367,7 +367,7 @@ def _number(text: str, gender: Gender = "m", case: Case = "nom", construct: bool
     return f"{_cardinal(whole, 'm', case)} فاصلة {_fraction(fraction, case)}"
 
 
-def _with_noun(text: str, noun: str, case: Case, noun_follows: bool) -> str:
+def _with_noun(text: str, noun: str, case: Case, noun_follows: bool, following: str = "") -> str:
     """A number and the noun the writer put after it: ثلاث سنوات، مئتا شخص، شخص واحد، مليونا."""
     whole, fraction = _split(text)
     if fraction:
@@ -386,9 +386,23 @@ def _with_noun(text: str, noun: str, case: Case, noun_follows: bool) -> str:
         if is_scale and not noun_follows and rest > 10:
             noun += "ا"  # 20 ألف → عشرون ألفا (ألف شخص stays)
         noun += tag("acc" if rest > 10 else "gen", state)
-    else:
-        noun = _tag_counted(noun, whole)
+    elif not following or following in _PARTICLES or following in _ADVERBS or _is_adjective(following):
+        noun = _tag_counted(noun, whole)  # not before a noun it may be in إضافة with (فرصة عمل)
     return f"{_cardinal(whole, gender, case, True)} {noun}"
+
+
+# Words after a counted noun that start a new phrase: its ending can be written (زائرٍ أمس).
+_ADVERBS: Final = frozenset("أمس غدا اليوم الآن لصالح ضد فقط تقريبا أيضا".split())
+
+
+def _is_adjective(word: str) -> bool:
+    """Does a word after a counted noun look like its adjective (جديدة، مدرسية، عربيا) or start a
+    new phrase (وخمسين، بالمدينة، للأسر), rather than a noun the counted noun is in إضافة with?"""
+    if word.startswith(("و", "بال", "لل", "فال", "كال")) or word.endswith("وا"):
+        return True  # a conjunct, a prepositional phrase, a plural verb (شخصا اعتقلوا)
+    if word.startswith(("ب", "ل", "ك")) and not _is_known_noun(word):
+        return True  # باتجاه، لصالح: a genitive noun never takes a preposition
+    return not word.startswith("ال") and word.endswith(("ي", "ية", "يا", "يين", "يون", "يات", "ة", "ات"))
 
 
 def _tag_counted(noun: str, whole: int) -> str:
@@ -917,7 +931,8 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
     if number == 0:
         return m.group(0)
     noun = _without_pronoun((_words_before(m, 1) or [""])[0])
-    if noun in _PLURAL_NOUNS or (noun.endswith("ات") and noun not in _ORDINAL_NOUNS):
+    sound_plural = noun.endswith(("ون", "ين")) and len(noun) >= 6  # المتهمون الـ5 → المتهمون الخمسة
+    if noun in _PLURAL_NOUNS or sound_plural or (noun.endswith("ات") and noun not in _ORDINAL_NOUNS):
         return _attach(m["pre"], "ال" + cardinal(number, _gender(noun), "gen"))  # أيامه الأربعة عشر
     feminine = _ORDINAL_NOUNS.get(noun, "f" if noun.endswith("ة") else "m") == "f"
     return _attach(m["pre"], ordinal(number, "f" if feminine else "m"))
@@ -1018,7 +1033,8 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
     if _is_noun(noun):
         if case == "nom" and _is_duration(noun, before):
             case = "acc"  # تعمل البطارية عشرين ساعة: a span of time after its clause's noun, not a subject
-        spoken = _with_noun(number, noun, case, _is_noun(_next_word(m.string, m.end())))
+        following = _next_word(m.string, m.end())
+        spoken = _with_noun(number, noun, case, _is_noun(following), following)
         adjective = m["adj"] or ""
         if adjective and number == "2" and not strip_tags(spoken).startswith("اثن"):  # صاروخين اعتراضيين
             adjective = adjective + ("ان" if case == "nom" else "ين")
