@@ -77,7 +77,7 @@ class TextSettings:
     """Latin acronyms: spell them letter by letter, or read them as words."""
     lexicon: str = ""
     """A user lexicon file (TSV) applied around the diacritizer; empty = voices/lexicon.tsv."""
-    tashkeel_model: str = "libtashkeel"
+    tashkeel_model: str = "vote"
     """The diacritizer model: libtashkeel (best on news) or a text2tashkeel model
     such as rawi-v3-int8 (better on classical text); see docs/tashkeel.md."""
 
