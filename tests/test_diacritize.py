@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from audio_news.config import TextSettings
 from audio_news.diacritize import (
     DEFAULT_MODEL,
     LIBTASHKEEL,
@@ -27,10 +28,9 @@ from audio_news.diacritize import (
     vote_members,
     word_flaws,
 )
-from audio_news.config import TextSettings
 from audio_news.errors import ConfigError
-from audio_news.tashkeel_eval import parse_gold
 from audio_news.models import Article, Block, BlockKind, Part, Script, Sentence
+from audio_news.tashkeel_eval import parse_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT.parent / "shared" / "data" / "tashkeel"
