@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import os
 import re
 import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -408,6 +410,7 @@ class Diacritizer:
         path = lexicon if lexicon is not None else default_lexicon_path()
         self.lexicon = Lexicon.load(path) if path else Lexicon()
         self._backends: dict[str, Backend] = {}
+        self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -419,6 +422,9 @@ class Diacritizer:
         """The loaded model `name` (one of self.members), loaded once."""
         with self._lock:
             if name not in self._backends:
+                # text2tashkeel's thread setting: one ONNX thread per model is faster on a small,
+                # busy machine, and the vote runs libtashkeel beside them in a second thread
+                os.environ.setdefault("TT_ORT_THREADS", "1")
                 self._backends[name] = _load_libtashkeel() if name == LIBTASHKEEL else _load_text2tashkeel(name)
             return self._backends[name]
 
@@ -431,16 +437,30 @@ class Diacritizer:
         lexical = self.lexicon.marks_for(units)
         fixed = [g or lx for g, lx in zip(given, lexical)]  # what the writer wrote comes first
         chunks = _chunks(units)
-        candidates = []
-        for name in self.members:
-            predicted = [""] * len(units)
-            for start, end in chunks:
-                predicted[start:end] = self._predict(name, units[start:end], fixed[start:end])
-            candidates.append(
-                [merge_marks(f, p) if u.is_letter else u.marks for u, f, p in zip(units, fixed, predicted)]
-            )
+        if len(self.members) == 1:
+            candidates = [self._marks_of(self.members[0], units, fixed, chunks)]
+        else:  # the first model in a second thread, the others meanwhile in this one
+            first = self._pool().submit(self._marks_of, self.members[0], units, fixed, chunks)
+            rest = [self._marks_of(name, units, fixed, chunks) for name in self.members[1:]]
+            candidates = [first.result(), *rest]
         marks = candidates[0] if len(candidates) == 1 else vote_marks(units, candidates)
         return join_units(_Unit(u.base, m) for u, m in zip(units, marks))
+
+    def _marks_of(
+        self, name: str, units: Sequence[_Unit], fixed: Sequence[str | None], chunks: Sequence[tuple[int, int]]
+    ) -> list[str]:
+        """Model `name`'s marks for a line, one call per chunk, the given marks winning."""
+        predicted = [""] * len(units)
+        for start, end in chunks:
+            predicted[start:end] = self._predict(name, units[start:end], fixed[start:end])
+        return [merge_marks(f, p) if u.is_letter else u.marks for u, f, p in zip(units, fixed, predicted)]
+
+    def _pool(self) -> ThreadPoolExecutor:
+        """One worker thread: the models release the GIL while they run, so two run at once."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tashkeel")
+            return self._executor
 
     def _predict(self, name: str, units: Sequence[_Unit], fixed: Sequence[str | None]) -> list[str]:
         """Model `name`'s marks for one sentence.
@@ -561,6 +581,19 @@ def _cut(text: str, pattern: re.Pattern[str], start: int, end: int) -> list[tupl
     return [s for s in spans if s[1] > s[0]]
 
 
+def vote_texts(texts: Sequence[str]) -> str:
+    """The vote (`vote_marks`) among vowellings of the same text, first in priority first.
+
+    For benches that combine models' saved outputs; raises ValueError when the
+    texts' letters differ.
+    """
+    units = [split_units(unicodedata.normalize("NFC", text)) for text in texts]
+    if any([u.base for u in line] != [u.base for u in units[0]] for line in units):
+        raise ValueError("the texts to vote on must have the same letters")
+    marks = vote_marks(units[0], [[u.marks for u in line] for line in units])
+    return join_units(_Unit(u.base, m) for u, m in zip(units[0], marks))
+
+
 # --- pausal forms ------------------------------------------------------------
 
 _LONG_VOWEL_OF = {"ا": FATHA, "ى": FATHA, "و": DAMMA, "ي": KASRA}
@@ -674,6 +707,7 @@ __all__ = [
     "split_units",
     "strip_marks",
     "vote_marks",
+    "vote_texts",
     "vote_members",
     "word_flaws",
 ]

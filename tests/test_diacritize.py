@@ -26,6 +26,7 @@ from audio_news.diacritize import (
     strip_marks,
     vote_marks,
     vote_members,
+    vote_texts,
     word_flaws,
 )
 from audio_news.errors import ConfigError
@@ -398,12 +399,15 @@ def word(vowelled: str) -> tuple[list[str], list[str]]:
 def vote(*readings: str) -> str:
     """The vote among vowellings of the same text, first reading first in priority."""
     units = split_units(strip_marks(nfc(readings[0])))
-    candidates = []
-    for reading in readings:
-        marks = [u.marks for u in split_units(nfc(reading))]
-        assert len(marks) == len(units)
-        candidates.append(marks)
-    return "".join(u.base + m for u, m in zip(units, vote_marks(units, candidates)))
+    candidates = [[u.marks for u in split_units(nfc(reading))] for reading in readings]
+    out = "".join(u.base + m for u, m in zip(units, vote_marks(units, candidates)))
+    assert vote_texts(readings) == out
+    return out
+
+
+def test_vote_texts_refuses_texts_with_different_letters():
+    with pytest.raises(ValueError, match="same letters"):
+        vote_texts(["كَتَبَ", "كَتَبَتْ"])
 
 
 def test_the_vote_takes_each_word_from_the_majority():
