@@ -333,9 +333,10 @@ def _load_libtashkeel() -> Backend:
     def run(text: str) -> str:
         with _DENGJEN_LOCK:
             try:
-                return tashkeel(text)
+                vowelled: str = tashkeel(text)
             except (RuntimeError, ValueError) as exc:
                 raise EngineError(f"libtashkeel failed: {exc}") from exc
+            return vowelled
 
     tashkeel("تجربة")  # loads the model now, so a broken install fails here
     return run
@@ -359,7 +360,8 @@ def _load_text2tashkeel(name: str) -> Backend:
         model("تجربة")
     except Exception as exc:  # a failed ONNX load surfaces as whatever onnxruntime raises
         raise EngineError(f"cannot load the {name!r} diacritizer: {exc}") from exc
-    return model
+    backend: Backend = model
+    return backend
 
 
 def available_models() -> list[str]:
