@@ -15,8 +15,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from . import __version__
 from .config import load_settings, with_overrides
 from .errors import AudioNewsError, InputError
+from .models import Article
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Arabic news articles → chaptered podcast episodes and a feed."
@@ -29,8 +31,19 @@ OutOpt = typer.Option(Path("output"), "--out", "-o", help="Output folder (feed, 
 ConfigOpt = typer.Option(None, "--config", "-c", help="Settings TOML file.", exists=False)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"audio-news {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")) -> None:
+def main(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     _state["debug"] = debug
 
 
@@ -66,7 +79,7 @@ def _read_lines(source: str) -> list[str]:
         raise InputError(f"not UTF-8 text (byte {exc.start})", "<stdin>") from None
 
 
-def _read_all(paths: list[Path]) -> list:
+def _read_all(paths: list[Path]) -> list[Article]:
     """Read every article; name each bad one on its own line, then fail with the first."""
     from . import ingest
 
@@ -121,6 +134,13 @@ def build(
 
                 result = builder.build(article, progress)
             ep = result.episode
+            if result.rendering.warning:
+                err.print(
+                    f"audio-news: warning: {article.source}: {result.rendering.warning}",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
             minutes, seconds = divmod(round(ep.duration_ms / 1000), 60)
             chapters = f"{len(ep.chapters)} chapter{'s' if len(ep.chapters) != 1 else ''}"
             out.print(

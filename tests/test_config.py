@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from audio_news.config import MAX_PAUSE_MS, Settings, load_settings, with_overrides
+from audio_news.diacritize import Diacritizer
 from audio_news.errors import ConfigError
 
 COVER = Path(__file__).resolve().parent.parent / "audio_news" / "data" / "cover.png"
@@ -108,8 +109,41 @@ def test_cover_path_is_relative_to_the_settings_file(tmp_path):
     assert Path(settings.podcast.image) == (tmp_path / "art" / "c.png").resolve()
 
 
+def test_lexicon_path_is_relative_to_the_settings_file(tmp_path, monkeypatch):
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "words.tsv").write_text("بغداد\tبَغْدَاد\n", encoding="utf-8")
+    path = write(tmp_path / "conf", '[text]\nlexicon = "words.tsv"\n')
+    monkeypatch.chdir(tmp_path)  # not the settings file's folder
+    settings = load_settings(path)
+    assert Path(settings.text.lexicon) == (tmp_path / "conf" / "words.tsv").resolve()
+    assert len(Diacritizer.from_settings(settings.text).lexicon) == 1
+    assert load_settings(write(tmp_path, '[text]\nlexicon = ""\n')).text.lexicon == ""  # empty: the bundled one
+
+
 def test_cli_overrides():
     settings = with_overrides(Settings(), base_url="https://x.example/a", voice="mms-ara")
     assert settings.podcast.base_url == "https://x.example/a/" and settings.voice == "mms-ara"
     with pytest.raises(ConfigError):
         with_overrides(Settings(), base_url="x.example")
+
+
+def test_ffmpeg_setting_is_checked_when_read(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[audio\] ffmpeg .*not an executable file") as err:
+        load_settings(write(tmp_path, '[audio]\nffmpeg = "bin/ffmpeg"\n'))
+    assert str(tmp_path / "settings.toml") in str(err.value)
+    with pytest.raises(ConfigError, match="not an executable file"):
+        load_settings(write(tmp_path, '[audio]\nffmpeg = "no-such-program-anywhere"\n'))
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "ffmpeg").write_text("#!/bin/sh\n")  # there, but not executable
+    with pytest.raises(ConfigError, match="not an executable file"):
+        load_settings(write(tmp_path, '[audio]\nffmpeg = "bin/ffmpeg"\n'))
+
+
+def test_ffmpeg_path_is_relative_to_the_settings_file_and_a_name_is_looked_up_on_path(tmp_path):
+    (tmp_path / "bin").mkdir()
+    binary = tmp_path / "bin" / "ffmpeg"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    assert load_settings(write(tmp_path, '[audio]\nffmpeg = "bin/ffmpeg"\n')).audio.ffmpeg == str(binary)
+    assert load_settings(write(tmp_path, '[audio]\nffmpeg = "sh"\n')).audio.ffmpeg == "sh"
+    assert Settings().audio.ffmpeg == ""  # the bundled one

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ..arabic import ALEF_WASLA, KASRA, SHADDA, SUKUN, SUN_LETTERS, SUPERSCRIPT_ALEF, TASHKEEL, class_of
 from ..errors import ConfigError, EngineError, EngineMissingError
 from ..models import Clip
 from ..voices import VoiceProfile
@@ -61,9 +62,9 @@ _EE_NOT_FOUND: Final = 2
 # needed here, so it is taken as an opaque pointer.
 _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
-_SHADDA: Final = "\u0651"
+_SHADDA: Final = SHADDA
 # Harakat and tanween (and the dagger alif) written before a shadda on the same letter.
-_MARKS_BEFORE_SHADDA: Final = re.compile("([\u064b-\u0650\u0652\u0670]+)\u0651")
+_MARKS_BEFORE_SHADDA: Final = re.compile(f"([{class_of(TASHKEEL - {SHADDA})}]+){SHADDA}")
 
 
 @dataclass(frozen=True)
@@ -191,16 +192,17 @@ def _library() -> _Library:
         return _library_instance
 
 
-_SUN_LETTERS: Final = "تثدذرزسشصضطظلن"
-_WASLA: Final = "\u0671"
-_KASRA: Final = "\u0650"
+_SUN_LETTERS: Final = SUN_LETTERS
+_WASLA: Final = ALEF_WASLA
+_KASRA: Final = KASRA
+_HARAKAT: Final = class_of(TASHKEEL - {SUPERSCRIPT_ALEF})
 _PAUSE_BEFORE: Final = tuple('،؛:.!؟?«»"()[]-–—…')
 # A word that begins with the article, maybe behind a one-letter prefix (و ف ب ك)
 # and its vowel: groups prefix, then the rest after "ال" (and the lam's sukun).
-_ARTICLE_WORD = re.compile("^([وفبك][\u064b-\u0652]*)?ال\u0652?(.+)$")
+_ARTICLE_WORD = re.compile(f"^([وفبك][{_HARAKAT}]*)?ال{SUKUN}?(.+)$")
 # Any other word that begins with a bare alef before a vowelless letter: that alef is
 # hamzat wasl (انْتِخَابَات، اسْم، ابْن، اسْتِخْدَام).
-_WASL_WORD = re.compile("^([وفبك][\u064b-\u0652]*)?ا(?=[^\u064b-\u0652\u0670]\u0652)(.+)$")
+_WASL_WORD = re.compile(f"^([وفبك][{_HARAKAT}]*)?ا(?=[^{class_of(TASHKEEL)}]{SUKUN})(.+)$")
 
 
 def _linked_article(word: str, after_pause: bool) -> str:
@@ -227,7 +229,7 @@ def _linked_article(word: str, after_pause: bool) -> str:
         return prefix + _WASLA + rest
     if rest[0] in _SUN_LETTERS and _SHADDA in rest[1:3]:
         return prefix + _WASLA + rest
-    return prefix + _WASLA + "ل" + "\u0652" + rest
+    return prefix + _WASLA + "ل" + SUKUN + rest
 
 
 def prepare_text(text: str) -> str:
