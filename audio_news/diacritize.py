@@ -507,18 +507,18 @@ def word_flaws(letters: Sequence[str], marks: Sequence[str]) -> int:
 
     `letters` are the word's letters (NFC), `marks` each letter's marks. The rules
     hold for every MSA word, so a model's reading that breaks one is wrong:
-    hamza below an alef (إ) is always followed by a kasra; tanween sits only on the
-    last letter (or before a final alef or alef maqsura); fathatan on a final
-    consonant needs an alef after it (ة, ء and ى excepted); a word with the
-    article takes no tanween; no syllable closes on two consonants inside a word
-    (a sukun before a shadda or before another sukun); and a consonant inside a
-    word is not left bare (the alef, long-vowel letters and the article's lam
-    excepted).
+    hamza below an alef (إ) always carries a kasra, hamza above it (أ) never;
+    tanween sits only on the last letter (or before a final alef or alef
+    maqsura); fathatan on a final consonant needs an alef after it (ة, ء and ى
+    excepted); a word with the article takes no tanween; no syllable closes on
+    two consonants inside a word (a sukun before a shadda or before another
+    sukun); and a consonant inside a word is not left bare (the alef,
+    long-vowel letters and the article's lam excepted).
     """
     n = len(letters)
     flaws = 0
     for i, (letter, m) in enumerate(zip(letters, marks)):
-        if letter == "إ" and KASRA not in m:
+        if (letter == "إ" and KASRA not in m) or (letter == "أ" and KASRA in m):
             flaws += 1
         if set(m) & _TANWEEN and i < n - 1 and not (i == n - 2 and letters[-1] in ("ا", "ى")):
             flaws += 1

@@ -437,6 +437,8 @@ def test_a_reading_that_breaks_a_spelling_rule_gets_no_vote():
     [
         ("إِضَافَةً", 0),
         ("إَضَافَةً", 1),  # hamza below without kasra
+        ("أِعْلَانٌ", 1),  # hamza above with a kasra
+        ("أُعْلِنَ", 0),
         ("كِتَابًا", 0),  # tanween before the final alef
         ("كٍتَاب", 1),  # tanween inside the word
         ("وَلَدًا", 0),
