@@ -85,8 +85,8 @@ class TextSettings:
     """A user lexicon file (TSV) applied around the diacritizer, relative to the settings file; empty = the bundled
     voices/lexicon.tsv."""
     tashkeel_model: str = "vote"
-    """The diacritizer model: libtashkeel (best on news) or a text2tashkeel model
-    such as rawi-v3-int8 (better on classical text); see docs/tashkeel.md."""
+    """The diacritizer: "vote" (four models vote word by word; best on unseen news),
+    one model by name (libtashkeel, rawi-v3-int8, ...) or "vote:a+b+c"; see docs/tashkeel.md."""
 
 
 @dataclass(frozen=True)
