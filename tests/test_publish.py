@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 import struct
@@ -553,8 +554,9 @@ def test_feed_items(tmp_path, podcast, real_mp3):
     items = root.findall("channel/item")
     assert [i.findtext("guid") for i in items] == [newer.guid, older.guid]  # newest first
     item, old_item = items
-    assert item.findtext("title") == NASTY_TITLE
-    assert item.findtext("description") == newer.description
+    # readers take the item's title and description as HTML: the text arrives escaped for it
+    assert html.unescape(item.findtext("title")) == NASTY_TITLE
+    assert html.unescape(item.findtext("description")) == newer.description
     guid = item.find("guid")
     assert guid.text == newer.guid and guid.get("isPermaLink") == "false"
     assert parsedate_to_datetime(item.findtext("pubDate")) == newer.pub_date
@@ -583,7 +585,9 @@ def test_feed_escapes_and_strips_unsafe_text(tmp_path, podcast, real_mp3):
     title = "عاجل: <script>alert('x')</script> & \"اقتباس\"\x00\x07 ]]> &amp;"
     episode = make_episode(4, title=title)
     raw_root = publish(tmp_path, podcast, [episode], real_mp3)
-    assert raw_root.find("channel/item/title").text == "عاجل: <script>alert('x')</script> & \"اقتباس\" ]]> &amp;"
+    text = raw_root.find("channel/item/title").text  # HTML for the reader, escaped once more for XML
+    assert html.unescape(text) == "عاجل: <script>alert('x')</script> & \"اقتباس\" ]]> &amp;"
+    assert "<" not in text
     raw = (tmp_path / "feed.xml").read_bytes()
     assert b"<script>" not in raw
     assert "عاجل".encode() in raw  # Arabic as UTF-8, not entities
