@@ -6,6 +6,7 @@ with its code; `--debug` re-raises to show the traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,7 +86,7 @@ def _read_all(paths: list[Path]) -> list[Article]:
 
     parsed, errors, seen = [], [], set()
     for path in paths:
-        key = path.resolve()
+        key = os.path.realpath(path)  # Path.resolve raises on a symlink loop; read_article names it
         if key in seen:  # named twice: built once
             continue
         seen.add(key)
