@@ -293,3 +293,10 @@ def test_hostile_store_feed_and_build_write_nothing(tmp_path, changes):
     line = one_line_error(invoke("build", str(SAMPLE), "--out", str(out), "--voice", str(TONE)))
     assert str(store) in line
     assert files() == before  # the store is not rewritten before the failure
+
+
+def test_eval_tashkeel_gold_not_utf8(tmp_path):
+    gold = tmp_path / "gold.txt"
+    gold.write_bytes("ذَهَبَ الوَلَدُ إلى المدرسة.\n".encode("cp1256"))
+    line = one_line_error(invoke("eval-tashkeel", str(gold)))
+    assert str(gold) in line and "UTF-8" in line
