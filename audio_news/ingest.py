@@ -324,8 +324,9 @@ _CONTROL_BYTES: Final = frozenset(range(0, 32)) - {9, 10, 12, 13} | {127}
 _BINARY_CONTROL_SHARE: Final = 0.10
 
 _LINE_BREAK_RE: Final = re.compile(r"\r\n|\r|\n")
-# Where a run of words ends for the diacritizer: a sentence end, a semicolon or a comma.
-_RUN_END_RE: Final = re.compile(f"[{re.escape(SENTENCE_ENDS)}؛،,;:\n]")
+# Where the diacritizer cuts a line (diacritize._SENTENCE_END, _CLAUSE_END): after a sentence end,
+# an Arabic semicolon, a comma or a colon followed by a space.
+_RUN_END_RE: Final = re.compile(f"(?<=[{re.escape(SENTENCE_ENDS)}؛،,:])\\s+")
 
 _Block = tuple[bool, str]
 """(is_heading, text): what every parser reduces a document to before sectioning."""
