@@ -195,12 +195,34 @@ _SUN_LETTERS: Final = "تثدذرزسشصضطظلن"
 _WASLA: Final = "\u0671"
 _KASRA: Final = "\u0650"
 _PAUSE_BEFORE: Final = tuple('،؛:.!؟?«»"()[]-–—…')
-# A word that begins with the article, maybe behind a one-letter prefix (و ف ب ك)
-# and its vowel: groups prefix, then the rest after "ال" (and the lam's sukun).
-_ARTICLE_WORD = re.compile("^([وفبك][\u064b-\u0652]*)?ال\u0652?(.+)$")
-# Any other word that begins with a bare alef before a vowelless letter: that alef is
-# hamzat wasl (انْتِخَابَات، اسْم، ابْن، اسْتِخْدَام).
-_WASL_WORD = re.compile("^([وفبك][\u064b-\u0652]*)?ا(?=[^\u064b-\u0652\u0670]\u0652)(.+)$")
+_MARKS: Final = "[\u064b-\u0652\u0670]*"
+_LETTER: Final = "[\u0621-\u064a]"
+# The clitics written before a word: و or ف, then maybe ب, ك or ل (ل only before a
+# word without the article: لِ + الـ is written لل), each with its vowel if any.
+_CLITICS: Final = f"(?:[وف]{_MARKS})?(?:[بكل]{_MARKS})?"
+# Hamzat wasl of a noun or verb: a bare alef (maybe with the kasra a writer adds) before
+# a letter with sukun or shadda and at least one letter more (اجْتِمَاع، اتِّحَاد، ابْن،
+# اسْتَمَرَّ), so that a pausal بَابْ or فَازْ is never taken for ب + wasl. «انَّ» is a
+# misspelt إِنَّ, not a wasl word.
+_WASL_ALEF: Final = f"ا\u0650?(?!ن\u0651)(?={_LETTER}[\u0651\u0652]{_MARKS}{_LETTER})"
+# The article, maybe behind clitics (لِ + ال is لل): groups clitics, marks of the lam, rest.
+_ARTICLE_WORD = re.compile(f"^((?:[وف]{_MARKS})?(?:[بك]{_MARKS})?)ال({_MARKS})({_LETTER}.*)$")
+_LIL_WORD = re.compile(f"^((?:[وف]{_MARKS})?ل{_MARKS})ل({_MARKS})({_WASL_ALEF}.+)$")
+# Any other word that begins with hamzat wasl, maybe behind clitics.
+_WASL_WORD = re.compile(f"^({_CLITICS}){_WASL_ALEF}(.+)$")
+_WASL_NOUN = re.compile(f"^{_WASL_ALEF}")
+_LEADING_PUNCTUATION = re.compile("^[«»\"'(\\[\\-–—…]+")
+# A word that ends in a long vowel (fiː, ʕalaː, ðahabuː): its final letters, which a
+# linked wasl shortens (فِي ٱلْبَيْتِ is fi lbayti).
+_LONG_VOWEL_END = re.compile("(?<=\u0650)ي\u0652?$|(?<=\u064e)[اى]\u0652?$|(?<=\u064f)وا?\u0652?$")
+# A word that ends in a consonant with sukun (أَعْلَنَتْ، لَمْ، مِنْ): it takes a helping vowel.
+_SUKUN_END = re.compile(f"(?<={_LETTER})\u0652$")
+_DAMMA_HELPERS: Final = ("هُمْ", "كُمْ", "تُمْ", "مُذْ")
+# A doubled glide (يّ، وّ, shadda already moved first), which espeak reads as a long vowel
+# and a hiatus: سَاحِلِيَّة saːħiliːatun, قُوَّة quːatun. Written out as glide + sukun + glide.
+_DOUBLED_GLIDE = re.compile("([يو])\u0651")
+# The silent alef written after the plural و of verbs (قَالُوا، سَعَوْا), which espeak reads aː.
+_SILENT_ALEF = re.compile("(\u064fو\u0652?|\u064eو\u0652)ا(?![\u0621-\u064a\u064b-\u0652\u0670])")
 
 
 def _linked_article(word: str, after_pause: bool) -> str:
@@ -213,21 +235,61 @@ def _linked_article(word: str, after_pause: bool) -> str:
     lam is dropped too (ٱشُّرْطِيّ → ʃʃurtˤiː). After a pause, with no prefix, the
     word keeps its hamza, as a reader says it: with a, as espeak already reads
     the article, or with i for the nouns (اِنْتِخَابَات → ʔintixaːbaːt, not ʔan…).
+
+    The article before a wasl noun takes the kasra and the noun's alef goes
+    (الِاجْتِمَاع: ʔal-ijtimaːʕ, not ʔal-iaːdʒtimaːʕ as espeak reads the alef);
+    after لِ the article is written لل (لِلِاتِّحَاد → lilittiħaːd) and a wasl
+    noun after a clitic loses its alef too (لِارْتِبَاطَات → lirtibaːtˤaːt).
     """
-    for pattern in (_ARTICLE_WORD, _WASL_WORD):
-        m = pattern.match(word)
-        if m:
-            break
-    else:
-        return word
-    if m.group(1) is None and after_pause:
-        return word if pattern is _ARTICLE_WORD else "ا" + _KASRA + m.group(2)
-    prefix, rest = m.group(1) or "", m.group(2)
-    if pattern is _WASL_WORD:
-        return prefix + _WASLA + rest
-    if rest[0] in _SUN_LETTERS and _SHADDA in rest[1:3]:
-        return prefix + _WASLA + rest
-    return prefix + _WASLA + "ل" + "\u0652" + rest
+    lead = _LEADING_PUNCTUATION.match(word)
+    if lead:  # an opening quote or bracket: a short pause, the hamza is said
+        return lead.group() + _linked_article(word[lead.end() :], True)
+    m = _LIL_WORD.match(word)
+    if m:
+        return m.group(1) + "ل" + _KASRA + _WASL_NOUN.sub("", m.group(3))
+    m = _ARTICLE_WORD.match(word)
+    if m and m.group(2) in ("", "\u0652", _KASRA):
+        clitics, lam, rest = m.groups()
+        if rest.startswith("ا") and (lam == _KASRA or _WASL_NOUN.match(rest)):
+            noun = re.sub("^ا\u0650?", "", rest)
+            if not clitics and after_pause:
+                return "ا\u064eل" + _KASRA + noun
+            return clitics + _WASLA + "ل" + _KASRA + noun
+        if lam == _KASRA:
+            return word
+        if not clitics and after_pause:
+            return word
+        if rest[0] in _SUN_LETTERS and _SHADDA in rest[1:3]:
+            return clitics + _WASLA + rest
+        return clitics + _WASLA + "ل" + "\u0652" + rest
+    m = _WASL_WORD.match(word)
+    if m:
+        clitics, rest = m.groups()
+        if not clitics and after_pause:
+            return "ا" + _KASRA + rest
+        return clitics + _WASLA + rest
+    return word
+
+
+def _before_wasl(word: str, article: bool) -> str:
+    """The end of a word as it is said before a linked hamzat wasl.
+
+    A long vowel is shortened (فِي ٱلْبَيْتِ → fi lbayti, عَلَى ٱلْأَرْضِ → ʕala
+    lʔardˤi) and a final sukun takes a helping vowel, as two sukuns cannot meet:
+    kasra (أَعْلَنَتِ ٱلْحُكُومَةُ), fatha on مِنْ before the article (مِنَ ٱلْ),
+    damma on the plural pronouns (هُمُ ٱلْ).
+    """
+    if _LONG_VOWEL_END.search(word):
+        return _LONG_VOWEL_END.sub("", word)
+    if _SUKUN_END.search(word):
+        if word.endswith(_DAMMA_HELPERS):
+            vowel = "\u064f"
+        elif article and word.endswith("مِنْ"):
+            vowel = "\u064e"
+        else:
+            vowel = _KASRA
+        return word[:-1] + vowel
+    return word
 
 
 def prepare_text(text: str) -> str:
@@ -236,15 +298,22 @@ def prepare_text(text: str) -> str:
     The rules read a shadda followed by its vowel (دَّ written U+0651 U+064E);
     Unicode's canonical order (NFC, which many tools apply) puts the vowel
     first, and espeak then drops it: الدَّرْسَ is read ʔaddːrsa, not ʔaddːarsa.
-    The shadda is moved back in front of the marks of its letter, and the
-    article is linked to the word before it (see _linked_article). NUL
-    characters (which would end the C string) become spaces.
+    The shadda is moved back in front of the marks of its letter, hamzat wasl
+    is linked to the word before it (see _linked_article), and that word's end
+    is said as it is before a wasl (see _before_wasl). The alef written after
+    the plural و (قَالُوا) is silent, so it is dropped: espeak reads it qaːluːaː.
+    A doubled ي or و is written twice (يّ → يْي), or espeak reads a hiatus.
+    NUL characters (which would end the C string) become spaces.
     """
     text = _MARKS_BEFORE_SHADDA.sub(lambda m: _SHADDA + m.group(1), text.replace("\0", " "))
+    text = _SILENT_ALEF.sub(r"\1", text)
+    text = _DOUBLED_GLIDE.sub("\\1\u0652\\1", text)
     words = text.split(" ")
     for i, word in enumerate(words):
         after_pause = i == 0 or not words[i - 1] or words[i - 1].endswith(_PAUSE_BEFORE)
         words[i] = _linked_article(word, after_pause)
+        if i and words[i].startswith(_WASLA) and words[i - 1] and not after_pause:
+            words[i - 1] = _before_wasl(words[i - 1], words[i].startswith(_WASLA + "ل"))
     return " ".join(words)
 
 
@@ -321,9 +390,15 @@ class EspeakEngine:
         samples = trim_silence(samples, self.sample_rate)
         return Clip(_little_endian(samples), self.sample_rate)
 
+    def prepare(self, text: str) -> str:
+        """The string espeak-ng is given for `text` (see prepare_text)."""
+        return prepare_text(text)
+
     def phonemize(self, text: str) -> str:
         """The IPA espeak reads for `text` with this engine's voice."""
         return self._library.phonemize(prepare_text(text), self._state)
+
+    phonemes = phonemize
 
 
 def phonemize(text: str, voice: str = DEFAULT_VOICE) -> str:
