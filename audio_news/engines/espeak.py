@@ -197,9 +197,9 @@ _KASRA: Final = "\u0650"
 _PAUSE_BEFORE: Final = tuple('،؛:.!؟?«»"()[]-–—…')
 _MARKS: Final = "[\u064b-\u0652\u0670]*"
 _LETTER: Final = "[\u0621-\u064a]"
-# The clitics written before a word: و or ف, then maybe ب, ك or ل (ل only before a
-# word without the article: لِ + الـ is written لل), each with its vowel if any.
-_CLITICS: Final = f"(?:[وف]{_MARKS})?(?:[بكل]{_MARKS})?"
+# The clitics written before a wasl word: و or ف, then maybe ب or ل, each with its vowel
+# if any. Not ك: كَ + wasl is rare, and كَارْلُوس، كَاسْتْرُو are names read with a long a.
+_CLITICS: Final = f"(?:[وف]{_MARKS})?(?:[بل]{_MARKS})?"
 # Hamzat wasl of a noun or verb: a bare alef (maybe with the kasra a writer adds) before
 # a letter with sukun or shadda and at least one letter more (اجْتِمَاع، اتِّحَاد، ابْن،
 # اسْتَمَرَّ), so that a pausal بَابْ or فَازْ is never taken for ب + wasl. «انَّ» is a
@@ -218,6 +218,9 @@ _LONG_VOWEL_END = re.compile("(?<=\u0650)ي\u0652?$|(?<=\u064e)[اى]\u0652?$|(?
 # A word that ends in a consonant with sukun (أَعْلَنَتْ، لَمْ، مِنْ): it takes a helping vowel.
 _SUKUN_END = re.compile(f"(?<={_LETTER})\u0652$")
 _DAMMA_HELPERS: Final = ("هُمْ", "كُمْ", "تُمْ", "مُذْ")
+# A shadda and a sukun on one letter (الَّْتِي, as a model writes it): espeak then drops the
+# doubling (alatiː); the sukun goes.
+_SHADDA_SUKUN = re.compile("\u0651\u0652|\u0652(?=[\u064b-\u0650]*\u0651)")
 # A doubled glide (يّ، وّ, shadda already moved first), which espeak reads as a long vowel
 # and a hiatus: سَاحِلِيَّة saːħiliːatun, قُوَّة quːatun. Written out as glide + sukun + glide.
 _DOUBLED_GLIDE = re.compile("([يو])\u0651")
@@ -248,6 +251,8 @@ def _linked_article(word: str, after_pause: bool) -> str:
     if m:
         return m.group(1) + "ل" + _KASRA + _WASL_NOUN.sub("", m.group(3))
     m = _ARTICLE_WORD.match(word)
+    if m and _SHADDA in m.group(2):  # الَّذِي، الَّتِي: the article's lam doubled
+        return word if not m.group(1) and after_pause else m.group(1) + _WASLA + word[len(m.group(1)) + 1 :]
     if m and m.group(2) in ("", "\u0652", _KASRA):
         clitics, lam, rest = m.groups()
         if rest.startswith("ا") and (lam == _KASRA or _WASL_NOUN.match(rest)):
@@ -302,10 +307,12 @@ def prepare_text(text: str) -> str:
     is linked to the word before it (see _linked_article), and that word's end
     is said as it is before a wasl (see _before_wasl). The alef written after
     the plural و (قَالُوا) is silent, so it is dropped: espeak reads it qaːluːaː.
-    A doubled ي or و is written twice (يّ → يْي), or espeak reads a hiatus.
+    A doubled ي or و is written twice (يّ → يْي), or espeak reads a hiatus; a
+    sukun written beside a shadda is dropped.
     NUL characters (which would end the C string) become spaces.
     """
     text = _MARKS_BEFORE_SHADDA.sub(lambda m: _SHADDA + m.group(1), text.replace("\0", " "))
+    text = _SHADDA_SUKUN.sub(lambda m: m.group()[:-1] if m.group().startswith(_SHADDA) else "", text)
     text = _SILENT_ALEF.sub(r"\1", text)
     text = _DOUBLED_GLIDE.sub("\\1\u0652\\1", text)
     words = text.split(" ")
