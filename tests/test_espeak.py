@@ -40,7 +40,7 @@ def rms(samples) -> float:
 
 @pytest.fixture(scope="module")
 def engine() -> EspeakEngine:
-    return EspeakEngine(profile())
+    return EspeakEngine(profile(rate=150))
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_leading_and_trailing_silence_is_trimmed(short_clip):
 
 def test_engines_in_threads_take_turns(short_clip):
     fast = EspeakEngine(profile(rate=300))
-    slow = EspeakEngine(profile())
+    slow = EspeakEngine(profile(rate=150))
     with ThreadPoolExecutor(4) as pool:
         clips = list(pool.map(lambda e: e.synthesize(SHORT), [fast, slow] * 4))
     for clip in clips[1::2]:
@@ -243,3 +243,13 @@ def test_wasl_rewrites_keep_the_words():
 def test_engine_prepare_and_phonemes_are_what_it_speaks(engine):
     assert engine.prepare("فِي الِاجْتِمَاعِ") == prepare_text("فِي الِاجْتِمَاعِ")
     assert engine.phonemes("كَتَبَ") == phonemize("كَتَبَ")
+
+
+def test_default_rate_is_a_news_pace():
+    """The default (no rate in the profile, and the bundled espeak-ar) reads faster than the old 150."""
+    from audio_news.engines.espeak import DEFAULT_RATE
+    from audio_news.voices import find_profile
+
+    assert find_profile("espeak-ar").settings["rate"] == DEFAULT_RATE == 225
+    slow = EspeakEngine(profile(rate=150)).synthesize(LONG).duration_ms
+    assert EspeakEngine(profile()).synthesize(LONG).duration_ms < 0.8 * slow

@@ -30,8 +30,10 @@ from ..models import Clip
 from ..voices import VoiceProfile
 
 DEFAULT_VOICE: Final = "ar"
-DEFAULT_RATE: Final = 150
-"""Words per minute; espeak's own default (175) is hurried for news in Arabic."""
+DEFAULT_RATE: Final = 225
+"""espeak's rate setting (nominally English words per minute). On Arabic news it gives
+about 115 transcript words a minute with the episode's pauses (122 in speech alone), a
+news pace; 150 gave 77 (bench/pace.py, docs/speech.md)."""
 DEFAULT_PITCH: Final = 50
 KEEP_SILENCE_MS: Final = 30
 """Silence kept before the first and after the last sound of a clip."""
