@@ -15,8 +15,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from . import __version__
 from .config import load_settings, with_overrides
 from .errors import AudioNewsError, InputError
+from .models import Article
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Arabic news articles → chaptered podcast episodes and a feed."
@@ -32,8 +34,19 @@ RateOpt = typer.Option(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"audio-news {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")) -> None:
+def main(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     _state["debug"] = debug
 
 
@@ -69,7 +82,7 @@ def _read_lines(source: str) -> list[str]:
         raise InputError(f"not UTF-8 text (byte {exc.start})", "<stdin>") from None
 
 
-def _read_all(paths: list[Path]) -> list:
+def _read_all(paths: list[Path]) -> list[Article]:
     """Read every article; name each bad one on its own line, then fail with the first."""
     from . import ingest
 

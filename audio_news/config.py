@@ -76,7 +76,8 @@ class TextSettings:
     latin: str = "spell"
     """Latin acronyms: spell them letter by letter, or read them as words."""
     lexicon: str = ""
-    """A user lexicon file (TSV) applied around the diacritizer; empty = voices/lexicon.tsv."""
+    """A user lexicon file (TSV) applied around the diacritizer, relative to the settings file; empty = the bundled
+    voices/lexicon.tsv."""
     tashkeel_model: str = "libtashkeel"
     """The diacritizer model: libtashkeel (best on news) or a text2tashkeel model
     such as rawi-v3-int8 (better on classical text); see docs/tashkeel.md."""
@@ -227,6 +228,10 @@ def load_settings(path: Path | None = None) -> Settings:
     if isinstance(image, str) and image and not image.startswith(("http://", "https://")):
         # A cover path is relative to the settings file, not to where the command runs.
         data["podcast"]["image"] = str((Path(path).parent / Path(image).expanduser()).resolve())
+    lexicon = data.get("text", {}).get("lexicon") if isinstance(data.get("text"), dict) else None
+    if isinstance(lexicon, str) and lexicon:
+        # And so is a lexicon path.
+        data["text"]["lexicon"] = str((Path(path).parent / Path(lexicon).expanduser()).resolve())
     return settings_from_dict(data, str(path))
 
 

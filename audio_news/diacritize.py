@@ -33,25 +33,33 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Final
 
+from .arabic import (
+    ALEF_WASLA,
+    BASIC_LETTERS,
+    DAMMA,
+    FATHA,
+    FATHATAN,
+    HAMZA_MARKS,
+    KASRA,
+    SENTENCE_ENDS,
+    SHADDA,
+    SUKUN,
+    TASHKEEL,
+    fold_hamza,
+)
+from .arabic import VOWEL_MARKS as VOWELS
+from .arabic import strip_tashkeel as strip_marks
 from .config import TextSettings
 from .errors import ConfigError, EngineError
 from .models import Script
 
-FATHATAN, DAMMATAN, KASRATAN = "\u064b", "\u064c", "\u064d"
-FATHA, DAMMA, KASRA = "\u064e", "\u064f", "\u0650"
-SHADDA, SUKUN = "\u0651", "\u0652"
-SUPERSCRIPT_ALEF = "\u0670"
-TASHKEEL: Final = frozenset("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670")
-"""The marks a diacritizer adds or replaces: tanween, short vowels, shadda, sukun, dagger alef."""
-HAMZA_MARKS: Final = frozenset("\u0653\u0654\u0655")
-"""Maddah and hamza above/below: part of the letter they sit on, never changed."""
-VOWELS: Final = frozenset("\u064b\u064c\u064d\u064e\u064f\u0650\u0652")
-"""The marks of which a letter carries at most one (a short vowel, a tanween or sukun)."""
-
-ARABIC_LETTERS: Final = frozenset("ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىيٱ")
+ARABIC_LETTERS: Final = BASIC_LETTERS | {ALEF_WASLA}
+"""The letters the models know: the 36 of Arabic proper and alef wasla."""
 PAUSE_PUNCTUATION: Final = frozenset("،؛:.؟!?,;")
 """Marks after which a reader pauses, and which the models do not see."""
 
@@ -60,17 +68,10 @@ LIBTASHKEEL_PACKAGE: Final = "dengjen-tashkeel-py"
 MAX_CHUNK_CHARS: Final = 400
 """Longer sentences are cut at commas, to keep each model call short."""
 
-_SEAT = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ى": "ي"})
-
 
 @lru_cache(maxsize=1024)
 def _fold(base: str) -> str:
-    return unicodedata.normalize("NFC", base).translate(_SEAT)
-
-
-def strip_marks(text: str) -> str:
-    """The text without tashkeel marks (hamza seats and every other character stay)."""
-    return "".join(c for c in text if c not in TASHKEEL)
+    return fold_hamza(unicodedata.normalize("NFC", base))
 
 
 @lru_cache(maxsize=512)
@@ -225,14 +226,14 @@ class Lexicon:
         return cls(entries)
 
     @classmethod
-    def load(cls, path: Path) -> Lexicon:
+    def load(cls, path: Path | Traversable) -> Lexicon:
         """Read a lexicon file; raises ConfigError when it is missing or malformed."""
         try:
-            return cls.parse(Path(path).read_text(encoding="utf-8"), path)
+            return cls.parse(path.read_text(encoding="utf-8"), str(path))
         except FileNotFoundError:
-            raise ConfigError("lexicon file not found", path) from None
+            raise ConfigError("lexicon file not found", str(path)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read lexicon: {exc}", path) from exc
+            raise ConfigError(f"cannot read lexicon: {exc}", str(path)) from exc
 
     def marks_for(self, units: Sequence[_Unit]) -> list[str | None]:
         """The lexicon's marks for each unit of a line (None where no entry applies).
@@ -292,13 +293,10 @@ def _words(units: Sequence[_Unit]) -> list[tuple[int, int]]:
     return spans
 
 
-def default_lexicon_path() -> Path | None:
-    """voices/lexicon.tsv of the repository (or of the installed package's data)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "voices" / "lexicon.tsv", here / "data" / "voices" / "lexicon.tsv"):
-        if candidate.is_file():
-            return candidate
-    return None
+def default_lexicon_path() -> Traversable | None:
+    """The bundled lexicon (voices/lexicon.tsv in the package's data), found through importlib.resources."""
+    bundled = resources.files("audio_news").joinpath("data", "voices", "lexicon.tsv")
+    return bundled if bundled.is_file() else None
 
 
 # --- models -----------------------------------------------------------------
@@ -323,9 +321,10 @@ def _load_libtashkeel() -> Backend:
     def run(text: str) -> str:
         with _DENGJEN_LOCK:
             try:
-                return tashkeel(text)
+                vowelled: str = tashkeel(text)
             except (RuntimeError, ValueError) as exc:
                 raise EngineError(f"libtashkeel failed: {exc}") from exc
+            return vowelled
 
     tashkeel("تجربة")  # loads the model now, so a broken install fails here
     return run
@@ -349,7 +348,8 @@ def _load_text2tashkeel(name: str) -> Backend:
         model("تجربة")
     except Exception as exc:  # a failed ONNX load surfaces as whatever onnxruntime raises
         raise EngineError(f"cannot load the {name!r} diacritizer: {exc}") from exc
-    return model
+    backend: Backend = model
+    return backend
 
 
 def available_models() -> list[str]:
@@ -360,7 +360,7 @@ def available_models() -> list[str]:
 
 # --- the diacritizer --------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!؟?؛\n])\s+")
+_SENTENCE_END = re.compile(f"(?<=[{re.escape(SENTENCE_ENDS)}؛\n])\\s+")
 _CLAUSE_END = re.compile(r"(?<=[،,:])\s+")
 _CONTINUATION: Final = " و"
 """Appended to the model's input so that its last word is not read as before a pause."""

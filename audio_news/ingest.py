@@ -19,16 +19,24 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Final
+from typing import Final, TypedDict
 
+from .arabic import (
+    DIGIT_CLASS,
+    INVISIBLE_CLASS,
+    LETTER_OR_PRESENTATION_CLASS,
+    MARK_CLASS,
+    MONTH_NUMBERS,
+    SENTENCE_ENDS,
+    TATWEEL,
+    alternation,
+    fold_alef,
+    to_ascii_digits,
+)
 from .errors import InputError
 from .models import Article, Section
 
-ARABIC_LETTERS: Final = (
-    "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef"
-    "\u06fa-\u06fc\u06ff\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdfb\ufe70-\ufefc"
-)
-_ARABIC_RE: Final = re.compile(f"[{ARABIC_LETTERS}]")
+_ARABIC_RE: Final = re.compile(f"[{LETTER_OR_PRESENTATION_CLASS}]")
 
 # Lines that open the trailing "read more / share" block: the article ends there.
 _READ_MORE_MARKERS: Final = (
@@ -73,7 +81,7 @@ _PROMO_MAX_WORDS: Final = 15
 _TRAILING_LINE_MAX_WORDS: Final = 15
 # "اقرأ أيضا: <headline>" inside the body is a link to another article: drop that line only.
 _RELATED_LINK_RE: Final = re.compile(r"^اقرا (ايضا|المزيد|كذلك) \S")
-_FOLD_DROP_RE: Final = re.compile(r"[\u064B-\u065F\u0670\u0640\u200B-\u200F\u202A-\u202E\u2066-\u2069\u061C\uFEFF]")
+_FOLD_DROP_RE: Final = re.compile(f"[{MARK_CLASS}{TATWEEL}{INVISIBLE_CLASS}]")
 _FOLD_PUNCT_RE: Final = re.compile(r"[\s:.…،,؛;!?؟\-–—|«»\"“”()\[\]>]+")
 
 # Credits: "الرباط - الجزيرة نت", "بقلم: أحمد علي" after the title; "(رويترز)", "المصدر: وكالات" at the end.
@@ -112,7 +120,7 @@ _SUBTITLE_MIN_WORDS: Final = 7  # a heading-like line right after the title is a
 _QA_RE: Final = re.compile(r"^(?:س|ج|سؤال|جواب)\s*[:：\-–—]")
 _QA_OR_LIST_RE: Final = re.compile(
     r"^(?:(?:س|ج|سؤال|جواب)\s*[:：\-–—]"
-    r"|[0-9٠-٩۰-۹]{1,3}\s*[.)\-–—](?![0-9٠-٩۰-۹])"
+    f"|[{DIGIT_CLASS}]{{1,3}}\\s*[.)\\-–—](?![{DIGIT_CLASS}])"
     r"|[-*•·▪◦–—](?=\s*\S))"
 )
 _TEXT_HEADING_MAX_CHARS: Final = 80
@@ -424,8 +432,7 @@ def has_arabic(text: str) -> bool:
 
 def _fold(text: str) -> str:
     """A loose form for matching fixed phrases: no marks, one alef, no punctuation."""
-    text = _FOLD_DROP_RE.sub("", text)
-    text = re.sub("[أإآٱ]", "ا", text).replace("ى", "ي")
+    text = fold_alef(_FOLD_DROP_RE.sub("", text))
     return " ".join(_FOLD_PUNCT_RE.sub(" ", text).split())
 
 
@@ -471,7 +478,7 @@ def is_credit_line(line: str, loose: bool = False) -> bool:
         return False  # «س- …» / «ج - …» is a question or an answer
     folded = _fold(line.replace("/", " "))
     words = folded.split()
-    if not words or len(words) > _CREDIT_MAX_WORDS or line.rstrip(")»").endswith((".", "؟", "?", "!", "…")):
+    if not words or len(words) > _CREDIT_MAX_WORDS or line.rstrip(")»").endswith(tuple(SENTENCE_ENDS)):
         return False
     if words[0] in _CREDIT_OPENER_WORDS and (
         words[0] in ("بقلم", "مراسل", "مراسلة", "مراسلنا") or re.match(r"^\S+\s*:", line)
@@ -578,44 +585,8 @@ def _article(
 
 # --- dates written out ("نشر في 9 يناير 2024") -----------------------------
 
-_MONTH_NAMES: Final = {
-    "يناير": 1,
-    "جانفي": 1,
-    "كانون الثاني": 1,
-    "فبراير": 2,
-    "فيفري": 2,
-    "شباط": 2,
-    "مارس": 3,
-    "آذار": 3,
-    "أبريل": 4,
-    "إبريل": 4,
-    "أفريل": 4,
-    "نيسان": 4,
-    "مايو": 5,
-    "ماي": 5,
-    "أيار": 5,
-    "يونيو": 6,
-    "يونيه": 6,
-    "جوان": 6,
-    "حزيران": 6,
-    "يوليو": 7,
-    "يوليه": 7,
-    "جويلية": 7,
-    "تموز": 7,
-    "أغسطس": 8,
-    "أوت": 8,
-    "آب": 8,
-    "سبتمبر": 9,
-    "أيلول": 9,
-    "أكتوبر": 10,
-    "تشرين الأول": 10,
-    "نوفمبر": 11,
-    "تشرين الثاني": 11,
-    "ديسمبر": 12,
-    "كانون الأول": 12,
-}
-_MONTHS: Final = {_fold(name): number for name, number in _MONTH_NAMES.items()}
-_MONTH_ALT: Final = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_MONTHS: Final = {_fold(name): number for name, number in MONTH_NUMBERS.items()}
+_MONTH_ALT: Final = alternation(_MONTHS)
 _DATE_RES: Final = (  # (pattern, (day, month, year) group numbers); month may be a name
     (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), (3, 2, 1)),
     (re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)"), (3, 2, 1)),
@@ -639,9 +610,7 @@ _DATELINE_FILLER_RE: Final = re.compile(
 
 def _plain_date_text(text: str) -> str:
     """Marks dropped, one alef, ى as ي, Western digits, single spaces: ready for _DATE_RES."""
-    text = _FOLD_DROP_RE.sub("", text)
-    text = re.sub("[أإآٱ]", "ا", text).replace("ى", "ي")
-    text = text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789"))
+    text = to_ascii_digits(fold_alef(_FOLD_DROP_RE.sub("", text)))
     return " ".join(text.split())
 
 
@@ -808,7 +777,7 @@ def looks_like_heading(line: str) -> bool:
 
 def _words(line: str) -> list[str]:
     """The words of a line without marks, tatweel or punctuation (hamza kept)."""
-    return re.findall(f"[{ARABIC_LETTERS}\\w]+", _FOLD_DROP_RE.sub("", line))
+    return re.findall(f"[{LETTER_OR_PRESENTATION_CLASS}\\w]+", _FOLD_DROP_RE.sub("", line))
 
 
 def _past_forms(verb: str) -> tuple[str, ...]:
@@ -827,7 +796,7 @@ _AFTER_CONJUNCTION: Final = (
 )
 # Verb shapes after و: a present tense (ي/ت/ن…), أفعل, استفعل, انفعل, افتعل (with ت/وا/ا endings).
 _VERB_AFTER_WAW_RE: Final = re.compile(
-    "(?:[يتن]L{2,}|أL{2,}|استL{3}|انL{3}|اLتL{2})(?:ت|وا|ا)?".replace("L", f"[{ARABIC_LETTERS}]")
+    "(?:[يتن]L{2,}|أL{2,}|استL{3}|انL{3}|اLتL{2})(?:ت|وا|ا)?".replace("L", f"[{LETTER_OR_PRESENTATION_CLASS}]")
 )
 
 
@@ -922,7 +891,13 @@ def _before_promo_break(blocks: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return [(level, content) for level, content in blocks if level != _MD_BREAK]
 
 
-def _front_matter(text: str, source: str) -> tuple[dict, list[str]]:
+class _FrontMatter(TypedDict, total=False):
+    title: str
+    url: str | None
+    date: dt.date | None
+
+
+def _front_matter(text: str, source: str) -> tuple[_FrontMatter, list[str]]:
     """Split off `---` front matter; returns ({url, date, title}, remaining lines)."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
@@ -935,7 +910,7 @@ def _front_matter(text: str, source: str) -> tuple[dict, list[str]]:
         key, sep, value = line.partition(":")
         if sep and key.strip() and not line.startswith((" ", "\t")):
             raw[key.strip().lower()] = value.strip().strip("'\"")
-    meta: dict = {}
+    meta: _FrontMatter = {}
     if raw.get("title"):
         meta["title"] = raw["title"]
     if raw.get("url"):
@@ -1008,7 +983,7 @@ def _md_inline(text: str) -> str:
     """Strip inline Markdown: emphasis, code, links (keep their text), images, tags."""
     escaped: list[str] = []
 
-    def stash(match: re.Match) -> str:
+    def stash(match: re.Match[str]) -> str:
         escaped.append(match.group(1))
         return chr(0xE000 + len(escaped) - 1)
 
@@ -1253,7 +1228,11 @@ def _content_root(root: _Node) -> _Node:
     articles = [n for n in _walk(root, _is_furniture) if n.tag == "article"]
     if articles:
         return max(articles, key=_paragraph_weight)
-    for pick in (lambda n: n.tag == "main" or n.attrs.get("role") == "main", lambda n: n.tag == "body"):
+    picks: tuple[Callable[[_Node], bool], ...] = (
+        lambda n: n.tag == "main" or n.attrs.get("role") == "main",
+        lambda n: n.tag == "body",
+    )
+    for pick in picks:
         found = next((n for n in _walk(root, _is_furniture) if pick(n)), None)
         if found is not None:
             return found

@@ -19,33 +19,32 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from . import numbers
+from .arabic import DIGIT_CLASS, INVISIBLE_CLASS, LETTER_CLASS, MARK_CLASS, PRESENTATION_CLASS, SENTENCE_ENDS, TATWEEL
 from .config import TextSettings
 from .models import Article, Block, BlockKind, Part, Script, Sentence
 
-_LETTER: Final = (
-    "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff\u0750-\u077f\u08a0-\u08c9"
-)
-_MARK: Final = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
-_ARABIC_RE: Final = re.compile(f"[{_LETTER}{_MARK}]")
+_ARABIC_RE: Final = re.compile(f"[{LETTER_CLASS}{MARK_CLASS}]")
 
 # Invisible characters: bidi controls, zero-width characters, BOM, soft hyphen.
-_INVISIBLE_RE: Final = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff\u00ad]")
+_INVISIBLE_RE: Final = re.compile(f"[{INVISIBLE_CLASS}]")
 # Tatweel stretches letters and goes, except (1) after a lone prefix before a digit or
 # a Latin letter, where it is how the source joins them (الـ5، بـ14، لـ3، الـlivestream),
 # and (2) after a lone letter where it marks an abbreviation (هـ for the Hijri year),
 # which the verbalizer needs to see. One tatweel is kept in both cases.
 _PREFIX: Final = "[وف]?(?:[بكل]?ال|لل|[بكل])|[وف]"
-_PREFIX_TATWEEL_RE: Final = re.compile(f"(?<![{_LETTER}{_MARK}\u0640])({_PREFIX})\u0640(?=[0-9٠-٩۰-۹A-Za-z])")
+_PREFIX_TATWEEL_RE: Final = re.compile(
+    f"(?<![{LETTER_CLASS}{MARK_CLASS}{TATWEEL}])({_PREFIX}){TATWEEL}(?=[{DIGIT_CLASS}A-Za-z])"
+)
 _TATWEEL_RE: Final = re.compile(
-    f"(?<![{_LETTER}{_MARK}\u0640])({_PREFIX})\u0640+(?=[0-9٠-٩۰-۹A-Za-z])"
-    f"|(?<![{_LETTER}{_MARK}\u0640])([{_LETTER}])\u0640+(?![\u0640{_LETTER}{_MARK}])|\u0640+"
+    f"(?<![{LETTER_CLASS}{MARK_CLASS}{TATWEEL}])({_PREFIX}){TATWEEL}+(?=[{DIGIT_CLASS}A-Za-z])"
+    f"|(?<![{LETTER_CLASS}{MARK_CLASS}{TATWEEL}])([{LETTER_CLASS}]){TATWEEL}+(?![{TATWEEL}{LETTER_CLASS}{MARK_CLASS}])|{TATWEEL}+"
 )
 _SPACES_RE: Final = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\v\f]+")
 _DOUBLE_QUOTES: Final = '"“”„‟〝〞＂'
 _OPENERS: Final = "([{«—-–"
 _CLOSERS: Final = ".,،؛;:!?؟…)]}»"
 
-_SENTENCE_END_RE: Final = re.compile(r"[.!?؟…‼⁉]+[»”\"'’)\]]*(?=\s|$)")
+_SENTENCE_END_RE: Final = re.compile(f"[{re.escape(SENTENCE_ENDS)}]+" r"[»”\"'’)\]]*(?=\s|$)")
 _LATIN_ABBREVIATIONS: Final = frozenset("mr mrs ms dr prof st vs jr sr no inc ltd co".split())
 _LONG_QUOTE: Final = 300
 """Characters from « to »: a longer quotation may be split into sentences."""
@@ -59,33 +58,36 @@ _EMAIL_RE: Final = re.compile(r"\b(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:
 _URL_TRAILERS: Final = ".,;:!?)]}'’،؛؟…"
 _AMPERSAND_RE: Final = re.compile(r"(?<=\S)\s+&\s+(?=(\S))")
 # Presentation forms (from PDFs): folded to the letters they show by NFKC, ﻻ → لا.
-_PRESENTATION_RE: Final = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
+_PRESENTATION_RE: Final = re.compile(f"[{PRESENTATION_CLASS}]+")
 # A Markdown escape: backslashes before punctuation (5\%، \*).
 _ESCAPE_RE: Final = re.compile(r"\\+(?=[!-/:-@\[-`{-~،؛؟«»…])")
 _NBSP_ENTITY_RE: Final = re.compile(r"&(?:nbsp|#160|#[xX][aA]0);")
-_DIGIT: Final = "0-9٠-٩۰-۹"
 _SUPERSCRIPTS: Final = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 # A list marker at the start of a sentence: a bullet, or a number (1- 1. 1) (1) ١-).
 _BULLET_RE: Final = re.compile(r"^[*•\-–—▪◦·●■]\s+")
-_LIST_NUMBER_RE: Final = re.compile(f"^(?:\\(([{_DIGIT}]{{1,2}})\\)|([{_DIGIT}]{{1,2}})[-.)–])\\s*(?=[^\\s{_DIGIT}])")
+_LIST_NUMBER_RE: Final = re.compile(
+    f"^(?:\\(([{DIGIT_CLASS}]{{1,2}})\\)|([{DIGIT_CLASS}]{{1,2}})[-.)–])\\s*(?=[^\\s{DIGIT_CLASS}])"
+)
 _ORDINAL_ADVERBS: Final = ("أولا", "ثانيا", "ثالثا", "رابعا", "خامسا", "سادسا", "سابعا", "ثامنا", "تاسعا", "عاشرا")
 # Words after "/" that make a rate the verbalizer reads (كم/ساعة), so the slash stays.
 _RATE_WORDS: Final = frozenset("ساعة الساعة سا س دقيقة الدقيقة د ثانية الثانية ث".split())
-_SLASH_RE: Final = re.compile(f"(?<=[{_LETTER}{_MARK}])\\s*/\\s*(?=([{_LETTER}]+))")
-_PLUS_RE: Final = re.compile(f"(?<=[{_LETTER}{_MARK}])\\s*\\+\\s*(?=[{_LETTER}])")
-_HASHTAG_RE: Final = re.compile(f"(?<![A-Za-z0-9_&])#([\\w{_MARK}]+)")  # و#غزة, not C#
+_SLASH_RE: Final = re.compile(f"(?<=[{LETTER_CLASS}{MARK_CLASS}])\\s*/\\s*(?=([{LETTER_CLASS}]+))")
+_PLUS_RE: Final = re.compile(f"(?<=[{LETTER_CLASS}{MARK_CLASS}])\\s*\\+\\s*(?=[{LETTER_CLASS}])")
+_HASHTAG_RE: Final = re.compile(f"(?<![A-Za-z0-9_&])#([\\w{MARK_CLASS}]+)")  # و#غزة, not C#
 _MENTION_RE: Final = re.compile(r"(?<!\w)@[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*|@")
 # A footnote marker: [1], [^1], [^note] (not a bracketed word).
-_FOOTNOTE_RE: Final = re.compile(f"\\[(?:\\^[^\\]\\s]+|[{_DIGIT}]+)\\]")
+_FOOTNOTE_RE: Final = re.compile(f"\\[(?:\\^[^\\]\\s]+|[{DIGIT_CLASS}]+)\\]")
 # ² ³ after a unit (a word of at most three letters: كم² م³ km²) read مربع / مكعب.
-_POWER_RE: Final = re.compile(f"(?<![{_LETTER}{_MARK}A-Za-z])((?:[{_LETTER}]|[A-Za-z]){{1,3}})([²³])")
+_POWER_RE: Final = re.compile(f"(?<![{LETTER_CLASS}{MARK_CLASS}A-Za-z])((?:[{LETTER_CLASS}]|[A-Za-z]){{1,3}})([²³])")
 _SUPERSCRIPT_RE: Final = re.compile(f"[{_SUPERSCRIPTS}]+")
 # A lone و before a number, apart from it (و 112): joined so the verbalizer reads the prefix.
-_LONE_WAW_RE: Final = re.compile(f"(?<![^\\s«(\\[])و\\s+(?=[{_DIGIT}])")
+_LONE_WAW_RE: Final = re.compile(f"(?<![^\\s«(\\[])و\\s+(?=[{DIGIT_CLASS}])")
 _LONG_SENTENCE: Final = 300
 """Characters in a sentence beyond which it is split at a ، or ؛ (the transcript cue's length)."""
-_NUMBER_RE: Final = re.compile(r"[\d٠-٩۰-۹]+(?:[.,٫٬/-][\d٠-٩۰-۹]+)*")
-_ABBREVIATION_RE: Final = re.compile(f"(?:[{_LETTER}]\u0640?|[A-Za-z])(?:\\.(?:[{_LETTER}]\u0640?|[A-Za-z]))*")
+_NUMBER_RE: Final = re.compile(r"\d+(?:[.,٫٬/-]\d+)*")  # \d: every decimal digit, the Arabic ones too
+_ABBREVIATION_RE: Final = re.compile(
+    f"(?:[{LETTER_CLASS}]{TATWEEL}?|[A-Za-z])(?:\\.(?:[{LETTER_CLASS}]{TATWEEL}?|[A-Za-z]))*"
+)
 
 
 # --- text cleanup ---------------------------------------------------------
@@ -118,13 +120,13 @@ def clean(text: str) -> str:
     return text
 
 
-def _tatweel(match: re.Match) -> str:
+def _tatweel(match: re.Match[str]) -> str:
     kept = match.group(1) or match.group(2)
-    return kept + "\u0640" if kept else ""
+    return kept + TATWEEL if kept else ""
 
 
 def _ellipses(text: str) -> str:
-    def dots(match: re.Match) -> str:
+    def dots(match: re.Match[str]) -> str:
         run = match.group()
         between_digits = (
             match.start() > 0
@@ -166,7 +168,7 @@ def _arabic_punctuation(text: str) -> str:
     """Latin , ; ? that sit in Arabic text become ، ؛ ؟ (not 1,000 or a URL's ?)."""
     arabic = {",": "،", ";": "؛", "?": "؟"}
 
-    def swap(match: re.Match) -> str:
+    def swap(match: re.Match[str]) -> str:
         i = match.start()
         before = re.sub(r"[\s»)\]\"”']+$", "", text[:i])
         after = text[i + 1 :].lstrip()
@@ -188,7 +190,7 @@ def _spacing(text: str) -> str:
         line = re.sub(r"«\s+", "«", line)
         line = re.sub(r"\s+»", "»", line)
         line = re.sub(r"\s+([،؛؟!])", r"\1", line)
-        line = re.sub(f"([،؛])(?=[{_LETTER}«])", r"\1 ", line)
+        line = re.sub(f"([،؛])(?=[{LETTER_CLASS}«])", r"\1 ", line)
         lines.append(line)
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
@@ -262,12 +264,12 @@ def _quote_spans(paragraph: str) -> list[tuple[int, int]]:
     return spans + [(i, len(paragraph)) for i in opened]
 
 
-def _inside_short_quote(quotes: list[tuple[int, int]], match: re.Match) -> bool:
+def _inside_short_quote(quotes: list[tuple[int, int]], match: re.Match[str]) -> bool:
     """A sentence end with its quotation still open after it, in a quotation of ≤ 300 characters."""
     return any(start < match.start() and end >= match.end() and end - start <= _LONG_QUOTE for start, end in quotes)
 
 
-def _is_abbreviation_dot(paragraph: str, match: re.Match) -> bool:
+def _is_abbreviation_dot(paragraph: str, match: re.Match[str]) -> bool:
     """A lone "." that ends an abbreviation or a leading list number, not a sentence."""
     if match.group() != ".":
         return False
@@ -387,7 +389,7 @@ def _symbols(text: str) -> str:
     return _LONE_WAW_RE.sub("و", text)
 
 
-def _keep_trailing_punctuation(match: re.Match) -> str:
+def _keep_trailing_punctuation(match: re.Match[str]) -> str:
     """What a removed URL leaves: the sentence punctuation that followed it."""
     link = match.group()
     return link[len(link.rstrip(_URL_TRAILERS)) :]

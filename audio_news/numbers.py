@@ -50,11 +50,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 
+from .arabic import GREGORIAN_MONTHS, LETTER_CLASS, LEVANTINE_MONTHS, MONTH_NUMBERS, alternation
 from .config import TextSettings
 
 __all__ = ["cardinal", "ordinal", "verbalize"]
@@ -389,7 +390,7 @@ def _split(text: str) -> tuple[int, str]:
     return int(whole), fraction
 
 
-def _fraction(digits: str, case: str = "nom") -> str:
+def _fraction(digits: str, case: Case = "nom") -> str:
     """What follows فاصلة, in the case of the whole part: zeros one by one, then the rest as
     a number (long tails digit by digit)."""
     if len(digits) > 3:
@@ -399,7 +400,7 @@ def _fraction(digits: str, case: str = "nom") -> str:
     return " ".join(zeros + ([cardinal(int(rest), "m", case)] if rest else []))
 
 
-def _number(text: str, gender: str = "m", case: str = "nom", construct: bool = False) -> str:
+def _number(text: str, gender: Gender = "m", case: Case = "nom", construct: bool = False) -> str:
     """A number as written ("1,200", "2.5") in words; decimals are read masculine, one case
     on both sides of فاصلة (بنحو ثلاثة فاصلة اثنين)."""
     whole, fraction = _split(text)
@@ -408,7 +409,7 @@ def _number(text: str, gender: str = "m", case: str = "nom", construct: bool = F
     return f"{cardinal(whole, 'm', case)} فاصلة {_fraction(fraction, case)}"
 
 
-def _with_noun(text: str, noun: str, case: str, noun_follows: bool) -> str:
+def _with_noun(text: str, noun: str, case: Case, noun_follows: bool) -> str:
     """A number and the noun the writer put after it: ثلاث سنوات، مئتا شخص، شخص واحد، مليونا."""
     whole, fraction = _split(text)
     if fraction:
@@ -424,7 +425,7 @@ def _with_noun(text: str, noun: str, case: str, noun_follows: bool) -> str:
     return f"{cardinal(whole, gender, case, True)} {noun}"
 
 
-def _count(text: str, noun: _Noun, case: str) -> str:
+def _count(text: str, noun: _Noun, case: Case) -> str:
     """A number with a noun we write: دولار واحد، دولاران، ثلاثة دولارات، عشرون دولارا، مئة دولار."""
     whole, fraction = _split(text)
     if fraction:
@@ -440,7 +441,7 @@ def _count(text: str, noun: _Noun, case: str) -> str:
 
 # --- context -------------------------------------------------------------
 
-_AR: Final = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
+_AR: Final = LETTER_CLASS
 _WORD_RE: Final = re.compile(f"\\s+([{_AR}]+)(?![\\dـ{_AR}])")
 _NUMBER_TOKEN_RE: Final = re.compile(r"\d[\d.,]*")
 
@@ -472,7 +473,7 @@ def _clause(before: str, count: int) -> list[str]:
     return words
 
 
-def _case(prefix: str, before: str) -> str:
+def _case(prefix: str, before: str) -> Case:
     """The case a number takes from its glued prefix (بـ لـ كـ) or the word before it, or
     from a verb such as بلغ a few words back (the number is its object: بلغ عدد القتلى خمسين)."""
     prefix = prefix.replace("ـ", "").strip()
@@ -519,56 +520,13 @@ _PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|[وف]?(?:[بلك]ـ? ?)?)"  # و 112 
 _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"
 _END: Final = r"(?!\d|[.,:/\-]\d)"
 
-_GREGORIAN: Final = (
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "أغسطس",
-    "سبتمبر",
-    "أكتوبر",
-    "نوفمبر",
-    "ديسمبر",
-)
-_LEVANTINE: Final = (
-    "كانون الثاني",
-    "شباط",
-    "آذار",
-    "نيسان",
-    "أيار",
-    "حزيران",
-    "تموز",
-    "آب",
-    "أيلول",
-    "تشرين الأول",
-    "تشرين الثاني",
-    "كانون الأول",
-)
-_MONTH_VARIANTS: Final = (
-    "إبريل",
-    "ابريل",
-    "يونيه",
-    "يوليه",
-    "اغسطس",
-    "اكتوبر",
-    "جانفي",
-    "فيفري",
-    "أفريل",
-    "ماي",
-    "جوان",
-    "جويلية",
-    "أوت",
-)
-_MONTHS_ALT: Final = "|".join(sorted(_GREGORIAN + _LEVANTINE + _MONTH_VARIANTS, key=len, reverse=True))
+_MONTHS_ALT: Final = alternation(MONTH_NUMBERS)
 _YEAR_WORDS: Final = frozenset("عام العام عامي العامين سنة السنة".split())
 _YEAR_PREPOSITIONS: Final = (
     "منذ في حتى خلال قبل بعد بين مطلع أوائل أواخر أواسط منتصف بداية نهاية صيف شتاء ربيع خريف مواليد"
 ).split()
 _SCORE_STEMS: Final = ("فاز", "فوز", "تعادل", "نتيجة", "تغلب", "هزم", "خسر", "خسارة", "انتصر", "مباراة", "سحق", "الشوط")
-_ORDINAL_NOUNS: Final = MappingProxyType(
+_ORDINAL_NOUNS: Final[Mapping[str, Gender]] = MappingProxyType(
     {
         **dict.fromkeys(
             (
@@ -622,7 +580,7 @@ _ACRONYM_WORDS: Final = MappingProxyType(
 
 
 def _month(number: int, settings: TextSettings) -> str:
-    gregorian, levantine = _GREGORIAN[number - 1], _LEVANTINE[number - 1]
+    gregorian, levantine = GREGORIAN_MONTHS[number - 1], LEVANTINE_MONTHS[number - 1]
     if settings.months == "levantine":
         return levantine
     return f"{gregorian} {levantine}" if settings.months == "both" else gregorian
@@ -842,7 +800,7 @@ def _hour_of_day(m: re.Match[str], settings: TextSettings) -> str:
     return _attach(m["pre"], _hour(hour)) if hour <= 24 else m.group(0)
 
 
-def _ordinal_gender(noun: str) -> str | None:
+def _ordinal_gender(noun: str) -> Gender | Literal["hour"] | None:
     """The ordinal noun (القرن، المادة، الساعة) inside a word with its prefixes (وفي، للمادة)."""
     for candidate in (noun, noun[1:], noun[2:], "ا" + noun[1:], "ا" + noun[2:]):
         if candidate == "الساعة":
@@ -965,7 +923,7 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
     return _attach(pre, _number(number, _gender_further(m), case)) + after
 
 
-def _gender_further(m: re.Match[str]) -> str:
+def _gender_further(m: re.Match[str]) -> Gender:
     """من 3 إلى 5 سنوات، بين 3 و5 سنوات: the noun after the second number sets the first's gender."""
     further = _FURTHER_NOUN_RE.match(m.string, m.end("num"))
     return _gender(further["noun"]) if further and _is_noun(further["noun"]) else "m"
@@ -1078,8 +1036,12 @@ def _ascii_digits(text: str) -> str:
 def _speak(text: str, settings: TextSettings) -> str:
     text = _ascii_digits(text)
     for rule in _RULES:
-        text = rule.pattern.sub(lambda m, rule=rule: rule.speak(m, settings), text)
+        text = _apply(rule, text, settings)
     return text
+
+
+def _apply(rule: _Rule, text: str, settings: TextSettings) -> str:
+    return rule.pattern.sub(lambda m: rule.speak(m, settings), text)
 
 
 def verbalize(text: str, settings: TextSettings = TextSettings()) -> str:

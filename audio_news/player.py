@@ -27,9 +27,10 @@ import unicodedata
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeGuard
 from urllib.parse import quote, urlsplit
 
+from .arabic import GREGORIAN_MONTHS
 from .config import PodcastSettings
 from .errors import PublishError
 from .models import Chapter, Cue, Episode
@@ -40,21 +41,6 @@ ASSET_DIR: Final = "player"
 ASSETS: Final = ("player.js", "player.css")
 GENERATOR: Final = "audio-news"
 """The generator meta of every page written here: only such pages are ever removed."""
-
-MONTHS: Final = (
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "أغسطس",
-    "سبتمبر",
-    "أكتوبر",
-    "نوفمبر",
-    "ديسمبر",
-)
 
 _VTT_TIME: Final = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})")
 _VTT_TAG: Final = re.compile(r"<[^>]*>")
@@ -94,7 +80,7 @@ def _iso_duration(ms: int) -> str:
 
 def format_date(day: dt.date) -> str:
     """An Arabic date: "29 نوفمبر 2025"."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {GREGORIAN_MONTHS[day.month - 1]} {day.year}"
 
 
 def chapter_count(n: int) -> str:
@@ -128,8 +114,8 @@ def _is_loopback(url: str) -> bool:
     return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
-def _is_web_url(value: str | None) -> bool:
-    return bool(value) and value.lower().startswith(("http://", "https://"))
+def _is_web_url(value: str | None) -> TypeGuard[str]:
+    return value is not None and value.lower().startswith(("http://", "https://"))
 
 
 # --- transcript -----------------------------------------------------------------

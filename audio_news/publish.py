@@ -33,13 +33,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from .arabic import EASTERN_DIGITS, MARK_CLASS, TATWEEL
 from .config import PodcastSettings, image_mime
 from .errors import PublishError
 from .models import Chapter, Cue, Episode, Rendering
@@ -63,8 +64,8 @@ _SUFFIX_LEN: Final = 8
 _WINDOWS_RESERVED: Final = frozenset(
     ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(10)] + [f"lpt{i}" for i in range(10)]
 )
-# Arabic harakat, tanween, shadda, sukun, superscript alef, Quranic marks, tatweel.
-_ARABIC_MARKS: Final = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff\u0640]")
+# Arabic marks (harakat, tanween, shadda, sukun, superscript alef, Quranic marks) and tatweel.
+_ARABIC_MARKS: Final = re.compile(f"[{MARK_CLASS}{TATWEEL}]")
 # Characters XML 1.0 cannot hold at all (lxml refuses them).
 _XML_BAD: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -91,7 +92,7 @@ def _slug_char(ch: str) -> str:
     """What a character becomes in a slug: itself, an ASCII stand-in, or '-'."""
     if ch.isascii():
         return ch.lower() if ch.isalnum() else "-"
-    if "\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9":  # Arabic-Indic digits
+    if ch in EASTERN_DIGITS:  # Arabic-Indic digits
         return str(unicodedata.digit(ch))
     if unicodedata.category(ch).startswith("L") and "ARABIC" in unicodedata.name(ch, ""):
         return ch
@@ -523,7 +524,11 @@ def channel_guid(out_dir: Path, feed_url: str) -> str:
     return guid
 
 
-class _ChannelExtension(BaseExtension):
+_Element = Any
+"""An lxml element, as feedgen hands them to extensions (neither has type hints)."""
+
+
+class _ChannelExtension(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
     """Channel elements feedgen cannot write: podcast:guid, podcast:locked,
     itunes:explicit true/false (feedgen only knows yes/no/clean) and an
     itunes:image whose URL need not end in .png/.jpg."""
@@ -538,7 +543,7 @@ class _ChannelExtension(BaseExtension):
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS, "itunes": ITUNES_NS}
 
-    def extend_rss(self, feed):
+    def extend_rss(self, feed: _Element) -> _Element:
         channel = feed[0]
         if self.image:
             xml_elem(f"{{{ITUNES_NS}}}image", channel).attrib["href"] = self.image
@@ -552,18 +557,18 @@ class _ChannelExtension(BaseExtension):
                 locked.attrib["owner"] = self.owner
         return feed
 
-    def extend_atom(self, feed):
+    def extend_atom(self, feed: _Element) -> _Element:
         return feed
 
 
-class _ItemExtension(BaseEntryExtension):
+class _ItemExtension(BaseEntryExtension):  # type: ignore[misc]  # feedgen is untyped
     """podcast:transcript (any number) and podcast:chapters on an item."""
 
     def __init__(self) -> None:
         self.transcripts: list[dict[str, str]] = []
         self.chapters_url = ""
 
-    def extend_rss(self, entry):
+    def extend_rss(self, entry: _Element) -> _Element:
         for attrs in self.transcripts:
             elem = xml_elem(f"{{{PODCAST_NS}}}transcript", entry)
             for key, value in attrs.items():
@@ -574,7 +579,7 @@ class _ItemExtension(BaseEntryExtension):
             elem.attrib["type"] = "application/json+chapters"
         return entry
 
-    def extend_atom(self, entry):
+    def extend_atom(self, entry: _Element) -> _Element:
         return entry
 
 
@@ -648,7 +653,8 @@ def render_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Epis
 
     for episode in sorted(episodes, key=lambda e: e.pub_date, reverse=True):
         _add_item(fg, Path(out_dir), base, episode)
-    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    rss: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return rss
 
 
 def write_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Episode], cover_name: str) -> Path:

@@ -28,10 +28,15 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Final
+from urllib.parse import SplitResult, urlsplit
 
 from .errors import PublishError
+
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.responses import Response
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8000
@@ -107,13 +112,13 @@ def content_type(path: Path) -> str:
 # --- the ASGI app ------------------------------------------------------------
 
 
-def make_app(out_dir: Path) -> Callable:
+def make_app(out_dir: Path) -> ASGIApp:
     """The ASGI app that serves `out_dir` read-only (for uvicorn, or tests)."""
     from starlette.responses import FileResponse, PlainTextResponse, Response
 
     root = Path(out_dir)
 
-    async def app(scope, receive, send) -> None:  # noqa: ANN001 - the ASGI signature
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":  # nothing to start or stop
             while True:
                 kind = (await receive())["type"]
@@ -154,7 +159,7 @@ def make_app(out_dir: Path) -> Callable:
     return app
 
 
-def _not_modified(scope: dict, response) -> bool:  # noqa: ANN001 - a starlette Response
+def _not_modified(scope: Scope, response: Response) -> bool:
     """True when the request's If-None-Match names the file's current ETag."""
     for name, value in scope.get("headers", ()):
         if name == b"if-none-match":
@@ -175,7 +180,7 @@ def lan_address() -> str:
     probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         probe.connect(("10.254.254.254", 9))
-        address = probe.getsockname()[0]
+        address: str = probe.getsockname()[0]
         if address and not address.startswith("0."):
             return address
     except OSError:
@@ -224,11 +229,11 @@ def _same_base(a: str, b: str) -> bool:
     """Equal URLs, taking localhost and 127.0.0.1 (and ::1) as the same host."""
     sa, sb = urlsplit(a), urlsplit(b)
 
-    def host(parts) -> str:  # noqa: ANN001
+    def host(parts: SplitResult) -> str:
         name = (parts.hostname or "").lower()
         return "127.0.0.1" if name in _LOOPBACK_NAMES else name
 
-    def port(parts) -> int | None:  # noqa: ANN001
+    def port(parts: SplitResult) -> int | None:
         try:
             return parts.port or {"http": 80, "https": 443}.get(parts.scheme)
         except ValueError:
@@ -302,7 +307,7 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _server(out_dir: Path):  # noqa: ANN202 - a uvicorn.Server
+def _server(out_dir: Path) -> uvicorn.Server:
     import uvicorn
 
     config = uvicorn.Config(

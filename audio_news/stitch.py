@@ -109,7 +109,7 @@ def _ffmpeg_major() -> int:
 
 def _run(
     args: Sequence[str], what: str, stdin: bytes | None = None, path: Path | None = None
-) -> subprocess.CompletedProcess:
+) -> subprocess.CompletedProcess[bytes]:
     """Run ffmpeg with `args`; raise AudioError(`what` + stderr tail) on failure."""
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", *args]
     try:
@@ -148,7 +148,7 @@ def _parse_ebur128(log: str, what: str, path: Path | None = None) -> tuple[float
     return float(integrated.group(1)), float(peak.group(1))
 
 
-def _log(proc: subprocess.CompletedProcess) -> str:
+def _log(proc: subprocess.CompletedProcess[bytes]) -> str:
     return proc.stderr.decode("utf-8", "replace")
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Final
 
+from .arabic import MARK_CLASS
 from .engines import Engine
 from .errors import EngineError
 from .models import Clip, Script, Sentence
@@ -25,7 +26,7 @@ CHUNK_GAP_MS: Final = 120
 # Clause ends to cut after, best first: Arabic comma and semicolon, colon (and
 # their Latin forms, which normalize may leave in place).
 _CLAUSE_END: Final = re.compile(r"(?<=[،؛:,;])\s+")
-_MARK: Final = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_MARK: Final = re.compile(f"[{MARK_CLASS}]")
 
 
 def split_for_engine(text: str, max_chars: int) -> list[str]:

@@ -23,7 +23,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from mutagen import MutagenError
 from mutagen.id3 import (
@@ -43,6 +43,7 @@ from mutagen.id3 import (
     USLT,
     CTOCFlags,
     Encoding,
+    Frame,
     ID3NoHeaderError,
     PictureType,
 )
@@ -111,7 +112,7 @@ def _check_chapters(path: Path, chapters: tuple[Chapter, ...]) -> None:
             raise TagError(f"chapter {eid!r} has bad times {ch.start_ms}..{ch.end_ms} ms", path)
 
 
-def _date_frames(path: Path, date: str) -> list:
+def _date_frames(path: Path, date: str) -> list[Frame]:
     """TYER (+ TDAT) for v2.3, from an ISO date."""
     if not date:
         return []
@@ -231,7 +232,7 @@ def _text(id3: ID3, key: str) -> str:
     return str(frame.text[0]) if frame is not None and frame.text else ""
 
 
-def _first(id3: ID3, prefix: str):
+def _first(id3: ID3, prefix: str) -> Any:  # a mutagen frame: its fields are made at run time, untyped
     frames = id3.getall(prefix)
     return frames[0] if frames else None
 

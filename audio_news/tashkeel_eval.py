@@ -30,13 +30,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diacritize import SUKUN, TASHKEEL, strip_marks
+from .arabic import ALEF, BASIC_LETTERS, SENTENCE_ENDS, SUKUN, TASHKEEL, strip_tashkeel
 
-ARABIC_LETTERS = frozenset("ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي")
+ARABIC_LETTERS = BASIC_LETTERS
 """The letters that are scored (Fadel et al.'s list: no tatweel, no Persian letters)."""
 
-BARE_ALEF = "\u0627"
-_SENTENCE_END = re.compile(r"(?<=[.!؟?])\s+")
+_SENTENCE_END = re.compile(f"(?<=[{re.escape(SENTENCE_ENDS)}])\\s+")
 
 
 @dataclass(frozen=True)
@@ -175,13 +174,13 @@ def score_line(gold: str, pred: str, tallies: dict[str, _Tally]) -> None:
     aligned = _align(gl, letters_of(pred))
     full, no_ce, heard = [], [], []
     for g, p in zip(gl, aligned):
-        same_letter = p is not None and p.letter == g.letter
-        ok = same_letter and p.marks == g.marks
+        marks = p.marks if p is not None and p.letter == g.letter else None  # None: not the same letter
+        ok = marks == g.marks
         full.append((g.word, ok))
         if not g.last:
             no_ce.append((g.word, ok))
-        if _heard(g.marks) and g.letter != BARE_ALEF:
-            heard.append((g.word, same_letter and _heard(p.marks) == _heard(g.marks)))
+        if _heard(g.marks) and g.letter != ALEF:
+            heard.append((g.word, marks is not None and _heard(marks) == _heard(g.marks)))
     tallies["all"].add_line(full)
     tallies["no_ce"].add_line(no_ce)
     tallies["heard"].add_line(heard)
@@ -201,14 +200,14 @@ def evaluate(gold_lines: Iterable[str], diacritize: Callable[[str], str], name: 
         gold = unicodedata.normalize("NFC", gold.strip())
         if not gold:
             continue
-        bare = strip_marks(gold)
+        bare = strip_tashkeel(gold)
         started = time.perf_counter()
         pred = diacritize(bare)
         seconds += time.perf_counter() - started
         lines += 1
         words += len(bare.split())
         sentences += sum(1 for piece in _SENTENCE_END.split(bare) if piece.strip())
-        changed += strip_marks(pred) != bare
+        changed += strip_tashkeel(pred) != bare
         score_line(gold, pred, tallies)
     return Report(
         name=name,

@@ -1,7 +1,9 @@
 """Voice profiles: TOML files naming an engine and its settings.
 
-The bundled profiles live in the repository's voices/ folder (and in the
-package's data for installed copies); a profile may also be given by path.
+The bundled profiles are package data (audio_news/data/voices, which the
+repository's top-level voices/ links to) and are found through
+importlib.resources, so an installed copy finds them from any folder; any
+other profile is given by path.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -19,10 +23,9 @@ DEFAULT_VOICE = "espeak-ar"
 _KNOWN_KEYS = {"name", "engine", "description", "language", "diacritize", "max_chars", "licence", "settings"}
 
 
-def voice_dirs() -> tuple[Path, ...]:
-    """Where named profiles are looked up, first match wins."""
-    here = Path(__file__).resolve().parent
-    return (Path.cwd() / "voices", here.parent / "voices", here / "data" / "voices")
+def bundled_voices() -> Traversable:
+    """The package's voices folder: the named profiles and the default lexicon."""
+    return resources.files("audio_news").joinpath("data", "voices")
 
 
 @dataclass(frozen=True)
@@ -79,36 +82,36 @@ class VoiceProfile:
         return p
 
 
-def read_profile(path: Path) -> VoiceProfile:
+def read_profile(path: Path | Traversable) -> VoiceProfile:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UnknownVoiceError("voice profile not found", path) from None
+        raise UnknownVoiceError("voice profile not found", str(path)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read voice profile: {exc}", path) from exc
+        raise ConfigError(f"cannot read voice profile: {exc}", str(path)) from exc
     return VoiceProfile.from_dict(data, str(path))
 
 
 def list_profiles() -> tuple[VoiceProfile, ...]:
+    """The bundled profiles, by file name; one that does not read is left out."""
     seen: dict[str, VoiceProfile] = {}
-    for folder in voice_dirs():
-        for file in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
-            try:
-                profile = read_profile(file)
-            except ConfigError:
-                continue
-            seen.setdefault(profile.name, profile)
+    files = [f for f in bundled_voices().iterdir() if f.name.endswith(".toml") and f.is_file()]
+    for file in sorted(files, key=lambda f: f.name):
+        try:
+            profile = read_profile(file)
+        except ConfigError:
+            continue
+        seen.setdefault(profile.name, profile)
     return tuple(seen.values())
 
 
 def find_profile(name_or_path: str | None) -> VoiceProfile:
-    """A profile by name (voices/NAME.toml) or by path to a .toml file."""
+    """A bundled profile by name (voices/NAME.toml) or any profile by path to a .toml file."""
     name = name_or_path or DEFAULT_VOICE
     if name.endswith(".toml") or "/" in name:
         return read_profile(Path(name))
-    for folder in voice_dirs():
-        candidate = folder / f"{name}.toml"
-        if candidate.is_file():
-            return read_profile(candidate)
+    candidate = bundled_voices().joinpath(f"{name}.toml")
+    if candidate.is_file():
+        return read_profile(candidate)
     known = ", ".join(p.name for p in list_profiles()) or "none"
     raise UnknownVoiceError(f"unknown voice {name!r}; known voices: {known}")

@@ -196,6 +196,17 @@ def test_line_commands_check_files_as_articles_are(tmp_path):
     assert result.returncode == 0 and result.stdout == ""
 
 
+def test_version_is_the_package_version():
+    from typer.testing import CliRunner
+
+    from audio_news import __version__
+    from audio_news.cli import app
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"audio-news {__version__}\n"
+    assert __version__ and __version__[0].isdigit()
+
+
 # --- audio-news script: what the voice will read ------------------------------------------
 
 SCRIPT_ARTICLE = ROOT / "tests" / "data" / "script_article.md"

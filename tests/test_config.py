@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from audio_news.config import MAX_PAUSE_MS, Settings, load_settings, with_overrides
+from audio_news.diacritize import Diacritizer
 from audio_news.errors import ConfigError
 
 COVER = Path(__file__).resolve().parent.parent / "audio_news" / "data" / "cover.png"
@@ -106,6 +107,17 @@ def test_cover_path_is_relative_to_the_settings_file(tmp_path):
     (tmp_path / "art" / "c.png").write_bytes(COVER.read_bytes())
     settings = load_settings(write(tmp_path, '[podcast]\nimage = "art/c.png"\n'))
     assert Path(settings.podcast.image) == (tmp_path / "art" / "c.png").resolve()
+
+
+def test_lexicon_path_is_relative_to_the_settings_file(tmp_path, monkeypatch):
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "words.tsv").write_text("بغداد\tبَغْدَاد\n", encoding="utf-8")
+    path = write(tmp_path / "conf", '[text]\nlexicon = "words.tsv"\n')
+    monkeypatch.chdir(tmp_path)  # not the settings file's folder
+    settings = load_settings(path)
+    assert Path(settings.text.lexicon) == (tmp_path / "conf" / "words.tsv").resolve()
+    assert len(Diacritizer.from_settings(settings.text).lexicon) == 1
+    assert load_settings(write(tmp_path, '[text]\nlexicon = ""\n')).text.lexicon == ""  # empty: the bundled one
 
 
 def test_cli_overrides():

@@ -6,19 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from audio_news import normalize, numbers
+from audio_news import arabic, normalize, numbers
 from audio_news.config import TextSettings
 from audio_news.ingest import read_article
 from audio_news.models import Article, BlockKind, Section
 from audio_news.normalize import build_script, clean, source_domain, split_sentences
 
 REPO = Path(__file__).parent.parent
-LETTERS_AND_MARKS = re.compile("[\u0621-\u063a\u0641-\u064a\u064b-\u065f\u0670\u0671-\u06d3]")
+LETTERS_AND_MARKS = re.compile(f"[{arabic.LETTER_CLASS}{arabic.MARK_CLASS}]")
 
 
 def letters_and_marks(text):
     """Arabic letters and marks in canonical order, tatweel and invisible characters aside."""
-    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf" and ch != "\u0640")
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf" and ch != arabic.TATWEEL)
     return LETTERS_AND_MARKS.findall(unicodedata.normalize("NFC", visible))
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ..arabic import ALEF_WASLA, KASRA, SHADDA, SUKUN, SUN_LETTERS, TASHKEEL, class_of
 from ..errors import ConfigError, EngineError, EngineMissingError
 from ..models import Clip
 from ..voices import VoiceProfile
@@ -63,9 +64,9 @@ _EE_NOT_FOUND: Final = 2
 # needed here, so it is taken as an opaque pointer.
 _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
-_SHADDA: Final = "\u0651"
+_SHADDA: Final = SHADDA
 # Harakat and tanween (and the dagger alif) written before a shadda on the same letter.
-_MARKS_BEFORE_SHADDA: Final = re.compile("([\u064b-\u0650\u0652\u0670]+)\u0651")
+_MARKS_BEFORE_SHADDA: Final = re.compile(f"([{class_of(TASHKEEL - {SHADDA})}]+){SHADDA}")
 
 
 @dataclass(frozen=True)
@@ -193,9 +194,9 @@ def _library() -> _Library:
         return _library_instance
 
 
-_SUN_LETTERS: Final = "تثدذرزسشصضطظلن"
-_WASLA: Final = "\u0671"
-_KASRA: Final = "\u0650"
+_SUN_LETTERS: Final = SUN_LETTERS
+_WASLA: Final = ALEF_WASLA
+_KASRA: Final = KASRA
 _PAUSE_BEFORE: Final = tuple('،؛:.!؟?«»"()[]-–—…')
 _MARKS: Final = "[\u064b-\u0652\u0670]*"
 _LETTER: Final = "[\u0621-\u064a]"
@@ -268,7 +269,7 @@ def _linked_article(word: str, after_pause: bool) -> str:
             return word
         if rest[0] in _SUN_LETTERS and _SHADDA in rest[1:3]:
             return clitics + _WASLA + rest
-        return clitics + _WASLA + "ل" + "\u0652" + rest
+        return clitics + _WASLA + "ل" + SUKUN + rest
     m = _WASL_WORD.match(word)
     if m:
         clitics, rest = m.groups()
