@@ -218,15 +218,18 @@ _LEADING_PUNCTUATION = re.compile("^[«»\"'(\\[\\-–—…]+")
 # A word that ends in a long vowel (fiː, ʕalaː, ðahabuː): its final letters, which a
 # linked wasl shortens (فِي ٱلْبَيْتِ is fi lbayti).
 _LONG_VOWEL_END = re.compile("(?<=\u0650)ي\u0652?$|(?<=\u064e)[اى]\u0652?$|(?<=\u064f)وا?\u0652?$")
-# A word that ends in a consonant with sukun (أَعْلَنَتْ، لَمْ، مِنْ): it takes a helping vowel.
-_SUKUN_END = re.compile(f"(?<={_LETTER})\u0652$")
+# A word that ends in a consonant with sukun or none (أَعْلَنَتْ، لَمْ، مِنْ، قَد): it takes a
+# helping vowel.
+_SUKUN_END = re.compile("(?<=[\u0621-\u0626\u0628-\u0647])\u0652?$")
 _DAMMA_HELPERS: Final = ("هُمْ", "كُمْ", "تُمْ", "مُذْ")
 # A shadda and a sukun on one letter (الَّْتِي, as a model writes it): espeak then drops the
 # doubling (alatiː); the sukun goes.
 _SHADDA_SUKUN = re.compile("\u0651\u0652|\u0652(?=[\u064b-\u0650]*\u0651)")
 # A doubled glide (يّ، وّ, shadda already moved first), which espeak reads as a long vowel
-# and a hiatus: سَاحِلِيَّة saːħiliːatun, قُوَّة quːatun. Written out as glide + sukun + glide.
-_DOUBLED_GLIDE = re.compile("([يو])\u0651")
+# and a hiatus: سَاحِلِيَّة saːħiliːatun, قُوَّة quːatun. Written out as glide + sukun + glide
+# before a fatha or damma (and a kasra on و): espeak reads يِ as a long jiː and ي with tanween
+# as a hiatus either way, so those are left as they are.
+_DOUBLED_GLIDE = re.compile("ي\u0651(?=[\u064e\u064f])|و\u0651(?=[\u064e-\u0650])")
 # The silent alef written after the plural و of verbs (قَالُوا، سَعَوْا), which espeak reads aː.
 _SILENT_ALEF = re.compile("(\u064fو\u0652?|\u064eو\u0652)ا(?![\u0621-\u064a\u064b-\u0652\u0670])")
 
@@ -296,7 +299,7 @@ def _before_wasl(word: str, article: bool) -> str:
             vowel = "\u064e"
         else:
             vowel = _KASRA
-        return word[:-1] + vowel
+        return word.removesuffix(SUKUN) + vowel
     return word
 
 
@@ -317,7 +320,7 @@ def prepare_text(text: str) -> str:
     text = _MARKS_BEFORE_SHADDA.sub(lambda m: _SHADDA + m.group(1), text.replace("\0", " "))
     text = _SHADDA_SUKUN.sub(lambda m: m.group()[:-1] if m.group().startswith(_SHADDA) else "", text)
     text = _SILENT_ALEF.sub(r"\1", text)
-    text = _DOUBLED_GLIDE.sub("\\1\u0652\\1", text)
+    text = _DOUBLED_GLIDE.sub(lambda m: m.group()[0] + SUKUN + m.group()[0], text)
     words = text.split(" ")
     for i, word in enumerate(words):
         after_pause = i == 0 or not words[i - 1] or words[i - 1].endswith(_PAUSE_BEFORE)
