@@ -230,6 +230,9 @@ _SHADDA_SUKUN = re.compile("\u0651\u0652|\u0652(?=[\u064b-\u0650]*\u0651)")
 # before a fatha or damma (and a kasra on و): espeak reads يِ as a long jiː and ي with tanween
 # as a hiatus either way, so those are left as they are.
 _DOUBLED_GLIDE = re.compile("ي\u0651(?=[\u064e\u064f])|و\u0651(?=[\u064e-\u0650])")
+# ... and before tanween fath or damm, written out as its vowel and nun (سَنَوِيًّا → سَنَوِيْيَنْ,
+# saːnawiːjan), which espeak reads; with tanween kasr no spelling reads right.
+_DOUBLED_YA_TANWEEN = re.compile("ي\u0651(?:\u064b[اى]?|\u064c)")
 # The silent alef written after the plural و of verbs (قَالُوا، سَعَوْا), which espeak reads aː.
 _SILENT_ALEF = re.compile("(\u064fو\u0652?|\u064eو\u0652)ا(?![\u0621-\u064a\u064b-\u0652\u0670])")
 
@@ -320,6 +323,7 @@ def prepare_text(text: str) -> str:
     text = _MARKS_BEFORE_SHADDA.sub(lambda m: _SHADDA + m.group(1), text.replace("\0", " "))
     text = _SHADDA_SUKUN.sub(lambda m: m.group()[:-1] if m.group().startswith(_SHADDA) else "", text)
     text = _SILENT_ALEF.sub(r"\1", text)
+    text = _DOUBLED_YA_TANWEEN.sub(lambda m: "يْي" + ("\u064f" if "\u064c" in m.group() else "\u064e") + "نْ", text)
     text = _DOUBLED_GLIDE.sub(lambda m: m.group()[0] + SUKUN + m.group()[0], text)
     words = text.split(" ")
     for i, word in enumerate(words):
