@@ -233,6 +233,11 @@ _DOUBLED_GLIDE = re.compile("ي\u0651(?=[\u064e\u064f])|و\u0651(?=[\u064e-\u065
 # ... and before tanween fath or damm, written out as its vowel and nun (سَنَوِيًّا → سَنَوِيْيَنْ,
 # saːnawiːjan), which espeak reads; with tanween kasr no spelling reads right.
 _DOUBLED_YA_TANWEEN = re.compile("ي\u0651(?:\u064b[اى]?|\u064c)")
+# The name of God (اللَّه، بِاللَّهِ، عَبْدِ اللَّهِ), written without its long a, which espeak
+# then reads short (ʕabdil lahi): the a is written out.
+_ALLAH = re.compile(
+    f"^(?:[وفبت]{_MARKS})?[اٱ]?(?:ل{_MARKS})?ل\u0651[\u064e\u0670]?ه(?=[\u064b-\u0652]*[^\u0621-\u064a]*$)"
+)
 # The silent alef written after the plural و of verbs (قَالُوا، سَعَوْا), which espeak reads aː.
 _SILENT_ALEF = re.compile("(\u064fو\u0652?|\u064eو\u0652)ا(?![\u0621-\u064a\u064b-\u0652\u0670])")
 
@@ -329,6 +334,8 @@ def prepare_text(text: str) -> str:
     for i, word in enumerate(words):
         after_pause = i == 0 or not words[i - 1] or words[i - 1].endswith(_PAUSE_BEFORE)
         words[i] = _linked_article(word, after_pause)
+        if _ALLAH.match(words[i]):
+            words[i] = re.sub("\u0651[\u064e\u0670]?ه", "\u0651\u064eاه", words[i], count=1)
         if i and words[i].startswith(_WASLA) and words[i - 1] and not after_pause:
             words[i - 1] = _before_wasl(words[i - 1], words[i].startswith(_WASLA + "ل"))
     return " ".join(words)
