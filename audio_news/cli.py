@@ -138,6 +138,13 @@ def build(
 
                 result = builder.build(article, progress)
             ep = result.episode
+            if result.rendering.warning:
+                err.print(
+                    f"audio-news: warning: {article.source}: {result.rendering.warning}",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
             minutes, seconds = divmod(round(ep.duration_ms / 1000), 60)
             chapters = f"{len(ep.chapters)} chapter{'s' if len(ep.chapters) != 1 else ''}"
             out.print(

@@ -1,7 +1,7 @@
 """Settings: a TOML file read once, validated early, bound into frozen values.
 
     [podcast]  title, author, description, link, image, base_url, category, email, locked
-    [audio]    loudness_lufs, true_peak_db, bitrate_kbps, sample_rate
+    [audio]    loudness_lufs, true_peak_db, bitrate_kbps, sample_rate, ffmpeg
     [pauses]   after_title_ms, after_heading_ms, between_sentences_ms,
                between_paragraphs_ms, between_sections_ms
     [text]     months ("gregorian" | "levantine" | "both"), latin ("spell" | "read"),
@@ -13,9 +13,12 @@ Every key has a default; CLI options override the file.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import struct
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final
@@ -54,6 +57,9 @@ class AudioSettings:
     true_peak_db: float = -1.0
     bitrate_kbps: int = 96
     sample_rate: int = 44100
+    ffmpeg: str = ""
+    """The ffmpeg binary to use (a path, or a name looked up on PATH); empty = the one
+    bundled through imageio-ffmpeg. $AUDIO_NEWS_FFMPEG wins over it."""
 
 
 @dataclass(frozen=True)
@@ -168,11 +174,20 @@ def settings_from_dict(data: dict[str, Any], path: str = "") -> Settings:
         raise ConfigError("[audio] bitrate_kbps must be an MP3 bitrate such as 64, 96 or 128", path)
     if audio.sample_rate not in (22050, 24000, 32000, 44100, 48000):
         raise ConfigError("[audio] sample_rate must be 22050, 24000, 32000, 44100 or 48000", path)
+    if audio.ffmpeg and not _is_executable(audio.ffmpeg):
+        raise ConfigError(f"[audio] ffmpeg {audio.ffmpeg!r} is not an executable file (or a program on PATH)", path)
     for f in fields(PauseSettings):
         if not 0 <= getattr(settings.pauses, f.name) <= MAX_PAUSE_MS:
             raise ConfigError(f"[pauses] {f.name} must be in 0..{MAX_PAUSE_MS} ms", path)
     _check_podcast(settings.podcast, path)
     return settings
+
+
+def _is_executable(name: str) -> bool:
+    """A path to an executable file, or a bare name found on PATH."""
+    if os.sep not in name:
+        return shutil.which(name) is not None
+    return os.path.isfile(name) and os.access(name, os.X_OK)
 
 
 def _check_podcast(podcast: PodcastSettings, path: str) -> None:
@@ -214,6 +229,16 @@ def _check_cover(image: Path, path: str) -> None:
         raise ConfigError(f"[podcast] image {str(image)!r} is not a PNG or JPEG file", path)
 
 
+def _resolve_relative(
+    data: dict[str, Any], table: str, key: str, settings_file: Path, is_path: Callable[[str], bool]
+) -> None:
+    """Make `[table] key` absolute against the settings file's folder when it is a path."""
+    section = data.get(table)
+    value = section.get(key) if isinstance(section, dict) else None
+    if isinstance(section, dict) and isinstance(value, str) and value and is_path(value):
+        section[key] = str((settings_file.parent / Path(value).expanduser()).absolute())
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Read a settings TOML file (None: defaults only)."""
     if path is None:
@@ -224,14 +249,11 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError("settings file not found", path) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read settings: {exc}", path) from exc
-    image = data.get("podcast", {}).get("image") if isinstance(data.get("podcast"), dict) else None
-    if isinstance(image, str) and image and not image.startswith(("http://", "https://")):
-        # A cover path is relative to the settings file, not to where the command runs.
-        data["podcast"]["image"] = str((Path(path).parent / Path(image).expanduser()).resolve())
-    lexicon = data.get("text", {}).get("lexicon") if isinstance(data.get("text"), dict) else None
-    if isinstance(lexicon, str) and lexicon:
-        # And so is a lexicon path.
-        data["text"]["lexicon"] = str((Path(path).parent / Path(lexicon).expanduser()).resolve())
+    # Paths in the file are relative to the file, not to where the command runs.
+    _resolve_relative(data, "podcast", "image", Path(path), lambda v: not v.startswith(("http://", "https://")))
+    _resolve_relative(data, "text", "lexicon", Path(path), lambda v: True)
+    # A bare ffmpeg name is looked up on PATH; only a path is made absolute.
+    _resolve_relative(data, "audio", "ffmpeg", Path(path), lambda v: os.sep in v)
     return settings_from_dict(data, str(path))
 
 

@@ -142,6 +142,8 @@ class Rendering:
     cues: tuple[Cue, ...]
     loudness_lufs: float | None = None
     true_peak_db: float | None = None
+    warning: str = ""
+    """Why the loudness misses the target (a voice too peaky for it); empty when on target."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,10 @@ class Episode:
     source_url: str | None = None
     article_date: dt.date | None = None
     voice: str = ""
+    loudness_lufs: float | None = None
+    """The MP3's integrated loudness and true peak as measured when it was built
+    (None in stores written before they were kept)."""
+    true_peak_db: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -8,7 +8,9 @@ in a Builder and reused for every article. The MP3 is rendered and tagged under
 a temporary name; only then are the transcripts and the MP3 renamed into place
 (each file atomically), and only then do the store, feed and player change,
 under the output folder's lock. A failed build leaves the previous episode and
-feed as they were.
+feed as they were, and takes away what it added: a first build that fails
+leaves no output folder behind. The ffmpeg to use is probed when the Builder
+is made, so one that lacks a feature fails before any synthesis.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class Builder:
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise PublishError("is a file, not a folder", self.out_dir)
         self.profile = with_rate(find_profile(settings.voice), rate)
+        stitch.find_ffmpeg(settings.audio.ffmpeg)  # a named ffmpeg that lacks a feature fails before any work
         self._engine: Engine | None = None
         self._diacritizer: diacritize.Diacritizer | None = None
 
@@ -107,10 +110,13 @@ class Builder:
         slug = publish.slugify(article.title, guid=guid)
         store = publish.EpisodeStore(self.out_dir)
         store.load()  # a corrupt store fails before any file is written
-        episodes_dir = publish.ensure_folder(self.out_dir / "episodes")
+        episodes_dir = self.out_dir / "episodes"
+        created = _missing_folders(episodes_dir)  # removed again if the build fails, as are new files
+        existed = {p.name for p in episodes_dir.iterdir()} if not created else set()
         mp3 = episodes_dir / f"{slug}.mp3"
         tmp = publish.temp_path_for(mp3)
         try:
+            publish.ensure_folder(episodes_dir)
             rendering = stitch.render(script, self.settings.audio, self.settings.pauses, tmp)
             cover = publish.cover_bytes(podcast.image)
             tag.write_tags(
@@ -130,6 +136,10 @@ class Builder:
             )
             sidecars = publish.write_transcripts(self.out_dir, slug, rendering, article.title)
             publish.commit_file(tmp, mp3)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            _remove_new(episodes_dir, slug, existed, created)
+            raise
         finally:
             tmp.unlink(missing_ok=True)
 
@@ -150,11 +160,37 @@ class Builder:
                 source_url=article.url,
                 article_date=article.date,
                 voice=self.profile.name,
+                loudness_lufs=rendering.loudness_lufs,
+                true_peak_db=rendering.true_peak_db,
             )
             episodes, replaced = store.put(episode)
             _write_feed_and_site(self.out_dir, self.settings, episodes)
             publish.remove_episode_files(self.out_dir, replaced, keep=episode)
         return BuildResult(episode, rendering, time.perf_counter() - started, synth_seconds)
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and those of its parents that do not exist yet, innermost first."""
+    missing = []
+    for path in (folder, *folder.parents):
+        if path.exists():
+            break
+        missing.append(path)
+    return missing
+
+
+def _remove_new(episodes_dir: Path, slug: str, existed: set[str], created: Sequence[Path]) -> None:
+    """Undo what a failed build added: this episode's files that were not there
+    before, then the folders it made (innermost first) if nothing else is in them."""
+    if episodes_dir.is_dir():
+        for path in episodes_dir.iterdir():
+            if path.name.startswith(f"{slug}.") and path.name not in existed:
+                path.unlink(missing_ok=True)
+    for folder in created:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond pip: Debian's chromium and the browser
 # test's node packages (playwright-core drives /usr/bin/chromium; nothing is
-# downloaded by a test tool). Safe to run again.
+# downloaded by a test tool), and Debian's ffmpeg, which the audio and
+# end-to-end tests use beside the bundled one (AUDIO_NEWS_FFMPEG=/usr/bin/ffmpeg).
+# Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")"
-if [ ! -x /usr/bin/chromium ]; then
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/ffmpeg ] || missing+=(ffmpeg)
+if [ ${#missing[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 (cd browser && npm ci --no-audit --no-fund --loglevel=error)

@@ -310,3 +310,20 @@ def test_rate_changes_the_pace_not_the_words():
     sentence = "أَعْلَنَتِ الْحُكُومَةُ الْيَوْمَ عَنْ خُطَّةٍ جَدِيدَةٍ لِدَعْمِ الْمُزَارِعِينَ فِي الْمَنَاطِقِ الرِّيفِيَّةِ."
     assert synthesize_text(sentence, fast.engine).duration_ms < 0.6 * synthesize_text(sentence, slow.engine).duration_ms
     assert with_rate(slow.profile, None) is slow.profile
+
+
+def test_build_rate_sets_the_episode_length(tmp_path):
+    """The whole path: the same article built at 250 is much shorter than at 120."""
+    import json
+
+    article = tmp_path / "short.txt"
+    article.write_text("خبر قصير\nأعلنت الحكومة اليوم خطة جديدة لدعم المزارعين في المناطق الريفية.\n", encoding="utf-8")
+    durations = []
+    for rate in ("120", "250"):
+        out = tmp_path / f"out{rate}"
+        result = invoke("build", str(article), "--out", str(out), "--rate", rate)
+        assert result.exit_code == 0, result.output
+        store = json.loads((out / "episodes.json").read_text(encoding="utf-8"))
+        episodes = store["episodes"] if isinstance(store, dict) else store
+        durations.append(episodes[0]["duration_ms"])
+    assert durations[1] < 0.7 * durations[0]

@@ -125,3 +125,25 @@ def test_cli_overrides():
     assert settings.podcast.base_url == "https://x.example/a/" and settings.voice == "mms-ara"
     with pytest.raises(ConfigError):
         with_overrides(Settings(), base_url="x.example")
+
+
+def test_ffmpeg_setting_is_checked_when_read(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[audio\] ffmpeg .*not an executable file") as err:
+        load_settings(write(tmp_path, '[audio]\nffmpeg = "bin/ffmpeg"\n'))
+    assert str(tmp_path / "settings.toml") in str(err.value)
+    with pytest.raises(ConfigError, match="not an executable file"):
+        load_settings(write(tmp_path, '[audio]\nffmpeg = "no-such-program-anywhere"\n'))
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "ffmpeg").write_text("#!/bin/sh\n")  # there, but not executable
+    with pytest.raises(ConfigError, match="not an executable file"):
+        load_settings(write(tmp_path, '[audio]\nffmpeg = "bin/ffmpeg"\n'))
+
+
+def test_ffmpeg_path_is_relative_to_the_settings_file_and_a_name_is_looked_up_on_path(tmp_path):
+    (tmp_path / "bin").mkdir()
+    binary = tmp_path / "bin" / "ffmpeg"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    assert load_settings(write(tmp_path, '[audio]\nffmpeg = "bin/ffmpeg"\n')).audio.ffmpeg == str(binary)
+    assert load_settings(write(tmp_path, '[audio]\nffmpeg = "sh"\n')).audio.ffmpeg == "sh"
+    assert Settings().audio.ffmpeg == ""  # the bundled one

@@ -8,18 +8,27 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
 import xml.etree.ElementTree as ET
 from array import array
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from cli_run import run_cli
+from ffmpegs import env_for, fake_ffmpeg
+from typer.testing import CliRunner
 
 from audio_news import ingest, normalize, stitch, tag
-from audio_news.models import Episode
+from audio_news.cli import app
+from audio_news.config import Settings, with_overrides
+from audio_news.engines import register_engine
+from audio_news.models import Clip, Episode
+from audio_news.pipeline import Builder
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
@@ -217,3 +226,161 @@ def test_two_builds_at_once_keep_both_episodes(tmp_path):
         assert run.returncode == 0, stderr
     assert len(episodes(out)) == len(ARTICLES)
     assert len(ET.parse(out / "feed.xml").getroot().findall("channel/item")) == len(ARTICLES)
+
+
+# --- any ffmpeg, same result --------------------------------------------------
+
+
+@pytest.mark.parametrize("binary", ["no-ffmpeg-on-path", "debian-named"])
+def test_builds_alike_without_ffmpeg_on_path_and_with_debians_named(tmp_path, binary):
+    """The README's build, run with PATH holding no ffmpeg at all, and with Debian's
+    ffmpeg (5.1 on Debian 12) named through AUDIO_NEWS_FFMPEG."""
+    if binary == "no-ffmpeg-on-path":
+        env = {**env_for("bundled"), "PATH": str(Path(sys.executable).parent)}
+        assert shutil.which("ffmpeg", path=env["PATH"]) is None
+    else:
+        env = env_for("debian")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "audio_news", "build", str(SAMPLE), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr
+    (episode,) = episodes(out)
+    mp3 = out / episode.audio
+    lufs, peak = stitch.measure_loudness(mp3)  # read back with the bundled ffmpeg
+    assert -16.5 <= lufs <= -15.5 and peak <= -1.0, (lufs, peak)
+    assert (episode.loudness_lufs, episode.true_peak_db) == pytest.approx((lufs, peak), abs=0.2)
+    assert abs(stitch.decoded_duration_ms(mp3) - episode.duration_ms) <= 50
+    assert [c.title for c in episode.chapters][0] == ingest.read_article(SAMPLE).title
+
+
+# --- a failed build leaves nothing ------------------------------------------------
+
+
+def tree(root: Path) -> list[tuple[str, bytes | None]]:
+    """Every path under `root` (folders too) with its bytes: a full listing to compare."""
+    return sorted((p.relative_to(root).as_posix(), p.read_bytes() if p.is_file() else None) for p in root.rglob("*"))
+
+
+def build_with(env: dict[str, str], out: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "audio_news", "build", str(SAMPLE), "--out", str(out), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize("failure", ["killed-while-encoding", "old-ffmpeg", "bad-voice"])
+def test_a_first_build_that_fails_leaves_no_file_or_folder(tmp_path, failure):
+    tools, work = tmp_path / "tools", tmp_path / "work"
+    tools.mkdir(), work.mkdir()
+    env, args = env_for("bundled"), []
+    if failure == "killed-while-encoding":
+        env[stitch.FFMPEG_ENV] = str(fake_ffmpeg(tools, fail_on="libmp3lame"))
+    elif failure == "old-ffmpeg":
+        env[stitch.FFMPEG_ENV] = str(fake_ffmpeg(tools, version="4.4.2-0ubuntu0.22.04.1", drop="^   latency "))
+    else:
+        voice = tools / "broken.toml"
+        voice.write_text('name = "broken"\nengine = "espeak"\n[settings]\nvoice = "no-such-espeak-voice"\n')
+        args = ["--voice", str(voice)]
+    before = tree(tmp_path)
+    result = build_with(env, work / "new" / "out", *args)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("audio-news: error: "), result.stderr
+    if failure == "old-ffmpeg":
+        assert "ffmpeg 4.4.2-0ubuntu0.22.04.1 lacks the alimiter filter's latency compensation" in lines[0]
+        assert "unset AUDIO_NEWS_FFMPEG to use the bundled ffmpeg" in lines[0]
+    if failure == "killed-while-encoding":
+        assert "cannot encode the MP3: ffmpeg failed: Killed" in lines[0]
+    assert tree(tmp_path) == before
+    assert not (work / "new").exists()
+
+
+def test_a_failed_rebuild_leaves_the_folder_byte_for_byte(built, tmp_path):
+    out, _ = built
+    before = tree(out)
+    env = {**env_for("bundled"), stitch.FFMPEG_ENV: str(fake_ffmpeg(tmp_path, fail_on="libmp3lame"))}
+    result = build_with(env, out)
+    assert result.returncode == 5 and "cannot encode the MP3" in result.stderr
+    assert tree(out) == before
+
+
+# --- loudness never fails a build -------------------------------------------------
+
+
+class ClickyEngine:
+    """A voice that is all clicks: one-sample full-scale impulses every 100 ms, in
+    silence, as long as the text would take to read. No limiter can bring it to
+    -16 LUFS under -1 dBTP."""
+
+    sample_rate = 22050
+
+    def synthesize(self, text: str) -> Clip:
+        n = len(text) * self.sample_rate // 15
+        x = np.zeros(n)
+        x[:: self.sample_rate // 10] = 0.95
+        return Clip((x * 32767).astype("<i2").tobytes(), self.sample_rate)
+
+
+@pytest.fixture
+def clicky_voice(tmp_path) -> Path:
+    register_engine("clicky", lambda profile: ClickyEngine())
+    voice = tmp_path / "clicky.toml"
+    voice.write_text('name = "clicky"\nengine = "clicky"\ndiacritize = false\n')
+    return voice
+
+
+def test_a_clicky_voice_builds_as_loud_as_the_ceiling_allows_with_one_warning(tmp_path, clicky_voice):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", str(SAMPLE), "--out", str(out), "--voice", str(clicky_voice)])
+    assert result.exit_code == 0, result.output
+    (episode,) = episodes(out)
+    lufs, peak = stitch.measure_loudness(out / episode.audio)
+    assert -1.6 <= peak <= -1.0 and lufs < -16.5, (lufs, peak)  # the ceiling is what stops it
+    assert (episode.loudness_lufs, episode.true_peak_db) == pytest.approx((lufs, peak), abs=0.2)
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        f"audio-news: warning: {SAMPLE}: the voice is too peaky for -16 LUFS under -1 dBTP: "
+        f"the episode measures {episode.loudness_lufs:.1f} LUFS at {episode.true_peak_db:.1f} dBTP"
+    ]
+
+
+def test_a_build_killed_while_encoding_in_process_leaves_nothing(tmp_path, clicky_voice, monkeypatch):
+    def killed(*args: object) -> tuple[float, float]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stitch, "_encode", killed)
+    before = tree(tmp_path)
+    builder = Builder(with_overrides(Settings(), voice=str(clicky_voice)), tmp_path / "new" / "out")
+    with pytest.raises(KeyboardInterrupt):
+        builder.build(ingest.read_article(SAMPLE))
+    assert tree(tmp_path) == before
+
+
+def test_old_stores_without_loudness_still_load(tmp_path):
+    episode = Episode.from_dict(
+        {
+            "guid": "g",
+            "slug": "s",
+            "title": "t",
+            "description": "d",
+            "pub_date": "2026-01-02T03:04:05+00:00",
+            "duration_ms": 1000,
+            "size": 10,
+            "audio": "episodes/s.mp3",
+            "transcript_vtt": "episodes/s.vtt",
+            "transcript_txt": "episodes/s.txt",
+            "chapters_json": "episodes/s.chapters.json",
+        }
+    )
+    assert episode.loudness_lufs is None and episode.true_peak_db is None
+    again = replace(episode, loudness_lufs=-16.1, true_peak_db=-1.4)
+    assert Episode.from_dict(json.loads(json.dumps(again.to_dict()))) == again
