@@ -226,13 +226,23 @@ _DAMMA_HELPERS: Final = ("هُمْ", "كُمْ", "تُمْ", "مُذْ")
 # doubling (alatiː); the sukun goes.
 _SHADDA_SUKUN = re.compile("\u0651\u0652|\u0652(?=[\u064b-\u0650]*\u0651)")
 # A doubled glide (يّ، وّ, shadda already moved first), which espeak reads as a long vowel
-# and a hiatus: سَاحِلِيَّة saːħiliːatun, قُوَّة quːatun. Written out as glide + sukun + glide
-# before a fatha or damma (and a kasra on و): espeak reads يِ as a long jiː and ي with tanween
-# as a hiatus either way, so those are left as they are.
-_DOUBLED_GLIDE = re.compile("ي\u0651(?=[\u064e\u064f])|و\u0651(?=[\u064e-\u0650])")
-# ... and before tanween fath or damm, written out as its vowel and nun (سَنَوِيًّا → سَنَوِيْيَنْ,
-# saːnawiːjan), which espeak reads; with tanween kasr no spelling reads right.
-_DOUBLED_YA_TANWEEN = re.compile("ي\u0651(?:\u064b[اى]?|\u064c)")
+# and a hiatus: سَاحِلِيَّة saːħiliːatun, قُوَّة quːatun, الدَّوْلِيِّ dawliːi. Written out as
+# glide + sukun + glide; espeak reads a ي with kasra as a long jiː, so a tatweel goes between
+# (يْيـِ: dawliːji), and tanween fath or damm is written as its vowel and nun (سَنَوِيًّا →
+# سَنَوِيْيَنْ, sanawiːjan), which espeak reads right where it reads the tanween as a hiatus.
+_DOUBLED_GLIDE = re.compile("([يو])\u0651(\u064b[اى]?|[\u064c-\u0650])")
+_TATWEEL: Final = "\u0640"
+
+
+def _doubled_glide(m: re.Match[str]) -> str:
+    glide, vowel = m.groups()
+    if glide == "ي" and vowel[0] in "\u064b\u064c":
+        return glide + SUKUN + glide + ("\u064e" if vowel[0] == "\u064b" else "\u064f") + "ن" + SUKUN
+    if glide == "ي" and vowel in "\u0650\u064d":
+        return glide + SUKUN + glide + _TATWEEL + vowel
+    return glide + SUKUN + glide + vowel
+
+
 # The name of God (اللَّه، بِاللَّهِ، عَبْدِ اللَّهِ), written without its long a, which espeak
 # then reads short (ʕabdil lahi): the a is written out.
 _ALLAH = re.compile(
@@ -328,8 +338,7 @@ def prepare_text(text: str) -> str:
     text = _MARKS_BEFORE_SHADDA.sub(lambda m: _SHADDA + m.group(1), text.replace("\0", " "))
     text = _SHADDA_SUKUN.sub(lambda m: m.group()[:-1] if m.group().startswith(_SHADDA) else "", text)
     text = _SILENT_ALEF.sub(r"\1", text)
-    text = _DOUBLED_YA_TANWEEN.sub(lambda m: "يْي" + ("\u064f" if "\u064c" in m.group() else "\u064e") + "نْ", text)
-    text = _DOUBLED_GLIDE.sub(lambda m: m.group()[0] + SUKUN + m.group()[0], text)
+    text = _DOUBLED_GLIDE.sub(_doubled_glide, text)
     words = text.split(" ")
     for i, word in enumerate(words):
         after_pause = i == 0 or not words[i - 1] or words[i - 1].endswith(_PAUSE_BEFORE)
