@@ -1,6 +1,7 @@
 """The listening audit: worksheets of what the voice reads, and heard errors per 100 words.
 
     python bench/audit.py worksheet --phase before bench/audit/articles/0[1-8]*
+    python bench/audit.py carry --from before --to after   # notes kept where the voice reads the same
     python bench/audit.py report --phase before [--phase after]
 
 `worksheet` runs the script stage (what `audio-news script` prints: the same
@@ -217,6 +218,65 @@ def report(phase: str) -> str:
     return "\n".join(lines)
 
 
+def _sentences(path: Path) -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
+    """Sentence position → (its header line, [(pos, spoken, phonemes), ...]) of a worksheet."""
+    out: dict[str, tuple[str, list[tuple[str, str, str]]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            out[line.split(" ", 2)[1]] = (line, [])
+        elif line and not line.startswith(("#", "pos\t")):
+            pos, _text, word, ipa = line.split("\t")
+            out[pos.split(":")[0]][1].append((pos, word, ipa))
+    return out
+
+
+def carry(source: str, target: str) -> str:
+    """Start the notes of phase `target` from those of `source`, where the voice reads the same.
+
+    For each article, sentences are matched by their transcript text and words by
+    their spoken form (difflib): a note on a word read exactly as before is carried
+    to its new position; everything else is listed for a listener to read again
+    (the whole sentence, changed words marked). Existing target notes are kept.
+    """
+    listing: list[str] = []
+    for sheet in sorted((AUDIT / "worksheets" / target).glob("*.tsv")):
+        old_sheet = AUDIT / "worksheets" / source / sheet.name
+        old_notes = AUDIT / "annotations" / source / sheet.name
+        notes = AUDIT / "annotations" / target / sheet.name
+        if not old_sheet.is_file() or not old_notes.is_file() or notes.exists():
+            listing.append(f"# {sheet.name}: read in full (no {source} notes to carry, or {target} notes exist)")
+            continue
+        old, new = _sentences(old_sheet), _sentences(sheet)
+        by_text = {header.split(" ", 3)[3]: key for key, (header, _) in old.items()}
+        moved: dict[str, str] = {}  # old word position → new position, for words read the same
+        for key, (header, words) in new.items():
+            old_key = by_text.get(header.split(" ", 3)[3])
+            old_words = old[old_key][1] if old_key else []
+            matcher = difflib.SequenceMatcher(None, [w[1] for w in old_words], [w[1] for w in words], False)
+            same = set()
+            for tag, i1, i2, j1, _j2 in matcher.get_opcodes():
+                if tag == "equal":
+                    for k in range(i2 - i1):
+                        moved[old_words[i1 + k][0]] = words[j1 + k][0]
+                        same.add(j1 + k)
+            if old_key:
+                moved[old_key] = key
+            if len(same) < len(words):
+                marked = " ".join(w[1] if i in same else f"[{w[1]}]" for i, w in enumerate(words))
+                listing.append(f"{sheet.name} {header}\n    {marked}")
+        kept = [f"# carried from {source} by bench/audit.py carry; the [marked] words were read again"]
+        for line in old_notes.read_text(encoding="utf-8").splitlines():
+            fields = line.split("\t")
+            if line.startswith("#") or len(fields) < 3 or fields[0] not in moved:
+                continue
+            pos = moved[fields[0]]
+            word = next((w[1] for w in new[pos.split(":")[0]][1] if w[0] == pos), "")
+            kept.append("\t".join([pos, word, *fields[2:]]))
+        notes.parent.mkdir(parents=True, exist_ok=True)
+        notes.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return "\n".join(listing)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +286,9 @@ def main(argv: list[str] | None = None) -> None:
     make.add_argument("--voice")
     make.add_argument("--rate", type=int)
     make.add_argument("--config", type=Path)
+    move = sub.add_parser("carry", help="start a phase's notes from another's, where the voice reads the same")
+    move.add_argument("--from", dest="source", required=True)
+    move.add_argument("--to", dest="target", required=True)
     show = sub.add_parser("report", help="heard errors per 100 words")
     show.add_argument("--phase", required=True, action="append")
     args = parser.parse_args(argv)
@@ -234,6 +297,8 @@ def main(argv: list[str] | None = None) -> None:
         builder = Builder(settings, ROOT / "output", **({"rate": args.rate} if args.rate else {}))
         for path in args.articles:
             print(write_worksheet(path, builder, args.phase).relative_to(ROOT))
+    elif args.command == "carry":
+        print(carry(args.source, args.target))
     else:
         print("\n\n".join(report(phase) for phase in args.phase))
 
