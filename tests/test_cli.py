@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from cli_run import run_cli
+from cli_run import TONE, invoke, run_cli
+
+from audio_news import stitch
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "article.txt"
@@ -26,7 +26,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 def published(tmp_path_factory) -> Path:
     """An output folder holding one good episode, to check failures leave it alone."""
     out = tmp_path_factory.mktemp("cli") / "out"
-    result = run_cli("build", str(SAMPLE), "--out", str(out))
+    result = invoke("build", str(SAMPLE), "--out", str(out), "--voice", str(TONE))
     assert result.returncode == 0, result.stderr
     return out
 
@@ -46,7 +46,7 @@ def test_bad_article_one_line_and_nothing_written(published, tmp_path, name):
     article = tmp_path / f"{name}.txt"
     article.write_bytes(data)
     before = snapshot(published)
-    result = run_cli("build", str(article), "--out", str(published))
+    result = invoke("build", str(article), "--out", str(published))
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -56,6 +56,7 @@ def test_bad_article_one_line_and_nothing_written(published, tmp_path, name):
 
 
 def test_missing_file(published, tmp_path):
+    """End to end: the installed command, a bad input, one line and a non-zero exit."""
     result = run_cli("build", str(tmp_path / "nope.txt"), "--out", str(published))
     assert result.returncode != 0 and "nope.txt" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -66,7 +67,7 @@ def test_one_bad_article_stops_before_anything_is_built(published, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("no arabic here\nat all.\n")
     before = snapshot(published)
-    result = run_cli("build", str(SAMPLE), str(bad), str(tmp_path / "missing.txt"), "--out", str(published))
+    result = invoke("build", str(SAMPLE), str(bad), str(tmp_path / "missing.txt"), "--out", str(published))
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2 and "missing.txt" in result.stderr and "bad.txt" in result.stderr, lines
@@ -74,7 +75,7 @@ def test_one_bad_article_stops_before_anything_is_built(published, tmp_path):
 
 
 def test_unknown_voice(published):
-    result = run_cli("build", str(SAMPLE), "--out", str(published), "--voice", "no-such-voice")
+    result = invoke("build", str(SAMPLE), "--out", str(published), "--voice", "no-such-voice")
     assert result.returncode != 0
     assert "no-such-voice" in result.stderr and "espeak-ar" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -83,7 +84,7 @@ def test_unknown_voice(published):
 def test_unwritable_output_folder(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    result = run_cli("build", str(SAMPLE), "--out", str(blocker / "out"))
+    result = invoke("build", str(SAMPLE), "--out", str(blocker / "out"), "--voice", str(TONE))
     assert result.returncode != 0 and str(blocker) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
@@ -91,40 +92,34 @@ def test_unwritable_output_folder(tmp_path):
 def test_bad_settings_file(tmp_path):
     config = tmp_path / "settings.toml"
     config.write_text("[audio]\nbitrate_kbps = 97\n")
-    result = run_cli("build", str(SAMPLE), "--config", str(config), "--out", str(tmp_path / "out"))
+    result = invoke("build", str(SAMPLE), "--config", str(config), "--out", str(tmp_path / "out"))
     assert result.returncode != 0 and "bitrate_kbps" in result.stderr and str(config) in result.stderr
     assert not (tmp_path / "out").exists()
 
 
 def test_debug_shows_the_traceback(tmp_path):
+    """End to end: the installed command, whose interpreter prints the traceback."""
     result = run_cli("--debug", "build", str(tmp_path / "nope.txt"))
     assert result.returncode != 0 and "Traceback" in result.stderr
 
 
-def test_failed_build_keeps_the_previous_episode(published, tmp_path):
+def test_failed_build_keeps_the_previous_episode(published, tmp_path, monkeypatch):
     """A build that dies while encoding leaves the feed, store and files as they were."""
     before = snapshot(published)
-    code = (
-        "import sys\n"
-        "from audio_news import stitch\n"
-        "def broken(script, audio, pauses, dest):\n"
-        "    dest.write_bytes(b'half an mp3')\n"
-        "    raise stitch.AudioError('encoder died', dest)\n"
-        "stitch.render = broken\n"
-        "from audio_news.cli import app\n"
-        "sys.argv = ['audio-news', 'build', sys.argv[1], '--out', sys.argv[2]]\n"
-        "app()\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(SAMPLE), str(published)], capture_output=True, text=True, timeout=600
-    )
+
+    def broken(script, audio, pauses, dest):
+        dest.write_bytes(b"half an mp3")
+        raise stitch.AudioError("encoder died", dest)
+
+    monkeypatch.setattr(stitch, "render", broken)
+    result = invoke("build", str(SAMPLE), "--out", str(published), "--voice", str(TONE))
     assert result.returncode != 0 and "encoder died" in result.stderr
     assert snapshot(published) == before
 
 
 def test_diacritize_keeps_lines_and_letters():
     text = "أعلنت الحكومة خطة جديدة\n\nوقال الوزير إن العمل سيبدأ قريبا.\nبلا أرقام 2024\n"
-    result = run_cli("diacritize", "-", stdin=text)
+    result = invoke("diacritize", "-", stdin=text)
     assert result.returncode == 0, result.stderr
     out_lines = result.stdout.split("\n")[:-1]
     in_lines = text.split("\n")[:-1]
@@ -137,7 +132,7 @@ def test_diacritize_keeps_lines_and_letters():
 
 def test_normalize_reads_numbers():
     text = "بلغت النسبة 9.4% عام 2008\nسطر بلا أرقام\n\nالتفاصيل على https://news.example/a/2024 الآن\n"
-    result = run_cli("normalize", "-", stdin=text)
+    result = invoke("normalize", "-", stdin=text)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "بلغت النسبة تسعة فاصلة أربعة في المئة عام ألفين وثمانية\nسطر بلا أرقام\n\nالتفاصيل على الآن\n"
@@ -145,24 +140,24 @@ def test_normalize_reads_numbers():
 
 
 def test_voices_lists_the_default():
-    result = run_cli("voices")
+    result = invoke("voices")
     assert result.returncode == 0 and "espeak-ar" in result.stdout
 
 
 def test_tashkeel_model_from_settings(tmp_path):
     config = tmp_path / "settings.toml"
     config.write_text('[text]\ntashkeel_model = "rawi-v3-int8"\n', encoding="utf-8")
-    result = run_cli("diacritize", "-", "--config", str(config), stdin="ذهب الولد إلى المدرسة\n")
+    result = invoke("diacritize", "-", "--config", str(config), stdin="ذهب الولد إلى المدرسة\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ذَ")
     config.write_text('[text]\ntashkeel_model = "no-such-model"\n', encoding="utf-8")
-    result = run_cli("diacritize", "-", "--config", str(config), stdin="نص\n")
+    result = invoke("diacritize", "-", "--config", str(config), stdin="نص\n")
     assert result.returncode != 0 and "no-such-model" in result.stderr and "libtashkeel" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_feed_without_a_store(tmp_path):
-    result = run_cli("feed", "--out", str(tmp_path / "typo"))
+    result = invoke("feed", "--out", str(tmp_path / "typo"))
     assert result.returncode != 0 and "episodes.json" in result.stderr and "typo" in result.stderr
     assert not (tmp_path / "typo").exists()
 
@@ -170,29 +165,29 @@ def test_feed_without_a_store(tmp_path):
 def test_out_is_a_file(tmp_path):
     blocker = tmp_path / "afile"
     blocker.write_text("x")
-    result = run_cli("build", str(SAMPLE), "--out", str(blocker))
+    result = invoke("build", str(SAMPLE), "--out", str(blocker))
     assert result.returncode != 0 and "is a file, not a folder" in result.stderr
 
 
 def test_same_article_twice_is_built_once(tmp_path):
-    result = run_cli("build", str(SAMPLE), str(SAMPLE), "--out", str(tmp_path / "out"))
+    result = invoke("build", str(SAMPLE), str(SAMPLE), "--out", str(tmp_path / "out"), "--voice", str(TONE))
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("chapters, built in") == 1
 
 
 def test_serve_port_out_of_range(tmp_path):
-    result = run_cli("serve", "--out", str(tmp_path), "--port", "99999")
+    result = invoke("serve", "--out", str(tmp_path), "--port", "99999")
     assert result.returncode != 0 and "Traceback" not in result.stderr and "65535" in result.stderr
 
 
 def test_line_commands_check_files_as_articles_are(tmp_path):
     pdf = tmp_path / "scan.txt"
     pdf.write_bytes(b"%PDF-1.7\n%binary\n")
-    result = run_cli("diacritize", str(pdf))
+    result = invoke("diacritize", str(pdf))
     assert result.returncode != 0 and "PDF" in result.stderr and str(pdf) in result.stderr
     empty = tmp_path / "empty.txt"
     empty.write_text("")
-    result = run_cli("normalize", str(empty))
+    result = invoke("normalize", str(empty))
     assert result.returncode == 0 and result.stdout == ""
 
 

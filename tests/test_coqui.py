@@ -16,7 +16,7 @@ import pytest
 
 pytest.importorskip("TTS", reason="coqui extra not installed: pip install 'audio-news[coqui]'")
 
-from cli_run import run_cli  # noqa: E402
+from cli_run import invoke  # noqa: E402
 from coqui_model import MARKS, SAMPLE_RATE, build_fairseq_mms, build_tiny_vits  # noqa: E402
 
 from audio_news.engines import (  # noqa: E402
@@ -338,7 +338,7 @@ def test_full_build_with_a_local_coqui_profile(voices_dir: Path, tmp_path: Path)
     profile = write_profile(voices_dir, 'model_path = "tiny"\nvocab_filter = true', name="tiny-build")
     article = REPO / "samples" / "article.txt"
     out = tmp_path / "out"
-    result = run_cli("build", str(article), "--voice", str(profile), "--out", str(out))
+    result = invoke("build", str(article), "--voice", str(profile), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "real-time factor" in result.stdout
     (episode,) = json.loads((out / "episodes.json").read_text(encoding="utf-8"))

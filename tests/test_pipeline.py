@@ -1,7 +1,9 @@
 """End to end: articles in all three formats built through the CLI, then every
 output read back — the MP3 decoded, its tags, chapters at their real offsets,
-loudness, transcripts, chapters JSON and the feed. Uses the default voice
-(espeak-ng, bundled) and the default diacritizer, as a user would.
+loudness, transcripts, chapters JSON and the feed. That build runs the installed
+command with the default voice (espeak-ng, bundled) and the default diacritizer,
+as a user would; the other builds, where the voice is not the point, run
+in-process with the tone voice.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_run import run_cli
+from cli_run import TONE, command, invoke, run_cli
 from ffmpegs import env_for, fake_ffmpeg
 from typer.testing import CliRunner
 
@@ -168,9 +170,12 @@ def test_summary_line_per_article(built):
 
 
 def test_rebuild_replaces_and_keeps_others(built, tmp_path):
-    out, _ = built
+    out = tmp_path / "out"
+    shutil.copytree(built[0], out)
     before = {e.guid: e for e in episodes(out)}
-    result = run_cli("build", str(SAMPLE), "--out", str(out), "--base-url", "https://news.example/pod")
+    result = invoke(
+        "build", str(SAMPLE), "--out", str(out), "--base-url", "https://news.example/pod", "--voice", str(TONE)
+    )
     assert result.returncode == 0, result.stderr
     after = {e.guid: e for e in episodes(out)}
     assert after.keys() == before.keys()
@@ -186,7 +191,7 @@ def test_feed_command_rewrites_from_the_store(built):
     out, _ = built
     guid = ET.parse(out / "feed.xml").getroot().find("channel/podcast:guid", NS).text
     (out / "feed.xml").unlink()
-    result = run_cli("feed", "--out", str(out), "--base-url", "https://other.example/")
+    result = invoke("feed", "--out", str(out), "--base-url", "https://other.example/")
     assert result.returncode == 0, result.stderr
     root = ET.parse(out / "feed.xml").getroot()
     assert len(root.findall("channel/item")) == len(episodes(out))
@@ -196,7 +201,7 @@ def test_feed_command_rewrites_from_the_store(built):
 
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/seed not present")
 def test_seed_builds_with_its_four_sections(tmp_path):
-    result = run_cli("build", str(SEED), "--out", str(tmp_path / "out"))
+    result = invoke("build", str(SEED), "--out", str(tmp_path / "out"), "--voice", str(TONE))
     assert result.returncode == 0, result.stderr
     (episode,) = episodes(tmp_path / "out")
     assert [c.title for c in episode.chapters][1:] == [
@@ -210,11 +215,11 @@ def test_seed_builds_with_its_four_sections(tmp_path):
 
 
 def test_two_builds_at_once_keep_both_episodes(tmp_path):
-    """Builds into one folder at the same time: the store lock keeps every episode."""
+    """Builds into one folder at the same time, as processes: the store lock keeps every episode."""
     out = tmp_path / "out"
     runs = [
         subprocess.Popen(
-            [sys.executable, "-m", "audio_news", "build", str(article), "--out", str(out)],
+            [*command(), "build", str(article), "--out", str(out), "--voice", str(TONE)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

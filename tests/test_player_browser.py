@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from cli_run import run_cli
+from cli_run import invoke
 
 from audio_news import player, serve
 from audio_news.config import PodcastSettings
@@ -182,7 +182,7 @@ def test_player_on_a_real_built_episode(tmp_path: Path) -> None:
     with socket.socket() as probe:  # a free port, so the feed's URLs are real
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    built = run_cli("build", str(sample), "--out", str(out), "--base-url", f"http://127.0.0.1:{port}/")
+    built = invoke("build", str(sample), "--out", str(out), "--base-url", f"http://127.0.0.1:{port}/")
     assert built.returncode == 0, built.stderr
     (stored,) = json.loads((out / "episodes.json").read_text(encoding="utf-8"))
     episode = Episode.from_dict(stored)

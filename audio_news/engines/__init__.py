@@ -33,6 +33,7 @@ EngineFactory = Callable[[VoiceProfile], Engine]
 _REGISTRY: dict[str, str | EngineFactory] = {
     "espeak": "audio_news.engines.espeak:EspeakEngine",
     "coqui": "audio_news.engines.coqui:CoquiEngine",
+    "tone": "audio_news.engines.tone:ToneEngine",  # sine bursts, for tests and dry runs
 }
 
 
