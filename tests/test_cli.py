@@ -208,22 +208,13 @@ SCRIPT_ARTICLE = ROOT / "tests" / "data" / "script_article.md"
 SCRIPT_GOLDEN = ROOT / "tests" / "data" / "script_article.golden.txt"
 
 
-def invoke(*args: str):
-    """`audio-news ARGS…` in this process (typer's CliRunner)."""
-    from typer.testing import CliRunner
-
-    from audio_news.cli import app
-
-    return CliRunner().invoke(app, list(args))
-
-
 def test_script_matches_the_golden_listing():
     """The listing of a small article, kept in tests/data; AUDIO_NEWS_UPDATE_GOLDEN=1 rewrites it on purpose
     (when the number reader, the diacritizer or espeak's text preparation change what is read)."""
     import os
 
     result = invoke("script", str(SCRIPT_ARTICLE.relative_to(ROOT)) if Path.cwd() == ROOT else str(SCRIPT_ARTICLE))
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.stdout + result.stderr
     got = result.stdout.replace(str(SCRIPT_ARTICLE), "tests/data/script_article.md")
     if os.environ.get("AUDIO_NEWS_UPDATE_GOLDEN") == "1":
         SCRIPT_GOLDEN.write_text(got, encoding="utf-8")
@@ -236,7 +227,7 @@ def test_script_json_has_chapters_of_sentences():
     from audio_news.engines.espeak import phonemize
 
     result = invoke("script", str(SCRIPT_ARTICLE), "--json")
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.stdout + result.stderr
     data = json.loads(result.stdout)
     assert data["schema"] == 1 and data["voice"] == "espeak-ar"
     assert [c["title"] for c in data["chapters"]] == ["المجلس البلدي يقر خطة للنقل في الاجتماع الأخير", "تمويل المشروع"]
@@ -254,13 +245,13 @@ def test_script_json_has_chapters_of_sentences():
 
 def test_script_rate_and_voice_options(tmp_path):
     result = invoke("script", str(SCRIPT_ARTICLE), "--rate", "500")
-    assert result.exit_code != 0 and "450" in result.output
+    assert result.returncode != 0 and "450" in (result.stdout + result.stderr)
     profile = tmp_path / "bare.toml"
     profile.write_text(
         'name = "bare"\nengine = "espeak"\ndiacritize = false\n[settings]\nrate = 120\n', encoding="utf-8"
     )
     result = invoke("script", str(SCRIPT_ARTICLE), "--voice", str(profile), "--rate", "200", "--json")
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.stdout + result.stderr
     import json
 
     data = json.loads(result.stdout)
@@ -272,8 +263,8 @@ def test_script_bad_article_is_one_line(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("no arabic here\nat all.\n")
     result = invoke("script", str(bad))
-    assert result.exit_code != 0
-    assert str(bad) in result.output and "Traceback" not in result.output
+    assert result.returncode != 0
+    assert str(bad) in (result.stdout + result.stderr) and "Traceback" not in (result.stdout + result.stderr)
 
 
 def test_build_rate_reaches_the_voice(monkeypatch, tmp_path):
@@ -290,7 +281,7 @@ def test_build_rate_reaches_the_voice(monkeypatch, tmp_path):
 
     monkeypatch.setattr(pipeline.Builder, "build", stop)
     result = invoke("build", str(SCRIPT_ARTICLE), "--out", str(tmp_path / "out"), "--rate", "240")
-    assert result.exit_code != 0 and "stopped by the test" in result.output
+    assert result.returncode != 0 and "stopped by the test" in (result.stdout + result.stderr)
     assert seen == [("espeak-ar", 240, 22050)]
     result = invoke("build", str(SCRIPT_ARTICLE), "--out", str(tmp_path / "out"))
     assert seen[-1][1] == pipeline.find_profile("espeak-ar").settings["rate"]  # the profile's own
@@ -317,7 +308,7 @@ def test_build_rate_sets_the_episode_length(tmp_path):
     for rate in ("120", "250"):
         out = tmp_path / f"out{rate}"
         result = invoke("build", str(article), "--out", str(out), "--rate", rate)
-        assert result.exit_code == 0, result.output
+        assert result.returncode == 0, result.stdout + result.stderr
         store = json.loads((out / "episodes.json").read_text(encoding="utf-8"))
         episodes = store["episodes"] if isinstance(store, dict) else store
         durations.append(episodes[0]["duration_ms"])
