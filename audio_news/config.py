@@ -84,7 +84,7 @@ class TextSettings:
     lexicon: str = ""
     """A user lexicon file (TSV) applied around the diacritizer, relative to the settings file; empty = the bundled
     voices/lexicon.tsv."""
-    tashkeel_model: str = "libtashkeel"
+    tashkeel_model: str = "vote"
     """The diacritizer model: libtashkeel (best on news) or a text2tashkeel model
     such as rawi-v3-int8 (better on classical text); see docs/tashkeel.md."""
 

@@ -4,9 +4,11 @@ Pipeline stage after normalize: `diacritize_script` rewrites every
 Sentence.spoken as `pausal(diacritizer(spoken))`; Sentence.text (the
 transcript) is never touched.
 
-A `Diacritizer` wraps one neural model (the default is libtashkeel, run by the
-dengjen-tashkeel-py package; text2tashkeel's bundled rawi models are the
-alternatives) with what the models lack:
+A `Diacritizer` wraps neural models (libtashkeel, run by the
+dengjen-tashkeel-py package, and text2tashkeel's bundled rawi models) with what
+the models lack. The default, "vote", runs four of them and takes, word by
+word, the vowelling most of them agree on (see `vote_marks`): no single model
+generalizes to unseen news as well as their vote. What the Diacritizer adds:
 
 * the input letters are kept: the model's output is aligned with the input and
   only its marks are taken, so a hamza seat the model rewrote (تمتلئ → تمتلي)
@@ -27,10 +29,13 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import os
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -63,7 +68,12 @@ ARABIC_LETTERS: Final = BASIC_LETTERS | {ALEF_WASLA}
 PAUSE_PUNCTUATION: Final = frozenset("،؛:.؟!?,;")
 """Marks after which a reader pauses, and which the models do not see."""
 
-DEFAULT_MODEL: Final = "libtashkeel"
+LIBTASHKEEL: Final = "libtashkeel"
+VOTE: Final = "vote"
+"""The word-level vote of VOTE_MEMBERS; `vote:a+b+c` votes among other models."""
+VOTE_MEMBERS: Final = ("libtashkeel", "rawi-v3-int8", "rawi-v2-int8", "rawi-int8")
+"""The voters, in the order that breaks ties (measured on wikinews-2024-dev: docs/tashkeel.md)."""
+DEFAULT_MODEL: Final = VOTE
 LIBTASHKEEL_PACKAGE: Final = "dengjen-tashkeel-py"
 MAX_CHUNK_CHARS: Final = 400
 """Longer sentences are cut at commas, to keep each model call short."""
@@ -353,9 +363,21 @@ def _load_text2tashkeel(name: str) -> Backend:
 
 
 def available_models() -> list[str]:
-    """The model names that work offline here (libtashkeel when dengjen-tashkeel-py is installed)."""
+    """The model names that work offline here: the vote (when all its members are), libtashkeel
+    (when dengjen-tashkeel-py is installed) and text2tashkeel's bundled models."""
     libtashkeel = importlib.util.find_spec("dengjen_tashkeel_py") is not None
-    return [DEFAULT_MODEL] * libtashkeel + _text2tashkeel_models()
+    singles = [LIBTASHKEEL] * libtashkeel + _text2tashkeel_models()
+    return [VOTE] * all(m in singles for m in VOTE_MEMBERS) + singles
+
+
+def vote_members(model: str) -> tuple[str, ...]:
+    """The single models behind a model name: VOTE_MEMBERS for "vote", a, b, c for
+    "vote:a+b+c", and the name itself for a single model."""
+    if model == VOTE:
+        return VOTE_MEMBERS
+    if model.startswith(VOTE + ":"):
+        return tuple(m.strip() for m in model[len(VOTE) + 1 :].split("+") if m.strip())
+    return (model,)
 
 
 # --- the diacritizer --------------------------------------------------------
@@ -369,21 +391,26 @@ _CONTINUATION: Final = " و"
 class Diacritizer:
     """Adds tashkeel to Arabic text, keeping every input letter; a `str -> str` callable.
 
-    The model loads on the first call. Raises ConfigError for a model that is
-    unknown or not installed (the message names the available ones) or a bad
-    lexicon, EngineError when the model fails.
+    `model` is a single model (libtashkeel, a text2tashkeel name) or a vote of
+    several ("vote", the default, or "vote:a+b+c"). The models load on the first
+    call. Raises ConfigError for a model that is unknown or not installed (the
+    message names the available ones) or a bad lexicon, EngineError when a model fails.
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, lexicon: Path | None = None) -> None:
-        if model != DEFAULT_MODEL and model not in _text2tashkeel_models():
+        members = vote_members(model)
+        singles = (LIBTASHKEEL, *_text2tashkeel_models())
+        if not members or any(m not in singles for m in members):
             raise ConfigError(
                 f"unknown or unavailable diacritizer model {model!r}; "
                 f"available offline: {', '.join(available_models())}"
             )
         self.model = model
+        self.members = members
         path = lexicon if lexicon is not None else default_lexicon_path()
         self.lexicon = Lexicon.load(path) if path else Lexicon()
-        self._backend: Backend | None = None
+        self._backends: dict[str, Backend] = {}
+        self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -391,12 +418,15 @@ class Diacritizer:
         """The diacritizer the [text] settings choose (model and lexicon)."""
         return cls(text.tashkeel_model, Path(text.lexicon) if text.lexicon else None)
 
-    @property
-    def backend(self) -> Backend:
+    def backend_of(self, name: str) -> Backend:
+        """The loaded model `name` (one of self.members), loaded once."""
         with self._lock:
-            if self._backend is None:
-                self._backend = _load_libtashkeel() if self.model == DEFAULT_MODEL else _load_text2tashkeel(self.model)
-            return self._backend
+            if name not in self._backends:
+                # text2tashkeel's thread setting: one ONNX thread per model is faster on a small,
+                # busy machine, and the vote runs libtashkeel beside them in a second thread
+                os.environ.setdefault("TT_ORT_THREADS", "1")
+                self._backends[name] = _load_libtashkeel() if name == LIBTASHKEEL else _load_text2tashkeel(name)
+            return self._backends[name]
 
     def __call__(self, text: str) -> str:
         """Diacritize one line. Only tashkeel marks change: strip_marks(out) == strip_marks(text)."""
@@ -406,15 +436,34 @@ class Diacritizer:
         given = [canonical_marks(u.marks) for u in units]
         lexical = self.lexicon.marks_for(units)
         fixed = [g or lx for g, lx in zip(given, lexical)]  # what the writer wrote comes first
-        predicted = [""] * len(units)
-        for start, end in _chunks(units):
-            predicted[start:end] = self._predict(units[start:end], fixed[start:end])
-        return join_units(
-            _Unit(u.base, merge_marks(f, p) if u.is_letter else u.marks) for u, f, p in zip(units, fixed, predicted)
-        )
+        chunks = _chunks(units)
+        if len(self.members) == 1:
+            candidates = [self._marks_of(self.members[0], units, fixed, chunks)]
+        else:  # the first model in a second thread, the others meanwhile in this one
+            first = self._pool().submit(self._marks_of, self.members[0], units, fixed, chunks)
+            rest = [self._marks_of(name, units, fixed, chunks) for name in self.members[1:]]
+            candidates = [first.result(), *rest]
+        marks = candidates[0] if len(candidates) == 1 else vote_marks(units, candidates)
+        return join_units(_Unit(u.base, m) for u, m in zip(units, marks))
 
-    def _predict(self, units: Sequence[_Unit], fixed: Sequence[str | None]) -> list[str]:
-        """The model's marks for one sentence.
+    def _marks_of(
+        self, name: str, units: Sequence[_Unit], fixed: Sequence[str | None], chunks: Sequence[tuple[int, int]]
+    ) -> list[str]:
+        """Model `name`'s marks for a line, one call per chunk, the given marks winning."""
+        predicted = [""] * len(units)
+        for start, end in chunks:
+            predicted[start:end] = self._predict(name, units[start:end], fixed[start:end])
+        return [merge_marks(f, p) if u.is_letter else u.marks for u, f, p in zip(units, fixed, predicted)]
+
+    def _pool(self) -> ThreadPoolExecutor:
+        """One worker thread: the models release the GIL while they run, so two run at once."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tashkeel")
+            return self._executor
+
+    def _predict(self, name: str, units: Sequence[_Unit], fixed: Sequence[str | None]) -> list[str]:
+        """Model `name`'s marks for one sentence.
 
         libtashkeel gets the given marks as hints, no pause punctuation and a
         continuation (so no pausal forms); the rawi models, which ignore hints
@@ -422,8 +471,9 @@ class Diacritizer:
         """
         if not any(u.is_letter for u in units):
             return [""] * len(units)
-        if self.model != DEFAULT_MODEL:
-            return align_marks(units, self.backend("".join(u.base for u in units)))
+        backend = self.backend_of(name)
+        if name != LIBTASHKEEL:
+            return align_marks(units, backend("".join(u.base for u in units)))
         # libtashkeel: pause marks become spaces, runs of spaces one space, hints on letters
         keep: list[int] = []
         fed: list[_Unit] = []
@@ -436,11 +486,77 @@ class Diacritizer:
         if fed and fed[-1].base == " ":
             keep.pop()
             fed.pop()
-        marks = align_marks(fed, self.backend(join_units(fed) + _CONTINUATION))
+        marks = align_marks(fed, backend(join_units(fed) + _CONTINUATION))
         out = [""] * len(units)
         for k, m in zip(keep, marks):
             out[k] = m
         return out
+
+
+# --- the vote ------------------------------------------------------------------
+
+_ARTICLE_WORD = re.compile(r"(?:[وف])?(?:[بكل])?ال...|(?:[وف])?لل..")
+"""A word with the article (after its clitics) and at least three letters after it."""
+_LONG_VOWEL_LETTERS: Final = frozenset("اوىيآ")
+_TANWEEN: Final = frozenset("\u064b\u064c\u064d")
+"""fathatan, dammatan, kasratan"""
+
+
+def word_flaws(letters: Sequence[str], marks: Sequence[str]) -> int:
+    """How many rules of Arabic spelling a vowelled word breaks (0 for a well-formed one).
+
+    `letters` are the word's letters (NFC), `marks` each letter's marks. The rules
+    hold for every MSA word, so a model's reading that breaks one is wrong:
+    hamza below an alef (إ) always carries a kasra, hamza above it (أ) never;
+    tanween sits only on the last letter (or before a final alef or alef
+    maqsura); fathatan on a final consonant needs an alef after it (ة, ء and ى
+    excepted); a word with the article takes no tanween; no syllable closes on
+    two consonants inside a word (a sukun before a shadda or before another
+    sukun); and a consonant inside a word is not left bare (the alef,
+    long-vowel letters and the article's lam excepted).
+    """
+    n = len(letters)
+    flaws = 0
+    for i, (letter, m) in enumerate(zip(letters, marks)):
+        if (letter == "إ" and KASRA not in m) or (letter == "أ" and KASRA in m):
+            flaws += 1
+        if set(m) & _TANWEEN and i < n - 1 and not (i == n - 2 and letters[-1] in ("ا", "ى")):
+            flaws += 1
+        after_article = i > 1 and letters[i - 1] == "ل" and letters[i - 2] == "ا"
+        if 0 < i and letters[i - 1] not in _LONG_VOWEL_LETTERS and SUKUN in marks[i - 1] and not after_article:
+            if SHADDA in m or (i < n - 1 and SUKUN in m and letter not in _LONG_VOWEL_LETTERS):
+                flaws += 1
+        article_lam = letter == "ل" and i > 0 and letters[i - 1] == "ا"
+        if i < n - 1 and not m and letter not in _LONG_VOWEL_LETTERS and not article_lam:
+            flaws += 1
+    if n > 1 and FATHATAN in marks[-1] and letters[-1] not in ("ة", "ء", "ا", "ى"):
+        flaws += 1
+    ending = set(marks[-1]) | (set(marks[-2]) if n > 1 else set())
+    if ending & _TANWEEN and _ARTICLE_WORD.match("".join(letters)):
+        flaws += 1
+    return flaws
+
+
+def vote_marks(units: Sequence[_Unit], candidates: Sequence[Sequence[str]]) -> list[str]:
+    """Word by word, the marks most candidates agree on.
+
+    `candidates` holds each model's marks for every unit (same length as
+    `units`), in priority order. Two readings of a word agree when they differ
+    only in what is not heard: a sukun, or a mark on a bare alef. A reading that breaks a spelling
+    rule (`word_flaws`) gets no votes; the reading with most votes wins, then the
+    one with fewer flaws, then the first model's. Outside words the first
+    candidate's marks are kept.
+    """
+    out = list(candidates[0])
+    for a, b in _words(units):
+        letters = [unicodedata.normalize("NFC", units[k].base) for k in range(a, b)]
+        readings = [tuple(c[a:b]) for c in candidates]
+        heard = [tuple("" if x == "ا" else m.replace(SUKUN, "") for x, m in zip(letters, r)) for r in readings]
+        flaws = [word_flaws(letters, r) for r in readings]
+        votes = Counter(h for h, f in zip(heard, flaws) if not f)
+        best = max(range(len(readings)), key=lambda i: (votes[heard[i]], -flaws[i], -i))
+        out[a:b] = readings[best]
+    return out
 
 
 def _chunks(units: Sequence[_Unit]) -> list[tuple[int, int]]:
@@ -463,6 +579,19 @@ def _cut(text: str, pattern: re.Pattern[str], start: int, end: int) -> list[tupl
         start = m.end()
     spans.append((start, end))
     return [s for s in spans if s[1] > s[0]]
+
+
+def vote_texts(texts: Sequence[str]) -> str:
+    """The vote (`vote_marks`) among vowellings of the same text, first in priority first.
+
+    For benches that combine models' saved outputs; raises ValueError when the
+    texts' letters differ.
+    """
+    units = [split_units(unicodedata.normalize("NFC", text)) for text in texts]
+    if any([u.base for u in line] != [u.base for u in units[0]] for line in units):
+        raise ValueError("the texts to vote on must have the same letters")
+    marks = vote_marks(units[0], [[u.marks for u in line] for line in units])
+    return join_units(_Unit(u.base, m) for u, m in zip(units[0], marks))
 
 
 # --- pausal forms ------------------------------------------------------------
@@ -561,6 +690,9 @@ def diacritize_script(script: Script, diacritizer: Callable[[str], str]) -> Scri
 
 __all__ = [
     "DEFAULT_MODEL",
+    "LIBTASHKEEL",
+    "VOTE",
+    "VOTE_MEMBERS",
     "Diacritizer",
     "Lexicon",
     "LexiconEntry",
@@ -574,4 +706,8 @@ __all__ = [
     "pausal",
     "split_units",
     "strip_marks",
+    "vote_marks",
+    "vote_texts",
+    "vote_members",
+    "word_flaws",
 ]

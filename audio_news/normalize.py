@@ -314,15 +314,20 @@ def build_script(article: Article, settings: TextSettings = TextSettings()) -> S
 
 def _block(kind: BlockKind, text: str, settings: TextSettings) -> Block | None:
     sentences = tuple(
-        Sentence(text=s, spoken=spoken_form(s, settings))
+        Sentence(text=s, spoken=spoken_form(s, settings, marks=True))
         for line in clean(text).splitlines()
         for s in split_sentences(line)
     )
     return Block(kind, sentences) if sentences else None
 
 
-def spoken_form(sentence: str, settings: TextSettings = TextSettings()) -> str:
-    """What the voice reads for a cleaned sentence: links dropped, numbers in words."""
+def spoken_form(sentence: str, settings: TextSettings = TextSettings(), marks: bool = False) -> str:
+    """What the voice reads for a cleaned sentence: links dropped, numbers in words.
+
+    `marks`: number words fully vowelled, case endings included (the Script's spoken form,
+    which the diacritizer keeps); without, bare words as an editor reads them."""
+    if marks:
+        return numbers.verbalize(speakable(sentence), settings, marks=True)
     return numbers.verbalize(speakable(sentence), settings)
 
 

@@ -168,22 +168,76 @@ class _Tally:
         return 100.0 * self.word_errors / max(self.words, 1)
 
 
-def score_line(gold: str, pred: str, tallies: dict[str, _Tally]) -> None:
-    """Add one gold line and the system's line to the tallies ("all", "no_ce", "heard")."""
-    gl = letters_of(gold)
-    aligned = _align(gl, letters_of(pred))
-    full, no_ce, heard = [], [], []
-    for g, p in zip(gl, aligned):
+def _alternatives(token: str) -> list[str]:
+    """A gold token's vowellings: `a/b/c` in a multi-reference file, each with Arabic letters."""
+    parts = token.split("/")
+    if len(parts) > 1 and all(any(c in ARABIC_LETTERS for c in part) for part in parts):
+        return parts
+    return [token]
+
+
+@dataclass(frozen=True)
+class GoldLine:
+    """One gold line, which may give several acceptable vowellings of a word (`a/b`)."""
+
+    text: str
+    """The line with the first vowelling of each word: stripped, it is the system's input."""
+    letters: tuple[_Letter, ...]
+    """The letters of `text`."""
+    options: dict[int, tuple[tuple[_Letter, ...], ...]]
+    """For each word index with alternatives, the letters of every vowelling (same letter count)."""
+
+
+def parse_gold(line: str) -> GoldLine:
+    """Read a gold line; a token `a/b` (multi-reference sets) accepts either vowelling."""
+    line = unicodedata.normalize("NFC", line.strip())
+    if "/" not in line:
+        return GoldLine(line, tuple(letters_of(line)), {})
+    tokens = [_alternatives(token) for token in line.split()]
+    text = " ".join(alts[0] for alts in tokens)
+    letters = tuple(letters_of(text))
+    options: dict[int, tuple[tuple[_Letter, ...], ...]] = {}
+    for w, alts in enumerate(tokens):
+        if len(alts) > 1:
+            size = len(letters_of(alts[0]))
+            options[w] = tuple(tuple(letters_of(a)) for a in alts if len(letters_of(a)) == size)
+    return GoldLine(text, letters, options)
+
+
+def _results(gold: Sequence[_Letter], pred: Sequence[_Letter | None], w: int) -> dict[str, list[tuple[int, bool]]]:
+    """(word, correct) per scored letter of one word, for each scoring variant."""
+    out: dict[str, list[tuple[int, bool]]] = {"all": [], "no_ce": [], "heard": []}
+    for g, p in zip(gold, pred):
         marks = p.marks if p is not None and p.letter == g.letter else None  # None: not the same letter
         ok = marks == g.marks
-        full.append((g.word, ok))
+        out["all"].append((w, ok))
         if not g.last:
-            no_ce.append((g.word, ok))
+            out["no_ce"].append((w, ok))
         if _heard(g.marks) and g.letter != ALEF:
-            heard.append((g.word, marks is not None and _heard(marks) == _heard(g.marks)))
-    tallies["all"].add_line(full)
-    tallies["no_ce"].add_line(no_ce)
-    tallies["heard"].add_line(heard)
+            out["heard"].append((w, marks is not None and _heard(marks) == _heard(g.marks)))
+    return out
+
+
+def score_line(gold: str, pred: str, tallies: dict[str, _Tally]) -> None:
+    """Add one gold line and the system's line to the tallies ("all", "no_ce", "heard").
+
+    Where the gold gives several vowellings of a word, each variant scores the
+    word against the one the system's output is closest to.
+    """
+    parsed = parse_gold(gold)
+    aligned = _align(parsed.letters, letters_of(pred))
+    by_word: dict[int, list[int]] = {}
+    for k, g in enumerate(parsed.letters):
+        by_word.setdefault(g.word, []).append(k)
+    lines: dict[str, list[tuple[int, bool]]] = {"all": [], "no_ce": [], "heard": []}
+    for w, ks in by_word.items():
+        predicted = [aligned[k] for k in ks]
+        options = parsed.options.get(w) or (tuple(parsed.letters[k] for k in ks),)
+        per_option = [_results(option, predicted, w) for option in options]
+        for variant, results in lines.items():
+            results.extend(min((r[variant] for r in per_option), key=lambda rs: sum(not ok for _w, ok in rs)))
+    for variant, results in lines.items():
+        tallies[variant].add_line(results)
 
 
 def evaluate(gold_lines: Iterable[str], diacritize: Callable[[str], str], name: str = "") -> Report:
@@ -200,7 +254,7 @@ def evaluate(gold_lines: Iterable[str], diacritize: Callable[[str], str], name: 
         gold = unicodedata.normalize("NFC", gold.strip())
         if not gold:
             continue
-        bare = strip_tashkeel(gold)
+        bare = strip_tashkeel(parse_gold(gold).text)
         started = time.perf_counter()
         pred = diacritize(bare)
         seconds += time.perf_counter() - started

@@ -258,7 +258,7 @@ def test_build_script_meta_block(extra, expected):
 def test_build_script_uses_verbalize_at_call_time(monkeypatch):
     seen = []
 
-    def fake(text, settings=TextSettings()):
+    def fake(text, settings=TextSettings(), marks=False):
         seen.append(settings)
         return "<" + text + ">"
 
@@ -397,7 +397,7 @@ def test_build_script_keeps_links_in_text_but_not_in_speech():
 
 
 def test_build_script_keeps_markers_in_text_but_not_in_speech(monkeypatch):
-    monkeypatch.setattr(numbers, "verbalize", lambda text, settings=TextSettings(): text)
+    monkeypatch.setattr(numbers, "verbalize", lambda text, settings=TextSettings(), marks=False: text)
     article = Article(
         title="ﺍﻟﺨﺒﺮ",
         sections=(

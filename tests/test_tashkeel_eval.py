@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from audio_news.diacritize import strip_marks
-from audio_news.tashkeel_eval import Report, evaluate, letters_of, main_report, read_gold
+from audio_news.tashkeel_eval import Report, evaluate, letters_of, main_report, parse_gold, read_gold
 
 F, D, K, SUK, SH = "\u064e", "\u064f", "\u0650", "\u0652", "\u0651"
 FN = "\u064b"
@@ -130,3 +130,18 @@ def test_main_report_formats_a_file(tmp_path: Path):
         "s per 1000 words",
     ):
         assert label in text
+
+
+def test_multi_reference_gold_accepts_any_listed_vowelling():
+    gold = "ذَهَبَ إِلَى اَلدِّنْمَارْكْ/اَلدَّنْمَارْكِ مِنْ/مِنَ اَلْبَيْتِ"
+    assert parse_gold(gold).text == "ذَهَبَ إِلَى اَلدِّنْمَارْكْ مِنْ اَلْبَيْتِ"  # the first vowelling is the input
+    seen = []
+    report = evaluate([gold], lambda bare: seen.append(bare) or "ذَهَبَ إِلَى اَلدَّنْمَارْكِ مِنَ اَلْبَيْتِ")
+    assert seen[-1] == "ذهب إلى الدنمارك من البيت"
+    assert report.wer == 0 and report.der == 0 and report.heard_wer == 0  # the second vowellings match
+    wrong = evaluate([gold], lambda bare: "ذَهَبَ إِلَى اَلدُّنْمَارْكِ مِنَ اَلْبَيْتِ")
+    assert wrong.heard_wer == 20 and wrong.wer == 20  # one word of five matches neither
+
+
+def test_a_slash_between_digits_is_not_an_alternative():
+    assert parse_gold("فِي 5/2 مِنْهُ").text == "فِي 5/2 مِنْهُ"

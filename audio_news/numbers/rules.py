@@ -1,48 +1,63 @@
-"""Numbers and symbols read as Modern Standard Arabic words, the way a news reader says them.
+"""The number reader's rules: each shape of number in a sentence, and how a news anchor says it.
 
 Part of the normalize stage: `verbalize` turns one cleaned sentence into what the
 voice reads (the transcript keeps the digits). Libraries get news Arabic wrong (no
-gender, no case, مئتا for 200), so the grammar lives here:
+gender, no case, مئتا for 200), so the grammar lives here and beside it:
 
 - `cardinal(n, gender, case)`: `gender` is the counted noun's (3–10 take the
   opposite form: ثلاثة أشخاص، ثلاث سنوات); `case` picks -ون/-ين, اثنان/اثنين,
-  مئتان/مئتين; `construct` gives مئتا/ألفا when a noun follows.
+  مئتان/مئتين; `construct` gives مئتا/ألفا when a noun follows. Internally each word
+  carries a tag (case and state) from which words.py writes the vowelled form,
+  case ending included (خَمْسِمِئَةٍ، ثَلَاثَةُ آلَافٍ): `verbalize(..., marks=True)`.
 - `ordinal(n, gender)`: الثالث، الحادية عشرة، الخامسة والستين.
-- `verbalize`: an ordered tuple of regex rules (Latin, dates, times, ranges,
+- `verbalize`: an ordered tuple of regex rules (units and currency codes in Latin,
+  versions and product names, Latin, dates Gregorian and Hijri, times, ranges,
   percent, currency, units, years, ordinals, counted nouns, plain numbers). Each
   rule writes words, so later rules never see its digits; context comes only from
   the words next to a number. Text without digits or symbols comes back unchanged.
 
 Choices (one spelling, used everywhere):
 - مئة, not مائة; hundreds joined: ثلاثمئة.
-- Case is read from the word before: a preposition or a noun in إضافة (في، من،
-  نحو، حوالي، عام، بنسبة… and the prefixes بـ لـ كـ) gives the genitive, إن/أن
-  the accusative, anything else the nominative. A verb whose object is the number
-  (بلغ، البالغ، تجاوز، سجل، حقق، يعادل…) up to five words back in the same clause (no
-  punctuation or other number between) gives the accusative: بلغ عدد القتلى خمسين،
-  ألفا ومئتين. Both sides of فاصلة take the same case. Years are always genitive
-  (عام ألفين وثمانية، and after a noun: مونديال ألفين واثنين وعشرين) and so are ordinal
-  tens (القرن الحادي والعشرين), as read on air.
-- Before a counted noun (حضر المؤتمر 250 مندوبا) a number counts, never an ordinal; a number
-  before صباحا/مساء/ليلا… is an hour; before الـN a pronoun suffix is dropped (دورته → دورة)
-  and a plural makes it a definite count (أيامه الأربعة عشر). Agencies: أ ف ب → فرانس برس،
-  د ب أ → الوكالة الألمانية، أ ب → أسوشيتد برس.
-- Agreement looks only at the word right before or after a number; after رقم a number
-  is a label, masculine and counting nothing (القانون رقم اثني عشر لسنة…).
+- Case comes from the governing words (context.py, governors.tsv): a glued بـ لـ كـ, a
+  preposition or a noun in إضافة right before (في، في غضون، على مدى، نحو، بنسبة، مقتل…)
+  give the genitive; إنّ right before the accusative, after a noun (its predicate) the
+  nominative; كان the reverse; a transitive verb up to six words back in the clause
+  the accusative (بلغ عدد القتلى خمسين، حفظت ثلاثين بيتا); a verb of change, or a verb
+  news often writes in the passive (تراجع، قتل، زار), the accusative only after its
+  subject or before a measure (تراجع المؤشر اثنين فاصلة واحد في المئة، قتل اثنا عشر
+  شخصا). Both sides of فاصلة take the same case. Years are always genitive (عام ألفين
+  وثمانية، مونديال ألفين واثنين وعشرين) and so are ordinal tens (القرن الحادي والعشرين).
+  A score is read as it stands (ثلاثة مقابل واحد), genitive after بنتيجة.
+- Before a counted noun (حضر المؤتمر 250 مندوبا) a number counts, never an ordinal, but
+  القرن N is always a century and «الجولة N يوم…» a round; a number before صباحا/مساء… is
+  an hour; before الـN a pronoun suffix is dropped (دورته → دورة) and a plural makes it a
+  definite count (أيامه الأربعة عشر). Agencies: أ ف ب → فرانس برس، د ب أ → الوكالة
+  الألمانية، أ ب → أسوشيتد برس. ص.ب → صندوق بريد (its ب is no preposition).
+- A counted noun's gender comes from nouns.tsv (plurals with their singular's gender:
+  عواصم f، مستشفيات m), then its ending (ة، ات); unknown nouns are masculine. 1 + noun
+  is read noun + واحد (شخص واحد). After رقم a number is a label, masculine and
+  counting nothing (القانون رقم اثني عشر لسنة…).
 - Times: HH:MM is the hour as a feminine ordinal, then والربع / والنصف or the
   minutes counted (التاسعة وخمس وأربعون دقيقة); hours are read as written (14 →
   الرابعة عشرة), 0 as الثانية عشرة.
 - Dates: day ordinal + من + month + year (العشرين من أغسطس ألفين وأربعة وعشرين);
-  month names written in the text are kept, numeric months follow settings.months.
+  month names written in the text are kept, numeric months follow settings.months;
+  a numeric date before هـ counts Hijri months (dates.py: الخامس من صفر … هجري), and
+  «17 رجب» is السابع عشر من رجب. هـ / م after a year: هجري / ميلادي (هجرية / ميلادية
+  after سنة); «N م» is metres after a measure word (على ارتفاع ألف متر).
+- Units (units.tsv) and currencies (currencies.tsv), in Arabic and Latin abbreviations,
+  are counted (خمسة كيلومترات، عشرون مليغراما، مئتا بار); an amount with the decimals
+  of a subunit is read with it (اثنا عشر جنيها وخمسة وسبعون قرشا).
 - Ranges read من … إلى … (بين … و… after بين); after a match word (فاز، تعادل،
   بنتيجة…) a dash is a score: … مقابل ….
-- A counted noun's gender comes from a small word list, then its ending (ة، ات);
-  unknown nouns are masculine. 1 + noun is read noun + واحد (شخص واحد).
 - Numbers of ten or more digits with no separators (phones) are read digit by digit,
   and so are 3–6 digits to dial (الرقم 112، اتصل على 911، الخط الساخن 19000).
 - Rates: كم/ساعة → كيلومترا في الساعة; decades: 1990s، الـ1990s → التسعينيات.
 - Latin: settings.latin "spell" spells upper-case acronyms in Arabic letters (a few
-  are read as words: ناتو، كوفيد); "read" keeps them. Other Latin words stay.
+  are read as words: ناتو، كوفيد) and says product names as Arabic anchors do
+  (latin.tsv: آيفون، ويندوز، واي فاي); "read" keeps them. Other Latin words stay.
+  5G is الجيل الخامس; a product's number and a version are read as they stand
+  (آي أو إس ثمانية عشر، سبعة عشر نقطة أربعة).
 - URLs, e-mail addresses and hashtags are left exactly as written.
 """
 
@@ -50,13 +65,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from string import Template
 from types import MappingProxyType
 from typing import Final, Literal
 
-from .arabic import GREGORIAN_MONTHS, LETTER_CLASS, LEVANTINE_MONTHS, MONTH_NUMBERS, alternation
-from .config import TextSettings
+from ..arabic import GREGORIAN_MONTHS, LETTER_CLASS, LEVANTINE_MONTHS, MONTH_NUMBERS, alternation
+from ..config import TextSettings
+from .context import case_after, genders, kind_of
+from .dates import HIJRI_ALT, HIJRI_MARK, era_word, hijri_month, is_month_here
+from .units import Currency, Noun, currencies, latin_words, units
+from .words import State, strip_tags, tag, vowel_tags
 
 __all__ = ["cardinal", "ordinal", "verbalize"]
 
@@ -99,63 +119,79 @@ def _check(gender: str, case: str) -> None:
 def _dual(word: str, case: str, construct: bool = False) -> str:
     """ألفان / ألفين, or in construct before a noun ألفا / ألفي."""
     if construct:
-        return word + ("ا" if case == "nom" else "ي")
-    return word + ("ان" if case == "nom" else "ين")
+        return word + ("ا" if case == "nom" else "ي") + tag(case, "f")
+    return word + ("ان" if case == "nom" else "ين") + tag(case, "f")
 
 
-def _unit(d: int, gender: str, case: str) -> str:
+def _state(construct: bool) -> State:
+    return "c" if construct else "t"
+
+
+def _unit(d: int, gender: str, case: str, construct: bool = False) -> str:
     """1–10 standing alone: 1 and 2 agree with the noun, 3–10 take the opposite form."""
     if d == 2:
         return _dual("اثنت" if gender == "f" else "اثن", case)
-    return (_ONES_F if gender == "f" else _ONES_M)[d]
+    word = (_ONES_F if gender == "f" else _ONES_M)[d]
+    if case == "acc" and not construct and d == 1 and gender == "m":
+        word += "ا"  # تقلص العجز واحدا فاصلة ثمانية
+    if case == "acc" and not construct and gender == "f" and d > 2:
+        word += "ا"  # سجلت الحرارة خمسا وأربعين درجة
+    return word + tag(case, _state(construct))
 
 
 def _teen(n: int, gender: str, case: str) -> str:
     fem = gender == "f"
+    built = tag(case, "b")
     if n == 11:
-        return "إحدى عشرة" if fem else "أحد عشر"
+        return f"إحدى{built} عشرة{built}" if fem else f"أحد{built} عشر{built}"
     if n == 12:
         head = ("اثنتا" if fem else "اثنا") if case == "nom" else ("اثنتي" if fem else "اثني")
+        head += tag(case, "f")
     else:
-        head = _unit(n - 10, gender, case)
-    return f"{head} {'عشرة' if fem else 'عشر'}"
+        head = (_ONES_F if fem else _ONES_M)[n - 10] + built
+    return f"{head} {'عشرة' if fem else 'عشر'}{built}"
 
 
-def _below_100(n: int, gender: str, case: str) -> str:
+def _below_100(n: int, gender: str, case: str, construct: bool = False) -> str:
     if n <= 10:
-        return _unit(n, gender, case)
+        return _unit(n, gender, case, construct)
     if n < 20:
         return _teen(n, gender, case)
     tens, d = divmod(n, 10)
-    word = _TENS[tens] + ("ون" if case == "nom" else "ين")
+    word = _TENS[tens] + ("ون" if case == "nom" else "ين") + tag(case, "f")
     if not d:
         return word
-    one = "واحدا" if case == "acc" else "واحد"  # بلغ واحدا وعشرين
-    head = ("إحدى" if gender == "f" else one) if d == 1 else _unit(d, gender, case)
+    one = ("واحدا" if case == "acc" else "واحد") + tag(case, "t")  # بلغ واحدا وعشرين
+    head = (f"إحدى{tag(case, 'f')}" if gender == "f" else one) if d == 1 else _unit(d, gender, case)
     return f"{head} و{word}"
 
 
 def _below_1000(n: int, gender: str, case: str, construct: bool) -> str:
     hundreds, rest = divmod(n, 100)
     if not hundreds:
-        return _below_100(rest, gender, case)
-    word = _dual("مئت", case, construct and not rest) if hundreds == 2 else _HUNDREDS[hundreds]
-    return f"{word} و{_below_100(rest, gender, case)}" if rest else word
+        return _below_100(rest, gender, case, construct)
+    last = construct and not rest
+    word = _dual("مئت", case, last) if hundreds == 2 else _HUNDREDS[hundreds] + tag(case, _state(last))
+    return f"{word} و{_below_100(rest, gender, case, construct)}" if rest else word
 
 
 def _scaled(k: int, scale: _Scale, case: str, construct: bool) -> str:
     """k thousands (millions…): ألف، ألفان، ثلاثة آلاف، أحد عشر ألفا، مئتا ألف، مئة ألف وألف;
     accusative ألفا when no noun follows (بلغ عدد القتلى ألفا ومئتين)."""
     if k == 1:
-        return scale.one + ("ا" if case == "acc" and not construct else "")
+        return scale.one + ("ا" if case == "acc" and not construct else "") + tag(case, _state(construct))
     if k == 2:
         return _dual(scale.one, case, construct)
     rest = k % 100
     if rest == 0:
-        return f"{_below_1000(k, 'm', case, True)} {scale.one}"
+        return f"{_below_1000(k, 'm', case, True)} {scale.one}{tag('gen', _state(construct))}"
     if rest <= 2:
-        return f"{_below_1000(k - rest, 'm', case, True)} {scale.one} و{_scaled(rest, scale, case, construct)}"
-    noun = scale.plural if rest <= 10 else scale.one + ("" if construct else "ا")
+        head = f"{_below_1000(k - rest, 'm', case, True)} {scale.one}{tag('gen', 't')}"
+        return f"{head} و{_scaled(rest, scale, case, construct)}"
+    if rest <= 10:
+        noun = scale.plural + tag("gen", _state(construct))
+        return f"{_below_1000(k, 'm', case, True)} {noun}"
+    noun = scale.one + ("" if construct else "ا") + tag("acc", _state(construct))
     return f"{_below_1000(k, 'm', case, False)} {noun}"
 
 
@@ -166,11 +202,16 @@ def cardinal(n: int, gender: Gender = "m", case: Case = "nom", construct: bool =
     cardinal(200, construct=True) == "مئتا"; cardinal(1_200_000) == "مليون ومئتا ألف".
     Numbers from a thousand trillion up are read digit by digit.
     """
+    return strip_tags(_cardinal(n, gender, case, construct))
+
+
+def _cardinal(n: int, gender: str = "m", case: str = "nom", construct: bool = False) -> str:
+    """`cardinal` with a tag after each word it built (see words.py), for the vowelled form."""
     _check(gender, case)
     if n < 0:
-        return "سالب " + cardinal(-n, gender, "gen", construct)
+        return "سالب " + _cardinal(-n, gender, "gen", construct)
     if n == 0:
-        return "صفر"
+        return "صفر" + tag(case, "t")
     if n >= 10**15:
         return _digits(str(n))
     parts, rest = [], n
@@ -231,44 +272,10 @@ def _hour(h: int) -> str:
 # --- nouns -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Noun:
-    """A noun this module writes itself (a currency or unit), in the forms counting needs."""
-
-    one: str
-    plural: str
-    accusative: str
-    dual_nom: str
-    dual_gen: str
-    gender: Gender = "m"
-
-
-_CURRENCIES: Final = MappingProxyType(
-    {
-        "$": _Noun("دولار", "دولارات", "دولارا", "دولاران", "دولارين"),
-        "€": _Noun("يورو", "يورو", "يورو", "يوروان", "يوروين"),
-        "£": _Noun("جنيه إسترليني", "جنيهات إسترلينية", "جنيها إسترلينيا", "جنيهان إسترلينيان", "جنيهين إسترلينيين"),
-        "₪": _Noun("شيكل", "شواكل", "شيكلا", "شيكلان", "شيكلين"),
-    }
-)
-_KM: Final = _Noun("كيلومتر", "كيلومترات", "كيلومترا", "كيلومتران", "كيلومترين")
-_CELSIUS: Final = _Noun("درجة مئوية", "درجات مئوية", "درجة مئوية", "درجتان مئويتان", "درجتين مئويتين", "f")
-_KG: Final = _Noun("كيلوغرام", "كيلوغرامات", "كيلوغراما", "كيلوغرامان", "كيلوغرامين")
-_UNITS: Final = MappingProxyType(
-    {
-        "كم": _KM,
-        "كلم": _KM,
-        "كغ": _KG,
-        "كجم": _KG,
-        "كلغ": _KG,
-        "م": _Noun("متر", "أمتار", "مترا", "متران", "مترين"),
-        "سم": _Noun("سنتيمتر", "سنتيمترات", "سنتيمترا", "سنتيمتران", "سنتيمترين"),
-        "مم": _Noun("مليمتر", "مليمترات", "مليمترا", "مليمتران", "مليمترين"),
-        "°": _Noun("درجة", "درجات", "درجة", "درجتان", "درجتين", "f"),
-        "°م": _CELSIUS,
-        "°C": _CELSIUS,
-    }
-)
+_Noun = Noun
+# Currencies by symbol, code or Arabic name (currencies.tsv) and units by abbreviation (units.tsv).
+_CURRENCIES: Final = currencies()
+_UNITS: Final = units()
 _MINUTE: Final = _Noun("دقيقة", "دقائق", "دقيقة", "دقيقتان", "دقيقتين", "f")
 # What follows a unit after "/": كم/ساعة → كيلومترا في الساعة.
 _PER: Final = MappingProxyType(
@@ -280,27 +287,9 @@ _PER: Final = MappingProxyType(
 )
 _ERAS: Final = MappingProxyType({"هـ": "هجري", "ه": "هجري", "م": "ميلادي", "ق.م": "قبل الميلاد"})
 
-_FEMININE: Final = frozenset(
-    (
-        "سنة سنين سنوات ساعة ساعات دقيقة دقائق مرة مرات مدينة مدن دولة دول قرية قرى امرأة نساء سيدة سيدات "
-        "فتاة فتيات بنت بنات طفلة طفلات حرب حروب أرض دار شمس نفس عين يد ريح بئر كأس ذكرى فتوى دعوى أنثى "
-        "وثائق وظائف ليلة ليال ليالي منطقة مناطق قضية قضايا مرحلة مراحل رسالة رسائل وسيلة وسائل مدرسة مدارس أسرة أسر "
-        "عائلة عائلات جولة شركة شركات طائرة طائرات سيارة سيارات غارة غارات ضربة ضربات عملية عمليات "
-        "مباراة مباريات نقطة نقاط درجة درجات نسمة إصابة إصابات حالة حالات جامعة جامعات محافظة محافظات"
-    ).split()
-)
-_MASCULINE: Final = frozenset(
-    (
-        "مليارات تريليونات دولارات كيلومترات كيلوغرامات سنتيمترات مليمترات غرامات اجتماعات انفجارات "
-        "مستشفيات مطارات قطارات ملفات حسابات تحقيقات قرارات تصريحات مشروعات لقاءات امتحانات اتفاقات "
-        "بيانات إجراءات انتخابات تعديلات استثمارات تحديات إصلاحات مخيمات حيوانات جنيهات ريالات مستويات "
-        "أصوات سجلات مؤتمرات كيانات مقترحات "
-        "أسلحة أجهزة أنظمة أدوية أمثلة أسئلة أبنية أغذية أئمة قادة طلبة قضاة أساتذة خليفة "
-        "شخص أشخاص عام أعوام شهر أشهر شهور يوم أيام أسبوع أسابيع قرن قرون عقد عقود جندي جنود عسكري "
-        "قتيل قتلى جريح جرحى أسير أسرى طفل أطفال رجل رجال لاجئ منزل منازل صاروخ صواريخ هدف أهداف "
-        "دولار يورو جنيه دينار درهم ريال متر أمتار كيلومتر كيلوغرام طن أطنان برميل براميل"
-    ).split()
-)
+# Genders of counted nouns (a plural gives its singular's): nouns.tsv, beside this module.
+_FEMININE: Final = frozenset(word for word, gender in genders().items() if gender == "f")
+_MASCULINE: Final = frozenset(word for word, gender in genders().items() if gender == "m")
 # Words that follow a number without being what it counts.
 _PARTICLES: Final = frozenset(
     (
@@ -311,39 +300,7 @@ _PARTICLES: Final = frozenset(
 )
 # After a number these make it an hour (من 8 صباحا إلى 4 مساء → من الثامنة صباحا…).
 _DAY_PARTS: Final = ("صباحا", "مساء", "مساءً", "ليلا", "فجرا", "ظهرا", "عصرا")
-_GENITIVE: Final = frozenset(
-    (
-        "في من إلى على عن منذ حتى مع نحو حوالي قرابة زهاء بين خلال قبل بعد عند لدى ضمن سوى غير عبر "
-        "بنحو بحوالي لنحو بقرابة مقابل عام العام سنة نسبة بنسبة قيمة بقيمة معدل بمعدل بواقع مبلغ بمبلغ "
-        "إجمالي مجموع رقم سالب أصل بسرعة بمساحة بزيادة بكلفة بتكلفة بمسافة بكمية بدرجة بحصة بغرامة بمدة "
-        "بطول بعمق بعرض بارتفاع بوزن بحجم بعدد"
-    ).split()
-)
-# Nouns (mostly masdars) a number after them depends on in إضافة, so genitive: مقتل ستة وثلاثين،
-# على مدى ست وثلاثين ساعة; also with بـ / لـ glued on (برصيد، بأغلبية، بمقدار، لمدة).
-_CONSTRUCT_NOUNS: Final = frozenset(
-    (
-        "مقتل إصابة اعتقال إخلاء نزوح تشريد فقدان خسارة مدى رصيد أغلبية مقدار مشاركة حضور بدل طول عرض ارتفاع "
-        "عمق وزن سعر قيمة مدة معدل مسافة مساحة حجم كلفة تكلفة زيادة انخفاض تراجع نسبة حصة غرامة مجموع إجمالي "
-        "إطلاق تدمير هدم بناء توفير تخصيص تسجيل استشهاد وفاة إنقاذ إجلاء"
-    ).split()
-)
-_ACCUSATIVE: Final = frozenset("إن أن لكن كأن ليت لعل بأن".split())
-# Verbs (and البالغ) whose object or predicate is the number: بلغ عدد القتلى خمسين، ما يعادل…
-# They may stand a few words back, with the subject between (بلغت الخسائر ألفين وخمسمئة).
-# تعادل is left out: it is also a draw (تعادل الفريقان 1-1).
-_ACCUSATIVE_VERBS: Final = frozenset(
-    (
-        "بلغ بلغت بلغا يبلغ تبلغ ليبلغ لتبلغ البالغ البالغة البالغين البالغتين تجاوز تجاوزت يتجاوز تتجاوز "
-        "تخطى تخطت يتخطى تتخطى سجل سجلت يسجل تسجل حقق حققت يحقق تحقق يعادل يساوي تساوي "
-        # Transitive verbs common in news, whose object the number is (تضم المرحلة الأولى أربعين حافلة);
-        # not أطلق/قتل/أصيب, which news often uses in the passive (أُطلق أربعون صاروخا).
-        "ضم ضمت يضم تضم قطع قطعت يقطع تقطع استقبل استقبلت يستقبل تستقبل "
-        "خصص خصصت يخصص تخصص رصد رصدت يرصد ترصد أنفق أنفقت ينفق تنفق استقطب استقطبت يستقطب تستقطب "
-        "قارب قاربت يقارب تقارب تلقى تلقت يتلقى تتلقى وظف وظفت يوظف توظف أنتج أنتجت ينتج تنتج باع باعت يبيع تبيع "
-        "اشترى اشترت يشتري تشتري خسر خسرت يخسر تخسر ربح ربحت يربح تربح"
-    ).split()
-)
+# What governs a number's case (prepositions, construct nouns, verbs, إنّ/كان): governors.tsv, read by context.py.
 # Words after which a 4-digit number counts rather than names a year (عدد الزوار 2022 زائرا).
 _COUNT_WORDS: Final = frozenset(
     ("عدد العدد تعداد عددهم عددها عددهن قتل أصيب اعتقل أطلق ضم ضمت تضم يضم هناك يوجد توجد").split()
@@ -351,7 +308,7 @@ _COUNT_WORDS: Final = frozenset(
 # After these a short number is dialled, so read digit by digit (الرقم 112، اتصل على 911).
 _SERVICE_WORDS: Final = frozenset("الرقم بالرقم برقم للرقم الطوارئ الساخن المجاني الموحد".split())
 # After these a number is a label (القانون رقم 12): masculine, genitive, counting nothing.
-_LABEL_WORDS: Final = frozenset("رقم الرقم برقم بالرقم للرقم".split())
+_LABEL_WORDS: Final = frozenset("رقم الرقم برقم بالرقم للرقم بريد".split())
 _DECADE_STEMS: Final = MappingProxyType({t: _TENS[t] + "ينيات" for t in range(2, 10)})
 
 
@@ -396,8 +353,9 @@ def _fraction(digits: str, case: Case = "nom") -> str:
     if len(digits) > 3:
         return _digits(digits)
     rest = digits.lstrip("0")
+    case = "gen" if case == "acc" else case  # the digits after فاصلة take no tanween alif (فاصلة واحد)
     zeros = ["صفر"] * (len(digits) - len(rest))
-    return " ".join(zeros + ([cardinal(int(rest), "m", case)] if rest else []))
+    return " ".join(zeros + ([strip_tags(_cardinal(int(rest), "m", case))] if rest else []))  # left to the lexicon
 
 
 def _number(text: str, gender: Gender = "m", case: Case = "nom", construct: bool = False) -> str:
@@ -405,24 +363,60 @@ def _number(text: str, gender: Gender = "m", case: Case = "nom", construct: bool
     on both sides of فاصلة (بنحو ثلاثة فاصلة اثنين)."""
     whole, fraction = _split(text)
     if not fraction:
-        return cardinal(whole, gender, case, construct)
-    return f"{cardinal(whole, 'm', case)} فاصلة {_fraction(fraction, case)}"
+        return _cardinal(whole, gender, case, construct)
+    return f"{_cardinal(whole, 'm', case)} فاصلة {_fraction(fraction, case)}"
 
 
-def _with_noun(text: str, noun: str, case: Case, noun_follows: bool) -> str:
+def _with_noun(text: str, noun: str, case: Case, noun_follows: bool, following: str = "") -> str:
     """A number and the noun the writer put after it: ثلاث سنوات، مئتا شخص، شخص واحد، مليونا."""
     whole, fraction = _split(text)
     if fraction:
         return f"{_number(text, 'm', case)} {noun}"
     gender = _gender(noun)
     is_scale = any(noun == s.one for s in _SCALES)
+    state = _state(noun_follows)
     if whole == 1:
-        return noun if is_scale else f"{noun} {_unit(1, gender, case)}"
+        return noun + tag(case, state) if is_scale else f"{noun} {_unit(1, gender, case)}"
     if whole == 2 and is_scale:
         return _dual(noun, case, noun_follows)
-    if is_scale and not noun_follows and whole % 100 > 10:
-        noun += "ا"  # 20 ألف → عشرون ألفا (ألف شخص stays)
-    return f"{cardinal(whole, gender, case, True)} {noun}"
+    if whole == 2 and not noun.endswith(("ات", "ين", "ون", "ى", "ا", "اء")) and noun not in _PLURAL_NOUNS:
+        return _dual(noun[:-1] + "ت" if noun.endswith("ة") else noun, case)  # 2 صاروخ → صاروخان
+    rest = whole % 100
+    if noun in _SCALE_WORDS:  # the writer's ألف، ملايين: tamyiz after 11–99, else genitive
+        if is_scale and not noun_follows and rest > 10:
+            noun += "ا"  # 20 ألف → عشرون ألفا (ألف شخص stays)
+        noun += tag("acc" if rest > 10 else "gen", state)
+    elif not following or following in _PARTICLES or following in _ADVERBS or _is_adjective(following):
+        noun = _tag_counted(noun, whole)  # not before a noun it may be in إضافة with (فرصة عمل)
+    return f"{_cardinal(whole, gender, case, True)} {noun}"
+
+
+# Words after a counted noun that start a new phrase: its ending can be written (زائرٍ أمس).
+_ADVERBS: Final = frozenset("أمس غدا اليوم الآن لصالح ضد فقط تقريبا أيضا".split())
+
+
+def _is_adjective(word: str) -> bool:
+    """Does a word after a counted noun look like its adjective (جديدة، مدرسية، عربيا) or start a
+    new phrase (وخمسين، بالمدينة، للأسر), rather than a noun the counted noun is in إضافة with?"""
+    if word.startswith(("و", "بال", "لل", "فال", "كال")) or word.endswith("وا"):
+        return True  # a conjunct, a prepositional phrase, a plural verb (شخصا اعتقلوا)
+    if word.startswith(("ب", "ل", "ك")) and not _is_known_noun(word):
+        return True  # باتجاه، لصالح: a genitive noun never takes a preposition
+    return not word.startswith("ال") and word.endswith(("ي", "ية", "يا", "يين", "يون", "يات", "ة", "ات"))
+
+
+def _tag_counted(noun: str, whole: int) -> str:
+    """The counted noun's case, for its ending: genitive after 3–10 (a plural) and after
+    100s and 1000s, accusative after 11–99 (the tamyiz); a tag after its first word."""
+    rest = whole % 100
+    if 3 <= rest <= 10 or (rest == 0 and whole >= 100):
+        case = "gen"
+    elif rest > 10:
+        case = "acc"
+    else:
+        return noun
+    first, space, others = noun.partition(" ")
+    return first + tag(case, "n" if 3 <= rest <= 10 else "d") + space + others
 
 
 def _count(text: str, noun: _Noun, case: Case) -> str:
@@ -436,7 +430,7 @@ def _count(text: str, noun: _Noun, case: Case) -> str:
         return noun.dual_nom if case == "nom" else noun.dual_gen
     rest = whole % 100
     form = noun.plural if 3 <= rest <= 10 else noun.accusative if rest > 10 else noun.one
-    return f"{cardinal(whole, noun.gender, case, True)} {form}"
+    return f"{_cardinal(whole, noun.gender, case, True)} {_tag_counted(form, whole)}"
 
 
 # --- context -------------------------------------------------------------
@@ -444,10 +438,11 @@ def _count(text: str, noun: _Noun, case: Case) -> str:
 _AR: Final = LETTER_CLASS
 _WORD_RE: Final = re.compile(f"\\s+([{_AR}]+)(?![\\dـ{_AR}])")
 _NUMBER_TOKEN_RE: Final = re.compile(r"\d[\d.,]*")
+_YEAR_TOKEN_RE: Final = re.compile(r"(?:19|20)\d\d")  # في 2025 و3.6%: a year shares no case
 
 
 def _bare(word: str) -> str:
-    return word.strip("«»()[]\"'،؛:")
+    return strip_tags(word).strip("«»()[]\"'،؛:")
 
 
 def _next_word(text: str, end: int) -> str:
@@ -473,32 +468,24 @@ def _clause(before: str, count: int) -> list[str]:
     return words
 
 
-def _case(prefix: str, before: str) -> Case:
-    """The case a number takes from its glued prefix (بـ لـ كـ) or the word before it, or
-    from a verb such as بلغ a few words back (the number is its object: بلغ عدد القتلى خمسين)."""
+def _case(prefix: str, before: str, measure: bool = False) -> Case:
+    """The case a number takes from its glued prefix (بـ لـ كـ) or the words before it: a
+    preposition or noun in إضافة, إنّ/كان and their sisters, a verb a few words back (the number
+    is its object: بلغ عدد القتلى خمسين). `measure`: a percent, unit or currency follows."""
     prefix = prefix.replace("ـ", "").strip()
     if prefix and prefix[-1] in "بلك":
         return "gen"
     words = before.split()
-    for back in (1, 2):  # و5 shares the case of the number it joins: بين 3 و5، إلى 11 قتيلا و25
-        if prefix and len(words) >= back and _NUMBER_TOKEN_RE.fullmatch(words[-back]):
-            return _case("", " ".join(words[:-back]))
+    for back in (1, 2, 3):  # و5 shares the case of the number it joins: بين 3 و5، إلى 11 قتيلا و25
+        token = words[-back] if len(words) >= back else ""
+        if prefix and _NUMBER_TOKEN_RE.fullmatch(token) and not _YEAR_TOKEN_RE.fullmatch(token):
+            return _case("", " ".join(words[:-back]), measure)
     if not words:
         return "nom"
     last = _bare(words[-1])
-    for word in (last, last[1:] if last[:1] in ("و", "ف") else ""):
-        if word in _GENITIVE or _is_construct_noun(word):  # a preposition, or a noun in إضافة
-            return "gen"
-        if word in _ACCUSATIVE:
-            return "acc"
-    if any(form in _ACCUSATIVE_VERBS for word in _clause(before, 5) for form in _forms(word)):
-        return "acc"
-    return "nom"
-
-
-def _is_construct_noun(word: str) -> bool:
-    """مقتل، على مدى، برصيد، بأغلبية، لمدة: a noun the number after it is the genitive of."""
-    return word in _CONSTRUCT_NOUNS or (word[:1] in ("ب", "ل") and word[1:] in _CONSTRUCT_NOUNS)
+    if last and kind_of(last) == "gen":  # a preposition, or a noun in إضافة, even across «
+        return "gen"
+    return case_after(_clause(before, 8), measure)
 
 
 def _attach(prefix: str, words: str) -> str:
@@ -516,7 +503,10 @@ def _words_before(m: re.Match[str], count: int) -> list[str]:
 # --- the rules -----------------------------------------------------------
 
 # A glued prefix: و2000، ب15، بـ10، and لـ 25 / ول 25 once clean() has split or dropped the tatweel.
-_PRE: Final = r"(?P<pre>و[ \u00a0](?=\d)|[وف]?(?:[بلك]ـ? ?)?)"  # و 112 (a lone و) → ومئة…
+# A lone letter is a prefix only where a word could start: not the ب of ص.ب.
+_PRE: Final = (
+    r"(?P<pre>(?<![\w.])و[ \u00a0](?=\d)|(?:(?<![\w.])(?=[وفبلك])[وف]?(?:[بلك]ـ?[ ]?)?)?)"  # و 112 (a lone و) → ومئة…
+)
 _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"
 _END: Final = r"(?!\d|[.,:/\-]\d)"
 
@@ -530,14 +520,16 @@ _ORDINAL_NOUNS: Final[Mapping[str, Gender]] = MappingProxyType(
     {
         **dict.fromkeys(
             (
-                "القرن الفصل الطابق البند المركز الأسبوع الجزء الباب الموسم الشوط المؤتمر اليوم الصف المستوى الجيل"
+                "القرن الفصل الطابق البند المركز الأسبوع الجزء الباب الموسم الشوط المؤتمر اليوم الصف المستوى الجيل "
+                "الدور الربع المقطع الإصدار المؤتمر اللقب الهدف"
             ).split(),
             "m",
         ),
         **dict.fromkeys(
             (
                 "المادة الدقيقة الدورة المرحلة الجولة المرتبة الفقرة الصفحة الحلقة الذكرى النسخة الطبعة الفئة "
-                "القمة الدفعة الدرجة السنة الليلة المرة الولاية الجلسة"
+                "القمة الدفعة الدرجة السنة الليلة المرة الولاية الجلسة الجرعة الدائرة الحزمة المحاولة الموجة "
+                "الشريحة الكتيبة"
             ).split(),
             "f",
         ),
@@ -591,19 +583,41 @@ def _year(text: str) -> str:
     year = int(text)
     if len(text) == 2:
         year += 2000 if year <= 50 else 1900
-    return cardinal(year, "m", "gen")
+    return _cardinal(year, "m", "gen")
 
 
 def _latin(m: re.Match[str], settings: TextSettings) -> str:
     """Acronyms spelled in Arabic letters (spell mode); digits glued to Latin read apart."""
     word, lead, tail = m["word"], m["lead"], m["num"]
-    if settings.latin == "spell" and word.isupper():
+    if lead and word == "G" and not tail and 2 <= int(lead) <= 9:  # 5G → الجيل الخامس
+        lead, word = "", "الجيل " + ordinal(int(lead))
+    if settings.latin == "spell" and word in latin_words():
+        word = latin_words()[word]
+    elif settings.latin == "spell" and word.isupper() and word.isascii():
         word = _ACRONYM_WORDS.get(word) or " ".join(_LETTERS[c] for c in word)
-    parts = [cardinal(int(lead))] if lead else []
+    parts = [cardinal(int(lead))] if lead else []  # a label (4K، 3D): no case ending
     parts.append(word)
     if tail:
-        parts.append(cardinal(int(tail), "m", "gen"))
+        parts.append(cardinal(int(tail), "m", "gen"))  # F-16، A320، PS5: a model's number, as it stands
+    model = m["model"]
+    if m["year"]:
+        parts.append(_year(m["year"]))  # Euro 2024: a year names the event
+    elif model:  # iOS 18، Windows 11: the product's number; before an Arabic word it may count it
+        parts.append(_model_number(model) if m["word"] in latin_words() else model)
     return " ".join(parts)
+
+
+def _latin_code(m: re.Match[str], settings: TextSettings) -> str:
+    """H1N1، B2B2 → إتش واحد إن واحد: letters and digits in turn, each read (spell mode) or kept."""
+    spoken = []
+    for run in re.findall(r"[A-Za-z]+|\d+", m.group(0)):
+        if run.isdigit():
+            spoken.append(cardinal(int(run)))
+        elif settings.latin == "spell" and run.isupper():
+            spoken.append(" ".join(_LETTERS[c] for c in run))
+        else:
+            spoken.append(run)
+    return " ".join(spoken)
 
 
 # News agencies as readers say them: (أ.ف.ب) / أ ف ب → فرانس برس، د.ب.أ → الوكالة الألمانية، أ.ب → أسوشيتد برس.
@@ -656,7 +670,10 @@ def _numeric_date(m: re.Match[str], settings: TextSettings) -> str:
     day, month, year = (c, b, a) if len(a) == 4 else (b, a, c) if int(b) > 12 >= int(a) else (a, b, c)
     if len(year) not in (2, 4) or not (1 <= int(day) <= 31 and 1 <= int(month) <= 12):
         return m.group(0)
-    spoken = f"{ordinal(int(day))} من {_month(int(month), settings)} {_year(year)}"
+    if m["era"]:  # 5/2/1439هـ → الخامس من صفر ألف وأربعمئة وتسعة وثلاثين هجري
+        spoken = f"{ordinal(int(day))} من {hijri_month(int(month))} {_cardinal(int(year), 'm', 'gen')} هجري"
+    else:
+        spoken = f"{ordinal(int(day))} من {_month(int(month), settings)} {_year(year)}"
     return _attach(m["pre"], spoken)
 
 
@@ -685,9 +702,10 @@ def _month_year(m: re.Match[str], settings: TextSettings) -> str:
 def _text_date(m: re.Match[str], settings: TextSettings) -> str:
     """5 يناير → الخامس من يناير (the month stays as written)."""
     day = int(m["day"])
-    if not 1 <= day <= 31:
+    if not 1 <= day <= 31 or not is_month_here(m["month"], m.string, m.end()):
         return m.group(0)
-    return _attach(m["pre"], f"{ordinal(day)} من {m['month']}")
+    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else m["month"]  # من ذي الحجة
+    return _attach(m["pre"], f"{ordinal(day)} من {month}")
 
 
 def _time(m: re.Match[str], settings: TextSettings) -> str:
@@ -720,8 +738,8 @@ def _range(m: re.Match[str], settings: TextSettings) -> str:
     """3-6 → من ثلاثة إلى ستة; a score after a match word: ثلاثة مقابل اثنين; 3:1 → ثلاثة إلى واحد."""
     a, b, pre = m["a"], m["b"], m["pre"]
     percent = " في المئة" if m["pct"] else ""
-    if _is_score(m):
-        case = _case(pre, m.string[: m.start()])
+    if _is_score(m):  # a score is read as it stands (ثلاثة مقابل واحد), or genitive after بنتيجة
+        case: Case = "gen" if _case(pre, m.string[: m.start()]) == "gen" else "nom"
         return _attach(pre, f"{_number(a, 'm', case)} مقابل {_number(b, 'm', 'gen')}{percent}")
     noun = _next_word(m.string, m.end())
     gender = _gender(noun) if _is_noun(noun) and not percent else "m"
@@ -731,25 +749,46 @@ def _range(m: re.Match[str], settings: TextSettings) -> str:
     previous = (_words_before(m, 1) or [""])[0]
     if previous in ("بين", "عامي", "العامين") and not pre:
         return f"{first} و{second}{percent}"
-    head = "" if previous in _GENITIVE and not pre else "من "  # خلال 3-5 أيام, من 4-6 أشهر
+    head = "" if kind_of(previous) == "gen" and not pre else "من "  # خلال 3-5 أيام, من 4-6 أشهر
     return _attach(pre, f"{head}{first} إلى {second}{percent}")
 
 
 def _percent(m: re.Match[str], settings: TextSettings) -> str:
-    case = _case(m["pre"], m.string[: m.start()])
+    case = _case(m["pre"], m.string[: m.start()], measure=True)  # تراجع اثنين فاصلة واحد في المئة
     return _attach(m["pre"], f"{_number(m['a'] or m['b'], 'm', case)} في المئة")
 
 
 def _currency(m: re.Match[str], settings: TextSettings) -> str:
-    """$5, 5$ → خمسة دولارات; $2.5 مليار → اثنان فاصلة خمسة مليار دولار."""
-    noun = _CURRENCIES[m["s1"] or m["s2"]]
+    """$5, 5$, 5 USD → خمسة دولارات; $2.5 مليار → اثنان فاصلة خمسة مليار دولار; $12.75 → اثنا عشر
+    دولارا وخمسة وسبعون سنتا."""
+    currency = _CURRENCIES[m["s1"] or m["s2"]]
     number, scale = m["n1"] or m["n2"], m["k1"] or m["k2"]
-    case = _case(m["pre"], m.string[: m.start()])
+    case = _case(m["pre"], m.string[: m.start()], measure=True)
     if scale:
-        spoken = f"{_with_noun(number, scale, case, True)} {noun.one}"
+        spoken = f"{_with_noun(number, scale, case, True)} {currency.noun.one}"
     else:
-        spoken = _count(number, noun, case)
+        spoken = _money(number, currency, case)
     return _attach(m["pre"], spoken)
+
+
+def _money(number: str, currency: Currency, case: Case) -> str:
+    """An amount: with its subunit when the decimals count it (12.75 جنيه → اثنا عشر جنيها
+    وخمسة وسبعون قرشا; 3.250 دينار → ثلاثة دنانير ومئتان وخمسون فلسا), else فاصلة."""
+    whole, fraction = _split(number)
+    digits = len(str(currency.per_unit)) - 1
+    if not fraction or currency.subunit is None or len(fraction) != digits:
+        return _count(number, currency.noun, case)
+    cents = int(fraction)
+    main = _count(str(whole), currency.noun, case) if whole else ""
+    sub = _count(str(cents), currency.subunit, case) if cents else ""
+    return " و".join(part for part in (main, sub) if part) or _count("0", currency.noun, case)
+
+
+def _money_words(m: re.Match[str], settings: TextSettings) -> str:
+    """12.75 جنيه، بسعر 3.5 ريال: an amount written before an Arabic currency name."""
+    currency = _CURRENCIES[m["cur"]]
+    case = _case(m["pre"], m.string[: m.start()], measure=True)
+    return _attach(m["pre"], _money(m["num"], currency, case))
 
 
 def _unit_after(m: re.Match[str], settings: TextSettings) -> str:
@@ -757,13 +796,32 @@ def _unit_after(m: re.Match[str], settings: TextSettings) -> str:
     unit = re.sub(r"\s", "", m["unit"])
     number, pre = m["num"], m["pre"]
     whole, fraction = _split(number)
-    era = None if m["per"] else _ERAS.get(unit)
-    if era and not fraction and (unit != "م" or 1000 <= whole <= 2100 or _is_year_word(m)):
-        return _attach(pre, f"{cardinal(whole, 'm', 'gen')} {era}")
+    era = None if m["per"] or m["scale"] else _ERAS.get(unit)
+    if era and not fraction and (unit != "م" or _is_era(m, whole)):
+        year_word = (_words_before(m, 1) or [""])[0]
+        return _attach(pre, f"{_cardinal(whole, 'm', 'gen')} {era_word(unit, year_word)}")
+    unit = m["unit"] if m["unit"] in _UNITS else unit
     if unit not in _UNITS:  # هـ / ق.م with a rate after it: not a unit
         return m.group(0)
-    spoken = _count(number, _UNITS[unit], _case(pre, m.string[: m.start()]))
+    case = _case(pre, m.string[: m.start()], measure=True)
+    if m["scale"]:  # 35 ألف م² → خمسة وثلاثون ألف متر مربع
+        spoken = f"{_with_noun(number, m['scale'], case, True)} {_UNITS[unit].one}"
+    else:
+        spoken = _count(number, _UNITS[unit], case)
     return _attach(pre, spoken + (f" {_PER[m['per']]}" if m["per"] else ""))
+
+
+# Words of measure before «N م» make it metres (على ارتفاع ألف متر), not the era.
+_MEASURE_STEMS: Final = ("طول", "ارتفاع", "عمق", "مسافة", "عرض", "قطر", "مساحة", "سباق", "سماك", "منسوب", "علو")
+
+
+def _is_era(m: re.Match[str], whole: int) -> bool:
+    """«N م»: ميلادي after a year word (عام، في، منذ) or for a bare 1000–2100, unless a measure
+    word stands in the clause (بلغ طول الجسر ألفا ومئتي متر، على ارتفاع ألف متر)."""
+    before = _clause(m.string[: m.start()], 4)
+    if any(stem in word for word in before for stem in _MEASURE_STEMS):
+        return False
+    return 1000 <= whole <= 2100 or _is_year_word(m)
 
 
 def _is_year_word(m: re.Match[str]) -> bool:
@@ -776,7 +834,8 @@ def _is_year_word(m: re.Match[str]) -> bool:
 def _year_after(m: re.Match[str], settings: TextSettings) -> str:
     """عام 2008 → عام ألفين وثمانية; في 2003 → في ألفين وثلاثة; يناير 2020 → يناير ألفين وعشرين."""
     word, number = m["base"], m["num"]
-    if _is_known_noun(_next_word(m.string, m.end())):
+    plain_year = word in _YEAR_WORDS and len(number) == 4 and 1900 <= int(number) <= 2100  # لسنة 2024 تعديلات
+    if _is_known_noun(_next_word(m.string, m.end())) and not plain_year:
         return m.group(0)
     if word in _YEAR_WORDS:
         is_year = len(number) >= 3
@@ -800,6 +859,10 @@ def _hour_of_day(m: re.Match[str], settings: TextSettings) -> str:
     return _attach(m["pre"], _hour(hour)) if hour <= 24 else m.group(0)
 
 
+# Time words after «noun N» that it cannot count: the number is the ordinal (الجولة 5 يوم السبت).
+_TIME_AFTER: Final = frozenset("يوم اليوم مساء صباح ليلة غدا أمس الأسبوع الشهر".split())
+
+
 def _ordinal_gender(noun: str) -> Gender | Literal["hour"] | None:
     """The ordinal noun (القرن، المادة، الساعة) inside a word with its prefixes (وفي، للمادة)."""
     for candidate in (noun, noun[1:], noun[2:], "ا" + noun[1:], "ا" + noun[2:]):
@@ -813,16 +876,53 @@ def _ordinal_gender(noun: str) -> Gender | Literal["hour"] | None:
 def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
     """القرن 21 → القرن الحادي والعشرين; المادة 12 → المادة الثانية عشرة; الساعة 11 → الساعة الحادية عشرة."""
     noun, number = m["noun"], int(m["num"])
-    gender = _ordinal_gender(noun)
+    gender = _ordinal_gender(noun) or _ordinal_gender_with_pronoun(noun)  # دورته 45، بلقبه 20
     following = _next_word(m.string, m.end())
     counted = _is_tamyiz(following, number) and not following.endswith("يا")  # المركز 22 عالميا
-    if gender is None or number == 0 or _is_known_noun(following) or counted:
+    century = noun.endswith("قرن") and number <= 30 and following not in _SCALE_WORDS  # القرن 21 تحولات
+    century = century or following in _TIME_AFTER  # الجولة 5 يوم السبت
+    if gender is None or number == 0 or ((_is_known_noun(following) or counted) and not century):
         return m.group(0)  # حضر المؤتمر 250 مندوبا: a count, not the 250th
     if gender == "hour":
         return f"{noun} {_hour(number)}" if number <= 24 else m.group(0)
     if len(m["num"]) == 4 and 1900 <= number <= 2100:
         return f"{noun} {_year(m['num'])}"
-    return f"{noun} {ordinal(number, gender)}"
+    return f"{noun} {ordinal(number, 'f' if gender == 'f' else 'm')}"
+
+
+def _ordinal_gender_with_pronoun(noun: str) -> Gender | Literal["hour"] | None:
+    """دورته، بلقبه، ونسختها: an ordinal noun under a pronoun suffix (and a glued و/بـ/لـ)."""
+    for suffix in ("هما", "هم", "ها", "ه"):
+        if noun.endswith(suffix) and len(noun) - len(suffix) > 2:
+            stem = noun[: -len(suffix)]
+            stem = stem[:-1] + "ة" if stem.endswith("ت") and not stem.endswith("ات") else stem
+            for candidate in (stem, stem[1:], stem[2:]):
+                if len(candidate) > 2 and (gender := _ordinal_gender("ال" + candidate)) not in (None, "hour"):
+                    return gender
+    return None
+
+
+def _dual_ordinal(m: re.Match[str], settings: TextSettings) -> str:
+    """في الدقيقتين 23 و67 → في الدقيقتين الثالثة والعشرين والسابعة والستين (a dual ordinal noun)."""
+    noun = m["noun"]
+    stem = noun[:-3] if noun.endswith(("تين", "تان")) else noun[:-2]
+    feminine = noun.endswith(("تين", "تان"))
+    gender = _ordinal_gender(stem + "ة" if feminine else stem)
+    if gender is None or gender == "hour" or not int(m["a"]) or not int(m["b"]):
+        return m.group(0)
+    g: Gender = "f" if gender == "f" else "m"
+    return f"{noun} {ordinal(int(m['a']), g)} و{ordinal(int(m['b']), g)}"
+
+
+def _date_range(m: re.Match[str], settings: TextSettings) -> str:
+    """من 5 إلى 15 مارس → من الخامس إلى الخامس عشر من مارس; بين 3 و5 رجب; 5-7 مايو."""
+    a, b = int(m["a"]), int(m["b"])
+    if not (1 <= a < b <= 31) or not is_month_here(m["month"], m.string, m.end()):
+        return m.group(0)
+    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else m["month"]
+    link = " و" if m["sep"].strip() == "و" else " إلى "
+    head = "" if m["sep"].strip() in ("و", "إلى") or (_words_before(m, 1) or [""])[0] in ("من", "بين") else "من "
+    return _attach(m["pre"], f"{head}{ordinal(a)}{link}{ordinal(b)} من {month}")
 
 
 def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
@@ -831,10 +931,22 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
     if number == 0:
         return m.group(0)
     noun = _without_pronoun((_words_before(m, 1) or [""])[0])
-    if noun in _PLURAL_NOUNS or (noun.endswith("ات") and noun not in _ORDINAL_NOUNS):
+    sound_plural = noun.endswith(("ون", "ين")) and len(noun) >= 6  # المتهمون الـ5 → المتهمون الخمسة
+    if noun in _PLURAL_NOUNS or sound_plural or (noun.endswith("ات") and noun not in _ORDINAL_NOUNS):
         return _attach(m["pre"], "ال" + cardinal(number, _gender(noun), "gen"))  # أيامه الأربعة عشر
-    gender = _ORDINAL_NOUNS.get(noun, "f" if noun.endswith("ة") else "m")
-    return _attach(m["pre"], ordinal(number, gender))
+    feminine = _ORDINAL_NOUNS.get(noun, "f" if noun.endswith("ة") else "m") == "f"
+    return _attach(m["pre"], ordinal(number, "f" if feminine else "m"))
+
+
+def _definite_count(m: re.Match[str], settings: TextSettings) -> str:
+    """الـ 24 ساعة → الأربع والعشرين ساعة: a definite number before the noun it counts, ال on
+    each part joined by و (الخمسة والعشرين)."""
+    number, noun = int(m["num"]), m["noun"]
+    if not number or not (noun in _TIME_NOUNS or _is_known_noun(noun)) or noun in _SCALE_WORDS:
+        return m.group(0)
+    words = cardinal(number, _gender(noun), _case(m["pre"], m.string[: m.start()])).split(" ")
+    words = ["ال" + words[0]] + [("وال" + w[1:] if w.startswith("و") else w) for w in words[1:]]
+    return _attach(m["pre"], " ".join(words))
 
 
 def _without_pronoun(noun: str) -> str:
@@ -856,7 +968,7 @@ def _slash(m: re.Match[str], settings: TextSettings) -> str:
         return _attach(m["pre"], _FRACTIONS[a, b])
     if set(_words_before(m, 1)) & _DATE_WORDS and 1 <= a <= 31 and 1 <= b <= 12:
         return _attach(m["pre"], f"{ordinal(a)} من {_month(b, settings)}")
-    return _attach(m["pre"], f"{cardinal(a)} على {cardinal(b)}")
+    return _attach(m["pre"], f"{_cardinal(a)} على {_cardinal(b)}")
 
 
 def _minus(m: re.Match[str], settings: TextSettings) -> str:
@@ -919,14 +1031,64 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
     if case == "nom" and _is_named_year(m, noun):
         return _year(number) + after
     if _is_noun(noun):
-        return _attach(pre, _with_noun(number, noun, case, _is_noun(_next_word(m.string, m.end()))))
-    return _attach(pre, _number(number, _gender_further(m), case)) + after
+        if case == "nom" and _is_duration(noun, before):
+            case = "acc"  # تعمل البطارية عشرين ساعة: a span of time after its clause's noun, not a subject
+        following = _next_word(m.string, m.end())
+        spoken = _with_noun(number, noun, case, _is_noun(following), following)
+        adjective = m["adj"] or ""
+        if adjective and number == "2" and not strip_tags(spoken).startswith("اثن"):  # صاروخين اعتراضيين
+            adjective = adjective + ("ان" if case == "nom" else "ين")
+        return _attach(pre, spoken) + adjective
+    return _attach(pre, _number(number, _gender_further(m), case)) + after + (m["adj"] or "")
+
+
+_TIME_NOUNS: Final = frozenset(
+    "ثانية ثوان دقيقة دقائق ساعة ساعات يوم يوما أيام أسبوع أسبوعا أسابيع شهر شهرا أشهر شهور "
+    "عام عاما أعوام سنة سنوات سنين عقد عقود قرن قرون".split()
+)
+
+
+def _is_duration(noun: str, before: str) -> bool:
+    """Does a count of time follow a definite noun that governs nothing (يغيب المدافع ثلاثة أسابيع،
+    ممارسة الرياضة مئة وخمسين دقيقة)? Then it is an adverb of time, accusative."""
+    words = _clause(before, 1)
+    if noun not in _TIME_NOUNS or not words:
+        return False
+    word = words[0][1:] if words[0][:1] in ("و", "ف") and words[0][1:3] == "ال" else words[0]
+    return word.startswith("ال") and len(word) > 3 and kind_of(word) is None
 
 
 def _gender_further(m: re.Match[str]) -> Gender:
     """من 3 إلى 5 سنوات، بين 3 و5 سنوات: the noun after the second number sets the first's gender."""
     further = _FURTHER_NOUN_RE.match(m.string, m.end("num"))
     return _gender(further["noun"]) if further and _is_noun(further["noun"]) else "m"
+
+
+def _po_box(m: re.Match[str], settings: TextSettings) -> str:
+    """ص.ب 1234 → صندوق بريد …: the ب is the abbreviation's, not a preposition."""
+    return "صندوق بريد"
+
+
+def _latin_name(m: re.Match[str], settings: TextSettings) -> str:
+    """Wi-Fi → واي فاي (a name the Latin rule would cut at its hyphen)."""
+    name = latin_words()[m["name"]] if settings.latin == "spell" else m["name"]
+    return name + (f" {_model_number(m['num'])}" if m["num"] else "")
+
+
+def _model_number(number: str) -> str:
+    """The number of a product (Wi-Fi 7، Windows 11): a name, read as it stands, no case ending."""
+    return cardinal(int(number))
+
+
+def _version(m: re.Match[str], settings: TextSettings) -> str:
+    """iOS 17.4، الإصدار 2.1.3 → سبعة عشر نقطة أربعة: a version, its parts joined by نقطة."""
+    return m["lead"] + " نقطة ".join(cardinal(int(part)) for part in m["v"].split("."))
+
+
+def _latin_unit(m: re.Match[str], settings: TextSettings) -> str:
+    """20 mg، 512 GB، 90 km/h → the unit in Arabic, counted."""
+    spoken = _count(m["num"], _UNITS[m["unit"]], _case(m["pre"], m.string[: m.start()], measure=True))
+    return _attach(m["pre"], spoken)
 
 
 @dataclass(frozen=True)
@@ -938,20 +1100,105 @@ class _Rule:
     speak: Callable[[re.Match[str], TextSettings], str]
 
 
-def _rule(name: str, pattern: str, speak: Callable[[re.Match[str], TextSettings], str]) -> _Rule:
-    return _Rule(name, re.compile(pattern), speak)
+def _rule(name: str, pattern: str | re.Pattern[str], speak: Callable[[re.Match[str], TextSettings], str]) -> _Rule:
+    return _Rule(name, pattern if isinstance(pattern, re.Pattern) else re.compile(pattern), speak)
+
+
+def _grammar(template: str) -> re.Pattern[str]:
+    """A rule's pattern written as grammar: re.VERBOSE (a literal space is [ ]), with the named
+    parts below put in for $PRE, $NUM, $END, $AR… (string.Template; no {{}} doubling)."""
+    return re.compile(Template(template).substitute(_PARTS), re.VERBOSE)
 
 
 _CURRENCY_SYMBOLS: Final = "$€£₪"
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Longest first, escaped, a space inside a key optional (°C, ° C)."""
+    return "|".join(re.escape(w).replace("\\ ", "[ ]?") for w in sorted(set(words), key=len, reverse=True))
+
+
+_AR_UNIT_ALT: Final = _alternation(k for k in _UNITS if not k.isascii())
+_LATIN_UNIT_ALT: Final = _alternation(k for k in _UNITS if k.isascii())
+_CODE_ALT: Final = _alternation(k for k in _CURRENCIES if k.isascii() and k.isalpha())
+_AR_CURRENCY_ALT: Final = _alternation(k for k in _CURRENCIES if not k.isascii() and len(k) > 1)
+_LATIN_NAME_ALT: Final = _alternation(k for k in latin_words() if not k.isalpha())
 _PER_ALT: Final = "|".join(sorted(_PER, key=len, reverse=True))
 _SCALE_ALT: Final = "|".join(sorted(_SCALE_WORDS, key=len, reverse=True))
+_PARTS: Final = MappingProxyType(
+    {
+        "PRE": _PRE,  # a glued prefix: و، ف، بـ، لـ، كـ (and a lone و before the number)
+        "NUM": f"(?:{_NUM})",  # 12، 1,200، 1.000.000، 2.5
+        "END": _END,  # the number ends here (no more digits, no 3/4 or 3:4 after it)
+        "AR": _AR,  # an Arabic letter
+        "SCALE": f"(?:{_SCALE_ALT})",  # ألف، مليون، مليار…
+        "AR_UNIT": f"(?:{_AR_UNIT_ALT})",  # كم، ملغ، °C… (units.tsv)
+        "LATIN_UNIT": f"(?:{_LATIN_UNIT_ALT})",  # km، mg، GB… (units.tsv)
+        "CODE": f"(?:{_CODE_ALT})",  # USD، EUR، SAR… (currencies.tsv)
+        "AR_CURRENCY": f"(?:{_AR_CURRENCY_ALT})",  # دولار، جنيه، ريال… (currencies.tsv)
+        "LATIN_NAME": f"(?:{_LATIN_NAME_ALT})",  # Wi-Fi… (latin.tsv)
+        "PER": f"(?:{_PER_ALT})",  # /س، /ساعة، /ث
+        "HIJRI_MARK": HIJRI_MARK,  # هـ
+        "MONTH": f"(?:{_MONTHS_ALT}|{HIJRI_ALT})",  # يناير، كانون الثاني، رجب… (spaces escaped: verbose-safe)
+    }
+)
 
 # Order matters: each rule writes words, so the rules after it never see those digits.
 _RULES: Final = (
     _rule(
         "decade", r"(?<!\w)(?:[Tt]he\s+)?(?P<pre>[وفبلك]{0,2})(?:ال(?:ـ ?)?)?(?P<y>\d{3}0)['’]?s(?![A-Za-z\d])", _decade
     ),
-    _rule("latin", r"(?<![A-Za-z\d°])(?P<lead>\d+)?(?P<word>[A-Za-z]+)(?:-?(?P<num>\d+))?(?![A-Za-z\d])", _latin),
+    _rule(
+        "latin_unit",  # 20 mg، 512 GB، 300 km/h
+        _grammar(r"""
+            (?<![\w/.,]) $PRE (?P<num>$NUM) $END [ ]?
+            (?P<unit>$LATIN_UNIT) (?![A-Za-z\d/])
+        """),
+        _latin_unit,
+    ),
+    _rule(
+        "currency_code",  # USD 5، 250 مليون USD
+        _grammar(r"""
+            (?<![\w.,]) $PRE
+            (?: (?P<s1>$CODE) [ ]? (?P<n1>$NUM) $END (?:[ ](?P<k1>$SCALE))?
+              | (?P<n2>$NUM) (?:[ ](?P<k2>$SCALE))? [ ]? (?P<s2>$CODE) )
+            (?![A-Za-z])
+        """),
+        _currency,
+    ),
+    _rule(
+        "version",  # iOS 17.4، الإصدار 2.1.3
+        _grammar(r"""
+            (?P<lead> (?<![A-Za-z]) (?:[A-Za-z][A-Za-z\-]* | الإصدار | إصدار | الإصدارة | تحديث | التحديث | النسخة) [ ])
+            (?P<v> \d+ (?:\.\d+){1,2}) (?![\d.])
+        """),
+        _version,
+    ),
+    _rule(
+        "latin_name",  # Wi-Fi 7
+        _grammar(r"""
+            (?<![A-Za-z]) (?P<name>$LATIN_NAME) (?![A-Za-z])
+            (?:[ ] (?P<num>\d+) (?![\d.,:/%٪A-Za-z]))?
+        """),
+        _latin_name,
+    ),
+    _rule(
+        "latin_code",  # H1N1، 2B2T: letters and digits alternating more than once
+        _grammar(r"""
+            (?<![A-Za-z\d]) (?: [A-Za-z]+\d+[A-Za-z]+ | \d+[A-Za-z]+\d+ ) [A-Za-z\d]* (?![A-Za-z\d])
+        """),
+        _latin_code,
+    ),
+    _rule(
+        "latin",  # NATO، COVID-19، 5G، S26، iOS 18
+        _grammar(r"""
+            (?<![A-Za-z\d°]) (?P<lead>\d+)? (?P<word>[A-Za-z]+) (?:-?(?P<num>\d+))? (?![A-Za-z\d])
+            (?:[ ] (?P<year>(?:19|20)\d\d) (?![\d.,:/%٪A-Za-z])      # Euro 2024: a year names the event
+              | [ ] (?P<model>\d+) (?![\d.,:/%٪A-Za-z] | [ ]?[$AR]))?   # a product's number, not a count
+        """),
+        _latin,
+    ),
+    _rule("po_box", _grammar(r"(?<![$AR]) ص\.[ ]?ب\.? (?=[ ]?\d)"), _po_box),
     _rule("agency", _AGENCY_PATTERN, _agency),
     _rule("doctor", f"(?<!\\S)(?P<pre>[وفل]?)(?P<prof>أ\\. ?)?د\\.(?![{_AR}]\\.)(?=\\s*[{_AR}])", _doctor),
     _rule(
@@ -966,15 +1213,28 @@ _RULES: Final = (
         _fraction_unit,
     ),
     _rule(
-        "date",
-        f"(?<![\\d/.\\-]){_PRE}(?P<a>\\d{{1,4}})(?P<sep>[/.\\-])(?P<b>\\d{{1,2}})(?P=sep)(?P<c>\\d{{1,4}})"
-        r"(?!\d|[/.\-]\d)",
+        "date",  # 20/08/2024، 2024-08-20، 5/2/1439هـ
+        _grammar(r"""
+            (?<![\d/.\-]) $PRE
+            (?P<a>\d{1,4}) (?P<sep>[/.\-]) (?P<b>\d{1,2}) (?P=sep) (?P<c>\d{1,4}) (?!\d|[/.\-]\d)
+            (?:[ ]? (?P<era>$HIJRI_MARK))?   # a Hijri date
+        """),
         _numeric_date,
     ),
     _rule("phone", r"(?<![\w+])(?P<plus>\+)?(?P<num>\d{10,}|\d+(?:-\d+){2,})(?![\w])", _phone),
     _rule("service", f"(?<!\\S)(?P<num>\\d{{3,6}}){_END}(?! ?[%٪{_CURRENCY_SYMBOLS}°])", _service),
     _rule("month_year", f"(?<!\\w){_PRE}(?P<mo>\\d{{1,2}})/(?P<y>\\d{{4}})(?![\\d/])", _month_year),
-    _rule("text_date", f"(?<!\\w){_PRE}(?P<day>\\d{{1,2}})\\s+(?P<month>{_MONTHS_ALT})(?![{_AR}])", _text_date),
+    _rule(
+        "date_range",  # من 5 إلى 15 مارس، بين 3 و5 رجب، 5-7 مايو
+        _grammar(r"""
+            (?<!\w) $PRE (?P<a>\d{1,2}) (?P<sep>[ ]?[-–][ ]? | [ ]إلى[ ] | [ ]و[ ]?) (?P<b>\d{1,2})
+            \s+ (?P<month>$MONTH) (?![$AR])
+        """),
+        _date_range,
+    ),
+    _rule(
+        "text_date", f"(?<!\\w){_PRE}(?P<day>\\d{{1,2}})\\s+(?P<month>{_MONTHS_ALT}|{HIJRI_ALT})(?![{_AR}])", _text_date
+    ),
     _rule(
         "time", f"(?<![\\d:.]){_PRE}(?P<h>\\d{{1,2}}):(?P<mi>\\d{{2}})(?![\\d:])(?: (?P<ampm>ص|م)(?![{_AR}]))?", _time
     ),
@@ -990,13 +1250,25 @@ _RULES: Final = (
     _rule(
         "currency",
         f"(?<!\\w){_PRE}(?:(?P<s1>[{_CURRENCY_SYMBOLS}]) ?(?P<n1>{_NUM}){_END}(?: (?P<k1>{_SCALE_ALT}))?"
-        f"|(?P<n2>{_NUM})(?: (?P<k2>{_SCALE_ALT}))? ?(?P<s2>[{_CURRENCY_SYMBOLS}]))",
+        f"|(?P<n2>{_NUM})(?: (?P<k2>{_SCALE_ALT}))? ?(?P<s2>[{_CURRENCY_SYMBOLS}])(?!\\d))",
         _currency,
     ),
     _rule(
-        "unit",
-        f"(?<![\\w/]){_PRE}(?P<num>{_NUM}){_END} ?(?P<unit>ق\\. ?م|كلم|كم|كغ|كجم|كلغ|سم|مم|هـ|ه|م"
-        f"|° ?[Cم](?![{_AR}])|°)(?: ?/ ?(?P<per>{_PER_ALT}))?(?![{_AR}\\w])",
+        "money_words",  # 12.75 جنيه، 3.250 دينار
+        _grammar(r"""
+            (?<![\w.,]) $PRE (?P<num>\d+\.\d{2,3}) [ ]? (?P<cur>$AR_CURRENCY) (?![$AR])
+        """),
+        _money_words,
+    ),
+    _rule(
+        "unit",  # 5 كم، 35 ألف م مربع، 80 كم/س، 2020 م، 1445 هـ، 500 ق.م
+        _grammar(r"""
+            (?<![\w/]) $PRE (?P<num>$NUM) $END
+            (?:[ ] (?P<scale>$SCALE))? [ ]?
+            (?P<unit> ق\.[ ]?م | هـ | ه | $AR_UNIT)
+            (?:[ ]?/[ ]? (?P<per>$PER))?
+            (?![$AR\w])
+        """),
         _unit_after,
     ),
     _rule(
@@ -1008,10 +1280,33 @@ _RULES: Final = (
     _rule("glued_year", r"(?<!\w)(?P<pre>[وف])(?P<num>\d{4})" + _END, _glued_year),
     _rule("plus", r"(?<=\d) ?\+ ?(?=\d)", _plus),
     _rule("hour", f"(?<![\\w/.,]){_PRE}(?P<h>\\d{{1,2}})(?= (?:{'|'.join(_DAY_PARTS)})(?![{_AR}]))", _hour_of_day),
+    _rule(
+        "dual_ordinal",  # الدقيقتين 23 و67، المادتين 5 و6
+        _grammar(r"""
+            (?<!\S) (?P<noun>[$AR]+(?:ين|ان)) [ ] (?P<a>\d{1,3}) $END [ ]? و[ ]? (?P<b>\d{1,3}) $END
+        """),
+        _dual_ordinal,
+    ),
     _rule("ordinal", f"(?<!\\S)(?P<noun>[{_AR}]+)\\s+(?:ال(?:ـ ?)?)?(?P<num>\\d+){_END}", _ordinal_after),
-    _rule("definite_ordinal", r"(?<!\S)(?P<pre>[وفبل]{0,2})ال(?:ـ ?)?(?P<num>\d+)" + _END, _definite_ordinal),
+    _rule(
+        "definite_count",  # خلال الـ 24 ساعة الماضية → خلال الأربع والعشرين ساعة الماضية
+        _grammar(r"""
+            (?<!\S) (?P<pre>[وفبل]{0,2}) ال(?:ـ)?[ ]? (?P<num>\d+) $END
+            (?=[ ](?P<noun>[$AR]+) (?![\dـ$AR]))
+        """),
+        _definite_count,
+    ),
+    _rule("definite_ordinal", r"(?<!\S)(?P<pre>[وفبل]{0,2})ال(?:ـ ?)? ?(?P<num>\d+)" + _END, _definite_ordinal),
     _rule("slash", f"(?<![\\w/]){_PRE}(?P<a>\\d+)/(?P<b>\\d+)(?![\\d/])", _slash),
-    _rule("plain", f"(?<!\\w){_PRE}(?P<num>{_NUM})(?!\\d)(?:(?P<gap> )(?P<next>[{_AR}]+)(?![\\dـ{_AR}]))?", _plain),
+    _rule(
+        "plain",  # any other number, with the noun after it (and a nisba adjective, for a dual)
+        _grammar(r"""
+            (?<!\w) $PRE (?P<num>$NUM) (?!\d)
+            (?: (?P<gap>[ ]) (?P<next>[$AR]+) (?![\dـ$AR])
+                (?P<adj> [ ][$AR]{2,}ي (?![\dـ$AR]))? )?
+        """),
+        _plain,
+    ),
 )
 
 _PROTECTED_RE: Final = re.compile(r"(https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|#\S+)")
@@ -1044,14 +1339,17 @@ def _apply(rule: _Rule, text: str, settings: TextSettings) -> str:
     return rule.pattern.sub(lambda m: rule.speak(m, settings), text)
 
 
-def verbalize(text: str, settings: TextSettings = TextSettings()) -> str:
+def verbalize(text: str, settings: TextSettings = TextSettings(), *, marks: bool = False) -> str:
     """Return `text` with digits, dates, percents, currency and abbreviations in words.
 
     One cleaned sentence in, the words the voice should read out; punctuation and
     every word without a number or symbol stay as they are. URLs, e-mail addresses
-    and hashtags are not touched.
+    and hashtags are not touched. With `marks`, the number words come fully vowelled,
+    their case ending included (خَمْسِمِئَةٍ), so that the diacritizer, which keeps the
+    marks it is given, reads them in the case the sentence gives them.
     """
     if not _TRIGGER_RE.search(text):
         return text
     pieces = _PROTECTED_RE.split(text)
-    return "".join(piece if i % 2 else _speak(piece, settings) for i, piece in enumerate(pieces))
+    spoken = "".join(piece if i % 2 else _speak(piece, settings) for i, piece in enumerate(pieces))
+    return vowel_tags(spoken) if marks else strip_tags(spoken)

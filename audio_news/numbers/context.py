@@ -1,0 +1,168 @@
+"""What a number's words depend on in its sentence: the word that governs its case, the noun it counts.
+
+The word lists are TSV files beside this module (governors.tsv, nouns.tsv), written
+from general Arabic grammar; their header comments say what each kind means. Verbs are
+listed once (past, 3rd person masculine) and their other forms made here, so the list
+stays short: بلغ gives بلغت، بلغوا، يبلغ، تبلغ، سيبلغ، ليبلغ….
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Final, Literal
+
+Case = Literal["nom", "acc", "gen"]
+Kind = Literal["prep", "gen", "masdar", "inna", "kana", "object", "change", "nom"]
+_KINDS: Final = frozenset(("prep", "gen", "masdar", "inna", "kana", "object", "change", "nom"))
+_VERB_KINDS: Final = frozenset(("object", "change", "kana"))
+
+
+def _rows(name: str) -> Iterator[tuple[str, str]]:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 2:
+            raise ValueError(f"{name}:{number}: want word<TAB>value, got {line!r}")
+        yield fields[0].strip(), fields[1].strip()
+
+
+def _verb_forms(past: str) -> Iterator[str]:
+    """The forms of a verb a news sentence puts before a number: past (بلغ، بلغت، بلغا، بلغوا)
+    and present (يبلغ، تبلغ، يبلغون، سيبلغ، ليبلغ); أفعل، افتعل، استفعل drop their first alef."""
+    stem = past[:-1] if past.endswith("ى") else past
+    yield past
+    yield from (stem + "ت", past + "ا", stem + "تا", past + "وا")
+    present = past[1:] if past[:1] in ("ا", "أ") else past
+    if present.endswith("ى") and not past.startswith("ت"):
+        present = present[:-1] + "ي"  # أنهى → ينهي، اشترى → يشتري (تلقى → يتلقى keeps its alif)
+    for person in ("ي", "ت", "ن"):
+        for ending in ("", "ان", "ون"):
+            word = person + present + ending
+            yield from (word, "س" + word, "ل" + word)
+
+
+@cache
+def governors() -> MappingProxyType[str, Kind]:
+    """Every governing word form and its kind."""
+    table: dict[str, Kind] = {}
+    for word, value in _rows("governors.tsv"):
+        kind = value.removeprefix("form:")
+        if kind not in _KINDS:
+            raise ValueError(f"governors.tsv: unknown kind {value!r} for {word}")
+        forms = _verb_forms(word) if kind in _VERB_KINDS and not value.startswith("form:") else iter((word,))
+        for form in forms:
+            table.setdefault(form, kind)  # type: ignore[arg-type]
+        table[word] = kind  # type: ignore[assignment]
+    return MappingProxyType(table)
+
+
+@cache
+def genders() -> MappingProxyType[str, str]:
+    """Noun → gender of its singular (m or f), from nouns.tsv."""
+    table = {}
+    for word, gender in _rows("nouns.tsv"):
+        if gender not in ("m", "f"):
+            raise ValueError(f"nouns.tsv: gender must be m or f, not {gender!r} for {word}")
+        table[word] = gender
+    return MappingProxyType(table)
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """A word and, after و or ف, the word without it (وبلغ → بلغ)."""
+    return (word, word[1:]) if word[:1] in ("و", "ف") and len(word) > 2 else (word,)
+
+
+def kind_of(word: str) -> Kind | None:
+    """The governing kind of a word as written (with و/ف, or a noun with بـ/لـ: برصيد، لمدة);
+    a preposition is reported as "gen", the case it gives."""
+    kind = _kind(word)
+    return "gen" if kind in ("prep", "masdar") else kind
+
+
+def _kind(word: str) -> Kind | None:
+    table = governors()
+    for form in _forms(word):
+        if form in table:
+            return table[form]
+        if _with_pronoun(form):
+            return "nom"  # لديها، فيه، بينهم: a predicate; the number after it is the subject
+        if form[:1] in ("ب", "ل") and table.get(form[1:]) == "masdar":
+            return "masdar"  # بزيادة الرواتب عشرين في المئة
+        if form[:1] in ("ب", "ل") and table.get(form[1:]) in ("gen", "prep", "change", "object"):
+            return "gen"
+    return None
+
+
+_PRONOUNS: Final = ("هما", "هم", "هن", "ها", "ه")
+# Verbs news uses to build a passive with a masdar: تم/جرى تركيب …
+_PASSIVE_HELPERS: Final = frozenset("تم يتم سيتم جرى يجري سيجري".split())
+
+
+def _with_pronoun(word: str) -> bool:
+    """لديها، فيه، منهم، عليها: a preposition carrying a pronoun."""
+    table = governors()
+    for pronoun in _PRONOUNS:
+        stem = word[: -len(pronoun)]
+        if word.endswith(pronoun) and len(stem) >= 1:
+            if table.get(stem) == "prep" or table.get(stem.replace("ي", "ى")) == "prep" or stem in ("ل", "ب"):
+                return True
+    return False
+
+
+def _is_masdar_with_object(word: str) -> bool:
+    """تغريمه، بتعويضهم، وتسليمها: a masdar of the تفعيل pattern with its object pronoun; the
+    number after it is its second object, accusative (وتغريمه عشرين ألف جنيه)."""
+    for pronoun in _PRONOUNS:
+        if word.endswith(pronoun):
+            stem = word[: -len(pronoun)]
+            stem = stem[1:] if stem[:1] in ("و", "ف", "ب", "ل") and len(stem) == 6 else stem
+            return len(stem) == 5 and stem[0] == "ت" and stem[3] == "ي"
+    return False
+
+
+def case_after(words: Sequence[str], measure: bool = False) -> Case:
+    """The case of a number from the words before it in its clause, nearest first.
+
+    The nearest governor decides: a preposition or construct noun right before it gives
+    the genitive; إنّ right before, the accusative, and after a noun (its predicate) the
+    nominative; كان the reverse; a transitive verb, the accusative; a verb of change, the
+    accusative after its subject or before a measure (`measure`: a percent, unit or
+    currency follows), else the nominative (ارتفع عشرون سهما). A preposition further back
+    belongs to a phrase between (بلغ عدد القتلى في غزة خمسين) and is passed over.
+    """
+    if words and _is_masdar_with_object(words[0]):
+        return "acc"
+    if len(words) > 1 and _forms(words[1])[-1] in _PASSIVE_HELPERS:
+        return "gen"  # تم تركيب ستمئة لوح: the masdar after تم is in إضافة with the number
+    # a predicate put first (على متنها، لديها): the number is its subject, unless a
+    # transitive verb further back takes it (بلغ عدد القتلى فيها خمسين)
+    fronted = bool(words) and _kind(words[0]) == "nom" and _with_pronoun(words[0])
+    fronted = fronted or (len(words) > 1 and _kind(words[1]) == "prep" and words[0].endswith(_PRONOUNS))
+    for i, word in enumerate(words):
+        if i and _kind(word) == "masdar":
+            return "acc"  # نمو الاقتصاد ثلاثة فاصلة اثنين في المئة: the masdar acts as its verb
+        kind = kind_of(word)
+        if kind is None or (kind == "gen" and i) or (fronted and kind not in ("object", "inna", "kana")):
+            continue
+        if kind == "gen":
+            return "gen"
+        if i == 0 and kind in ("object", "change") and len(words) > 1 and _kind(words[1]) == "prep":
+            return "gen"  # عن طرح خمسمئة مليون سهم: after a preposition the verb's letters are its masdar
+        # after إنّ/كان a prepositional phrase or هناك is the predicate put first; the
+        # number is the subject (وكان على متن الطائرة خمسة وستون جنديا، إن في القاعة خمسين)
+        subject = i == 0 or fronted or _kind(words[i - 1]) in ("prep", "nom")
+        if kind == "inna":
+            return "acc" if subject else "nom"
+        if kind == "kana":
+            return "nom" if subject else "acc"
+        if kind == "object":
+            return "acc"
+        if kind == "change":
+            return "acc" if i or measure else "nom"
+        return "nom"
+    return "nom"
