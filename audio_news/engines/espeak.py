@@ -221,6 +221,8 @@ _LONG_VOWEL_END = re.compile("(?<=\u0650)ي\u0652?$|(?<=\u064e)[اى]\u0652?$|(?
 # A word that ends in a consonant with sukun or none (أَعْلَنَتْ، لَمْ، مِنْ، قَد): it takes a
 # helping vowel.
 _SUKUN_END = re.compile("(?<=[\u0621-\u0626\u0628-\u0647])\u0652?$")
+_VOWELLED = re.compile("[\u064b-\u0650]")
+"""A word with any vowel mark: a bare final consonant in it is vowelless (in a bare word it is unknown)."""
 _DAMMA_HELPERS: Final = ("هُمْ", "كُمْ", "تُمْ", "مُذْ")
 # A shadda and a sukun on one letter (الَّْتِي, as a model writes it): espeak then drops the
 # doubling (alatiː); the sukun goes.
@@ -310,7 +312,7 @@ def _before_wasl(word: str, article: bool) -> str:
     """
     if _LONG_VOWEL_END.search(word):
         return _LONG_VOWEL_END.sub("", word)
-    if _SUKUN_END.search(word):
+    if _SUKUN_END.search(word) and (word.endswith(SUKUN) or _VOWELLED.search(word)):
         if word.endswith(_DAMMA_HELPERS):
             vowel = "\u064f"
         elif article and word.endswith("مِنْ"):
