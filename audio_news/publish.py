@@ -381,8 +381,12 @@ class EpisodeStore:
         if it cannot be read (not a regular file, over STORE_MAX_BYTES), parsed
         or checked.
         """
-        if not os.path.lexists(self.path):
+        try:
+            os.stat(self.path)
+        except FileNotFoundError:
             return ()
+        except OSError:
+            pass  # named by read_bounded: a symlink loop, a file where a folder should be, ...
         data = read_bounded(self.path, STORE_MAX_BYTES, "episode store", PublishError)
         try:
             items = json.loads(data.decode("utf-8"), parse_constant=_no_constant)

@@ -767,3 +767,8 @@ def test_vtt_cue_text_cannot_break_the_cue():
     assert lines[:3] == ["WEBVTT", "", "00:00:00.000 --> 00:00:01.000"]
     assert lines[3] == ("الخبر --&gt; التالي &lt;b&gt;عريض&lt;/b&gt; &amp; 00:00:09.000 --&gt; 00:00:10.000 NOTE")
     assert sum("-->" in line for line in lines) == 1
+
+
+def test_slug_has_no_controls_or_bidi_characters():
+    slug = slugify("خبر\u202e\x07عاجل\u2066\u200f\x9b نهاية", guid="g")
+    assert slug.startswith("خبر-عاجل-نهاية-") and all(ch.isalnum() or ch == "-" for ch in slug)
