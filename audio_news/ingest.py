@@ -400,13 +400,20 @@ def _check_length(article: Article) -> None:
     if words > ARTICLE_MAX_WORDS:
         raise InputError(f"the article has {words:,} words; the limit is {ARTICLE_MAX_WORDS:,}", article.source)
     for paragraph in paragraphs:
-        for run in _RUN_END_RE.split(paragraph):
-            if len(run.split()) > SENTENCE_MAX_WORDS:
-                raise InputError(
-                    f"a sentence of {len(run.split()):,} words with no full stop or comma "
-                    f"(«{' '.join(run.split()[:6])} …»); the limit is {SENTENCE_MAX_WORDS:,} words",
-                    article.source,
-                )
+        check_runs(paragraph, article.source)
+
+
+def check_runs(text: str, source: str) -> None:
+    """Raise InputError naming `source` when `text` holds more than SENTENCE_MAX_WORDS words with no
+    sentence end, comma or colon between them (the diacritizer would fail on it, naming nothing)."""
+    for run in _RUN_END_RE.split(text):
+        words = run.split()
+        if len(words) > SENTENCE_MAX_WORDS:
+            raise InputError(
+                f"a sentence of {len(words):,} words with no full stop or comma "
+                f"(«{' '.join(words[:6])} …»); the limit is {SENTENCE_MAX_WORDS:,} words",
+                source,
+            )
 
 
 def _lines(text: str) -> list[str]:

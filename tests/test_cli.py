@@ -414,3 +414,18 @@ def test_build_rate_sets_the_episode_length(tmp_path):
         episodes = store["episodes"] if isinstance(store, dict) else store
         durations.append(episodes[0]["duration_ms"])
     assert durations[1] < 0.7 * durations[0]
+
+
+def test_line_commands_name_the_file_of_a_line_too_long(tmp_path):
+    """A 12,800-character line with no punctuation: libtashkeel said "input too long", naming no file."""
+    text = tmp_path / "run-on.txt"
+    text.write_text("كتب الولد الدرس " * 800 + "\n", encoding="utf-8")
+    line = one_line_error(invoke("diacritize", str(text)))
+    assert str(text) in line and "1,000 words" in line
+    line = one_line_error(invoke("normalize", "-", stdin="كتب الولد الدرس " * 800 + "\n"))
+    assert "<stdin>" in line
+
+
+def test_line_commands_bound_stdin():
+    line = one_line_error(invoke("normalize", "-", stdin="كتب الولد الدرس.\n" * 70_000))
+    assert "<stdin>" in line and "1 MB" in line
