@@ -74,7 +74,7 @@ def read_bounded(path: str | Path, limit: int, what: str, error: type[AudioNewsE
     except OSError as exc:  # ELOOP (a symlink loop), EACCES, ENAMETOOLONG, ...
         raise error(f"cannot read the {what}: {exc.strerror or exc}", path) from None
     if kind := _not_regular(info.st_mode):
-        raise error(f"is {kind}, not a regular file; the {what} must be a file", path)
+        raise error(f"is {kind}; the {what} must be a regular file", path)
     if info.st_size > limit:
         raise error(f"the {what} is {info.st_size:,} bytes; the limit is {size_text(limit)}", path)
     try:
@@ -84,7 +84,7 @@ def read_bounded(path: str | Path, limit: int, what: str, error: type[AudioNewsE
         raise error(f"cannot read the {what}: {exc.strerror or exc}", path) from None
     with os.fdopen(fd, "rb") as fh:
         if kind := _not_regular(os.fstat(fh.fileno()).st_mode):
-            raise error(f"is {kind}, not a regular file; the {what} must be a file", path)
+            raise error(f"is {kind}; the {what} must be a regular file", path)
         try:
             data = fh.read(limit + 1)
         except OSError as exc:
