@@ -445,7 +445,10 @@ def _undo(out_dir: Path, kept: Sequence[tuple[Path, Path | None]], journal: Path
         if backup is None:
             path.unlink(missing_ok=True)
         elif backup.exists():
-            os.replace(backup, path)
+            if path.exists() and os.path.samefile(backup, path):
+                backup.unlink()  # never replaced: renaming a link over itself would keep both names
+            else:
+                os.replace(backup, path)
         crash_point(f"undid {path.name}")
     for folder in {p.parent for p, _ in kept}:
         _fsync_folder(folder)

@@ -32,6 +32,7 @@ other ffmpeg failure becomes an AudioError ending with ffmpeg's last messages.
 
 from __future__ import annotations
 
+import errno
 import functools
 import math
 import os
@@ -202,6 +203,10 @@ def _help_options(text: str) -> dict[str, set[str]]:
     return sections
 
 
+_NO_SPACE: Final = os.strerror(errno.ENOSPC).encode()
+"""How ffmpeg (through strerror) says the disk is full: "No space left on device"."""
+
+
 def _run(
     ffmpeg: Ffmpeg, args: Sequence[str], what: str, stdin: bytes | None = None, path: Path | None = None
 ) -> subprocess.CompletedProcess[bytes]:
@@ -212,6 +217,8 @@ def _run(
     except OSError as exc:
         raise AudioError(f"{what}: cannot run ffmpeg: {exc}", path) from exc
     if proc.returncode != 0:
+        if _NO_SPACE in proc.stderr:  # a full disk, said plainly rather than as ffmpeg's muxer noise
+            raise AudioError(f"{what}: {os.strerror(errno.ENOSPC)}", path)
         raise AudioError(f"{what}: ffmpeg failed: {_stderr_tail(proc.stderr)}", path)
     return proc
 
