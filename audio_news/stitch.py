@@ -38,6 +38,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 from collections.abc import Sequence
@@ -203,8 +204,9 @@ def _help_options(text: str) -> dict[str, set[str]]:
     return sections
 
 
-_NO_SPACE: Final = os.strerror(errno.ENOSPC).encode()
-"""How ffmpeg (through strerror) says the disk is full: "No space left on device"."""
+_DISK_FULL: Final = tuple(os.strerror(code) for code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG))
+"""How ffmpeg (through strerror) says the disk takes no more: "No space left on device",
+"Disk quota exceeded", "File too large" (a file size limit)."""
 
 
 def _run(
@@ -217,8 +219,11 @@ def _run(
     except OSError as exc:
         raise AudioError(f"{what}: cannot run ffmpeg: {exc}", path) from exc
     if proc.returncode != 0:
-        if _NO_SPACE in proc.stderr:  # a full disk, said plainly rather than as ffmpeg's muxer noise
-            raise AudioError(f"{what}: {os.strerror(errno.ENOSPC)}", path)
+        full = next((m for m in _DISK_FULL if m.encode() in proc.stderr), None)
+        if proc.returncode == -getattr(signal, "SIGXFSZ", 0):  # killed at the file size limit (ulimit -f)
+            full = f"{os.strerror(errno.EFBIG)} (the file size limit, ulimit -f)"
+        if full:  # a full disk, said plainly rather than as ffmpeg's muxer noise
+            raise AudioError(f"{what}: {full}", path)
         raise AudioError(f"{what}: ffmpeg failed: {_stderr_tail(proc.stderr)}", path)
     return proc
 
