@@ -33,6 +33,9 @@ _state = {"debug": False}
 
 OutOpt = typer.Option(Path("output"), "--out", "-o", help="Output folder (feed, episodes, player).")
 ConfigOpt = typer.Option(None, "--config", "-c", help="Settings TOML file.", exists=False)
+RateOpt = typer.Option(
+    None, "--rate", min=80, max=450, help="Speaking rate in words per minute (espeak voices; default: the profile's)."
+)
 
 
 def _print_version(value: bool) -> None:
@@ -119,6 +122,7 @@ def build(
     base_url: str | None = typer.Option(None, "--base-url", help="Where the output folder is served."),
     voice: str | None = typer.Option(None, "--voice", help="Voice profile name or path to a .toml."),
     config: Path | None = ConfigOpt,
+    rate: int | None = RateOpt,
 ) -> None:
     """Build each article into an episode and update the feed."""
     from .pipeline import Builder, recover
@@ -126,7 +130,7 @@ def build(
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
         parsed = _read_all(articles)  # every input checked before anything is built
-        builder = Builder(settings, out_dir)
+        builder = Builder(settings, out_dir, rate=rate)
         _print_recovery(out_dir, recover(out_dir))
         for article in parsed:
             with Progress(
@@ -166,6 +170,31 @@ def build(
                 soft_wrap=True,
             )
         out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
+
+
+@app.command()
+def script(
+    article: Path = typer.Argument(..., help="Article file (.txt, .md, .html)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="JSON for tools: chapters → sentences (text, spoken, phonemes)."
+    ),
+    voice: str | None = typer.Option(None, "--voice", help="Voice profile name or path to a .toml."),
+    config: Path | None = ConfigOpt,
+    rate: int | None = RateOpt,
+) -> None:
+    """Print exactly what the voice will read: per sentence the text, the spoken string and its phonemes."""
+    import json
+
+    from .pipeline import Builder
+
+    with _reported():
+        settings = with_overrides(load_settings(config), voice=voice)
+        (parsed,) = _read_all([article])
+        reading = Builder(settings, Path("output"), rate=rate).read(parsed)
+        if as_json:
+            sys.stdout.write(json.dumps(reading.to_dict(), ensure_ascii=False, indent=1) + "\n")
+        else:
+            sys.stdout.write(reading.to_text())
 
 
 @app.command()

@@ -21,14 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 
 from . import diacritize, normalize, player, publish, stitch, synthesize, tag
 from .config import Settings
 from .engines import Engine, load_engine
 from .errors import PublishError
 from .models import Article, Episode, Rendering, Script
+from .reading import Reading, read_script
 from .voices import VoiceProfile, find_profile
 
 Progress = Callable[[int, int], None]
@@ -61,15 +63,22 @@ def prepare(
     return script
 
 
-class Builder:
-    """Builds episodes into one output folder with one voice."""
+def with_rate(profile: VoiceProfile, rate: int | None) -> VoiceProfile:
+    """The profile with its `rate` setting replaced (None: as it is); the engine checks the value."""
+    if rate is None:
+        return profile
+    return replace(profile, settings=MappingProxyType({**profile.settings, "rate": rate}))
 
-    def __init__(self, settings: Settings, out_dir: Path) -> None:
+
+class Builder:
+    """Builds episodes into one output folder with one voice (at `rate`, if given)."""
+
+    def __init__(self, settings: Settings, out_dir: Path, rate: int | None = None) -> None:
         self.settings = settings
         self.out_dir = Path(out_dir)
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise PublishError("is a file, not a folder", self.out_dir)
-        self.profile = find_profile(settings.voice)
+        self.profile = with_rate(find_profile(settings.voice), rate)
         stitch.find_ffmpeg(settings.audio.ffmpeg)  # a named ffmpeg that lacks a feature fails before any work
         self._engine: Engine | None = None
         self._diacritizer: diacritize.Diacritizer | None = None
@@ -85,6 +94,11 @@ class Builder:
         if self._diacritizer is None and self.profile.diacritize:
             self._diacritizer = diacritize.Diacritizer.from_settings(self.settings.text)
         return self._diacritizer
+
+    def read(self, article: Article) -> Reading:
+        """What the voice will read for `article`: the text stages of build, and the engine's input."""
+        script = prepare(article, self.settings, self.profile, self.diacritizer)
+        return read_script(script, self.engine, voice=self.profile.name, max_chars=self.profile.max_chars)
 
     def build(self, article: Article, on_sentence: Progress | None = None) -> BuildResult:
         """Article → episode files in the output folder, the store and the feed updated."""

@@ -200,3 +200,117 @@ def test_version_is_the_package_version():
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output == f"audio-news {__version__}\n"
     assert __version__ and __version__[0].isdigit()
+
+
+# --- audio-news script: what the voice will read ------------------------------------------
+
+SCRIPT_ARTICLE = ROOT / "tests" / "data" / "script_article.md"
+SCRIPT_GOLDEN = ROOT / "tests" / "data" / "script_article.golden.txt"
+
+
+def test_script_matches_the_golden_listing():
+    """The listing of a small article, kept in tests/data; AUDIO_NEWS_UPDATE_GOLDEN=1 rewrites it on purpose
+    (when the number reader, the diacritizer or espeak's text preparation change what is read)."""
+    import os
+
+    result = invoke("script", str(SCRIPT_ARTICLE.relative_to(ROOT)) if Path.cwd() == ROOT else str(SCRIPT_ARTICLE))
+    assert result.returncode == 0, result.stdout + result.stderr
+    got = result.stdout.replace(str(SCRIPT_ARTICLE), "tests/data/script_article.md")
+    if os.environ.get("AUDIO_NEWS_UPDATE_GOLDEN") == "1":
+        SCRIPT_GOLDEN.write_text(got, encoding="utf-8")
+    assert got == SCRIPT_GOLDEN.read_text(encoding="utf-8")
+
+
+def test_script_json_has_chapters_of_sentences():
+    import json
+
+    from audio_news.engines.espeak import phonemize
+
+    result = invoke("script", str(SCRIPT_ARTICLE), "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assert data["schema"] == 1 and data["voice"] == "espeak-ar"
+    assert [c["title"] for c in data["chapters"]] == ["المجلس البلدي يقر خطة للنقل في الاجتماع الأخير", "تمويل المشروع"]
+    sentences = [s for c in data["chapters"] for s in c["sentences"]]
+    assert [s["kind"] for s in sentences] == ["title", "paragraph", "heading", "paragraph"]
+    assert all(set(s) == {"kind", "text", "spoken", "phonemes"} for s in sentences)
+    lead = sentences[1]
+    assert lead["text"].startswith("أقر المجلس البلدي في الاجتماع") and "3 أشهر" in lead["text"]
+    assert "3" not in lead["spoken"] and "ثَلَاث" in lead["spoken"]  # numbers read, vowels added
+    assert "ٱلِجْتِمَاعِ" in lead["spoken"]  # espeak's own preparation: the wasl linked
+    assert "aːdʒ" not in lead["phonemes"] and "lidʒtimaːʕ" in lead["phonemes"].replace("ˈ", "").replace("ˌ", "")
+    # spoken is exactly what espeak is given: phonemizing it again changes nothing
+    assert phonemize(lead["spoken"]) == lead["phonemes"]
+
+
+def test_script_rate_and_voice_options(tmp_path):
+    result = invoke("script", str(SCRIPT_ARTICLE), "--rate", "500")
+    assert result.returncode != 0 and "450" in (result.stdout + result.stderr)
+    profile = tmp_path / "bare.toml"
+    profile.write_text(
+        'name = "bare"\nengine = "espeak"\ndiacritize = false\n[settings]\nrate = 120\n', encoding="utf-8"
+    )
+    result = invoke("script", str(SCRIPT_ARTICLE), "--voice", str(profile), "--rate", "200", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    import json
+
+    data = json.loads(result.stdout)
+    spoken = data["chapters"][0]["sentences"][1]["spoken"]
+    assert data["voice"] == "bare" and "ثَلَاثَةِ" in spoken  # the number reader vowels its own words
+    assert "خطة جديدة" in spoken and "أقر " in spoken  # but the model adds none, nor does espeak's linking
+
+
+def test_script_bad_article_is_one_line(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("no arabic here\nat all.\n")
+    result = invoke("script", str(bad))
+    assert result.returncode != 0
+    assert str(bad) in (result.stdout + result.stderr) and "Traceback" not in (result.stdout + result.stderr)
+
+
+def test_build_rate_reaches_the_voice(monkeypatch, tmp_path):
+    """--rate replaces the profile's rate for the build; a value espeak refuses is one line."""
+    from audio_news import pipeline
+    from audio_news.engines.espeak import EspeakEngine
+    from audio_news.errors import PublishError
+
+    seen = []
+
+    def stop(self, article, on_sentence=None):
+        seen.append((self.profile.name, self.profile.settings.get("rate"), EspeakEngine(self.profile).sample_rate))
+        raise PublishError("stopped by the test", tmp_path)
+
+    monkeypatch.setattr(pipeline.Builder, "build", stop)
+    result = invoke("build", str(SCRIPT_ARTICLE), "--out", str(tmp_path / "out"), "--rate", "240")
+    assert result.returncode != 0 and "stopped by the test" in (result.stdout + result.stderr)
+    assert seen == [("espeak-ar", 240, 22050)]
+    result = invoke("build", str(SCRIPT_ARTICLE), "--out", str(tmp_path / "out"))
+    assert seen[-1][1] == pipeline.find_profile("espeak-ar").settings["rate"]  # the profile's own
+
+
+def test_rate_changes_the_pace_not_the_words():
+    from audio_news.config import Settings
+    from audio_news.pipeline import Builder, with_rate
+    from audio_news.synthesize import synthesize_text
+
+    slow, fast = Builder(Settings(), Path("unused"), rate=100), Builder(Settings(), Path("unused"), rate=250)
+    sentence = "أَعْلَنَتِ الْحُكُومَةُ الْيَوْمَ عَنْ خُطَّةٍ جَدِيدَةٍ لِدَعْمِ الْمُزَارِعِينَ فِي الْمَنَاطِقِ الرِّيفِيَّةِ."
+    assert synthesize_text(sentence, fast.engine).duration_ms < 0.6 * synthesize_text(sentence, slow.engine).duration_ms
+    assert with_rate(slow.profile, None) is slow.profile
+
+
+def test_build_rate_sets_the_episode_length(tmp_path):
+    """The whole path: the same article built at 250 is much shorter than at 120."""
+    import json
+
+    article = tmp_path / "short.txt"
+    article.write_text("خبر قصير\nأعلنت الحكومة اليوم خطة جديدة لدعم المزارعين في المناطق الريفية.\n", encoding="utf-8")
+    durations = []
+    for rate in ("120", "250"):
+        out = tmp_path / f"out{rate}"
+        result = invoke("build", str(article), "--out", str(out), "--rate", rate)
+        assert result.returncode == 0, result.stdout + result.stderr
+        store = json.loads((out / "episodes.json").read_text(encoding="utf-8"))
+        episodes = store["episodes"] if isinstance(store, dict) else store
+        durations.append(episodes[0]["duration_ms"])
+    assert durations[1] < 0.7 * durations[0]

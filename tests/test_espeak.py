@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import array
 import math
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -38,7 +40,7 @@ def rms(samples) -> float:
 
 @pytest.fixture(scope="module")
 def engine() -> EspeakEngine:
-    return EspeakEngine(profile())
+    return EspeakEngine(profile(rate=150))
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +100,7 @@ def test_leading_and_trailing_silence_is_trimmed(short_clip):
 
 def test_engines_in_threads_take_turns(short_clip):
     fast = EspeakEngine(profile(rate=300))
-    slow = EspeakEngine(profile())
+    slow = EspeakEngine(profile(rate=150))
     with ThreadPoolExecutor(4) as pool:
         clips = list(pool.map(lambda e: e.synthesize(SHORT), [fast, slow] * 4))
     for clip in clips[1::2]:
@@ -205,3 +207,49 @@ def test_article_after_a_pause_keeps_its_alef():
     assert prepare_text("الْيَوْمُ") == "الْيَوْمُ"
     assert prepare_text("قَالَ الْيَوْمَ") == "قَالَ ٱلْيَوْمَ"
     assert prepare_text("وَالْيَوْمَ") == "وَٱلْيَوْمَ"
+
+
+def _wasl_table() -> list[tuple[str, str, str, str]]:
+    path = Path(__file__).parent / "data" / "espeak_wasl.tsv"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    return [tuple(line.split("\t")) for line in lines[1:]]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text, heard, not_heard, why", _wasl_table(), ids=lambda v: v if " " not in v else None)
+def test_wasl_table_read_in_phonemes(text, heard, not_heard, why):
+    """tests/data/espeak_wasl.tsv: hamzat wasl after clitics, the article and long vowels, as espeak reads it."""
+    ipa = re.sub("[ˈˌ.]", "", phonemize(text))
+    assert heard in ipa and not_heard not in ipa, f"{why}: {ipa}"
+
+
+def test_wasl_after_the_diacritizer():
+    """The issue's bare phrases, through the default diacritizer as build runs them: no long ā after the article."""
+    from audio_news.diacritize import Diacritizer, pausal
+
+    model = Diacritizer()
+    for bare in ("في الاجتماع", "والاتحاد الأوروبي", "لارتباطات كثيرة", "في الاقتصاد", "بالانتخابات"):
+        ipa = re.sub("[ˈˌ.]", "", phonemize(pausal(model(bare))))
+        assert not re.search("l?iaː[dtqnr]|aːdʒ|laːt|laːq|laːn", ipa), (bare, ipa)
+
+
+def test_wasl_rewrites_keep_the_words():
+    """Only marks, the wasl alef, a silent alef and a final long-vowel letter change; never the word count."""
+    text = "قَالُوا إِنَّ الِاجْتِمَاعَ فِي الِاقْتِصَادِ، وَابْنُهُ بَابْ."
+    prepared = prepare_text(text)
+    assert len(prepared.split(" ")) == len(text.split(" "))
+    assert prepared == "قَالُو إِن\u0651\u064e ٱلِجْتِمَاعَ فِ ٱلِقْتِصَادِ، وَٱبْنُهُ بَابْ."
+
+
+def test_engine_prepare_and_phonemes_are_what_it_speaks(engine):
+    assert engine.prepare("فِي الِاجْتِمَاعِ") == prepare_text("فِي الِاجْتِمَاعِ")
+    assert engine.phonemes("كَتَبَ") == phonemize("كَتَبَ")
+
+
+def test_default_rate_is_a_news_pace():
+    """The default (no rate in the profile, and the bundled espeak-ar) reads faster than the old 150."""
+    from audio_news.engines.espeak import DEFAULT_RATE
+    from audio_news.voices import find_profile
+
+    assert find_profile("espeak-ar").settings["rate"] == DEFAULT_RATE == 225
+    slow = EspeakEngine(profile(rate=150)).synthesize(LONG).duration_ms
+    assert EspeakEngine(profile()).synthesize(LONG).duration_ms < 0.8 * slow

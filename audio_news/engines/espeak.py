@@ -25,14 +25,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ..arabic import ALEF_WASLA, KASRA, SHADDA, SUKUN, SUN_LETTERS, SUPERSCRIPT_ALEF, TASHKEEL, class_of
+from ..arabic import ALEF_WASLA, KASRA, SHADDA, SUKUN, SUN_LETTERS, TASHKEEL, class_of
 from ..errors import ConfigError, EngineError, EngineMissingError
 from ..models import Clip
 from ..voices import VoiceProfile
 
 DEFAULT_VOICE: Final = "ar"
-DEFAULT_RATE: Final = 150
-"""Words per minute; espeak's own default (175) is hurried for news in Arabic."""
+DEFAULT_RATE: Final = 225
+"""espeak's rate setting (nominally English words per minute). On Arabic news it gives
+about 115 transcript words a minute with the episode's pauses (122 in speech alone), a
+news pace; 150 gave 77 (bench/pace.py, docs/speech.md)."""
 DEFAULT_PITCH: Final = 50
 KEEP_SILENCE_MS: Final = 30
 """Silence kept before the first and after the last sound of a clip."""
@@ -195,14 +197,61 @@ def _library() -> _Library:
 _SUN_LETTERS: Final = SUN_LETTERS
 _WASLA: Final = ALEF_WASLA
 _KASRA: Final = KASRA
-_HARAKAT: Final = class_of(TASHKEEL - {SUPERSCRIPT_ALEF})
 _PAUSE_BEFORE: Final = tuple('،؛:.!؟?«»"()[]-–—…')
-# A word that begins with the article, maybe behind a one-letter prefix (و ف ب ك)
-# and its vowel: groups prefix, then the rest after "ال" (and the lam's sukun).
-_ARTICLE_WORD = re.compile(f"^([وفبك][{_HARAKAT}]*)?ال{SUKUN}?(.+)$")
-# Any other word that begins with a bare alef before a vowelless letter: that alef is
-# hamzat wasl (انْتِخَابَات، اسْم، ابْن، اسْتِخْدَام).
-_WASL_WORD = re.compile(f"^([وفبك][{_HARAKAT}]*)?ا(?=[^{class_of(TASHKEEL)}]{SUKUN})(.+)$")
+_MARKS: Final = "[\u064b-\u0652\u0670]*"
+_LETTER: Final = "[\u0621-\u064a]"
+# The clitics written before a wasl word: و or ف, then maybe ب or ل, each with its vowel
+# if any. Not ك: كَ + wasl is rare, and كَارْلُوس، كَاسْتْرُو are names read with a long a.
+_CLITICS: Final = f"(?:[وف]{_MARKS})?(?:[بل]{_MARKS})?"
+# Hamzat wasl of a noun or verb: a bare alef (maybe with the kasra a writer adds) before
+# a letter with sukun or shadda and at least one letter more (اجْتِمَاع، اتِّحَاد، ابْن،
+# اسْتَمَرَّ), so that a pausal بَابْ or فَازْ is never taken for ب + wasl. «انَّ» is a
+# misspelt إِنَّ, not a wasl word.
+_WASL_ALEF: Final = f"ا\u0650?(?!ن\u0651)(?={_LETTER}[\u0651\u0652]{_MARKS}{_LETTER})"
+# The article, maybe behind clitics (لِ + ال is لل): groups clitics, marks of the lam, rest.
+_ARTICLE_WORD = re.compile(f"^((?:[وف]{_MARKS})?(?:[بك]{_MARKS})?)ال({_MARKS})({_LETTER}.*)$")
+_LIL_WORD = re.compile(f"^((?:[وف]{_MARKS})?ل{_MARKS})ل({_MARKS})({_WASL_ALEF}.+)$")
+# Any other word that begins with hamzat wasl, maybe behind clitics.
+_WASL_WORD = re.compile(f"^({_CLITICS}){_WASL_ALEF}(.+)$")
+_WASL_NOUN = re.compile(f"^{_WASL_ALEF}")
+_LEADING_PUNCTUATION = re.compile("^[«»\"'(\\[\\-–—…]+")
+# A word that ends in a long vowel (fiː, ʕalaː, ðahabuː): its final letters, which a
+# linked wasl shortens (فِي ٱلْبَيْتِ is fi lbayti).
+_LONG_VOWEL_END = re.compile("(?<=\u0650)ي\u0652?$|(?<=\u064e)[اى]\u0652?$|(?<=\u064f)وا?\u0652?$")
+# A word that ends in a consonant with sukun or none (أَعْلَنَتْ، لَمْ، مِنْ، قَد): it takes a
+# helping vowel.
+_SUKUN_END = re.compile("(?<=[\u0621-\u0626\u0628-\u0647])\u0652?$")
+_VOWELLED = re.compile("[\u064b-\u0650]")
+"""A word with any vowel mark: a bare final consonant in it is vowelless (in a bare word it is unknown)."""
+_DAMMA_HELPERS: Final = ("هُمْ", "كُمْ", "تُمْ", "مُذْ")
+# A shadda and a sukun on one letter (الَّْتِي, as a model writes it): espeak then drops the
+# doubling (alatiː); the sukun goes.
+_SHADDA_SUKUN = re.compile("\u0651\u0652|\u0652(?=[\u064b-\u0650]*\u0651)")
+# A doubled glide (يّ، وّ, shadda already moved first), which espeak reads as a long vowel
+# and a hiatus: سَاحِلِيَّة saːħiliːatun, قُوَّة quːatun, الدَّوْلِيِّ dawliːi. Written out as
+# glide + sukun + glide; espeak reads a ي with kasra as a long jiː, so a tatweel goes between
+# (يْيـِ: dawliːji), and tanween fath or damm is written as its vowel and nun (سَنَوِيًّا →
+# سَنَوِيْيَنْ, sanawiːjan), which espeak reads right where it reads the tanween as a hiatus.
+_DOUBLED_GLIDE = re.compile("([يو])\u0651(\u064b[اى]?|[\u064c-\u0650])")
+_TATWEEL: Final = "\u0640"
+
+
+def _doubled_glide(m: re.Match[str]) -> str:
+    glide, vowel = m.groups()
+    if glide == "ي" and vowel[0] in "\u064b\u064c":
+        return glide + SUKUN + glide + ("\u064e" if vowel[0] == "\u064b" else "\u064f") + "ن" + SUKUN
+    if glide == "ي" and vowel in "\u0650\u064d":
+        return glide + SUKUN + glide + _TATWEEL + vowel
+    return glide + SUKUN + glide + vowel
+
+
+# The name of God (اللَّه، بِاللَّهِ، عَبْدِ اللَّهِ), written without its long a, which espeak
+# then reads short (ʕabdil lahi): the a is written out.
+_ALLAH = re.compile(
+    f"^(?:[وفبت]{_MARKS})?[اٱ]?(?:ل{_MARKS})?ل\u0651[\u064e\u0670]?ه(?=[\u064b-\u0652]*[^\u0621-\u064a]*$)"
+)
+# The silent alef written after the plural و of verbs (قَالُوا، سَعَوْا), which espeak reads aː.
+_SILENT_ALEF = re.compile("(\u064fو\u0652?|\u064eو\u0652)ا(?![\u0621-\u064a\u064b-\u0652\u0670])")
 
 
 def _linked_article(word: str, after_pause: bool) -> str:
@@ -215,21 +264,63 @@ def _linked_article(word: str, after_pause: bool) -> str:
     lam is dropped too (ٱشُّرْطِيّ → ʃʃurtˤiː). After a pause, with no prefix, the
     word keeps its hamza, as a reader says it: with a, as espeak already reads
     the article, or with i for the nouns (اِنْتِخَابَات → ʔintixaːbaːt, not ʔan…).
+
+    The article before a wasl noun takes the kasra and the noun's alef goes
+    (الِاجْتِمَاع: ʔal-ijtimaːʕ, not ʔal-iaːdʒtimaːʕ as espeak reads the alef);
+    after لِ the article is written لل (لِلِاتِّحَاد → lilittiħaːd) and a wasl
+    noun after a clitic loses its alef too (لِارْتِبَاطَات → lirtibaːtˤaːt).
     """
-    for pattern in (_ARTICLE_WORD, _WASL_WORD):
-        m = pattern.match(word)
-        if m:
-            break
-    else:
-        return word
-    if m.group(1) is None and after_pause:
-        return word if pattern is _ARTICLE_WORD else "ا" + _KASRA + m.group(2)
-    prefix, rest = m.group(1) or "", m.group(2)
-    if pattern is _WASL_WORD:
-        return prefix + _WASLA + rest
-    if rest[0] in _SUN_LETTERS and _SHADDA in rest[1:3]:
-        return prefix + _WASLA + rest
-    return prefix + _WASLA + "ل" + SUKUN + rest
+    lead = _LEADING_PUNCTUATION.match(word)
+    if lead:  # an opening quote or bracket: a short pause, the hamza is said
+        return lead.group() + _linked_article(word[lead.end() :], True)
+    m = _LIL_WORD.match(word)
+    if m:
+        return m.group(1) + "ل" + _KASRA + _WASL_NOUN.sub("", m.group(3))
+    m = _ARTICLE_WORD.match(word)
+    if m and _SHADDA in m.group(2):  # الَّذِي، الَّتِي: the article's lam doubled
+        return word if not m.group(1) and after_pause else m.group(1) + _WASLA + word[len(m.group(1)) + 1 :]
+    if m and m.group(2) in ("", "\u0652", _KASRA):
+        clitics, lam, rest = m.groups()
+        if rest.startswith("ا") and (lam == _KASRA or _WASL_NOUN.match(rest)):
+            noun = re.sub("^ا\u0650?", "", rest)
+            if not clitics and after_pause:
+                return "ا\u064eل" + _KASRA + noun
+            return clitics + _WASLA + "ل" + _KASRA + noun
+        if lam == _KASRA:
+            return word
+        if not clitics and after_pause:
+            return word
+        if rest[0] in _SUN_LETTERS and _SHADDA in rest[1:3]:
+            return clitics + _WASLA + rest
+        return clitics + _WASLA + "ل" + SUKUN + rest
+    m = _WASL_WORD.match(word)
+    if m:
+        clitics, rest = m.groups()
+        if not clitics and after_pause:
+            return "ا" + _KASRA + rest
+        return clitics + _WASLA + rest
+    return word
+
+
+def _before_wasl(word: str, article: bool) -> str:
+    """The end of a word as it is said before a linked hamzat wasl.
+
+    A long vowel is shortened (فِي ٱلْبَيْتِ → fi lbayti, عَلَى ٱلْأَرْضِ → ʕala
+    lʔardˤi) and a final sukun takes a helping vowel, as two sukuns cannot meet:
+    kasra (أَعْلَنَتِ ٱلْحُكُومَةُ), fatha on مِنْ before the article (مِنَ ٱلْ),
+    damma on the plural pronouns (هُمُ ٱلْ).
+    """
+    if _LONG_VOWEL_END.search(word):
+        return _LONG_VOWEL_END.sub("", word)
+    if _SUKUN_END.search(word) and (word.endswith(SUKUN) or _VOWELLED.search(word)):
+        if word.endswith(_DAMMA_HELPERS):
+            vowel = "\u064f"
+        elif article and word.endswith("مِنْ"):
+            vowel = "\u064e"
+        else:
+            vowel = _KASRA
+        return word.removesuffix(SUKUN) + vowel
+    return word
 
 
 def prepare_text(text: str) -> str:
@@ -238,15 +329,26 @@ def prepare_text(text: str) -> str:
     The rules read a shadda followed by its vowel (دَّ written U+0651 U+064E);
     Unicode's canonical order (NFC, which many tools apply) puts the vowel
     first, and espeak then drops it: الدَّرْسَ is read ʔaddːrsa, not ʔaddːarsa.
-    The shadda is moved back in front of the marks of its letter, and the
-    article is linked to the word before it (see _linked_article). NUL
-    characters (which would end the C string) become spaces.
+    The shadda is moved back in front of the marks of its letter, hamzat wasl
+    is linked to the word before it (see _linked_article), and that word's end
+    is said as it is before a wasl (see _before_wasl). The alef written after
+    the plural و (قَالُوا) is silent, so it is dropped: espeak reads it qaːluːaː.
+    A doubled ي or و is written twice (يّ → يْي), or espeak reads a hiatus; a
+    sukun written beside a shadda is dropped.
+    NUL characters (which would end the C string) become spaces.
     """
     text = _MARKS_BEFORE_SHADDA.sub(lambda m: _SHADDA + m.group(1), text.replace("\0", " "))
+    text = _SHADDA_SUKUN.sub(lambda m: m.group()[:-1] if m.group().startswith(_SHADDA) else "", text)
+    text = _SILENT_ALEF.sub(r"\1", text)
+    text = _DOUBLED_GLIDE.sub(_doubled_glide, text)
     words = text.split(" ")
     for i, word in enumerate(words):
         after_pause = i == 0 or not words[i - 1] or words[i - 1].endswith(_PAUSE_BEFORE)
         words[i] = _linked_article(word, after_pause)
+        if _ALLAH.match(words[i]):
+            words[i] = re.sub("\u0651[\u064e\u0670]?ه", "\u0651\u064eاه", words[i], count=1)
+        if i and words[i].startswith(_WASLA) and words[i - 1] and not after_pause:
+            words[i - 1] = _before_wasl(words[i - 1], words[i].startswith(_WASLA + "ل"))
     return " ".join(words)
 
 
@@ -323,9 +425,15 @@ class EspeakEngine:
         samples = trim_silence(samples, self.sample_rate)
         return Clip(_little_endian(samples), self.sample_rate)
 
+    def prepare(self, text: str) -> str:
+        """The string espeak-ng is given for `text` (see prepare_text)."""
+        return prepare_text(text)
+
     def phonemize(self, text: str) -> str:
         """The IPA espeak reads for `text` with this engine's voice."""
         return self._library.phonemize(prepare_text(text), self._state)
+
+    phonemes = phonemize
 
 
 def phonemize(text: str, voice: str = DEFAULT_VOICE) -> str:
