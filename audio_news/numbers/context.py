@@ -14,6 +14,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Final, Literal
 
+from ..arabic import DAMMA, strip_tashkeel
+
 Case = Literal["nom", "acc", "gen"]
 Kind = Literal["prep", "gen", "masdar", "inna", "kana", "object", "change", "nom"]
 _KINDS: Final = frozenset(("prep", "gen", "masdar", "inna", "kana", "object", "change", "nom"))
@@ -46,6 +48,13 @@ def _verb_forms(past: str) -> Iterator[str]:
             yield from (word, "س" + word, "ل" + word)
 
 
+def _future(word: str, kind: str) -> Iterator[str]:
+    """A listed present form and its future and purpose forms (يكون → سيكون، ستكون، ليكون)."""
+    yield word
+    if kind in _VERB_KINDS and word[:1] in ("ي", "ت", "ن"):
+        yield from ("س" + word, "ل" + word)
+
+
 @cache
 def governors() -> MappingProxyType[str, Kind]:
     """Every governing word form and its kind."""
@@ -54,7 +63,7 @@ def governors() -> MappingProxyType[str, Kind]:
         kind = value.removeprefix("form:")
         if kind not in _KINDS:
             raise ValueError(f"governors.tsv: unknown kind {value!r} for {word}")
-        forms = _verb_forms(word) if kind in _VERB_KINDS and not value.startswith("form:") else iter((word,))
+        forms = _verb_forms(word) if kind in _VERB_KINDS and not value.startswith("form:") else _future(word, kind)
         for form in forms:
             table.setdefault(form, kind)  # type: ignore[arg-type]
         table[word] = kind  # type: ignore[assignment]
@@ -86,6 +95,7 @@ def kind_of(word: str) -> Kind | None:
 
 def _kind(word: str) -> Kind | None:
     table = governors()
+    word = strip_tashkeel(word)  # the writer's marks (ضُبِطت، وقُتِل) do not change the word
     for form in _forms(word):
         if form in table:
             return table[form]
@@ -149,6 +159,8 @@ def case_after(words: Sequence[str], measure: bool = False) -> Case:
         kind = kind_of(word)
         if kind is None or (kind == "gen" and i) or (fronted and kind not in ("object", "inna", "kana")):
             continue
+        if kind == "gen" and is_pointed(words, i):
+            continue  # هذا العام ستون: a noun after a demonstrative is a whole phrase, no إضافة
         if kind == "gen":
             return "gen"
         if i == 0 and kind in ("object", "change") and len(words) > 1 and _kind(words[1]) == "prep":
@@ -160,9 +172,52 @@ def case_after(words: Sequence[str], measure: bool = False) -> Case:
             return "acc" if subject else "nom"
         if kind == "kana":
             return "nom" if subject else "acc"
+        if kind in ("object", "change") and _is_passive(word):
+            return "nom"  # وضُبِطت في المخزن أربعة عشر كيلوغراما: the writer marked the passive
         if kind == "object":
             return "acc"
         if kind == "change":
-            return "acc" if i or measure else "nom"
+            return _after_change(words, i, measure)
         return "nom"
     return "nom"
+
+
+# Adverbs of time that may stand between a verb and its subject (قتل أمس خمسة أشخاص).
+_ADVERBS: Final = frozenset("أمس اليوم الآن مؤخرا أيضا كذلك حتى صباح مساء فجر ليل".split())
+# إنّ/أنّ with the pronoun that is the verb's subject (إنها اعتقلت، أنه أسقط): the verb is active.
+_PRONOUN_SUBJECTS: Final = frozenset(
+    p + s for p in ("إن", "أن", "لأن", "بأن", "وإن", "وأن") for s in ("ه", "ها", "هم", "هما", "هن")
+)
+
+
+_DEMONSTRATIVES: Final = frozenset("هذا هذه ذلك تلك هذين هاتين".split())
+
+
+def is_pointed(words: Sequence[str], i: int) -> bool:
+    """Is words[i] a noun after a demonstrative (هذا العام، تلك الفترة)? It is then no construct."""
+    return i + 1 < len(words) and words[i + 1] in _DEMONSTRATIVES and words[i].startswith("ال")
+
+
+def _after_change(words: Sequence[str], i: int, measure: bool) -> Case:
+    """A verb of change (or one news writes in the passive) at words[i]: the number is its object,
+    accusative, when a subject stands between (قتل الجيش خمسة مسلحين), when إنّ's pronoun is
+    its subject (قالت الشرطة إنها اعتقلت اثني عشر شخصا) or before a measure (تراجع اثنين في المئة);
+    nominative when it counts the subject itself, right after the verb or after only a
+    prepositional phrase or an adverb (قتل في الهجوم خمسة أشخاص، ارتفع عشرون سهما)."""
+    pronoun = words[i + 1] if i + 1 < len(words) else ""
+    if measure or (pronoun in _PRONOUN_SUBJECTS and (i == 0 or not pronoun.endswith(("نه", "أنه")))):
+        return "acc"  # إنه قتل في الهجوم خمسة: إنّ's ه may be of the matter (ضمير الشأن), the verb passive
+    if i == 0:
+        return "nom"
+    after_verb = words[i - 1]
+    no_subject = _kind(after_verb) == "prep" or _forms(after_verb)[-1] in _ADVERBS
+    return "nom" if no_subject else "acc"
+
+
+def _is_passive(word: str) -> bool:
+    """ضُبِطت، وقُتِل، سيُعقد: a verb the writer marked passive (a damma on its first letter)."""
+    for cut in range(0, 3):
+        head = word[cut:]
+        if len(head) > 1 and head[1] == DAMMA and all(ch in "وفسل" for ch in word[:cut]):
+            return head[0] not in "وفسل" or cut == 2
+    return False

@@ -73,7 +73,7 @@ from typing import Final, Literal
 
 from ..arabic import GREGORIAN_MONTHS, LETTER_CLASS, LEVANTINE_MONTHS, MONTH_NUMBERS, alternation
 from ..config import TextSettings
-from .context import case_after, genders, kind_of
+from .context import case_after, genders, is_pointed, kind_of
 from .dates import HIJRI_ALT, HIJRI_MARK, era_word, hijri_month, is_month_here
 from .units import Currency, Noun, currencies, latin_words, units
 from .words import State, strip_tags, tag, vowel_tags
@@ -483,7 +483,9 @@ def _case(prefix: str, before: str, measure: bool = False) -> Case:
     if not words:
         return "nom"
     last = _bare(words[-1])
-    if last and kind_of(last) == "gen":  # a preposition, or a noun in إضافة, even across «
+    if (
+        last and kind_of(last) == "gen" and not is_pointed([last, _bare(words[-2]) if len(words) > 1 else ""], 0)
+    ):  # a preposition, or a noun in إضافة, even across «
         return "gen"
     return case_after(_clause(before, 8), measure)
 
@@ -837,8 +839,8 @@ def _year_after(m: re.Match[str], settings: TextSettings) -> str:
     plain_year = word in _YEAR_WORDS and len(number) == 4 and 1900 <= int(number) <= 2100  # لسنة 2024 تعديلات
     if _is_known_noun(_next_word(m.string, m.end())) and not plain_year:
         return m.group(0)
-    if word in _YEAR_WORDS:
-        is_year = len(number) >= 3
+    if word in _YEAR_WORDS:  # هذا العام 300 طالب: a three-digit number before a noun counts it
+        is_year = len(number) >= 4 or (len(number) == 3 and not _is_noun(_next_word(m.string, m.end())))
     else:
         is_year = len(number) == 4 and (1900 <= int(number) <= 2100 or word not in _YEAR_PREPOSITIONS)
     if not is_year:
