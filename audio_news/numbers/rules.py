@@ -74,7 +74,7 @@ from typing import Final, Literal
 from ..arabic import GREGORIAN_MONTHS, LETTER_CLASS, LEVANTINE_MONTHS, MONTH_NUMBERS, alternation
 from ..config import TextSettings
 from .context import case_after, genders, is_pointed, kind_of
-from .dates import HIJRI_ALT, HIJRI_MARK, era_word, hijri_month, is_month_here
+from .dates import HIJRI_ALT, HIJRI_MARK, era_word, hijri_month, is_month_here, month_word
 from .units import Currency, Noun, currencies, latin_words, units
 from .words import State, strip_tags, tag, vowel_tags
 
@@ -295,7 +295,7 @@ _PARTICLES: Final = frozenset(
     (
         "في من إلى على عن مع منذ حتى أو ثم بين قبل بعد خلال عند لدى لم لن قد لا ما أن إن هذا هذه ذلك "
         "تلك التي الذي الذين حيث كما ضد عبر حول نحو حوالي فقط تقريبا عندما حين بينما أي أيضا مقابل وفق "
-        "وفقا ليس كان كانت هي هو هم إذ لكن بل نصف ربع ثلث صباحا مساء ليلا فجرا ظهرا عصرا"
+        "وفقا ليس كان كانت هي هو هم إذ لكن بل نصف ربع ثلث صباحا مساء ليلا فجرا ظهرا عصرا صفر"
     ).split()
 )
 # After a number these make it an hour (من 8 صباحا إلى 4 مساء → من الثامنة صباحا…).
@@ -601,12 +601,22 @@ def _latin(m: re.Match[str], settings: TextSettings) -> str:
     parts.append(word)
     if tail:
         parts.append(cardinal(int(tail), "m", "gen"))  # F-16، A320، PS5: a model's number, as it stands
+        if m["sub"]:
+            parts.append(cardinal(int(m["sub"]), "m", "gen"))  # A350-1000: its variant, not a range
     model = m["model"]
     if m["year"]:
         parts.append(_year(m["year"]))  # Euro 2024: a year names the event
     elif model:  # iOS 18، Windows 11: the product's number; before an Arabic word it may count it
         parts.append(_model_number(model) if m["word"] in latin_words() else model)
     return " ".join(parts)
+
+
+def _generation(m: re.Match[str], settings: TextSettings) -> str:
+    """الجيل الخامس 5G → الجيل الخامس: the words already say the token; said once, not twice."""
+    words, number = (m["w1"], m["n1"]) if m["w1"] else (m["w2"], m["n2"])
+    if not 2 <= int(number) <= 9 or not words.endswith(ordinal(int(number))):
+        return m.group(0)
+    return words if m["w1"] else words.removeprefix("من ")
 
 
 def _latin_code(m: re.Match[str], settings: TextSettings) -> str:
@@ -706,7 +716,7 @@ def _text_date(m: re.Match[str], settings: TextSettings) -> str:
     day = int(m["day"])
     if not 1 <= day <= 31 or not is_month_here(m["month"], m.string, m.end()):
         return m.group(0)
-    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else m["month"]  # من ذي الحجة
+    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else month_word(m["month"])  # من ذي الحجة
     return _attach(m["pre"], f"{ordinal(day)} من {month}")
 
 
@@ -921,7 +931,7 @@ def _date_range(m: re.Match[str], settings: TextSettings) -> str:
     a, b = int(m["a"]), int(m["b"])
     if not (1 <= a < b <= 31) or not is_month_here(m["month"], m.string, m.end()):
         return m.group(0)
-    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else m["month"]
+    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else month_word(m["month"])
     link = " و" if m["sep"].strip() == "و" else " إلى "
     head = "" if m["sep"].strip() in ("و", "إلى") or (_words_before(m, 1) or [""])[0] in ("من", "بين") else "من "
     return _attach(m["pre"], f"{head}{ordinal(a)}{link}{ordinal(b)} من {month}")
@@ -1082,6 +1092,16 @@ def _model_number(number: str) -> str:
     return cardinal(int(number))
 
 
+def _model(m: re.Match[str], settings: TextSettings) -> str:
+    """بوينغ 787-9 → بوينغ سبعمئة وسبعة وثمانين تسعة: each group of a model's number as it stands,
+    masculine and genitive like a name after its maker (F-16 → إف ستة عشر); no range."""
+    if m["lead"] is None and m["b"] is None:
+        return m.group(0)  # after a Latin word with no hyphen: the latin rule reads it
+    groups = [m["a"]] + ([m["b"]] if m["b"] else [])
+    spoken = " ".join(_cardinal(int(g), "m", "gen") for g in groups)
+    return f"{m['lead']} {spoken}" if m["lead"] else spoken
+
+
 def _version(m: re.Match[str], settings: TextSettings) -> str:
     """iOS 17.4، الإصدار 2.1.3 → سبعة عشر نقطة أربعة: a version, its parts joined by نقطة."""
     return m["lead"] + " نقطة ".join(cardinal(int(part)) for part in m["v"].split("."))
@@ -1125,6 +1145,9 @@ _LATIN_UNIT_ALT: Final = _alternation(k for k in _UNITS if k.isascii())
 _CODE_ALT: Final = _alternation(k for k in _CURRENCIES if k.isascii() and k.isalpha())
 _AR_CURRENCY_ALT: Final = _alternation(k for k in _CURRENCIES if not k.isascii() and len(k) > 1)
 _LATIN_NAME_ALT: Final = _alternation(k for k in latin_words() if not k.isalpha())
+# Words after which a number names a model (طراز 737-800، بوينغ 787-9), read as it stands.
+_MODEL_WORDS: Final = "طراز الطراز موديل الموديل بوينغ بوينج إيرباص ايرباص إيرباس طرازات".split()
+_MODEL_ALT: Final = "|".join(sorted(_MODEL_WORDS, key=len, reverse=True))
 _PER_ALT: Final = "|".join(sorted(_PER, key=len, reverse=True))
 _SCALE_ALT: Final = "|".join(sorted(_SCALE_WORDS, key=len, reverse=True))
 _PARTS: Final = MappingProxyType(
@@ -1141,6 +1164,7 @@ _PARTS: Final = MappingProxyType(
         "LATIN_NAME": f"(?:{_LATIN_NAME_ALT})",  # Wi-Fi… (latin.tsv)
         "PER": f"(?:{_PER_ALT})",  # /س، /ساعة، /ث
         "HIJRI_MARK": HIJRI_MARK,  # هـ
+        "MODEL_WORD": f"(?:[وفبل]{{0,2}}(?:{_MODEL_ALT}))",  # طراز، بوينغ، إيرباص…
         "MONTH": f"(?:{_MONTHS_ALT}|{HIJRI_ALT})",  # يناير، كانون الثاني، رجب… (spaces escaped: verbose-safe)
     }
 )
@@ -1185,6 +1209,14 @@ _RULES: Final = (
         _latin_name,
     ),
     _rule(
+        "generation",  # الجيل الخامس 5G، 5G (الجيل الخامس): the generation said once
+        _grammar(r"""
+            (?<![$AR]) (?P<w1>[وفبل]{0,2}الجيل [ ] ال[$AR]+) [ ]? [(\[]? [ ]? (?P<n1>\d)G (?:[ ]?[)\]])? (?![A-Za-z\d])
+          | (?<![A-Za-z\d]) (?P<n2>\d)G [ ]? [(\[]? [ ]? (?P<w2>(?:من[ ])?الجيل [ ] ال[$AR]+) (?:[ ]?[)\]])?
+        """),
+        _generation,
+    ),
+    _rule(
         "latin_code",  # H1N1، 2B2T: letters and digits alternating more than once
         _grammar(r"""
             (?<![A-Za-z\d]) (?: [A-Za-z]+\d+[A-Za-z]+ | \d+[A-Za-z]+\d+ ) [A-Za-z\d]* (?![A-Za-z\d])
@@ -1192,9 +1224,17 @@ _RULES: Final = (
         _latin_code,
     ),
     _rule(
+        "model",  # بوينغ 787-9، طراز 737-800، Boeing 777-300: a model's number, not a range
+        _grammar(r"""
+            (?: (?<=[A-Za-z][ ]) | (?<![$AR]) (?P<lead>$MODEL_WORD) [ ] )
+            (?P<a>\d+) (?:-(?P<b>\d+))? (?![\d:/%٪A-Za-z] | [.,\-]\d)
+        """),
+        _model,
+    ),
+    _rule(
         "latin",  # NATO، COVID-19، 5G، S26، iOS 18
         _grammar(r"""
-            (?<![A-Za-z\d°]) (?P<lead>\d+)? (?P<word>[A-Za-z]+) (?:-?(?P<num>\d+))? (?![A-Za-z\d])
+            (?<![A-Za-z\d°]) (?P<lead>\d+)? (?P<word>[A-Za-z]+) (?:-?(?P<num>\d+) (?:-(?P<sub>\d+))?)? (?![A-Za-z\d])
             (?:[ ] (?P<year>(?:19|20)\d\d) (?![\d.,:/%٪A-Za-z])      # Euro 2024: a year names the event
               | [ ] (?P<model>\d+) (?![\d.,:/%٪A-Za-z] | [ ]?[$AR]))?   # a product's number, not a count
         """),

@@ -6,7 +6,8 @@ one invisible tag after each word they built: its case and its state. The state 
 أَيَّامٍ), ``b`` (built on fatha whatever the case: ثَلَاثَةَ عَشَرَ) or ``f`` (fixed: the
 letters already say the case, عِشْرِينَ، مِئَتَا); a counted noun the writer put after a
 number is tagged ``n`` (a plural, after 3–10) or ``d`` (a singular, after 11–99 or 100s) and
-gets its case ending on its last letter only (أيامٍ، يومًا). `vowel_tags` turns tagged words into
+gets its case ending on its last letter only (أيامٍ، يومًا); ``m`` marks a month name that is also
+another word (صفر: the month صَفَر, not zero). `vowel_tags` turns tagged words into
 their vowelled forms for the voice; `strip_tags` drops the tags for the bare text.
 The diacritizer keeps marks given in its input, so these case endings reach the voice.
 """
@@ -20,10 +21,12 @@ from typing import Final, Literal
 from ..arabic import DAMMA, DAMMATAN, FATHA, FATHATAN, KASRA, KASRATAN
 
 Case = Literal["nom", "acc", "gen"]
-State = Literal["t", "c", "b", "f", "n", "d"]
+State = Literal["t", "c", "b", "f", "n", "d", "m"]
 
 _CASES: Final = ("nom", "acc", "gen")
-_STATES: Final = ("t", "c", "b", "f", "n", "d")
+_STATES: Final = ("t", "c", "b", "f", "n", "d", "m")
+# Month names that are also other words, with the vowels that make them the month (state m).
+_MONTH_FORMS: Final = MappingProxyType({"صفر": "صَفَر"})
 _TAG_BASE: Final = 0xE010  # private use: never in a news text
 _TAG_CHARS: Final = f"{chr(_TAG_BASE)}-{chr(_TAG_BASE + len(_CASES) * len(_STATES) - 1)}"
 TAG_RE: Final = re.compile(f"[{_TAG_CHARS}]")
@@ -150,6 +153,8 @@ _PREFIXES: Final = MappingProxyType({"و": "وَ", "ف": "فَ", "ب": "بِ", "
 
 def vowelled(word: str, case: str, state: str) -> str | None:
     """The vowelled form of one number word as the rules wrote it, or None if unknown."""
+    if state == "m":
+        return _MONTH_FORMS.get(word)
     if state == "f":
         return _FIXED.get(word)
     if state == "b":
