@@ -135,7 +135,7 @@ def _is_masdar_with_object(word: str) -> bool:
     return False
 
 
-def case_after(words: Sequence[str], measure: bool = False) -> Case:
+def case_after(words: Sequence[str], measure: bool = False, counted: str = "") -> Case:
     """The case of a number from the words before it in its clause, nearest first.
 
     The nearest governor decides: a preposition or construct noun right before it gives
@@ -144,6 +144,8 @@ def case_after(words: Sequence[str], measure: bool = False) -> Case:
     accusative after its subject or before a measure (`measure`: a percent, unit or
     currency follows), else the nominative (ارتفع عشرون سهما). A preposition further back
     belongs to a phrase between (بلغ عدد القتلى في غزة خمسين) and is passed over.
+    `counted`: the noun the number counts; people after a verb of visiting are its subject
+    (زار المعرض ثلاثون ألف شخص).
     """
     if words and _is_masdar_with_object(words[0]):
         return "acc"
@@ -176,6 +178,8 @@ def case_after(words: Sequence[str], measure: bool = False) -> Case:
             return "nom"  # وضُبِطت في المخزن أربعة عشر كيلوغراما: the writer marked the passive
         if kind == "object":
             return "acc"
+        if kind == "change" and counted in _PEOPLE and _stem_of(word) in _VISIT_VERBS:
+            return "nom"  # زار المعرض ثلاثون ألف شخص: the place visited stands first, the people are the subject
         if kind == "change":
             return _after_change(words, i, measure)
         return "nom"
@@ -188,6 +192,35 @@ _ADVERBS: Final = frozenset("أمس اليوم الآن مؤخرا أيضا كذ
 _PRONOUN_SUBJECTS: Final = frozenset(
     p + s for p in ("إن", "أن", "لأن", "بأن", "وإن", "وأن") for s in ("ه", "ها", "هم", "هما", "هن")
 )
+
+
+# Verbs of visiting and attending: their subject is people, their object a place or event.
+_VISIT_VERBS: Final = frozenset("زار زور حضر غادر ارتاد قصد أم".split())
+# Nouns of people a crowd is counted in (singular and plural).
+_PEOPLE: Final = frozenset(
+    (
+        "شخص أشخاص زائر زائرا زوار سائح سائحا سياح مشجع مشجعا مشجعين مشجعون متفرج متفرجا متفرجين "
+        "مواطن مواطنا مواطنين مسافر مسافرا مسافرين حاج حاجا حجاج معتمر معتمرا معتمرين ضيف ضيفا ضيوف "
+        "مشارك مشاركا مشاركين متظاهر متظاهرا متظاهرين طالب طالبا طلاب مصل مصليا مصلين لاجئ لاجئا لاجئين "
+        "مهاجر مهاجرا مهاجرين عامل عاملا عمال شخصا نسمة وزير وزيرا وزراء مسؤول مسؤولا مسؤولين "
+        "نائب نائبا نواب سفير سفيرا سفراء خبير خبيرا خبراء رئيس رئيسا رؤساء ممثل ممثلا ممثلين "
+        "صحفي صحفيا صحفيين لاعب لاعبا لاعبين مندوب مندوبا مندوبين عضو عضوا أعضاء فنان فنانا فنانين "
+        "طفل طفلا أطفال امرأة نساء رجل رجلا رجال عالم عالما علماء باحث باحثا باحثين مستثمر مستثمرا "
+        "مستثمرين رجل أعمال شاب شابا شباب متطوع متطوعا متطوعين جندي جنديا جنود مدني مدنيا مدنيين"
+    ).split()
+)
+
+
+def _stem_of(verb: str) -> str:
+    """The listed past form a verb form was made from, as far as visiting verbs need it
+    (وزارت → زار، يزورون → زور، حضرها → حضر)."""
+    word = _forms(strip_tashkeel(verb))[-1]
+    for suffix in ("ون", "وا", "ها", "ه", "ت", "ا"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    word = word[1:] if word[:1] == "س" and len(word) > 3 else word
+    return word[1:] if word[:1] in ("ي", "ت") and len(word) > 3 else word
 
 
 _DEMONSTRATIVES: Final = frozenset("هذا هذه ذلك تلك هذين هاتين".split())

@@ -246,27 +246,42 @@ def ordinal(n: int, gender: Gender = "m", case: Case = "gen") -> str:
     Tens default to -ين, the form read after a noun (الدقيقة التسعين); from 100 up,
     the rest comes before بعد: الخامس والعشرين بعد المئة.
     """
+    return strip_tags(_ordinal(n, gender, case))
+
+
+def _ordinal(n: int, gender: str = "m", case: str = "gen") -> str:
+    """`ordinal` with a tag after each word (words.py), for an ordinal whose case is known: it
+    agrees with its noun (في المركزِ الثالثِ، الدورةُ الخامسةُ والعشرون)."""
     _check(gender, case)
     if n <= 0:
         raise ValueError(f"no ordinal for {n}")
     fem = gender == "f"
+    declined, built = tag(case, "c"), tag(case, "b")
     if n <= 10:
-        return "ال" + _ordinal_unit(n, gender, False)
+        return "ال" + _ordinal_unit(n, gender, False) + declined
     if n < 20:
-        return f"ال{_ordinal_unit(n - 10, gender, True)} {'عشرة' if fem else 'عشر'}"
+        return f"ال{_ordinal_unit(n - 10, gender, True)}{built} {'عشرة' if fem else 'عشر'}{built}"
     if n < 100:
         tens, d = divmod(n, 10)
-        word = "ال" + _TENS[tens] + ("ون" if case == "nom" else "ين")
-        return f"ال{_ordinal_unit(d, gender, True)} و{word}" if d else word
+        word = "ال" + _TENS[tens] + ("ون" if case == "nom" else "ين") + tag(case, "f")
+        return f"ال{_ordinal_unit(d, gender, True)}{declined} و{word}" if d else word
     rest = n % 100
     base = "ال" + cardinal(n - rest, "m", "gen")
-    return f"{ordinal(rest, gender, case)} بعد {base}" if rest else base
+    return f"{_ordinal(rest, gender, case)} بعد {base}" if rest else base
 
 
-def _hour(h: int) -> str:
+def _said_ordinal(n: int, gender: Gender, case: Case | None) -> str:
+    """The ordinal, vowelled where its case is known (`case`), bare where it is not; ordinal tens
+    keep -ين in the nominative too, as news reads them (القرن الحادي والعشرين)."""
+    if case is None or (case == "nom" and n % 100 >= 20):
+        return ordinal(n, gender)
+    return _ordinal(n, gender, case)
+
+
+def _hour(h: int, case: Case | None = None) -> str:
     """The hour of a clock: الواحدة، الثانية…, feminine like الساعة."""
     h = h or 12
-    return "الواحدة" if h == 1 else ordinal(h, "f")
+    return "الواحدة" if h == 1 else _said_ordinal(h, "f", case)
 
 
 # --- nouns -----------------------------------------------------------------
@@ -468,7 +483,7 @@ def _clause(before: str, count: int) -> list[str]:
     return words
 
 
-def _case(prefix: str, before: str, measure: bool = False) -> Case:
+def _case(prefix: str, before: str, measure: bool = False, counted: str = "") -> Case:
     """The case a number takes from its glued prefix (بـ لـ كـ) or the words before it: a
     preposition or noun in إضافة, إنّ/كان and their sisters, a verb a few words back (the number
     is its object: بلغ عدد القتلى خمسين). `measure`: a percent, unit or currency follows."""
@@ -487,7 +502,30 @@ def _case(prefix: str, before: str, measure: bool = False) -> Case:
         last and kind_of(last) == "gen" and not is_pointed([last, _bare(words[-2]) if len(words) > 1 else ""], 0)
     ):  # a preposition, or a noun in إضافة, even across «
         return "gen"
-    return case_after(_clause(before, 8), measure)
+    return case_after(_clause(before, 8), measure, counted)
+
+
+def _known_case(prefix: str, before: str) -> Case | None:
+    """The case of a word (an ordinal's noun, a date's day) where the words before it make it
+    sure: genitive after a glued بـ لـ كـ or a preposition or construct noun (في المركزِ، يومِ),
+    nominative at the head of the sentence; else None (left to the diacritizer)."""
+    prefix = prefix.replace("ـ", "").strip()
+    if prefix and prefix[-1] in "بلك":
+        return "gen"
+    words = before.split()
+    if not words or (len(words) == 1 and words[0] in ("و", "ف")):
+        return "nom"
+    last = _bare(words[-1])
+    if last and kind_of(last) == "gen" and not is_pointed([last, _bare(words[-2]) if len(words) > 1 else ""], 0):
+        return "gen"
+    return None
+
+
+def _case_of_noun(noun: str, before: str) -> Case | None:
+    """The case of a noun an ordinal follows, from its glued preposition (بالمركز، للمادة) or
+    the words before it."""
+    match = re.match(r"[وف]?([بلك])(?=ال|ل[^ا])", noun)
+    return "gen" if match else _known_case("", before)
 
 
 def _attach(prefix: str, words: str) -> str:
@@ -682,10 +720,11 @@ def _numeric_date(m: re.Match[str], settings: TextSettings) -> str:
     day, month, year = (c, b, a) if len(a) == 4 else (b, a, c) if int(b) > 12 >= int(a) else (a, b, c)
     if len(year) not in (2, 4) or not (1 <= int(day) <= 31 and 1 <= int(month) <= 12):
         return m.group(0)
+    first = _said_ordinal(int(day), "m", _known_case(m["pre"], m.string[: m.start()]))
     if m["era"]:  # 5/2/1439هـ → الخامس من صفر ألف وأربعمئة وتسعة وثلاثين هجري
-        spoken = f"{ordinal(int(day))} من {hijri_month(int(month))} {_cardinal(int(year), 'm', 'gen')} هجري"
+        spoken = f"{first} من {hijri_month(int(month))} {_cardinal(int(year), 'm', 'gen')} هجري"
     else:
-        spoken = f"{ordinal(int(day))} من {_month(int(month), settings)} {_year(year)}"
+        spoken = f"{first} من {_month(int(month), settings)} {_year(year)}"
     return _attach(m["pre"], spoken)
 
 
@@ -717,7 +756,7 @@ def _text_date(m: re.Match[str], settings: TextSettings) -> str:
     if not 1 <= day <= 31 or not is_month_here(m["month"], m.string, m.end()):
         return m.group(0)
     month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else month_word(m["month"])  # من ذي الحجة
-    return _attach(m["pre"], f"{ordinal(day)} من {month}")
+    return _attach(m["pre"], f"{_said_ordinal(day, 'm', _known_case(m['pre'], m.string[: m.start()]))} من {month}")
 
 
 def _time(m: re.Match[str], settings: TextSettings) -> str:
@@ -895,11 +934,12 @@ def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
     century = century or following in _TIME_AFTER  # الجولة 5 يوم السبت
     if gender is None or number == 0 or ((_is_known_noun(following) or counted) and not century):
         return m.group(0)  # حضر المؤتمر 250 مندوبا: a count, not the 250th
+    case = _case_of_noun(noun, m.string[: m.start()])
     if gender == "hour":
-        return f"{noun} {_hour(number)}" if number <= 24 else m.group(0)
+        return f"{noun} {_hour(number, case)}" if number <= 24 else m.group(0)
     if len(m["num"]) == 4 and 1900 <= number <= 2100:
         return f"{noun} {_year(m['num'])}"
-    return f"{noun} {ordinal(number, 'f' if gender == 'f' else 'm')}"
+    return f"{noun} {_said_ordinal(number, 'f' if gender == 'f' else 'm', case)}"
 
 
 def _ordinal_gender_with_pronoun(noun: str) -> Gender | Literal["hour"] | None:
@@ -934,7 +974,9 @@ def _date_range(m: re.Match[str], settings: TextSettings) -> str:
     month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else month_word(m["month"])
     link = " و" if m["sep"].strip() == "و" else " إلى "
     head = "" if m["sep"].strip() in ("و", "إلى") or (_words_before(m, 1) or [""])[0] in ("من", "بين") else "من "
-    return _attach(m["pre"], f"{head}{ordinal(a)}{link}{ordinal(b)} من {month}")
+    first = _said_ordinal(a, "m", "gen" if head == "من " else _known_case(m["pre"], m.string[: m.start()]))
+    second = _said_ordinal(b, "m", "gen" if link == " إلى " else None)
+    return _attach(m["pre"], f"{head}{first}{link}{second} من {month}")
 
 
 def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
@@ -942,12 +984,35 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
     number = int(m["num"])
     if number == 0:
         return m.group(0)
-    noun = _without_pronoun((_words_before(m, 1) or [""])[0])
+    raw = (_words_before(m, 1) or [""])[0]
+    noun = _without_pronoun(raw)
+    before = m.string[: m.start()].rstrip()
+    case = _case_of_noun(raw, before[: len(before) - len(raw)]) if before.endswith(raw) and raw else None
+    core = re.sub(r"^[وف]?(?:[بلك]?ال|لل)", "", noun) if len(noun) > 4 else noun  # بالذكرى → ذكرى
     sound_plural = noun.endswith(("ون", "ين")) and len(noun) >= 6  # المتهمون الـ5 → المتهمون الخمسة
-    if noun in _PLURAL_NOUNS or sound_plural or (noun.endswith("ات") and noun not in _ORDINAL_NOUNS):
-        return _attach(m["pre"], "ال" + cardinal(number, _gender(noun), "gen"))  # أيامه الأربعة عشر
-    feminine = _ORDINAL_NOUNS.get(noun, "f" if noun.endswith("ة") else "m") == "f"
-    return _attach(m["pre"], ordinal(number, "f" if feminine else "m"))
+    if core in _PLURAL_NOUNS or sound_plural or (noun.endswith("ات") and "ال" + core not in _ORDINAL_NOUNS):
+        return _attach(m["pre"], _definite_number(number, noun, case))  # أيامه الأربعة عشر
+    feminine = _ORDINAL_NOUNS.get("ال" + core, "f" if noun.endswith(("ة", "ى")) else "m") == "f"
+    return _attach(m["pre"], _said_ordinal(number, "f" if feminine else "m", case))
+
+
+def _definite_number(number: int, plural: str, case: Case | None) -> str:
+    """A count after its definite plural, agreeing with it: المتهمون الخمسةُ، الدولِ السبعِ والعشرين;
+    a sound plural's ending tells its case (ون nominative), else the words before it do."""
+    if plural.endswith("ون") and len(plural) >= 5:
+        case = "nom"
+    words = _cardinal(number, _gender(_singular_hint(plural)), case or "gen").split(" ")
+    words = ["ال" + words[0]] + [("وال" + w[1:] if w.startswith("و") else w) for w in words[1:]]
+    spoken = " ".join(words)
+    return spoken if case else strip_tags(spoken)
+
+
+def _singular_hint(plural: str) -> str:
+    """المتهمون → المتهم for its gender: a sound plural is read by its singular's ending."""
+    word = plural.removeprefix("ال")
+    if word.endswith(("ون", "ين")) and len(word) >= 5 and word not in _FEMININE:
+        return word[:-2]
+    return word
 
 
 def _definite_count(m: re.Match[str], settings: TextSettings) -> str:
@@ -1035,7 +1100,8 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
     """
     pre, number, noun = m["pre"], m["num"], m["next"] or ""
     before = m.string[: m.start()]
-    case = _case(pre, before)
+    counted = _next_word(m.string, m.end()) if noun in _SCALE_WORDS else noun  # ثلاثون ألف زائر
+    case = _case(pre, before, counted=counted)
     after = (m["gap"] or "") + noun
     label = _clause(before, 1)
     if not pre and label and any(form in _LABEL_WORDS for form in _forms(label[0])):

@@ -15,10 +15,11 @@ The diacritizer keeps marks given in its input, so these case endings reach the 
 from __future__ import annotations
 
 import re
+import unicodedata
 from types import MappingProxyType
 from typing import Final, Literal
 
-from ..arabic import DAMMA, DAMMATAN, FATHA, FATHATAN, KASRA, KASRATAN
+from ..arabic import DAMMA, DAMMATAN, FATHA, FATHATAN, KASRA, KASRATAN, SHADDA
 
 Case = Literal["nom", "acc", "gen"]
 State = Literal["t", "c", "b", "f", "n", "d", "m"]
@@ -148,6 +149,52 @@ _HUNDRED_HEADS: Final = MappingProxyType(
         "تسع": "تِسْع",
     }
 )
+# Ordinals after the article (الثالث، الحادية): the stem with its vowels, the sun letter's shadda
+# included; the manqus ones (الثاني، الحادي) show no ending in the nominative and genitive.
+_ORDINAL_STEMS: Final = MappingProxyType(
+    {
+        word: unicodedata.normalize("NFC", marked)
+        for word, marked in (
+            ("أول", "أَوَّل"),
+            ("ثالث", "ثَّالِث"),
+            ("رابع", "رَّابِع"),
+            ("خامس", "خَامِس"),
+            ("سادس", "سَّادِس"),
+            ("سابع", "سَّابِع"),
+            ("ثامن", "ثَّامِن"),
+            ("تاسع", "تَّاسِع"),
+            ("عاشر", "عَاشِر"),
+            ("ثاني", "ثَّانِي"),
+            ("حادي", "حَادِي"),
+        )
+    }
+)
+_MANQUS: Final = frozenset(("ثاني", "حادي"))
+_SUN: Final = frozenset("تثدذرزسشصضطظلن")
+
+
+def _ordinal_form(core: str, case: str, state: str) -> str | None:
+    """An ordinal or a definite ten after ال (its letters without it): الثَّالِثِ، الحَادِيَ عَشَرَ،
+    الثَّانِيَةَ، العِشْرِينَ، الأُولَى."""
+    if core == "أولى":
+        return "الأُولَى"
+    if state == "f":
+        fixed = _FIXED.get(core)
+        if fixed is None:
+            return None
+        return "ال" + (fixed[0] + SHADDA + fixed[1:] if core[0] in _SUN else fixed)
+    feminine = core.endswith("ة")
+    stem = _ORDINAL_STEMS.get(core[:-1] if feminine else core)
+    if stem is None or state not in ("b", "c"):
+        return None
+    short = FATHA if state == "b" else _ENDING[case][0]
+    if feminine:
+        return "ال" + stem + FATHA + "ة" + short
+    if (core in _MANQUS) and short != FATHA:
+        return "ال" + stem
+    return "ال" + stem + short
+
+
 _PREFIXES: Final = MappingProxyType({"و": "وَ", "ف": "فَ", "ب": "بِ", "ل": "لِ", "ك": "كَ"})
 
 
@@ -155,6 +202,10 @@ def vowelled(word: str, case: str, state: str) -> str | None:
     """The vowelled form of one number word as the rules wrote it, or None if unknown."""
     if state == "m":
         return _MONTH_FORMS.get(word)
+    if word.startswith("ال") and (form := _ordinal_form(word[2:], case, state)):
+        return unicodedata.normalize("NFC", form)
+    if word.startswith("ال") and len(word) > 3 and (form := vowelled(word[2:], case, "c" if state == "t" else state)):
+        return "ال" + (form[0] + SHADDA + form[1:] if word[2] in _SUN else form)  # المتهمون الخَمْسَةُ
     if state == "f":
         return _FIXED.get(word)
     if state == "b":
@@ -210,6 +261,9 @@ def _vowel_word(match: re.Match[str]) -> str:
         prefix, rest = word[:cut], word[cut:]
         if all(ch in _PREFIXES for ch in prefix) and (form := vowelled(rest, case, state)):
             return "".join(_PREFIXES[ch] for ch in prefix) + form
+        if prefix.endswith("ل") and rest.startswith("ل") and all(ch in _PREFIXES for ch in prefix):
+            if (form := vowelled("ا" + rest, case, state)) and form.startswith("ال"):
+                return "".join(_PREFIXES[ch] for ch in prefix) + form[1:]  # لِلثَّالِثِ
     if state in ("n", "d"):
         return noun_ending(word, case, plural=state == "n")
     return word
