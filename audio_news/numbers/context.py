@@ -155,6 +155,10 @@ def case_after(words: Sequence[str], measure: bool = False, counted: str = "") -
     # transitive verb further back takes it (بلغ عدد القتلى فيها خمسين)
     fronted = bool(words) and _kind(words[0]) == "nom" and _with_pronoun(words[0])
     fronted = fronted or (len(words) > 1 and _kind(words[1]) == "prep" and words[0].endswith(_PRONOUNS))
+    if fronted and words[0] in _PARTITIVES:
+        return "nom"  # بينهم مليون من الخارج: a new nominal clause, whatever governs the one before
+    if fronted:  # a far verb or إنّ belongs to the clause before
+        words = words[:8]
     for i, word in enumerate(words):
         if i and _kind(word) == "masdar":
             return "acc"  # نمو الاقتصاد ثلاثة فاصلة اثنين في المئة: the masdar acts as its verb
@@ -223,6 +227,8 @@ def _stem_of(verb: str) -> str:
     return word[1:] if word[:1] in ("ي", "ت") and len(word) > 3 else word
 
 
+# «among them»: the number after it heads a clause of its own (بينهم ثلاثة أطفال).
+_PARTITIVES: Final = frozenset("بينهم بينها بينهن بينهما منهم منها منهن منهما".split())
 _DEMONSTRATIVES: Final = frozenset("هذا هذه ذلك تلك هذين هاتين".split())
 
 

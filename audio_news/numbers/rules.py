@@ -502,7 +502,7 @@ def _case(prefix: str, before: str, measure: bool = False, counted: str = "") ->
         last and kind_of(last) == "gen" and not is_pointed([last, _bare(words[-2]) if len(words) > 1 else ""], 0)
     ):  # a preposition, or a noun in إضافة, even across «
         return "gen"
-    return case_after(_clause(before, 8), measure, counted)
+    return case_after(_clause(before, 12), measure, counted)  # أنفقت الوزارة على تجهيز … أربعين مليونا
 
 
 def _known_case(prefix: str, before: str) -> Case | None:
@@ -1089,6 +1089,10 @@ def _is_named_year(m: re.Match[str], noun: str) -> bool:
     return not _is_known_noun(noun) and not _is_tamyiz(noun, int(number))
 
 
+# A count a few words back, then a linking word right before this number: its noun is understood.
+_EARLIER_COUNT_RE: Final = re.compile(
+    f"\\d+ (?P<noun>[{_AR}]+)(?: [{_AR}]+){{0,5}} (?:[{_AR}]+ )?(?:من|إلى|أو|حتى|مقابل) ?$"
+)
 _FURTHER_NOUN_RE: Final = re.compile(f" (?:إلى|حتى|و) ?\\d+ (?P<noun>[{_AR}]+)(?![\\dـ{_AR}])")
 
 
@@ -1117,7 +1121,27 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
         if adjective and number == "2" and not strip_tags(spoken).startswith("اثن"):  # صاروخين اعتراضيين
             adjective = adjective + ("ان" if case == "nom" else "ين")
         return _attach(pre, spoken) + adjective
+    plural = _definite_plural(label[0]) if label and not pre and noun.startswith("ال") else None
+    if plural and "." not in number and "," not in number:  # الدول 27 الأعضاء → الدول السبع والعشرين الأعضاء
+        previous = before.rstrip()
+        head_case = _case_of_noun(label[0], previous[: len(previous) - len(label[0])])
+        return _definite_number(int(number), plural, head_case) + after + (m["adj"] or "")
     return _attach(pre, _number(number, _gender_further(m), case)) + after + (m["adj"] or "")
+
+
+_BROKEN_PLURAL_RE: Final = re.compile(r"أ..ا.|..ا..|...اء|مدن|دول|قرى|سفن|طرق|مواد|بنود")
+
+
+def _definite_plural(word: str) -> str | None:
+    """A definite plural a number may follow as its adjective (الدول، المتهمين، الوزارات): the
+    plural without its prefixes, or None."""
+    match = re.fullmatch(f"[وف]?(?:[بلك]?ال|لل)([{_AR}]{{3,}})", word)
+    if match is None:
+        return None
+    core = match.group(1)
+    sound = core.endswith(("ات", "ون", "ين")) and len(core) >= 5
+    known = core in _PLURAL_NOUNS or _BROKEN_PLURAL_RE.fullmatch(core) is not None
+    return "ال" + core if sound or known else None
 
 
 _TIME_NOUNS: Final = frozenset(
@@ -1137,9 +1161,14 @@ def _is_duration(noun: str, before: str) -> bool:
 
 
 def _gender_further(m: re.Match[str]) -> Gender:
-    """من 3 إلى 5 سنوات، بين 3 و5 سنوات: the noun after the second number sets the first's gender."""
+    """من 3 إلى 5 سنوات، بين 3 و5 سنوات: the noun after the second number sets the first's gender;
+    a number whose noun is left out after من/إلى/أو/و takes it from the count before (من ثلاث
+    حالات إلى خمس، سبع سنوات بدلا من أربع)."""
     further = _FURTHER_NOUN_RE.match(m.string, m.end("num"))
-    return _gender(further["noun"]) if further and _is_noun(further["noun"]) else "m"
+    if further and _is_noun(further["noun"]):
+        return _gender(further["noun"])
+    earlier = _EARLIER_COUNT_RE.search(m.string[: m.start()])
+    return _gender(earlier["noun"]) if earlier and _is_noun(earlier["noun"]) else "m"
 
 
 def _po_box(m: re.Match[str], settings: TextSettings) -> str:
