@@ -153,7 +153,9 @@ def case_after(words: Sequence[str], measure: bool = False, counted: str = "") -
         return "gen"  # تم تركيب ستمئة لوح: the masdar after تم is in إضافة with the number
     # a predicate put first (على متنها، لديها): the number is its subject, unless a
     # transitive verb further back takes it (بلغ عدد القتلى فيها خمسين)
-    fronted = bool(words) and _kind(words[0]) == "nom" and _with_pronoun(words[0])
+    fronted = held = bool(words) and _kind(words[0]) == "nom" and _with_pronoun(words[0])
+    # held: فيها، لديها are a predicate of their own (زار الوزير المدينة وفيها عشرون مدرسة);
+    # في جلسته is only a phrase inside the verb's clause (اعتمد المجلس في جلسته خمسة وأربعين قرارا)
     fronted = fronted or (len(words) > 1 and _kind(words[1]) == "prep" and words[0].endswith(_PRONOUNS))
     if fronted and words[0] in _PARTITIVES:
         return "nom"  # بينهم مليون من الخارج: a new nominal clause, whatever governs the one before
@@ -163,7 +165,8 @@ def case_after(words: Sequence[str], measure: bool = False, counted: str = "") -
         if i and _kind(word) == "masdar":
             return "acc"  # نمو الاقتصاد ثلاثة فاصلة اثنين في المئة: the masdar acts as its verb
         kind = kind_of(word)
-        if kind is None or (kind == "gen" and i) or (fronted and kind not in ("object", "inna", "kana")):
+        reach = ("object", "inna", "kana") if held else ("object", "change", "inna", "kana")
+        if kind is None or (kind == "gen" and i) or (fronted and kind not in reach):
             continue
         if kind == "gen" and is_pointed(words, i):
             continue  # هذا العام ستون: a noun after a demonstrative is a whole phrase, no إضافة

@@ -1156,7 +1156,7 @@ def _is_duration(noun: str, before: str) -> bool:
     words = _clause(before, 1)
     if noun not in _TIME_NOUNS or not words:
         return False
-    word = words[0][1:] if words[0][:1] in ("و", "ف") and words[0][1:3] == "ال" else words[0]
+    word = re.sub(r"^[وف]?[بل]?(?=ال)", "", words[0])  # وبالسجن → السجن
     return word.startswith("ال") and len(word) > 3 and kind_of(word) is None
 
 
