@@ -56,8 +56,11 @@ Choices (one spelling, used everywhere):
 - Latin: settings.latin "spell" spells upper-case acronyms in Arabic letters (a few
   are read as words: ناتو، كوفيد) and says product names as Arabic anchors do
   (latin.tsv: آيفون، ويندوز، واي فاي); "read" keeps them. Other Latin words stay.
-  5G is الجيل الخامس; a product's number and a version are read as they stand
-  (آي أو إس ثمانية عشر، سبعة عشر نقطة أربعة).
+  5G is الجيل الخامس, said once where the words already name the generation; a product's
+  number and a version are read as they stand (آي أو إس ثمانية عشر، سبعة عشر نقطة أربعة),
+  and a model's hyphen joins its groups, no range (بوينغ سبعمئة وسبعة وثمانين تسعة).
+- Ordinals carry their case ending where their noun's case is sure (في المركزِ الثالثِ); a
+  count after a definite plural agrees with it (المتهمون الخمسةُ، الدول العشرين الأعضاء).
 - URLs, e-mail addresses and hashtags are left exactly as written.
 """
 
