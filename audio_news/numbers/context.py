@@ -257,9 +257,10 @@ def _after_change(words: Sequence[str], i: int, measure: bool) -> Case:
 
 
 def _is_passive(word: str) -> bool:
-    """ضُبِطت، وقُتِل، سيُعقد: a verb the writer marked passive (a damma on its first letter)."""
-    for cut in range(0, 3):
+    """ضُبِطت، وقُتِل، وأُطلق: a past verb the writer marked passive (a damma on its first letter).
+    A present's damma (يُنفق، تُسجل) is also the active of forms II and IV, so it proves nothing."""
+    for cut in range(0, 2):
         head = word[cut:]
-        if len(head) > 1 and head[1] == DAMMA and all(ch in "وفسل" for ch in word[:cut]):
-            return head[0] not in "وفسل" or cut == 2
+        if len(head) > 1 and head[1] == DAMMA and all(ch in "وف" for ch in word[:cut]):
+            return head[0] not in "وفيتن"
     return False
