@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -20,6 +21,9 @@ from . import __version__
 from .config import load_settings, with_overrides
 from .errors import AudioNewsError, InputError
 from .models import Article
+
+if TYPE_CHECKING:
+    from .publish import Recovery
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Arabic news articles → chaptered podcast episodes and a feed."
@@ -53,6 +57,14 @@ def main(
 
 def _print_error(exc: AudioNewsError) -> None:
     err.print(f"audio-news: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_recovery(out_dir: Path, recovery: Recovery) -> None:
+    """One line when a killed build or feed had left the folder half done."""
+    if recovery:
+        err.print(
+            f"audio-news: recovered {out_dir}: {recovery.describe()}", markup=False, highlight=False, soft_wrap=True
+        )
 
 
 @contextmanager
@@ -122,12 +134,13 @@ def build(
     rate: int | None = RateOpt,
 ) -> None:
     """Build each article into an episode and update the feed."""
-    from .pipeline import Builder
+    from .pipeline import Builder, recover
 
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
         parsed = _read_all(articles)  # every input checked before anything is built
         builder = Builder(settings, out_dir, rate=rate)
+        _print_recovery(out_dir, recover(out_dir))
         for article in parsed:
             with Progress(
                 TextColumn("{task.description}"),
@@ -146,6 +159,7 @@ def build(
                     bar.update(task, completed=done, total=total, description=f"{name}: {stage}")
 
                 result = builder.build(article, progress)
+            _print_recovery(out_dir, result.recovered)
             ep = result.episode
             if result.rendering.warning:
                 err.print(
@@ -197,10 +211,11 @@ def feed(
     out_dir: Path = OutOpt, base_url: str | None = typer.Option(None, "--base-url"), config: Path | None = ConfigOpt
 ) -> None:
     """Rewrite feed.xml (and the web player) from the episode store."""
-    from .pipeline import publish_feed
+    from .pipeline import publish_feed, recover
 
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url)
+        _print_recovery(out_dir, recover(out_dir))
         path = publish_feed(out_dir, settings)
         out.print(f"feed: {path}", markup=False, highlight=False)
 

@@ -11,13 +11,18 @@ Last in the pipeline, after tag. The output folder, served at base_url:
       episodes/<slug>.txt      plain-text transcript
       episodes/<slug>.chapters.json   Podcasting 2.0 JSON chapters 1.2.0
 
-Every file is written to a hidden temporary name in its own folder, fsynced,
-then renamed over the old one, so a reader never sees half a file.
+Every file is written to a hidden temporary name in its own folder
+(.<name>.<pid>.tmp), fsynced, then renamed over the old one, so a reader never
+sees half a file. One build or `feed` changes many files; a Publication makes
+them one step (see its docstring): an undo journal (.publish-journal) written
+before each change, a commit line at the end, and `recover`, run by the next
+command under folder_lock, which rolls back an uncommitted publish, finishes a
+committed one and deletes temporary files whose process is gone.
 
-The order that keeps the folder consistent when an article is rebuilt:
-    write the MP3 (temp_path_for, then commit_file) and the sidecars;
-    episodes, replaced = store.put(new); write_feed(...);
-    remove_episode_files(out_dir, replaced, keep=new)
+The order that keeps the folder consistent, under folder_lock, in one Publication:
+    the sidecars and the MP3 (temp_path_for, then Publication.place);
+    episodes, replaced = store.put(new, pub.write); ensure_cover; player.write_site;
+    write_feed(...); remove_episode_files(out_dir, replaced, keep=new, remove=pub.remove)
 """
 
 from __future__ import annotations
@@ -29,11 +34,13 @@ import json
 import math
 import os
 import re
+import shutil
+import signal
 import unicodedata
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -180,6 +187,15 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def discard(temp: Path) -> None:
+    """Delete a temporary file on the way out of a failure; never raises, so the
+    failure stays the error reported (what is left, the next command removes)."""
+    try:
+        Path(temp).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def commit_file(temp: Path, path: Path) -> None:
     """fsync `temp` and rename it over `path`. Raises PublishError naming the folder."""
     temp, path = Path(temp), Path(path)
@@ -191,7 +207,7 @@ def commit_file(temp: Path, path: Path) -> None:
             os.close(fd)
         os.replace(temp, path)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
+        discard(temp)
         raise PublishError(f"cannot write {path.name}: {exc.strerror or exc}", path.parent) from exc
     _fsync_folder(path.parent)
 
@@ -236,9 +252,323 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         with open(temp, "wb") as fh:
             fh.write(payload)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
+        discard(temp)
         raise PublishError(f"cannot write {path.name}: {exc.strerror or exc}", path.parent) from exc
+    crash_point(f"staged {path.name}")
     commit_file(temp, path)
+
+
+# --- one publish, all or nothing ---------------------------------------------
+
+JOURNAL_NAME: Final = ".publish-journal"
+"""The open publish's undo record; hidden, so serve never shows it."""
+CRASH_ENV: Final = "AUDIO_NEWS_CRASH_AT"
+"""Tests only: the number of the crash point at which the process kills itself (SIGKILL)."""
+CRASH_LOG_ENV: Final = "AUDIO_NEWS_CRASH_LOG"
+"""Tests only: a file that gets the name of every crash point passed, one a line."""
+_HIDDEN_TEMP: Final = re.compile(r"\..+\.(\d+)\.(?:tmp|bak)")
+_crash_points_passed = 0
+
+Writer = Callable[[Path, bytes | str], None]
+"""Writes a whole file (atomic_write, or a Publication's write)."""
+Remover = Callable[[Path], None]
+"""Removes a file (os.unlink, or a Publication's remove)."""
+
+
+def crash_point(step: str) -> None:
+    """A named point where a test may kill the process, to prove a crash there loses nothing.
+
+    Does nothing unless AUDIO_NEWS_CRASH_AT or AUDIO_NEWS_CRASH_LOG is set: then
+    the points are counted in this process, the N-th one sends SIGKILL to itself
+    (no clean-up runs, as with kill -9), and each one's name is logged first.
+    """
+    global _crash_points_passed
+    at, log = os.environ.get(CRASH_ENV), os.environ.get(CRASH_LOG_ENV)
+    if not at and not log:
+        return
+    _crash_points_passed += 1
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{_crash_points_passed} {step}\n")
+    if at and at.isdigit() and int(at) == _crash_points_passed:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _backup_path_for(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.bak")
+
+
+def _link_or_copy(path: Path, backup: Path) -> None:
+    """`backup` becomes a second name for `path`'s current bytes (a hard link:
+    no copy, and unaffected by the rename that replaces `path`)."""
+    backup.unlink(missing_ok=True)
+    try:
+        os.link(path, backup)
+    except OSError:  # a file system without hard links
+        temp = temp_path_for(backup)
+        shutil.copyfile(path, temp)
+        commit_file(temp, backup)
+
+
+def _inside(out_dir: Path, name: str) -> Path | None:
+    """out_dir/name if `name` is a plain relative path inside it, else None."""
+    rel = Path(name)
+    if rel.is_absolute() or not rel.parts or ".." in rel.parts:
+        return None
+    return out_dir / rel
+
+
+class Publication:
+    """One publish: every file it writes or removes in the output folder, all or nothing.
+
+    Why an undo journal: the feed and pages are rendered from files already in
+    place (the MP3's size, the .vtt), so the new files go in one by one; what
+    makes them one step is .publish-journal, appended and fsynced *before* each
+    change. Before a file is replaced, its old bytes get a second name (a hard
+    link, .<name>.<pid>.bak); a removal is only noted and done after commit.
+    Commit is one fsynced "commit" line; then the removals are done, the
+    backups deleted and the journal removed. A crash before that line is undone
+    by the next command (`recover`: backups renamed back, new files deleted); a
+    crash after it is finished (the removals). Use under folder_lock, which
+    also keeps recovery from running while a live process publishes.
+
+    Readers of the folder during the few renames see no dangling link as long
+    as files are written in the order the pipeline uses: episode files, store,
+    feed, episode page, index; removals only after all of them.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+        self.journal = self.out_dir / JOURNAL_NAME
+        self._kept: dict[Path, Path | None] = {}
+        self._removals: list[Path] = []
+        self._fd: int | None = None
+
+    def __enter__(self) -> Publication:
+        ensure_folder(self.out_dir)
+        try:
+            self._fd = os.open(self.journal, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except OSError as exc:
+            raise PublishError(f"cannot start the publish journal: {exc.strerror or exc}", self.journal) from exc
+        _fsync_folder(self.out_dir)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
+
+    def _log(self, record: dict[str, str | None]) -> None:
+        if self._fd is None:
+            raise PublishError("the publish is not open", self.journal)
+        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            os.write(self._fd, line)
+            os.fsync(self._fd)
+        except OSError as exc:
+            raise PublishError(f"cannot write the publish journal: {exc.strerror or exc}", self.journal) from exc
+
+    def _rel(self, path: Path) -> str:
+        return Path(path).relative_to(self.out_dir).as_posix()
+
+    def _keep(self, path: Path) -> None:
+        """Journal `path` and give its old bytes a second name, once per publish."""
+        path = Path(path)
+        if path in self._kept:
+            return
+        backup = _backup_path_for(path) if path.exists() else None
+        self._log({"path": self._rel(path), "backup": self._rel(backup) if backup else None})
+        crash_point(f"journaled {path.name}")
+        self._kept[path] = backup
+        if backup is not None:
+            try:
+                _link_or_copy(path, backup)
+            except OSError as exc:
+                raise PublishError(f"cannot keep the old file: {exc.strerror or exc}", path) from exc
+
+    def write(self, path: Path, data: bytes | str) -> None:
+        """atomic_write, undone if the publish fails."""
+        self._keep(path)
+        atomic_write(path, data)
+        crash_point(f"wrote {Path(path).name}")
+
+    def place(self, temp: Path, path: Path) -> None:
+        """commit_file of a finished temp file (the MP3), undone if the publish fails."""
+        self._keep(path)
+        commit_file(temp, path)
+        crash_point(f"placed {Path(path).name}")
+
+    def remove(self, path: Path) -> None:
+        """Remove `path` once the publish has committed."""
+        self._log({"remove": self._rel(path)})
+        self._removals.append(Path(path))
+
+    def commit(self) -> None:
+        """The one step that publishes; then the removals and the clean-up."""
+        self._log({"commit": "yes"})
+        crash_point("committed")
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        _finish(self.out_dir, self._removals, [b for b in self._kept.values() if b is not None], self.journal)
+
+    def rollback(self) -> None:
+        """Put every file back as it was; what cannot be undone now stays in the
+        journal for the next command. Never raises: the error that caused the
+        rollback is the one to report."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        try:
+            _undo(self.out_dir, list(self._kept.items()), self.journal)
+        except OSError:
+            pass
+
+
+def _finish(out_dir: Path, removals: Sequence[Path], backups: Sequence[Path], journal: Path) -> None:
+    for path in removals:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise PublishError(f"published, but cannot remove the old file: {exc.strerror or exc}", path) from exc
+        crash_point(f"removed {path.name}")
+    for backup in backups:
+        backup.unlink(missing_ok=True)
+    for folder in {p.parent for p in (*removals, *backups)}:
+        _fsync_folder(folder)
+    journal.unlink(missing_ok=True)
+    _fsync_folder(out_dir)
+
+
+def _undo(out_dir: Path, kept: Sequence[tuple[Path, Path | None]], journal: Path) -> None:
+    """Newest first: a backup renamed back over its file, a file that was new deleted.
+    A backup that is missing was never made, so its file was never touched."""
+    for path, backup in reversed(kept):
+        if backup is None:
+            path.unlink(missing_ok=True)
+        elif backup.exists():
+            if path.exists() and os.path.samefile(backup, path):
+                backup.unlink()  # never replaced: renaming a link over itself would keep both names
+            else:
+                os.replace(backup, path)
+        crash_point(f"undid {path.name}")
+    for folder in {p.parent for p, _ in kept}:
+        _fsync_folder(folder)
+    journal.unlink(missing_ok=True)
+    _fsync_folder(out_dir)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What `recover` found left by a process that died, and did about it."""
+
+    rolled_back: bool = False
+    """A publish that had not committed was undone."""
+    undone: int = 0
+    """Files it had changed, put back as they were."""
+    rolled_forward: bool = False
+    """A publish that had committed was finished (its old files removed)."""
+    temps: int = 0
+    """Hidden temporary files of dead processes deleted."""
+
+    def __bool__(self) -> bool:
+        return self.rolled_back or self.rolled_forward or self.temps > 0
+
+    def describe(self) -> str:
+        """One line for the user."""
+        parts = []
+        if self.rolled_back:
+            parts.append(f"undid an unfinished publish ({self.undone} file{'s' if self.undone != 1 else ''} put back)")
+        if self.rolled_forward:
+            parts.append("finished a publish that had committed")
+        if self.temps:
+            parts.append(f"removed {self.temps} temporary file{'s' if self.temps != 1 else ''} of a killed build")
+        return "; ".join(parts)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
+
+
+def _read_journal(journal: Path) -> list[dict[str, str | None]]:
+    """The journal's complete records (a torn last line was never acted on)."""
+    try:
+        data = journal.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise PublishError(f"cannot read the publish journal: {exc.strerror or exc}", journal) from exc
+    records = []
+    for line in data.split(b"\n")[:-1] if data else []:
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            break
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def recover(out_dir: Path) -> Recovery:
+    """Finish or undo what a killed process left in `out_dir`; hold folder_lock.
+
+    A journal with a commit line is rolled forward (its removals done), one
+    without is rolled back; then hidden temporary files (.<name>.<pid>.tmp or
+    .bak) whose process is gone are deleted. Raises PublishError if the folder
+    cannot be changed (the journal then stays for the next try).
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return Recovery()
+    journal = out_dir / JOURNAL_NAME
+    result = Recovery()
+    if journal.exists():
+        records = _read_journal(journal)
+        kept: list[tuple[Path, Path | None]] = []
+        removals: list[Path] = []
+        committed = False
+        for record in records:
+            target = _inside(out_dir, str(record.get("path") or record.get("remove") or ""))
+            if target is None:
+                committed = committed or record.get("commit") == "yes"
+                continue
+            if "remove" in record:
+                removals.append(target)
+            else:
+                backup = _inside(out_dir, str(record["backup"])) if record.get("backup") else None
+                kept.append((target, backup))
+        try:
+            if committed:
+                _finish(out_dir, removals, [b for _, b in kept if b is not None], journal)
+                result = Recovery(rolled_forward=True)
+            else:
+                undone = sum(1 for p, b in kept if b is None and p.exists() or b is not None and b.exists())
+                _undo(out_dir, kept, journal)
+                result = Recovery(undone=undone, rolled_back=True)
+        except OSError as exc:
+            raise PublishError(f"cannot recover an unfinished publish: {exc.strerror or exc}", journal) from exc
+    temps = 0
+    for folder in (out_dir, out_dir / EPISODES_DIR, out_dir / "player"):
+        for path in folder.iterdir() if folder.is_dir() else ():
+            match = _HIDDEN_TEMP.fullmatch(path.name)
+            if match and not _pid_alive(int(match.group(1))) and not path.is_dir():
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    raise PublishError(f"cannot remove a killed build's file: {exc.strerror or exc}", path) from exc
+                temps += 1
+    return replace(result, temps=temps)
 
 
 # --- transcripts and chapters -----------------------------------------------
@@ -344,7 +674,9 @@ def transcript_text(title: str, rendering: Rendering) -> str:
     return render_text(title, rendering.cues, rendering.chapters)
 
 
-def write_transcripts(out_dir: Path, slug: str, rendering: Rendering, title: str) -> tuple[str, str, str]:
+def write_transcripts(
+    out_dir: Path, slug: str, rendering: Rendering, title: str, write: Writer = atomic_write
+) -> tuple[str, str, str]:
     """Write episodes/<slug>.vtt, .txt and .chapters.json under `out_dir`,
     from the cues and chapters stitch measured.
 
@@ -358,7 +690,7 @@ def write_transcripts(out_dir: Path, slug: str, rendering: Rendering, title: str
         render_chapters_json(title, rendering.chapters),
     )
     for name, body in zip(names, bodies):
-        atomic_write(Path(out_dir) / name, body)
+        write(Path(out_dir) / name, body)
     return names
 
 
@@ -400,13 +732,13 @@ class EpisodeStore:
         """The stored episode with this guid, if any."""
         return next((e for e in self.load() if e.guid == guid), None)
 
-    def save(self, episodes: Sequence[Episode]) -> None:
+    def save(self, episodes: Sequence[Episode], write: Writer = atomic_write) -> None:
         """Write the store atomically, newest first. Raises PublishError."""
         ordered = sorted(episodes, key=lambda e: e.pub_date, reverse=True)
         text = json.dumps([e.to_dict() for e in ordered], ensure_ascii=False, indent=2) + "\n"
-        atomic_write(self.path, text)
+        write(self.path, text)
 
-    def put(self, episode: Episode) -> tuple[tuple[Episode, ...], Episode | None]:
+    def put(self, episode: Episode, write: Writer = atomic_write) -> tuple[tuple[Episode, ...], Episode | None]:
         """Add `episode`, replacing the one with the same guid (never a duplicate), and save.
 
         Returns every episode, newest first, and the one replaced (None if new), whose
@@ -417,7 +749,7 @@ class EpisodeStore:
         replaced = next((e for e in stored if e.guid == episode.guid), None)
         others = [e for e in stored if e.guid != episode.guid]
         episodes = tuple(sorted([episode, *others], key=lambda e: e.pub_date, reverse=True))
-        self.save(episodes)
+        self.save(episodes, write)
         return episodes, replaced
 
 
@@ -512,11 +844,14 @@ def episode_files(episode: Episode) -> tuple[str, ...]:
     return tuple(n for n in (episode.audio, episode.transcript_vtt, episode.transcript_txt, episode.chapters_json) if n)
 
 
-def remove_episode_files(out_dir: Path, episode: Episode | None, keep: Episode | None = None) -> tuple[Path, ...]:
+def remove_episode_files(
+    out_dir: Path, episode: Episode | None, keep: Episode | None = None, remove: Remover = os.unlink
+) -> tuple[Path, ...]:
     """Delete the files of `episode` (a replaced one), except those `keep` still uses.
 
     Call after the new files, the store and the feed are in place. Only files
     directly under out_dir/episodes are touched; missing ones are skipped.
+    `remove` is os.unlink, or a Publication's remove (done at its commit).
     Returns the paths removed. Raises PublishError if one cannot be removed.
     """
     if episode is None:
@@ -531,7 +866,7 @@ def remove_episode_files(out_dir: Path, episode: Episode | None, keep: Episode |
         if path.parent != root:
             continue
         try:
-            path.unlink()
+            remove(path)
         except FileNotFoundError:
             continue
         except OSError as exc:
@@ -572,7 +907,7 @@ def cover_bytes(image: str) -> tuple[bytes, str]:
     return data, mime
 
 
-def ensure_cover(out_dir: Path, image: str) -> str:
+def ensure_cover(out_dir: Path, image: str, write: Writer = atomic_write) -> str:
     """Put the channel art into `out_dir`; return its name there (or the URL as is).
 
     Empty: the bundled cover as cover.png; a file path: copied as cover.<ext>.
@@ -588,7 +923,7 @@ def ensure_cover(out_dir: Path, image: str) -> str:
     except OSError:
         same = False
     if not same:
-        atomic_write(target, data)
+        write(target, data)
     return name
 
 
@@ -762,7 +1097,13 @@ def render_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Epis
     return rss
 
 
-def write_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Episode], cover_name: str) -> Path:
+def write_feed(
+    out_dir: Path,
+    podcast: PodcastSettings,
+    episodes: Sequence[Episode],
+    cover_name: str,
+    write: Writer = atomic_write,
+) -> Path:
     """Write out_dir/feed.xml (atomically) for `episodes`; return its path.
 
     `cover_name` is what ensure_cover returned. Raises PublishError if the
@@ -774,5 +1115,5 @@ def write_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Episo
     except ValueError as exc:  # feedgen's and lxml's complaint about a value
         raise PublishError(f"cannot build the feed: {exc}", out_dir / FEED_NAME) from exc
     path = out_dir / FEED_NAME
-    atomic_write(path, data)
+    write(path, data)
     return path
