@@ -169,6 +169,18 @@ def build(
                 highlight=False,
                 soft_wrap=True,
             )
+            if result.replaced is not None:
+                what = (
+                    "new audio under the same guid (its ?v= token changed: apps fetch it again)"
+                    if result.audio_changed
+                    else "the audio is unchanged"
+                )
+                out.print(
+                    f"replaced: episode {ep.guid} (first published {result.replaced.pub_date:%Y-%m-%d}): {what}",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
         out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
 
 

@@ -51,7 +51,7 @@ from feedgen.util import xml_elem
 from .arabic import EASTERN_DIGITS, MARK_CLASS, TATWEEL
 from .config import PodcastSettings, image_mime
 from .errors import PublishError
-from .models import Chapter, Cue, Episode, Rendering
+from .models import Article, Chapter, Cue, Episode, Rendering
 
 FEED_NAME: Final = "feed.xml"
 STORE_NAME: Final = "episodes.json"
@@ -65,7 +65,11 @@ PODCAST_NS: Final = "https://podcastindex.org/namespace/1.0"
 PODCAST_GUID_NAMESPACE: Final = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 """The Podcasting 2.0 namespace for podcast:guid (uuid5 of the feed URL)."""
 ARTICLE_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:audio-news:article-title")
-"""Namespace for the guid of an article known only by its title."""
+"""Namespace of the guid stores made before content identity: from the title alone (kept by migration)."""
+CONTENT_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:audio-news:article-content")
+"""Namespace for the guid of an article without a URL: uuid5 of its content hash."""
+VERSION_LEN: Final = 12
+"""Hex digits of the MP3's SHA-256 in the enclosure's ?v= token."""
 
 _SLUG_MAX_BYTES: Final = 120
 _SUFFIX_LEN: Final = 8
@@ -82,11 +86,12 @@ _XML_BAD: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def episode_guid(title: str, source_url: str | None) -> str:
-    """A stable id for an article: uuid5 of its URL if known, else of its title.
+    """uuid5 of the article's URL if known, else the legacy id from its title.
 
-    Rebuilding the same article gives the same guid, so its episode is replaced.
     The URL's fragment and surrounding spaces are ignored; the title is compared
-    after NFC and whitespace folding.
+    after NFC and whitespace folding. Without a URL, new episodes get their id
+    from episode_identity (content, not title); this title id is only what
+    stores made before that hold, and what episode_identity migrates.
     """
     url = (source_url or "").strip()
     if url:
@@ -94,6 +99,65 @@ def episode_guid(title: str, source_url: str | None) -> str:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, urlunsplit(parts._replace(fragment=""))))
     key = " ".join(unicodedata.normalize("NFC", title).split())
     return str(uuid.uuid5(ARTICLE_NAMESPACE, key))
+
+
+def _folded(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def article_hash(article: Article) -> str:
+    """SHA-256 (hex) of what the article says: title, headings and paragraphs,
+    each NFC with whitespace folded, one a line.
+
+    The text, not the file's bytes: the same article saved as .txt or .md, with
+    other line endings or spacing, is the same article; any change of a word
+    makes another one.
+    """
+    lines = [_folded(article.title)]
+    for section in article.sections:
+        if section.heading is not None:
+            lines.append("# " + _folded(section.heading))
+        lines.extend(_folded(p) for p in section.paragraphs)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def episode_identity(article: Article, stored: Sequence[Episode]) -> tuple[str, str]:
+    """The episode's guid and the article's content hash (article_hash).
+
+    Identity comes from the source, never from the title alone, so a different
+    article with the same title («نشرة الأخبار») is a new episode:
+    - the article's URL (front matter url, canonical link) when known: edits keep one episode;
+    - else its content: uuid5 of article_hash. The same text rebuilt keeps its
+      guid; an edited text is a new episode (give it a url to keep one).
+    Migration: a store made before this keys URL-less episodes by title and keeps
+    no hash. The first rebuild of such a title adopts that episode's guid (as the
+    old version would have) and records the hash, so from then on it is matched
+    by content and another article with that title becomes a new episode.
+    """
+    digest = article_hash(article)
+    if (article.url or "").strip():
+        return episode_guid(article.title, article.url), digest
+    for episode in stored:
+        if episode.source_hash == digest and not episode.source_url:
+            return episode.guid, digest
+    legacy = episode_guid(article.title, None)
+    for episode in stored:
+        if episode.guid == legacy and episode.source_hash is None and not episode.source_url:
+            return legacy, digest
+    return str(uuid.uuid5(CONTENT_NAMESPACE, digest)), digest
+
+
+def audio_version(path: Path) -> str:
+    """The MP3's version token: the first VERSION_LEN hex digits of its SHA-256.
+
+    The enclosure URL carries it (?v=…): rebuilding an episode keeps its guid and
+    file name but changes its bytes, and apps that cache by URL fetch it again.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:VERSION_LEN]
 
 
 def _slug_char(ch: str) -> str:
@@ -938,7 +1002,10 @@ def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> 
         size = (out_dir / episode.audio).stat().st_size
     except OSError:
         size = episode.size
-    item.enclosure(_url(base, episode.audio), str(size), "audio/mpeg")
+    audio_url = _url(base, episode.audio)
+    if episode.audio_version and not _is_url(episode.audio):
+        audio_url += "?v=" + quote(episode.audio_version, safe="")
+    item.enclosure(audio_url, str(size), "audio/mpeg")
     item.guid(episode.guid, permalink=False)
     pub = episode.pub_date if episode.pub_date.tzinfo else episode.pub_date.replace(tzinfo=dt.UTC)
     item.pubDate(pub)

@@ -8,6 +8,7 @@ in-process with the tone voice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -18,6 +19,7 @@ import xml.etree.ElementTree as ET
 from array import array
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
@@ -389,3 +391,66 @@ def test_old_stores_without_loudness_still_load(tmp_path):
     assert episode.loudness_lufs is None and episode.true_peak_db is None
     again = replace(episode, loudness_lufs=-16.1, true_peak_db=-1.4)
     assert Episode.from_dict(json.loads(json.dumps(again.to_dict()))) == again
+
+
+# --- episode identity -----------------------------------------------------------
+
+BULLETIN = "نشرة الأخبار"
+
+
+def write_article(folder: Path, name: str, body: str, title: str = BULLETIN) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f"{title}\n{body}\n", encoding="utf-8")
+    return path
+
+
+def test_two_articles_with_one_title_are_two_episodes(tmp_path):
+    out = tmp_path / "out"
+    first = write_article(tmp_path / "in", "monday.txt", "افتتحت الحكومة اليوم جسرا جديدا فوق النهر.")
+    second = write_article(tmp_path / "in2", "monday.txt", "ارتفعت أسعار الذهب في الأسواق المحلية.")
+    for article in (first, second):
+        result = invoke("build", str(article), "--out", str(out), "--voice", str(TONE))
+        assert result.returncode == 0, result.stderr
+        assert "replaced" not in result.stdout
+    stored = episodes(out)
+    assert [e.title for e in stored] == [BULLETIN, BULLETIN]
+    assert len({e.guid for e in stored}) == 2 and len({e.slug for e in stored}) == 2
+    assert all((out / e.audio).is_file() and (out / e.transcript_vtt).is_file() for e in stored)
+    items = ET.parse(out / "feed.xml").getroot().findall("channel/item")
+    assert sorted(i.findtext("guid") for i in items) == sorted(e.guid for e in stored)
+
+
+def test_the_same_article_rebuilt_keeps_one_guid_and_says_replaced(tmp_path):
+    out = tmp_path / "out"
+    article = write_article(tmp_path / "in", "bulletin.txt", "افتتحت الحكومة اليوم جسرا جديدا فوق النهر.")
+    first = invoke("build", str(article), "--out", str(out), "--voice", str(TONE))
+    assert first.returncode == 0, first.stderr
+    (before,) = episodes(out)
+    # the same text saved again with other spacing and line endings is the same article
+    article.write_bytes(f"  {BULLETIN}\r\nافتتحت الحكومة  اليوم جسرا جديدا فوق النهر.\r\n".encode())
+    again = invoke("build", str(article), "--out", str(out), "--voice", str(TONE))
+    assert again.returncode == 0, again.stderr
+    (after,) = episodes(out)
+    assert (after.guid, after.slug, after.pub_date) == (before.guid, before.slug, before.pub_date)
+    assert after.source_hash == before.source_hash
+    replaced = [line for line in again.stdout.splitlines() if line.startswith("replaced:")]
+    assert len(replaced) == 1 and before.guid in replaced[0]
+    # the enclosure carries the MP3's own version token
+    url = ET.parse(out / "feed.xml").getroot().find("channel/item/enclosure").get("url")
+    digest = hashlib.sha256((out / after.audio).read_bytes()).hexdigest()
+    assert unquote(url).endswith(f"{after.audio}?v={digest[:12]}") and after.audio_version == digest[:12]
+
+
+def test_new_audio_under_an_old_guid_gets_a_new_version_token(tmp_path):
+    out = tmp_path / "out"
+    article = write_article(tmp_path / "in", "bulletin.txt", "افتتحت الحكومة اليوم جسرا جديدا فوق النهر.")
+    assert invoke("build", str(article), "--out", str(out), "--voice", str(TONE)).returncode == 0
+    (before,) = episodes(out)
+    voice = tmp_path / "slow-tone.toml"
+    voice.write_text(TONE.read_text(encoding="utf-8").replace("ms_per_letter = 10", "ms_per_letter = 14"), "utf-8")
+    slower = invoke("build", str(article), "--out", str(out), "--voice", str(voice))
+    assert slower.returncode == 0, slower.stderr
+    (after,) = episodes(out)
+    assert after.guid == before.guid and after.audio_version != before.audio_version
+    assert "new audio under the same guid" in slower.stdout

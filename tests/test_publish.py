@@ -3,30 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import struct
 import subprocess
 import unicodedata
 import uuid
+from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 from lxml import etree
 
 from audio_news.config import PodcastSettings
 from audio_news.errors import PublishError
-from audio_news.models import Chapter, Cue, Episode, Rendering
+from audio_news.models import Article, Chapter, Cue, Episode, Rendering, Section
 from audio_news.publish import (
     EpisodeStore,
     atomic_write,
+    audio_version,
     bundled_cover,
     commit_file,
     cover_bytes,
     ensure_cover,
     episode_guid,
+    episode_identity,
     podcast_guid,
     remove_episode_files,
     render_text,
@@ -667,3 +671,51 @@ def test_rebuilding_an_article_replaces_its_episode(tmp_path, podcast, real_mp3)
     (item,) = root.findall("channel/item")
     assert item.findtext("title") == "القمة العربية: البيان الختامي"
     assert EpisodeStore(tmp_path).load() == (second,)
+
+
+# --- episode identity -----------------------------------------------------------
+
+
+def article(title: str, *paragraphs: str, url: str | None = None, heading: str | None = None) -> Article:
+    return Article(title=title, sections=(Section(heading, tuple(paragraphs)),), source="a.txt", url=url)
+
+
+def test_identity_comes_from_the_url_when_known():
+    one = article("نشرة الأخبار", "نص أول.", url="https://news.example.org/a")
+    edited = article("نشرة الأخبار (محدثة)", "نص معدل.", url="https://news.example.org/a#top")
+    assert episode_identity(one, ())[0] == episode_identity(edited, ())[0] == episode_guid("", one.url)
+    assert episode_identity(one, ())[1] != episode_identity(edited, ())[1]
+
+
+def test_identity_without_url_comes_from_the_text_not_the_title():
+    monday = article("نشرة الأخبار", "افتتحت الحكومة جسرا جديدا.")
+    tuesday = article("نشرة الأخبار", "ارتفعت أسعار الذهب.")
+    spaced = article(" نشرة  الأخبار", "افتتحت الحكومة\tجسرا جديدا. ")
+    decomposed = article("نشرة الأخبار", unicodedata.normalize("NFD", "افتتحت الحكومة جسرا جديدا."))
+    guid = episode_identity(monday, ())[0]
+    assert guid != episode_identity(tuesday, ())[0]
+    assert guid == episode_identity(spaced, ())[0] == episode_identity(decomposed, ())[0]
+    assert guid != episode_guid(monday.title, None)  # never the title's id
+    assert episode_identity(article("نشرة الأخبار", "افتتحت الحكومة جسرا جديدا.", heading="عاجل"), ())[0] != guid
+    assert slugify(monday.title, guid=guid) != slugify(tuesday.title, guid=episode_identity(tuesday, ())[0])
+
+
+def test_a_store_keyed_by_title_migrates_once_then_matches_by_text():
+    monday = article("نشرة الأخبار", "افتتحت الحكومة جسرا جديدا.")
+    tuesday = article("نشرة الأخبار", "ارتفعت أسعار الذهب.")
+    legacy = episode_guid(monday.title, None)
+    old = replace(make_episode(1, guid=legacy, title=monday.title), source_url=None, source_hash=None)
+    guid, digest = episode_identity(monday, [old])
+    assert guid == legacy  # the first rebuild after the upgrade keeps the old episode's guid
+    migrated = replace(old, source_hash=digest)
+    assert episode_identity(monday, [migrated]) == (legacy, digest)
+    assert episode_identity(tuesday, [migrated])[0] not in (legacy, guid)  # same title, other text: new episode
+
+
+def test_enclosure_carries_the_audio_version(tmp_path, podcast, real_mp3):
+    episode = replace(make_episode(1), audio_version="0123456789ab")
+    root = publish(tmp_path, podcast, [episode], real_mp3)
+    url = root.find("channel/item/enclosure").get("url")
+    assert url == BASE + "episodes/" + quote(episode.slug) + ".mp3?v=0123456789ab"
+    (tmp_path / "x.mp3").write_bytes(b"abc")
+    assert audio_version(tmp_path / "x.mp3") == hashlib.sha256(b"abc").hexdigest()[:12]
