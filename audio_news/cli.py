@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .config import load_settings, with_overrides
+from .config import Settings, load_settings, with_overrides
 from .errors import AudioNewsError, InputError
 from .models import Article
 
@@ -52,6 +52,22 @@ def main(
     ),
 ) -> None:
     _state["debug"] = debug
+
+
+def _warn_if_local(settings: Settings) -> None:
+    """One line when the feed's base URL is this machine only (the default): apps elsewhere cannot reach it."""
+    from .publish import local_only
+
+    base = settings.podcast.base_url
+    if local_only(base):
+        err.print(
+            f"audio-news: warning: base_url is {base}, so the feed is reachable only from this machine; "
+            "set base_url under [podcast] in the --config file or pass --base-url https://your.host/podcast/ "
+            "(podcast:guid is made from the first such URL and kept when the feed moves)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _print_error(exc: AudioNewsError) -> None:
@@ -131,6 +147,7 @@ def build(
         settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
         parsed = _read_all(articles)  # every input checked before anything is built
         builder = Builder(settings, out_dir, rate=rate)
+        _warn_if_local(settings)
         _print_recovery(out_dir, recover(out_dir))
         for article in parsed:
             with Progress(
@@ -218,6 +235,7 @@ def feed(
 
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url)
+        _warn_if_local(settings)
         _print_recovery(out_dir, recover(out_dir))
         path = publish_feed(out_dir, settings)
         out.print(f"feed: {path}", markup=False, highlight=False)

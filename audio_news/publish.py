@@ -49,7 +49,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from .arabic import EASTERN_DIGITS, MARK_CLASS, TATWEEL
-from .config import PodcastSettings, image_mime
+from .config import DEFAULT_BASE_URL, PodcastSettings, image_mime
 from .errors import PublishError
 from .models import Article, Chapter, Cue, Episode, Rendering
 
@@ -909,17 +909,39 @@ def podcast_guid(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
+_LOCAL_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def local_only(base_url: str) -> bool:
+    """Whether a feed at `base_url` is reachable only from this machine (a loopback
+    host, as the default base_url is): apps elsewhere cannot subscribe to it."""
+    try:
+        host = (urlsplit(base_url.strip()).hostname or "").lower()
+    except ValueError:
+        return False
+    return host in _LOCAL_HOSTS or host.startswith("127.")
+
+
 def channel_guid(out_dir: Path, feed_url: str) -> str:
-    """The podcast's podcast:guid, made once from the first feed URL and kept in
-    out_dir/.podcast-guid: the spec wants it to stay when the feed moves."""
+    """The podcast's podcast:guid, made once from the first real feed URL and kept in
+    out_dir/.podcast-guid: the spec wants it to stay when the feed moves.
+
+    A loopback feed URL (the default base_url) is the same on every install, so its
+    guid is used but not kept: the first build with a real base_url makes the one
+    that stays. A guid that an older version kept from the default URL is replaced
+    the same way.
+    """
     path = Path(out_dir) / GUID_NAME
     try:
         stored = path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         stored = ""
-    if re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", stored):
+    default = podcast_guid(urljoin(DEFAULT_BASE_URL, FEED_NAME))
+    if re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", stored) and stored != default:
         return stored
     guid = podcast_guid(feed_url)
+    if local_only(feed_url):
+        return guid
     atomic_write(path, guid + "\n")
     return guid
 

@@ -27,7 +27,7 @@ from cli_run import TONE, command, invoke, run_cli
 from ffmpegs import env_for, fake_ffmpeg
 from typer.testing import CliRunner
 
-from audio_news import ingest, normalize, stitch, tag
+from audio_news import ingest, normalize, publish, stitch, tag
 from audio_news.cli import app
 from audio_news.config import Settings, with_overrides
 from audio_news.engines import register_engine
@@ -454,3 +454,41 @@ def test_new_audio_under_an_old_guid_gets_a_new_version_token(tmp_path):
     (after,) = episodes(out)
     assert after.guid == before.guid and after.audio_version != before.audio_version
     assert "new audio under the same guid" in slower.stdout
+
+
+# --- the podcast's own guid ---------------------------------------------------------
+
+
+def channel_guid_of(out: Path) -> str:
+    return ET.parse(out / "feed.xml").getroot().find("channel/podcast:guid", NS).text
+
+
+def test_two_installs_with_their_own_base_urls_have_their_own_podcast_guids(tmp_path):
+    article = write_article(tmp_path / "in", "a.txt", "افتتحت الحكومة اليوم جسرا جديدا فوق النهر.")
+    guids = []
+    for n, base in enumerate(("https://one.example/pod/", "https://two.example/")):
+        out = tmp_path / f"out{n}"
+        result = invoke("build", str(article), "--out", str(out), "--voice", str(TONE), "--base-url", base)
+        assert result.returncode == 0, result.stderr
+        assert "warning" not in result.stderr
+        guids.append(channel_guid_of(out))
+        assert guids[-1] == publish.podcast_guid(base + "feed.xml")
+    assert guids[0] != guids[1]
+
+
+def test_the_default_base_url_warns_once_and_the_real_url_makes_the_guid(tmp_path):
+    out = tmp_path / "out"
+    first = write_article(tmp_path / "in", "a.txt", "افتتحت الحكومة اليوم جسرا جديدا فوق النهر.")
+    second = write_article(tmp_path / "in", "b.txt", "ارتفعت أسعار الذهب في الأسواق المحلية.", title="الذهب")
+    local = invoke("build", str(first), str(second), "--out", str(out), "--voice", str(TONE))
+    assert local.returncode == 0, local.stderr
+    warnings = [line for line in local.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1, local.stderr
+    assert "only from this machine" in warnings[0] and "--base-url" in warnings[0] and "base_url" in warnings[0]
+    assert not (out / publish.GUID_NAME).exists()  # the loopback guid is not kept
+    real = invoke("feed", "--out", str(out), "--base-url", "https://news.example/pod/")
+    assert real.returncode == 0 and "warning" not in real.stderr
+    guid = channel_guid_of(out)
+    assert guid == publish.podcast_guid("https://news.example/pod/feed.xml")
+    moved = invoke("feed", "--out", str(out), "--base-url", "https://cdn.example/")
+    assert moved.returncode == 0 and channel_guid_of(out) == guid  # moving the feed keeps it

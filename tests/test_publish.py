@@ -31,6 +31,7 @@ from audio_news.publish import (
     ensure_cover,
     episode_guid,
     episode_identity,
+    local_only,
     podcast_guid,
     remove_episode_files,
     render_text,
@@ -719,3 +720,20 @@ def test_enclosure_carries_the_audio_version(tmp_path, podcast, real_mp3):
     assert url == BASE + "episodes/" + quote(episode.slug) + ".mp3?v=0123456789ab"
     (tmp_path / "x.mp3").write_bytes(b"abc")
     assert audio_version(tmp_path / "x.mp3") == hashlib.sha256(b"abc").hexdigest()[:12]
+
+
+def test_a_loopback_feed_guid_is_not_kept_and_an_old_kept_one_is_replaced(tmp_path, real_mp3):
+    local = PodcastSettings(base_url="http://127.0.0.1:8000/")
+    assert local_only(local.base_url) and local_only("http://localhost:9000/x/") and not local_only(BASE)
+    publish(tmp_path, local, [], real_mp3)
+    assert not (tmp_path / ".podcast-guid").exists()
+    # an older version kept the default URL's guid: the first real URL replaces it, and then it stays
+    (tmp_path / ".podcast-guid").write_text(podcast_guid("127.0.0.1:8000/feed.xml") + "\n", encoding="ascii")
+    real = PodcastSettings(base_url=BASE)
+    assert publish(tmp_path, real, [], real_mp3).findtext("channel/podcast:guid", namespaces=NS) == podcast_guid(
+        BASE + "feed.xml"
+    )
+    moved = PodcastSettings(base_url="https://elsewhere.example/")
+    assert publish(tmp_path, moved, [], real_mp3).findtext("channel/podcast:guid", namespaces=NS) == podcast_guid(
+        BASE + "feed.xml"
+    )
