@@ -62,6 +62,9 @@ EPISODES_DIR: Final = "episodes"
 CHAPTERS_VERSION: Final = "1.2.0"
 ITUNES_NS: Final = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS: Final = "https://podcastindex.org/namespace/1.0"
+PSC_NS: Final = "http://podlove.org/simple-chapters"
+"""Podlove Simple Chapters: the chapters clients without Podcasting 2.0 read (gPodder's podcastparser)."""
+PSC_VERSION: Final = "1.2"
 PODCAST_GUID_NAMESPACE: Final = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 """The Podcasting 2.0 namespace for podcast:guid (uuid5 of the feed URL)."""
 ARTICLE_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:audio-news:article-title")
@@ -963,7 +966,7 @@ class _ChannelExtension(BaseExtension):  # type: ignore[misc]  # feedgen is unty
         self.image = ""
 
     def extend_ns(self) -> dict[str, str]:
-        return {"podcast": PODCAST_NS, "itunes": ITUNES_NS}
+        return {"podcast": PODCAST_NS, "itunes": ITUNES_NS, "psc": PSC_NS}
 
     def extend_rss(self, feed: _Element) -> _Element:
         channel = feed[0]
@@ -983,12 +986,26 @@ class _ChannelExtension(BaseExtension):  # type: ignore[misc]  # feedgen is unty
         return feed
 
 
+def _npt(ms: int) -> str:
+    """A Podlove chapter start: normal play time, HH:MM:SS.mmm."""
+    seconds, millis = divmod(max(0, ms), 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
 class _ItemExtension(BaseEntryExtension):  # type: ignore[misc]  # feedgen is untyped
-    """podcast:transcript (any number) and podcast:chapters on an item."""
+    """podcast:transcript (any number), podcast:chapters and psc:chapters on an item.
+
+    Transcripts are written in the order given; _add_item puts the VTT last, since
+    parsers that keep one podcast:transcript (feedparser) keep the last. Podlove
+    chapters repeat the JSON chapters inline for clients that read only those.
+    """
 
     def __init__(self) -> None:
         self.transcripts: list[dict[str, str]] = []
         self.chapters_url = ""
+        self.psc_chapters: list[tuple[str, str]] = []
 
     def extend_rss(self, entry: _Element) -> _Element:
         for attrs in self.transcripts:
@@ -999,6 +1016,13 @@ class _ItemExtension(BaseEntryExtension):  # type: ignore[misc]  # feedgen is un
             elem = xml_elem(f"{{{PODCAST_NS}}}chapters", entry)
             elem.attrib["url"] = self.chapters_url
             elem.attrib["type"] = "application/json+chapters"
+        if self.psc_chapters:
+            chapters = xml_elem(f"{{{PSC_NS}}}chapters", entry)
+            chapters.attrib["version"] = PSC_VERSION
+            for start, title in self.psc_chapters:
+                chapter = xml_elem(f"{{{PSC_NS}}}chapter", chapters)
+                chapter.attrib["start"] = start
+                chapter.attrib["title"] = title
         return entry
 
     def extend_atom(self, entry: _Element) -> _Element:
@@ -1014,6 +1038,10 @@ def _url(base: str, name: str) -> str:
 
 def _clean(text: str) -> str:
     return _XML_BAD.sub("", _nfc(text)).strip()
+
+
+def _start(chapter: Chapter) -> int:
+    return chapter.start_ms
 
 
 def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> None:
@@ -1036,14 +1064,18 @@ def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> 
     item.podcast.itunes_duration(str((max(0, episode.duration_ms) + 500) // 1000))
     item.podcast.itunes_episode_type("full")
     ext: _ItemExtension = item.podcastindex
+    # the VTT last: a parser that keeps one podcast:transcript (feedparser) keeps the last
+    if episode.transcript_txt:
+        ext.transcripts.append({"url": _url(base, episode.transcript_txt), "type": "text/plain", "language": "ar"})
     if episode.transcript_vtt:
         ext.transcripts.append(
             {"url": _url(base, episode.transcript_vtt), "type": "text/vtt", "language": "ar", "rel": "captions"}
         )
-    if episode.transcript_txt:
-        ext.transcripts.append({"url": _url(base, episode.transcript_txt), "type": "text/plain", "language": "ar"})
     if episode.chapters_json:
         ext.chapters_url = _url(base, episode.chapters_json)
+    ext.psc_chapters = [
+        (_npt(c.start_ms), _clean(c.title) or f"{n}") for n, c in enumerate(sorted(episode.chapters, key=_start), 1)
+    ]
 
 
 def render_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Episode], cover_name: str) -> bytes:

@@ -24,6 +24,7 @@ from urllib.parse import unquote
 import numpy as np
 import pytest
 from cli_run import TONE, command, invoke, run_cli
+from feed_clients import check_clients
 from ffmpegs import env_for, fake_ffmpeg
 from typer.testing import CliRunner
 
@@ -492,3 +493,16 @@ def test_the_default_base_url_warns_once_and_the_real_url_makes_the_guid(tmp_pat
     assert guid == publish.podcast_guid("https://news.example/pod/feed.xml")
     moved = invoke("feed", "--out", str(out), "--base-url", "https://cdn.example/")
     assert moved.returncode == 0 and channel_guid_of(out) == guid  # moving the feed keeps it
+
+
+# --- real clients -------------------------------------------------------------------
+
+
+def test_a_built_feed_is_seen_whole_by_feedparser_and_podcastparser(tmp_path):
+    out = tmp_path / "out"
+    base = "https://news.example/pod/"
+    result = invoke("build", *map(str, ARTICLES), "--out", str(out), "--voice", str(TONE), "--base-url", base)
+    assert result.returncode == 0, result.stderr
+    stored = episodes(out)
+    assert len(stored) == len(ARTICLES) and all(len(e.chapters) > 1 for e in stored)
+    check_clients((out / "feed.xml").read_bytes(), base + "feed.xml", stored)

@@ -16,12 +16,14 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
+from feed_clients import check_clients
 from lxml import etree
 
 from audio_news.config import PodcastSettings
 from audio_news.errors import PublishError
 from audio_news.models import Article, Chapter, Cue, Episode, Rendering, Section
 from audio_news.publish import (
+    PSC_NS,
     EpisodeStore,
     atomic_write,
     audio_version,
@@ -737,3 +739,22 @@ def test_a_loopback_feed_guid_is_not_kept_and_an_old_kept_one_is_replaced(tmp_pa
     assert publish(tmp_path, moved, [], real_mp3).findtext("channel/podcast:guid", namespaces=NS) == podcast_guid(
         BASE + "feed.xml"
     )
+
+
+# --- real clients -------------------------------------------------------------------
+
+
+def test_feedparser_and_podcastparser_see_every_episode_completely(tmp_path, podcast, real_mp3):
+    plain = replace(make_episode(3, title=NASTY_TITLE, duration_ms=3_725_400), chapters=())
+    episodes = [make_episode(1), replace(make_episode(2), audio_version="0123456789ab"), plain]
+    long_chapters = (Chapter("a", "المقدمة", 0, 61_250), Chapter("b", 'عاجل: <نص> & "اقتباس"', 61_250, 3_725_400))
+    episodes.append(replace(make_episode(4, duration_ms=3_725_400), chapters=long_chapters))
+    publish(tmp_path, podcast, episodes, real_mp3)
+    feed = (tmp_path / "feed.xml").read_bytes()
+    check_clients(feed, BASE + "feed.xml", episodes)
+    (item,) = [i for i in etree.fromstring(feed).findall("channel/item") if i.findtext("guid") == episodes[-1].guid]
+    starts = [c.get("start") for c in item.findall("psc:chapters/psc:chapter", {"psc": PSC_NS})]
+    assert starts == ["00:00:00.000", "00:01:01.250"]
+    assert item.find("psc:chapters", {"psc": PSC_NS}).get("version") == "1.2"
+    types = [t.get("type") for t in item.findall("podcast:transcript", NS)]
+    assert types == ["text/plain", "text/vtt"]  # the VTT last, for parsers that keep one
