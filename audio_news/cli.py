@@ -147,7 +147,6 @@ def build(
         settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
         parsed = _read_all(articles)  # every input checked before anything is built
         builder = Builder(settings, out_dir, rate=rate)
-        _warn_if_local(settings)
         _print_recovery(out_dir, recover(out_dir))
         for article in parsed:
             with Progress(
@@ -199,6 +198,7 @@ def build(
                     soft_wrap=True,
                 )
         out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
+        _warn_if_local(settings)  # once, after the feed is written: a failed build says only why
 
 
 @app.command()
@@ -235,10 +235,10 @@ def feed(
 
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url)
-        _warn_if_local(settings)
         _print_recovery(out_dir, recover(out_dir))
         path = publish_feed(out_dir, settings)
         out.print(f"feed: {path}", markup=False, highlight=False)
+        _warn_if_local(settings)
 
 
 @app.command("diacritize")
