@@ -4,11 +4,13 @@ duration, transcript and chapters.
 
 What a parser cannot read is stated here, with why, and checked to stay unread,
 so the test notices the day a parser learns it:
-- podcastparser maps podcast:* only under the namespace's old GitHub URI, not
-  https://podcastindex.org/namespace/1.0 that the feed declares (as the spec says
-  now), so it sees neither podcast:transcript nor podcast:chapters; it reads the
-  Podlove chapters (psc:chapters) instead. It has no place for a transcript tag in
-  the current namespace at all.
+- podcastparser (0.6.x) maps podcast:* only under the namespace's old GitHub URI,
+  not https://podcastindex.org/namespace/1.0 that the feed declares (the URI the
+  spec names now), so it sees neither podcast:transcript nor podcast:chapters: it
+  gets the chapters from the Podlove psc:chapters, and no transcript at all
+  (declaring the old URI too would mean every podcast: tag twice).
+- feedparser keeps one podcast:transcript per item (the last) and stores unknown
+  tags' attributes as they are; it reads psc:chapters natively.
 """
 
 from __future__ import annotations

@@ -153,6 +153,7 @@ def test_feed_lists_every_episode(built):
         kinds = {t.get("type") for t in item.findall("podcast:transcript", NS)}
         assert kinds == {"text/vtt", "text/plain"}
         assert item.find("podcast:chapters", NS).get("type") == "application/json+chapters"
+    check_clients((out / "feed.xml").read_bytes(), "https://news.example/pod/feed.xml", episodes(out))
 
 
 def test_transcripts_keep_the_arabic_text(built):

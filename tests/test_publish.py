@@ -513,6 +513,7 @@ def publish(out: Path, podcast: PodcastSettings, episodes, mp3: bytes) -> etree.
     assert path == out / "feed.xml"
     raw = path.read_bytes()
     assert raw.startswith(b"<?xml") and b"UTF-8" in raw[:60].upper()
+    check_clients(raw, podcast.base_url.rstrip("/") + "/feed.xml", episodes)  # every test feed, as real apps read it
     return etree.fromstring(raw)
 
 
