@@ -6,6 +6,7 @@ with its code; `--debug` re-raises to show the traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,16 +99,24 @@ def _reported() -> Iterator[None]:
 
 
 def _read_lines(source: str) -> list[str]:
-    """The lines of a text file (checked as articles are) or of stdin ("-")."""
+    """The lines of a text file (checked as articles are) or of stdin ("-", read up to the article limit)."""
     from . import ingest
+    from .limits import ARTICLE_MAX_BYTES, size_text
 
     if source != "-":
-        return ingest.read_text(Path(source), allow_empty=True).splitlines()
-    data = sys.stdin.buffer.read()
-    try:
-        return data.decode("utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", "<stdin>") from None
+        lines = ingest.read_text(Path(source), allow_empty=True).splitlines()
+    else:
+        source = "<stdin>"
+        data = sys.stdin.buffer.read(ARTICLE_MAX_BYTES + 1)
+        if len(data) > ARTICLE_MAX_BYTES:
+            raise InputError(f"more input than the limit of {size_text(ARTICLE_MAX_BYTES)}", source)
+        try:
+            lines = data.decode("utf-8-sig").splitlines()
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", source) from None
+    for line in lines:  # a line the diacritizer cannot take is refused here, naming the file
+        ingest.check_runs(line, source)
+    return lines
 
 
 def _read_all(paths: list[Path]) -> list[Article]:
@@ -116,7 +125,7 @@ def _read_all(paths: list[Path]) -> list[Article]:
 
     parsed, errors, seen = [], [], set()
     for path in paths:
-        key = path.resolve()
+        key = os.path.realpath(path)  # Path.resolve raises on a symlink loop; read_article names it
         if key in seen:  # named twice: built once
             continue
         seen.add(key)

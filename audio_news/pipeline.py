@@ -19,6 +19,7 @@ made, so one that lacks a feature fails before any synthesis.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -123,7 +124,9 @@ class Builder:
         guid, source_hash = publish.episode_identity(article, store.load())
         slug = publish.slugify(article.title, guid=guid)
         episodes_dir = self.out_dir / publish.EPISODES_DIR
-        created = _missing_folders(episodes_dir)  # removed again if the build fails
+        # Removed again if the build fails: the output folder and its parents where
+        # they are new, and any folder the build makes inside it.
+        created, folders_before = _missing_folders(self.out_dir), _folders_in(self.out_dir)
         mp3 = episodes_dir / f"{slug}.mp3"
         tmp = publish.temp_path_for(mp3)
         try:
@@ -179,7 +182,8 @@ class Builder:
                     publish.remove_episode_files(self.out_dir, replaced, keep=episode, remove=pub.remove)
         except BaseException:
             publish.discard(tmp)
-            _remove_folders(created)
+            new_folders = sorted(_folders_in(self.out_dir) - folders_before, key=lambda p: len(p.parts), reverse=True)
+            _remove_folders([*new_folders, *created])
             raise
         seconds = time.perf_counter() - started
         return BuildResult(episode, rendering, seconds, synth_seconds, recovered, replaced)
@@ -195,14 +199,27 @@ def _missing_folders(folder: Path) -> list[Path]:
     return missing
 
 
+def _folders_in(folder: Path) -> set[Path]:
+    """Every folder below `folder` (none when it does not exist)."""
+    return {Path(root) / name for root, names, _ in os.walk(folder) for name in names}
+
+
 def _remove_folders(created: Sequence[Path]) -> None:
     """After a failed build (its files already undone): the folders it made,
-    innermost first, if nothing else is in them. Never raises."""
+    innermost first, if nothing else is in them. Never raises.
+
+    A folder this build made may hold the bookkeeping the publish step wrote
+    there (the lock file, the podcast:guid); with nothing else beside them they
+    are this build's too, and go with the folder."""
+    bookkeeping = {publish.LOCK_NAME, publish.GUID_NAME}
     for folder in created:
         try:
+            if {entry.name for entry in folder.iterdir()} <= bookkeeping:
+                for name in bookkeeping:
+                    (folder / name).unlink(missing_ok=True)
             folder.rmdir()
         except OSError:
-            return
+            continue  # not empty (or not ours to remove): its parents are not empty either
 
 
 def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:

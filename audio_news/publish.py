@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
+import math
 import os
 import re
 import shutil
@@ -51,6 +53,7 @@ from feedgen.util import xml_elem
 from .arabic import EASTERN_DIGITS, MARK_CLASS, TATWEEL
 from .config import DEFAULT_BASE_URL, PodcastSettings, image_mime
 from .errors import PublishError
+from .limits import COVER_MAX_BYTES, STORE_MAX_BYTES, read_bounded
 from .models import Article, Chapter, Cue, Episode, Rendering
 
 FEED_NAME: Final = "feed.xml"
@@ -769,23 +772,28 @@ class EpisodeStore:
         self.path = self.out_dir / STORE_NAME
 
     def load(self) -> tuple[Episode, ...]:
-        """The stored episodes (none if the file is missing).
+        """The stored episodes (none if the file is missing), every one checked.
 
-        Raises PublishError naming the file if it cannot be read or parsed.
+        The store is not trusted: it is checked whole (types, finite numbers,
+        slugs that are plain file names, files directly under episodes/) before
+        any command writes anything from it. Raises PublishError naming the file
+        if it cannot be read (not a regular file, over STORE_MAX_BYTES), parsed
+        or checked.
         """
         try:
-            text = self.path.read_text(encoding="utf-8")
+            os.stat(self.path)
         except FileNotFoundError:
             return ()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PublishError(f"cannot read the episode store: {exc}", self.path) from exc
+        except OSError:
+            pass  # named by read_bounded: a symlink loop, a file where a folder should be, ...
+        data = read_bounded(self.path, STORE_MAX_BYTES, "episode store", PublishError)
         try:
-            data = json.loads(text)
-            if not isinstance(data, list):
+            items = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+            if not isinstance(items, list):
                 raise TypeError("expected a list of episodes")
-            return tuple(Episode.from_dict(item) for item in data)
+            return tuple(_checked_episode(item, number) for number, item in enumerate(items, 1))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise PublishError(f"the episode store is corrupt ({exc}); fix or delete it", self.path) from exc
+            raise PublishError(f"the episode store is corrupt ({exc}); fix or delete it", self.path) from None
 
     def get(self, guid: str) -> Episode | None:
         """The stored episode with this guid, if any."""
@@ -810,6 +818,98 @@ class EpisodeStore:
         episodes = tuple(sorted([episode, *others], key=lambda e: e.pub_date, reverse=True))
         self.save(episodes, write)
         return episodes, replaced
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number")
+
+
+def is_plain_name(name: str) -> bool:
+    """Whether `name` is one file name: no separator, not . or .., not hidden, no control characters."""
+    return (
+        bool(name)
+        and name not in (".", "..")
+        and not name.startswith(".")
+        and "/" not in name
+        and "\\" not in name
+        and _UNSAFE_NAME_RE.search(name) is None
+        and len(name.encode("utf-8")) <= 255
+    )
+
+
+_UNSAFE_NAME_RE: Final = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Episode fields and the types a stored value may have (bool is not an int here).
+_TEXT_FIELDS: Final = ("guid", "slug", "title", "description", "audio", "transcript_vtt", "transcript_txt")
+_COUNT_FIELDS: Final = ("duration_ms", "size")
+_LEVEL_FIELDS: Final = ("loudness_lufs", "true_peak_db")
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _checked_episode(item: object, number: int) -> Episode:
+    """One store entry as an Episode; ValueError naming the entry and the field when a value is wrong."""
+
+    def bad(key: str, why: str) -> ValueError:
+        return ValueError(f"episode {number}: {key} {why}")
+
+    if not isinstance(item, dict):
+        raise ValueError(f"episode {number} is not an object")
+    for key in _TEXT_FIELDS:
+        if not isinstance(item.get(key), str):
+            raise bad(key, "must be a string")
+    for key in ("chapters_json", "voice"):
+        if not isinstance(item.get(key, ""), str):
+            raise bad(key, "must be a string")
+    for key in _COUNT_FIELDS:
+        if not _is_count(item.get(key)):
+            raise bad(key, "must be a whole number ≥ 0")
+    for key in _LEVEL_FIELDS:
+        value = item.get(key)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+        ):
+            raise bad(key, "must be a finite number or null")
+    for key in ("pub_date", "article_date", "source_url"):
+        if item.get(key) is not None and not isinstance(item.get(key), str):
+            raise bad(key, "must be a string")
+    if not isinstance(item.get("pub_date"), str):
+        raise bad("pub_date", "must be a date and time")
+    if not is_plain_name(item["slug"]):
+        raise bad("slug", f"{item['slug']!r} is not a plain file name")
+    for key in ("audio", "transcript_vtt", "transcript_txt", "chapters_json"):
+        value = item.get(key) or ""
+        folder, _, name = value.partition("/")
+        if value and (folder != EPISODES_DIR or not is_plain_name(name)):
+            raise bad(key, f"{value!r} is not a file in {EPISODES_DIR}/")
+    if not item["audio"]:
+        raise bad("audio", "is empty")
+    url = item.get("source_url")
+    if url is not None and not _is_url(url):
+        raise bad("source_url", "must be an http(s) URL")
+    digest = item.get("source_hash")
+    if digest is not None and not (isinstance(digest, str) and re.fullmatch("[0-9a-f]{64}", digest)):
+        raise bad("source_hash", "must be a SHA-256 in hex or null")
+    version = item.get("audio_version", "")
+    if not (isinstance(version, str) and re.fullmatch("[0-9a-f]{0,64}", version)):
+        raise bad("audio_version", "must be hex digits")
+    chapters = item.get("chapters", [])
+    if not isinstance(chapters, list):
+        raise bad("chapters", "must be a list")
+    for chapter in chapters:
+        if not (
+            isinstance(chapter, dict)
+            and isinstance(chapter.get("element_id"), str)
+            and isinstance(chapter.get("title"), str)
+            and _is_count(chapter.get("start_ms"))
+            and _is_count(chapter.get("end_ms"))
+        ):
+            raise bad("chapters", "must hold element_id, title, start_ms and end_ms")
+    episode = Episode.from_dict(item)
+    if episode.pub_date.tzinfo is None:  # stores written by hand: read as UTC, as the feed would
+        episode = replace(episode, pub_date=episode.pub_date.replace(tzinfo=dt.UTC))
+    return episode
 
 
 def episode_files(episode: Episode) -> tuple[str, ...]:
@@ -873,10 +973,7 @@ def cover_bytes(image: str) -> tuple[bytes, str]:
     path = Path(image).expanduser()
     if path.suffix.lower() not in _COVER_SUFFIXES:
         raise PublishError("the cover image must be a .png or .jpg file", path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PublishError(f"cannot read the cover image: {exc.strerror or exc}", path) from exc
+    data = read_bounded(path, COVER_MAX_BYTES, "cover image", PublishError)
     mime = image_mime(data)  # what the bytes are, whatever the name says
     if mime is None:
         raise PublishError("the cover image is not a PNG or JPEG file", path)
@@ -1037,7 +1134,20 @@ def _url(base: str, name: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return _XML_BAD.sub("", _nfc(text)).strip()
+    """Text fit for XML: NFC, no characters XML forbids, no C1 controls or bidi overrides."""
+    return _UNSAFE_NAME_RE.sub("", _XML_BAD.sub("", _nfc(text))).strip()
+
+
+def _feed_text(text: str) -> str:
+    """Text for an element that feed readers render as HTML (item title and description).
+
+    RSS 2.0 lets description (and, in most readers, title) carry entity-encoded
+    HTML, so text is escaped as HTML before feedgen escapes it again as XML: an
+    article that says `<img src=x onerror=…>` reaches the reader as those
+    characters, not as a tag. A plain-text reader shows `&lt;` only for text
+    that holds `<`, `>` or `&`, which Arabic news titles rarely do.
+    """
+    return html.escape(_clean(text), quote=False)
 
 
 def _start(chapter: Chapter) -> int:
@@ -1046,8 +1156,8 @@ def _start(chapter: Chapter) -> int:
 
 def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> None:
     item = fg.add_entry(order="append")
-    item.title(_clean(episode.title) or episode.slug)
-    item.description(_clean(episode.description) or _clean(episode.title) or episode.slug)
+    item.title(_feed_text(episode.title) or episode.slug)
+    item.description(_feed_text(episode.description) or _feed_text(episode.title) or episode.slug)
     try:
         size = (out_dir / episode.audio).stat().st_size
     except OSError:
