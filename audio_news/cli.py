@@ -6,10 +6,12 @@ with its code; `--debug` re-raises to show the traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -19,6 +21,9 @@ from . import __version__
 from .config import load_settings, with_overrides
 from .errors import AudioNewsError, InputError
 from .models import Article
+
+if TYPE_CHECKING:
+    from .publish import Recovery
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Arabic news articles → chaptered podcast episodes and a feed."
@@ -54,6 +59,14 @@ def _print_error(exc: AudioNewsError) -> None:
     err.print(f"audio-news: error: {exc}", markup=False, highlight=False, soft_wrap=True)
 
 
+def _print_recovery(out_dir: Path, recovery: Recovery) -> None:
+    """One line when a killed build or feed had left the folder half done."""
+    if recovery:
+        err.print(
+            f"audio-news: recovered {out_dir}: {recovery.describe()}", markup=False, highlight=False, soft_wrap=True
+        )
+
+
 @contextmanager
 def _reported() -> Iterator[None]:
     """Turn our errors into one line and an exit code."""
@@ -70,16 +83,24 @@ def _reported() -> Iterator[None]:
 
 
 def _read_lines(source: str) -> list[str]:
-    """The lines of a text file (checked as articles are) or of stdin ("-")."""
+    """The lines of a text file (checked as articles are) or of stdin ("-", read up to the article limit)."""
     from . import ingest
+    from .limits import ARTICLE_MAX_BYTES, size_text
 
     if source != "-":
-        return ingest.read_text(Path(source), allow_empty=True).splitlines()
-    data = sys.stdin.buffer.read()
-    try:
-        return data.decode("utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", "<stdin>") from None
+        lines = ingest.read_text(Path(source), allow_empty=True).splitlines()
+    else:
+        source = "<stdin>"
+        data = sys.stdin.buffer.read(ARTICLE_MAX_BYTES + 1)
+        if len(data) > ARTICLE_MAX_BYTES:
+            raise InputError(f"more input than the limit of {size_text(ARTICLE_MAX_BYTES)}", source)
+        try:
+            lines = data.decode("utf-8-sig").splitlines()
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start})", source) from None
+    for line in lines:  # a line the diacritizer cannot take is refused here, naming the file
+        ingest.check_runs(line, source)
+    return lines
 
 
 def _read_all(paths: list[Path]) -> list[Article]:
@@ -88,7 +109,7 @@ def _read_all(paths: list[Path]) -> list[Article]:
 
     parsed, errors, seen = [], [], set()
     for path in paths:
-        key = path.resolve()
+        key = os.path.realpath(path)  # Path.resolve raises on a symlink loop; read_article names it
         if key in seen:  # named twice: built once
             continue
         seen.add(key)
@@ -113,12 +134,13 @@ def build(
     rate: int | None = RateOpt,
 ) -> None:
     """Build each article into an episode and update the feed."""
-    from .pipeline import Builder
+    from .pipeline import Builder, recover
 
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
         parsed = _read_all(articles)  # every input checked before anything is built
         builder = Builder(settings, out_dir, rate=rate)
+        _print_recovery(out_dir, recover(out_dir))
         for article in parsed:
             with Progress(
                 TextColumn("{task.description}"),
@@ -137,6 +159,7 @@ def build(
                     bar.update(task, completed=done, total=total, description=f"{name}: {stage}")
 
                 result = builder.build(article, progress)
+            _print_recovery(out_dir, result.recovered)
             ep = result.episode
             if result.rendering.warning:
                 err.print(
@@ -188,10 +211,11 @@ def feed(
     out_dir: Path = OutOpt, base_url: str | None = typer.Option(None, "--base-url"), config: Path | None = ConfigOpt
 ) -> None:
     """Rewrite feed.xml (and the web player) from the episode store."""
-    from .pipeline import publish_feed
+    from .pipeline import publish_feed, recover
 
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url)
+        _print_recovery(out_dir, recover(out_dir))
         path = publish_feed(out_dir, settings)
         out.print(f"feed: {path}", markup=False, highlight=False)
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .errors import ConfigError
+from .limits import COVER_MAX_BYTES, SETTINGS_MAX_BYTES, read_bounded
 
 DEFAULT_BASE_URL: Final = "http://127.0.0.1:8000/"
 
@@ -213,13 +214,21 @@ def image_mime(data: bytes) -> str | None:
 
 
 def _check_cover(image: Path, path: str) -> None:
-    """The cover must be a real PNG or JPEG file: it goes into every MP3 and the feed."""
+    """The cover must be a real PNG or JPEG file: it goes into every MP3 and the feed.
+
+    Raises ConfigError naming the settings file and the image: missing, not a
+    regular file, over COVER_MAX_BYTES, truncated, not PNG/JPEG, wrong size.
+    """
     try:
-        head = image.read_bytes()[:24]
-    except OSError as exc:
-        raise ConfigError(f"[podcast] image {str(image)!r}: {exc.strerror or exc}", path) from None
+        data = read_bounded(image, COVER_MAX_BYTES, "cover image", ConfigError)
+    except ConfigError as exc:
+        raise ConfigError(f"[podcast] image {str(image)!r}: {exc.message}", path) from None
+    head = data[:24]
     mime = image_mime(head)
     if mime == "image/png":
+        # IHDR comes first (width and height at bytes 16-24); the IEND chunk (and its CRC) closes the file
+        if len(data) < 8 + 8 + 13 + 4 or head[12:16] != b"IHDR" or not data.endswith(b"IEND\xaeB`\x82"):
+            raise ConfigError(f"[podcast] image {str(image)!r} is a truncated or broken PNG file", path)
         width, height = struct.unpack(">II", head[16:24])
         if not (1400 <= width <= 3000 and width == height):
             raise ConfigError(
@@ -240,15 +249,22 @@ def _resolve_relative(
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Read a settings TOML file (None: defaults only)."""
+    """Read a settings TOML file (None: defaults only).
+
+    Raises ConfigError naming the file: missing, not a regular file, over
+    SETTINGS_MAX_BYTES, not UTF-8 (a byte order mark is accepted), not TOML, or
+    holding a bad value.
+    """
     if path is None:
         return Settings()
+    raw = read_bounded(path, SETTINGS_MAX_BYTES, "settings file", ConfigError)
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("settings file not found", path) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read settings: {exc}", path) from exc
+        # utf-8-sig: an editor's byte order mark is not part of the TOML (which has no BOM rule)
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read settings: not UTF-8 (byte {exc.start})", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"cannot read settings: {exc}", path) from None
     # Paths in the file are relative to the file, not to where the command runs.
     _resolve_relative(data, "podcast", "image", Path(path), lambda v: not v.startswith(("http://", "https://")))
     _resolve_relative(data, "text", "lexicon", Path(path), lambda v: True)

@@ -61,6 +61,7 @@ from .arabic import VOWEL_MARKS as VOWELS
 from .arabic import strip_tashkeel as strip_marks
 from .config import TextSettings
 from .errors import ConfigError, EngineError
+from .limits import LEXICON_MAX_BYTES, read_bounded
 from .models import Script
 
 ARABIC_LETTERS: Final = BASIC_LETTERS | {ALEF_WASLA}
@@ -237,13 +238,20 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path | Traversable) -> Lexicon:
-        """Read a lexicon file; raises ConfigError when it is missing or malformed."""
+        """Read a lexicon file; raises ConfigError when it is missing, not a regular file,
+        over LEXICON_MAX_BYTES, not UTF-8 or malformed."""
+        if isinstance(path, Path):
+            data = read_bounded(path, LEXICON_MAX_BYTES, "lexicon file", ConfigError)
+        else:  # the bundled lexicon, inside the package
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise ConfigError(f"cannot read lexicon: {exc}", str(path)) from exc
         try:
-            return cls.parse(path.read_text(encoding="utf-8"), str(path))
-        except FileNotFoundError:
-            raise ConfigError("lexicon file not found", str(path)) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read lexicon: {exc}", str(path)) from exc
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"cannot read lexicon: not UTF-8 (byte {exc.start})", str(path)) from None
+        return cls.parse(text, str(path))
 
     def marks_for(self, units: Sequence[_Unit]) -> list[str | None]:
         """The lexicon's marks for each unit of a line (None where no entry applies).

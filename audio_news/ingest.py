@@ -34,6 +34,7 @@ from .arabic import (
     to_ascii_digits,
 )
 from .errors import InputError
+from .limits import ARTICLE_MAX_BYTES, ARTICLE_MAX_WORDS, SENTENCE_MAX_WORDS, read_bounded
 from .models import Article, Section
 
 _ARABIC_RE: Final = re.compile(f"[{LETTER_OR_PRESENTATION_CLASS}]")
@@ -82,6 +83,14 @@ _TRAILING_LINE_MAX_WORDS: Final = 15
 # "اقرأ أيضا: <headline>" inside the body is a link to another article: drop that line only.
 _RELATED_LINK_RE: Final = re.compile(r"^اقرا (ايضا|المزيد|كذلك) \S")
 _FOLD_DROP_RE: Final = re.compile(f"[{MARK_CLASS}{TATWEEL}{INVISIBLE_CLASS}]")
+# Removed from all text: C0 controls other than whitespace, DEL, C1 controls, and the bidi embeddings,
+# overrides and isolates (UAX #9's explicit formatting characters), which reorder what a reader sees and,
+# left open, leak the direction into whatever page or app shows the text next.
+_CONTROL_RE: Final = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Removed from titles and headings too: every invisible character (zero-width ones, soft hyphen, BOM) except
+# the three direction marks LRM, RLM and ALM, which cannot reorder text or leak out, and which a title that
+# opens with a Latin name or ends with a number needs to show right to left where apps guess the direction.
+_TITLE_INVISIBLE_RE: Final = re.compile(f"(?![\u200e\u200f\u061c])[{INVISIBLE_CLASS}]")
 _FOLD_PUNCT_RE: Final = re.compile(r"[\s:.…،,؛;!?؟\-–—|«»\"“”()\[\]>]+")
 
 # Credits: "الرباط - الجزيرة نت", "بقلم: أحمد علي" after the title; "(رويترز)", "المصدر: وكالات" at the end.
@@ -314,6 +323,11 @@ _HTML_CHARSETS: Final = frozenset({"cp1256", "iso8859-6"})  # codecs.lookup name
 _CONTROL_BYTES: Final = frozenset(range(0, 32)) - {9, 10, 12, 13} | {127}
 _BINARY_CONTROL_SHARE: Final = 0.10
 
+_LINE_BREAK_RE: Final = re.compile(r"\r\n|\r|\n")
+# Where the diacritizer cuts a line (diacritize._SENTENCE_END, _CLAUSE_END): after a sentence end,
+# an Arabic semicolon, a comma or a colon followed by a space.
+_RUN_END_RE: Final = re.compile(f"(?<=[{re.escape(SENTENCE_ENDS)}؛،,:])\\s+")
+
 _Block = tuple[bool, str]
 """(is_heading, text): what every parser reduces a document to before sectioning."""
 
@@ -324,14 +338,18 @@ _Block = tuple[bool, str]
 def read_article(path: Path) -> Article:
     """Read an article file; the format comes from the extension, else from the content.
 
-    Raises InputError (with the path) when the file is missing, a directory, empty,
+    Raises InputError (with the path) when the file is missing, not a regular file
+    (a directory, FIFO, device or socket), over ARTICLE_MAX_BYTES, empty,
     a PDF, ZIP/DOCX or image file, binary, not UTF-8 (an HTML page may instead declare
     windows-1256 or iso-8859-6 in a <meta>), has no Arabic letters in its
-    body, or has a title but no paragraphs.
+    body, has a title but no paragraphs, or is longer than the limits allow
+    (ARTICLE_MAX_WORDS words; SENTENCE_MAX_WORDS words with no sentence end).
     """
     path = Path(path)
     text = read_text(path)
-    return _parser_for(path, text)(text, str(path))
+    article = _parser_for(path, text)(text, str(path))
+    _check_length(article)
+    return article
 
 
 def read_text(path: Path, *, allow_empty: bool = False) -> str:
@@ -341,14 +359,7 @@ def read_text(path: Path, *, allow_empty: bool = False) -> str:
     commands print nothing for nothing).
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", path)
-    if path.is_dir():
-        raise InputError("is a directory, not an article file", path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path) from exc
+    data = read_bounded(path, ARTICLE_MAX_BYTES, "article file", InputError)
     if not data.strip():
         if allow_empty:
             return data.decode("utf-8", errors="replace")
@@ -376,6 +387,45 @@ def read_text(path: Path, *, allow_empty: bool = False) -> str:
     if not text.strip() and not allow_empty:
         raise InputError("file is empty", path)
     return text
+
+
+def _check_length(article: Article) -> None:
+    """Refuse an article too long to build in bounded time and memory, naming the limit.
+
+    A run of words with no sentence end or comma is refused too: the diacritizer
+    reads one such run at once and its models stop at 12,000 characters.
+    """
+    paragraphs = [article.title, *(p for s in article.sections for p in ((s.heading or ""), *s.paragraphs))]
+    words = sum(len(p.split()) for p in paragraphs)
+    if words > ARTICLE_MAX_WORDS:
+        raise InputError(f"the article has {words:,} words; the limit is {ARTICLE_MAX_WORDS:,}", article.source)
+    for paragraph in paragraphs:
+        check_runs(paragraph, article.source)
+
+
+def check_runs(text: str, source: str) -> None:
+    """Raise InputError naming `source` when `text` holds more than SENTENCE_MAX_WORDS words with no
+    sentence end, comma or colon between them (the diacritizer would fail on it, naming nothing)."""
+    for run in _RUN_END_RE.split(text):
+        words = run.split()
+        if len(words) > SENTENCE_MAX_WORDS:
+            raise InputError(
+                f"a sentence of {len(words):,} words with no full stop or comma "
+                f"(«{' '.join(words[:6])} …»); the limit is {SENTENCE_MAX_WORDS:,} words",
+                source,
+            )
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a text, split at CR and LF only.
+
+    str.splitlines also splits at U+2028/U+2029, NEL, VT, FF and the file
+    separators, which editors put inside a paragraph: split there, one paragraph
+    turned into a short line (a false heading) and the rest. They stay inside the
+    line and read as spaces (str.split treats them as whitespace).
+    """
+    lines = _LINE_BREAK_RE.split(text)
+    return lines[:-1] if lines and not lines[-1] else lines
 
 
 def _declared_html_charset(path: Path, data: bytes) -> str | None:
@@ -504,6 +554,12 @@ def is_source_credit(line: str) -> bool:
     return not re.sub(r"(?<!\S)و(?!\S)", " ", rest).split()
 
 
+def _visible(text: str, heading: bool = False) -> str:
+    """`text` without control characters and bidi overrides (and, in a title or heading, no invisibles)."""
+    text = _CONTROL_RE.sub("", text)
+    return _TITLE_INVISIBLE_RE.sub("", text) if heading else text
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -564,8 +620,8 @@ def _article(
     paragraphs, not the title: a page with an Arabic <title> and an English body
     is not an Arabic article.
     """
-    title = _squash(title)
-    blocks = [(is_heading, _squash(text)) for is_heading, text in blocks if text.strip()]
+    title = _squash(_visible(title, heading=True))
+    blocks = [(is_heading, _squash(_visible(text, is_heading))) for is_heading, text in blocks if text.strip()]
     blocks = blocks[: _article_end(blocks)]
     blocks = _without_credits(blocks)
     datelines = [text for is_heading, text in blocks if not is_heading and is_dateline(text)]
@@ -675,7 +731,7 @@ def parse_text(text: str, source: str = "") -> Article:
     the date and is dropped. Raises InputError when the body has no Arabic
     text, or there is no title or no paragraph.
     """
-    lines = [_squash(line) for line in text.splitlines()]
+    lines = [_squash(line) for line in _lines(text)]
     lines = [line for line in lines if line]
     if not lines:
         raise InputError("no text found", source)
@@ -854,7 +910,7 @@ def parse_markdown(text: str, source: str = "") -> Article:
     Raises InputError as parse_text does, and for a bad front-matter url or date.
     """
     meta, lines = _front_matter(text, source)
-    blocks = _markdown_blocks(re.sub(r"<!--.*?-->", "", "\n".join(lines), flags=re.DOTALL).splitlines())
+    blocks = _markdown_blocks(_lines(re.sub(r"<!--.*?-->", "", "\n".join(lines), flags=re.DOTALL)))
     blocks = [(2 if level == 0 and _is_bold_line(content) else level, _md_inline(content)) for level, content in blocks]
     blocks = [(level, content) for level, content in blocks if content or level == _MD_BREAK]
     blocks = _before_promo_break(blocks)
@@ -899,7 +955,7 @@ class _FrontMatter(TypedDict, total=False):
 
 def _front_matter(text: str, source: str) -> tuple[_FrontMatter, list[str]]:
     """Split off `---` front matter; returns ({url, date, title}, remaining lines)."""
-    lines = text.splitlines()
+    lines = _lines(text)
     if not lines or lines[0].strip() != "---":
         return {}, lines
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)

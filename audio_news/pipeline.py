@@ -5,17 +5,21 @@
 
 Heavy things (the diacritizer model, the speech engine) are made once per run
 in a Builder and reused for every article. The MP3 is rendered and tagged under
-a temporary name; only then are the transcripts and the MP3 renamed into place
-(each file atomically), and only then do the store, feed and player change,
-under the output folder's lock. A failed build leaves the previous episode and
-feed as they were, and takes away what it added: a first build that fails
-leaves no output folder behind. The ffmpeg to use is probed when the Builder
-is made, so one that lacks a feature fails before any synthesis.
+a temporary name, outside the output folder's lock (the slow part). Then, under
+the lock, one publish.Publication puts in the transcripts, the MP3, the store,
+the pages, the index and the feed: all of them or none, even after kill -9,
+because every change is journaled first and the next command (build or feed,
+through `recover`) undoes a publish that did not reach its commit line, finishes
+one that did, and deletes the temporary files of dead processes. A failed build
+leaves the previous episode and feed as they were: a first build that fails
+leaves no output folder behind. The ffmpeg to use is probed when the Builder is
+made, so one that lacks a feature fails before any synthesis.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -41,6 +45,8 @@ class BuildResult:
     rendering: Rendering
     seconds: float
     synth_seconds: float
+    recovered: publish.Recovery = publish.Recovery()
+    """What a process killed while this one ran had left half done, and was fixed."""
 
     @property
     def real_time_factor(self) -> float:
@@ -110,14 +116,17 @@ class Builder:
         slug = publish.slugify(article.title, guid=guid)
         store = publish.EpisodeStore(self.out_dir)
         store.load()  # a corrupt store fails before any file is written
-        episodes_dir = self.out_dir / "episodes"
-        created = _missing_folders(episodes_dir)  # removed again if the build fails, as are new files
-        existed = {p.name for p in episodes_dir.iterdir()} if not created else set()
+        episodes_dir = self.out_dir / publish.EPISODES_DIR
+        # Removed again if the build fails: the output folder and its parents where
+        # they are new, and any folder the build makes inside it.
+        created, folders_before = _missing_folders(self.out_dir), _folders_in(self.out_dir)
         mp3 = episodes_dir / f"{slug}.mp3"
         tmp = publish.temp_path_for(mp3)
         try:
             publish.ensure_folder(episodes_dir)
+            publish.crash_point("synthesized")
             rendering = stitch.render(script, self.settings.audio, self.settings.pauses, tmp)
+            publish.crash_point("rendered")
             cover = publish.cover_bytes(podcast.image)
             tag.write_tags(
                 tmp,
@@ -134,39 +143,41 @@ class Builder:
                     chapters=rendering.chapters,
                 ),
             )
-            sidecars = publish.write_transcripts(self.out_dir, slug, rendering, article.title)
-            publish.commit_file(tmp, mp3)
+            publish.crash_point("tagged")
+            with publish.folder_lock(self.out_dir):  # another build may be publishing too
+                recovered = publish.recover(self.out_dir)  # one that died since the command began
+                with publish.Publication(self.out_dir) as pub:
+                    sidecars = publish.write_transcripts(self.out_dir, slug, rendering, article.title, pub.write)
+                    pub.place(tmp, mp3)
+                    episode = Episode(
+                        guid=guid,
+                        slug=slug,
+                        title=article.title,
+                        description=article.lead,
+                        pub_date=_pub_date(article, store.get(guid)),
+                        duration_ms=rendering.duration_ms,
+                        size=mp3.stat().st_size,
+                        audio=mp3.relative_to(self.out_dir).as_posix(),
+                        transcript_vtt=sidecars[0],
+                        transcript_txt=sidecars[1],
+                        chapters_json=sidecars[2],
+                        chapters=rendering.chapters,
+                        source_url=article.url,
+                        article_date=article.date,
+                        voice=self.profile.name,
+                        loudness_lufs=rendering.loudness_lufs,
+                        true_peak_db=rendering.true_peak_db,
+                    )
+                    episodes, replaced = store.put(episode, pub.write)
+                    _write_feed_and_site(self.out_dir, self.settings, episodes, pub)
+                    publish.remove_episode_files(self.out_dir, replaced, keep=episode, remove=pub.remove)
         except BaseException:
-            tmp.unlink(missing_ok=True)
-            _remove_new(episodes_dir, slug, existed, created)
+            publish.discard(tmp)
+            new_folders = sorted(_folders_in(self.out_dir) - folders_before, key=lambda p: len(p.parts), reverse=True)
+            _remove_folders([*new_folders, *created])
             raise
-        finally:
-            tmp.unlink(missing_ok=True)
-
-        with publish.folder_lock(self.out_dir):  # another build may be publishing too
-            episode = Episode(
-                guid=guid,
-                slug=slug,
-                title=article.title,
-                description=article.lead,
-                pub_date=_pub_date(article, store.get(guid)),
-                duration_ms=rendering.duration_ms,
-                size=mp3.stat().st_size,
-                audio=mp3.relative_to(self.out_dir).as_posix(),
-                transcript_vtt=sidecars[0],
-                transcript_txt=sidecars[1],
-                chapters_json=sidecars[2],
-                chapters=rendering.chapters,
-                source_url=article.url,
-                article_date=article.date,
-                voice=self.profile.name,
-                loudness_lufs=rendering.loudness_lufs,
-                true_peak_db=rendering.true_peak_db,
-            )
-            episodes, replaced = store.put(episode)
-            _write_feed_and_site(self.out_dir, self.settings, episodes)
-            publish.remove_episode_files(self.out_dir, replaced, keep=episode)
-        return BuildResult(episode, rendering, time.perf_counter() - started, synth_seconds)
+        seconds = time.perf_counter() - started
+        return BuildResult(episode, rendering, seconds, synth_seconds, recovered)
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -179,18 +190,27 @@ def _missing_folders(folder: Path) -> list[Path]:
     return missing
 
 
-def _remove_new(episodes_dir: Path, slug: str, existed: set[str], created: Sequence[Path]) -> None:
-    """Undo what a failed build added: this episode's files that were not there
-    before, then the folders it made (innermost first) if nothing else is in them."""
-    if episodes_dir.is_dir():
-        for path in episodes_dir.iterdir():
-            if path.name.startswith(f"{slug}.") and path.name not in existed:
-                path.unlink(missing_ok=True)
+def _folders_in(folder: Path) -> set[Path]:
+    """Every folder below `folder` (none when it does not exist)."""
+    return {Path(root) / name for root, names, _ in os.walk(folder) for name in names}
+
+
+def _remove_folders(created: Sequence[Path]) -> None:
+    """After a failed build (its files already undone): the folders it made,
+    innermost first, if nothing else is in them. Never raises.
+
+    A folder this build made may hold the bookkeeping the publish step wrote
+    there (the lock file, the podcast:guid); with nothing else beside them they
+    are this build's too, and go with the folder."""
+    bookkeeping = {publish.LOCK_NAME, publish.GUID_NAME}
     for folder in created:
         try:
+            if {entry.name for entry in folder.iterdir()} <= bookkeeping:
+                for name in bookkeeping:
+                    (folder / name).unlink(missing_ok=True)
             folder.rmdir()
         except OSError:
-            return
+            continue  # not empty (or not ours to remove): its parents are not empty either
 
 
 def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:
@@ -203,17 +223,32 @@ def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:
     return now
 
 
+def recover(out_dir: Path) -> publish.Recovery:
+    """Finish or undo what a killed build or `feed` left in `out_dir` (see
+    publish.recover); nothing to do where there is no folder yet."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return publish.Recovery()
+    with publish.folder_lock(out_dir):
+        return publish.recover(out_dir)
+
+
 def publish_feed(out_dir: Path, settings: Settings) -> Path:
-    """Rewrite feed.xml and the web player from the store."""
+    """Rewrite feed.xml and the web player from the store, as one publish."""
     store = publish.EpisodeStore(out_dir)
     if not store.path.is_file():
         raise PublishError(f"no episode store ({store.path.name}) here: build an article into it first", out_dir)
     with publish.folder_lock(out_dir):
-        return _write_feed_and_site(out_dir, settings, store.load())
+        publish.recover(out_dir)
+        with publish.Publication(out_dir) as pub:
+            return _write_feed_and_site(out_dir, settings, store.load(), pub)
 
 
-def _write_feed_and_site(out_dir: Path, settings: Settings, episodes: Sequence[Episode]) -> Path:
-    cover = publish.ensure_cover(out_dir, settings.podcast.image)
-    feed = publish.write_feed(out_dir, settings.podcast, episodes, cover)
-    player.write_site(out_dir, episodes, settings.podcast)
-    return feed
+def _write_feed_and_site(
+    out_dir: Path, settings: Settings, episodes: Sequence[Episode], pub: publish.Publication
+) -> Path:
+    """Cover, pages, index, then the feed: a reader never finds a link to a file not
+    yet there, and subscribers see the new feed only at the last step."""
+    cover = publish.ensure_cover(out_dir, settings.podcast.image, pub.write)
+    player.write_site(out_dir, episodes, settings.podcast, pub.write, pub.remove)
+    return publish.write_feed(out_dir, settings.podcast, episodes, cover, pub.write)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import posixpath
 import re
 import unicodedata
@@ -34,7 +35,7 @@ from .arabic import GREGORIAN_MONTHS
 from .config import PodcastSettings
 from .errors import PublishError
 from .models import Chapter, Cue, Episode
-from .publish import atomic_write
+from .publish import Remover, Writer, atomic_write
 
 INDEX_NAME: Final = "index.html"
 ASSET_DIR: Final = "player"
@@ -454,16 +455,16 @@ def render_index(out_dir: Path, episodes: Sequence[Episode], podcast: PodcastSet
 # --- writing ------------------------------------------------------------------
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
+def _write_if_changed(path: Path, data: bytes, write: Writer) -> None:
     try:
         if path.read_bytes() == data:
             return
     except OSError:
         pass
-    atomic_write(path, data)
+    write(path, data)
 
 
-def _remove_stale_pages(out_dir: Path, keep: set[str]) -> None:
+def _remove_stale_pages(out_dir: Path, keep: set[str], remove: Remover) -> None:
     """Delete episode pages this module wrote for episodes no longer in the store."""
     folder = Path(out_dir) / "episodes"
     marker = f'<meta name="generator" content="{GENERATOR}">'.encode()
@@ -474,27 +475,35 @@ def _remove_stale_pages(out_dir: Path, keep: set[str]) -> None:
             with open(path, "rb") as fh:
                 ours = marker in fh.read(2048)
             if ours:
-                path.unlink()
+                remove(path)
         except OSError as exc:
             raise PublishError(f"cannot remove the old page: {exc.strerror or exc}", path) from exc
 
 
-def write_site(out_dir: Path, episodes: Sequence[Episode], podcast: PodcastSettings) -> None:
+def write_site(
+    out_dir: Path,
+    episodes: Sequence[Episode],
+    podcast: PodcastSettings,
+    write: Writer = atomic_write,
+    remove: Remover = os.unlink,
+) -> None:
     """Write index.html, one page per episode and the player's assets into `out_dir`.
 
     Call after the episodes' sidecar files are in place (their .vtt is read).
     Every file is written atomically and only when it changed. Pages this
     module wrote for episodes no longer listed are removed.
+    `write` and `remove` are a Publication's, so the pages change with the
+    feed or not at all (by default each file is written on its own).
     Raises PublishError if the folder cannot be written.
     """
     out_dir = Path(out_dir)
     assets = resources.files("audio_news").joinpath("data", "player")
     for name in ASSETS:
-        _write_if_changed(out_dir / ASSET_DIR / name, assets.joinpath(name).read_bytes())
+        _write_if_changed(out_dir / ASSET_DIR / name, assets.joinpath(name).read_bytes(), write)
     pages = set()
     for episode in episodes:
         name = page_name(episode)
         pages.add(name)
-        _write_if_changed(out_dir / name, render_episode_page(out_dir, episode, podcast).encode("utf-8"))
-    _write_if_changed(out_dir / INDEX_NAME, render_index(out_dir, episodes, podcast).encode("utf-8"))
-    _remove_stale_pages(out_dir, pages)
+        _write_if_changed(out_dir / name, render_episode_page(out_dir, episode, podcast).encode("utf-8"), write)
+    _write_if_changed(out_dir / INDEX_NAME, render_index(out_dir, episodes, podcast).encode("utf-8"), write)
+    _remove_stale_pages(out_dir, pages, remove)

@@ -11,26 +11,36 @@ Last in the pipeline, after tag. The output folder, served at base_url:
       episodes/<slug>.txt      plain-text transcript
       episodes/<slug>.chapters.json   Podcasting 2.0 JSON chapters 1.2.0
 
-Every file is written to a hidden temporary name in its own folder, fsynced,
-then renamed over the old one, so a reader never sees half a file.
+Every file is written to a hidden temporary name in its own folder
+(.<name>.<pid>.tmp), fsynced, then renamed over the old one, so a reader never
+sees half a file. One build or `feed` changes many files; a Publication makes
+them one step (see its docstring): an undo journal (.publish-journal) written
+before each change, a commit line at the end, and `recover`, run by the next
+command under folder_lock, which rolls back an uncommitted publish, finishes a
+committed one and deletes temporary files whose process is gone.
 
-The order that keeps the folder consistent when an article is rebuilt:
-    write the MP3 (temp_path_for, then commit_file) and the sidecars;
-    episodes, replaced = store.put(new); write_feed(...);
-    remove_episode_files(out_dir, replaced, keep=new)
+The order that keeps the folder consistent, under folder_lock, in one Publication:
+    the sidecars and the MP3 (temp_path_for, then Publication.place);
+    episodes, replaced = store.put(new, pub.write); ensure_cover; player.write_site;
+    write_feed(...); remove_episode_files(out_dir, replaced, keep=new, remove=pub.remove)
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
+import math
 import os
 import re
+import shutil
+import signal
 import unicodedata
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -43,6 +53,7 @@ from feedgen.util import xml_elem
 from .arabic import EASTERN_DIGITS, MARK_CLASS, TATWEEL
 from .config import PodcastSettings, image_mime
 from .errors import PublishError
+from .limits import COVER_MAX_BYTES, STORE_MAX_BYTES, read_bounded
 from .models import Chapter, Cue, Episode, Rendering
 
 FEED_NAME: Final = "feed.xml"
@@ -176,6 +187,15 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def discard(temp: Path) -> None:
+    """Delete a temporary file on the way out of a failure; never raises, so the
+    failure stays the error reported (what is left, the next command removes)."""
+    try:
+        Path(temp).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def commit_file(temp: Path, path: Path) -> None:
     """fsync `temp` and rename it over `path`. Raises PublishError naming the folder."""
     temp, path = Path(temp), Path(path)
@@ -187,7 +207,7 @@ def commit_file(temp: Path, path: Path) -> None:
             os.close(fd)
         os.replace(temp, path)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
+        discard(temp)
         raise PublishError(f"cannot write {path.name}: {exc.strerror or exc}", path.parent) from exc
     _fsync_folder(path.parent)
 
@@ -232,9 +252,323 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         with open(temp, "wb") as fh:
             fh.write(payload)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
+        discard(temp)
         raise PublishError(f"cannot write {path.name}: {exc.strerror or exc}", path.parent) from exc
+    crash_point(f"staged {path.name}")
     commit_file(temp, path)
+
+
+# --- one publish, all or nothing ---------------------------------------------
+
+JOURNAL_NAME: Final = ".publish-journal"
+"""The open publish's undo record; hidden, so serve never shows it."""
+CRASH_ENV: Final = "AUDIO_NEWS_CRASH_AT"
+"""Tests only: the number of the crash point at which the process kills itself (SIGKILL)."""
+CRASH_LOG_ENV: Final = "AUDIO_NEWS_CRASH_LOG"
+"""Tests only: a file that gets the name of every crash point passed, one a line."""
+_HIDDEN_TEMP: Final = re.compile(r"\..+\.(\d+)\.(?:tmp|bak)")
+_crash_points_passed = 0
+
+Writer = Callable[[Path, bytes | str], None]
+"""Writes a whole file (atomic_write, or a Publication's write)."""
+Remover = Callable[[Path], None]
+"""Removes a file (os.unlink, or a Publication's remove)."""
+
+
+def crash_point(step: str) -> None:
+    """A named point where a test may kill the process, to prove a crash there loses nothing.
+
+    Does nothing unless AUDIO_NEWS_CRASH_AT or AUDIO_NEWS_CRASH_LOG is set: then
+    the points are counted in this process, the N-th one sends SIGKILL to itself
+    (no clean-up runs, as with kill -9), and each one's name is logged first.
+    """
+    global _crash_points_passed
+    at, log = os.environ.get(CRASH_ENV), os.environ.get(CRASH_LOG_ENV)
+    if not at and not log:
+        return
+    _crash_points_passed += 1
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{_crash_points_passed} {step}\n")
+    if at and at.isdigit() and int(at) == _crash_points_passed:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _backup_path_for(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.bak")
+
+
+def _link_or_copy(path: Path, backup: Path) -> None:
+    """`backup` becomes a second name for `path`'s current bytes (a hard link:
+    no copy, and unaffected by the rename that replaces `path`)."""
+    backup.unlink(missing_ok=True)
+    try:
+        os.link(path, backup)
+    except OSError:  # a file system without hard links
+        temp = temp_path_for(backup)
+        shutil.copyfile(path, temp)
+        commit_file(temp, backup)
+
+
+def _inside(out_dir: Path, name: str) -> Path | None:
+    """out_dir/name if `name` is a plain relative path inside it, else None."""
+    rel = Path(name)
+    if rel.is_absolute() or not rel.parts or ".." in rel.parts:
+        return None
+    return out_dir / rel
+
+
+class Publication:
+    """One publish: every file it writes or removes in the output folder, all or nothing.
+
+    Why an undo journal: the feed and pages are rendered from files already in
+    place (the MP3's size, the .vtt), so the new files go in one by one; what
+    makes them one step is .publish-journal, appended and fsynced *before* each
+    change. Before a file is replaced, its old bytes get a second name (a hard
+    link, .<name>.<pid>.bak); a removal is only noted and done after commit.
+    Commit is one fsynced "commit" line; then the removals are done, the
+    backups deleted and the journal removed. A crash before that line is undone
+    by the next command (`recover`: backups renamed back, new files deleted); a
+    crash after it is finished (the removals). Use under folder_lock, which
+    also keeps recovery from running while a live process publishes.
+
+    Readers of the folder during the few renames see no dangling link as long
+    as files are written in the order the pipeline uses: episode files, store,
+    feed, episode page, index; removals only after all of them.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+        self.journal = self.out_dir / JOURNAL_NAME
+        self._kept: dict[Path, Path | None] = {}
+        self._removals: list[Path] = []
+        self._fd: int | None = None
+
+    def __enter__(self) -> Publication:
+        ensure_folder(self.out_dir)
+        try:
+            self._fd = os.open(self.journal, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except OSError as exc:
+            raise PublishError(f"cannot start the publish journal: {exc.strerror or exc}", self.journal) from exc
+        _fsync_folder(self.out_dir)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
+
+    def _log(self, record: dict[str, str | None]) -> None:
+        if self._fd is None:
+            raise PublishError("the publish is not open", self.journal)
+        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            os.write(self._fd, line)
+            os.fsync(self._fd)
+        except OSError as exc:
+            raise PublishError(f"cannot write the publish journal: {exc.strerror or exc}", self.journal) from exc
+
+    def _rel(self, path: Path) -> str:
+        return Path(path).relative_to(self.out_dir).as_posix()
+
+    def _keep(self, path: Path) -> None:
+        """Journal `path` and give its old bytes a second name, once per publish."""
+        path = Path(path)
+        if path in self._kept:
+            return
+        backup = _backup_path_for(path) if path.exists() else None
+        self._log({"path": self._rel(path), "backup": self._rel(backup) if backup else None})
+        crash_point(f"journaled {path.name}")
+        self._kept[path] = backup
+        if backup is not None:
+            try:
+                _link_or_copy(path, backup)
+            except OSError as exc:
+                raise PublishError(f"cannot keep the old file: {exc.strerror or exc}", path) from exc
+
+    def write(self, path: Path, data: bytes | str) -> None:
+        """atomic_write, undone if the publish fails."""
+        self._keep(path)
+        atomic_write(path, data)
+        crash_point(f"wrote {Path(path).name}")
+
+    def place(self, temp: Path, path: Path) -> None:
+        """commit_file of a finished temp file (the MP3), undone if the publish fails."""
+        self._keep(path)
+        commit_file(temp, path)
+        crash_point(f"placed {Path(path).name}")
+
+    def remove(self, path: Path) -> None:
+        """Remove `path` once the publish has committed."""
+        self._log({"remove": self._rel(path)})
+        self._removals.append(Path(path))
+
+    def commit(self) -> None:
+        """The one step that publishes; then the removals and the clean-up."""
+        self._log({"commit": "yes"})
+        crash_point("committed")
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        _finish(self.out_dir, self._removals, [b for b in self._kept.values() if b is not None], self.journal)
+
+    def rollback(self) -> None:
+        """Put every file back as it was; what cannot be undone now stays in the
+        journal for the next command. Never raises: the error that caused the
+        rollback is the one to report."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        try:
+            _undo(self.out_dir, list(self._kept.items()), self.journal)
+        except OSError:
+            pass
+
+
+def _finish(out_dir: Path, removals: Sequence[Path], backups: Sequence[Path], journal: Path) -> None:
+    for path in removals:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise PublishError(f"published, but cannot remove the old file: {exc.strerror or exc}", path) from exc
+        crash_point(f"removed {path.name}")
+    for backup in backups:
+        backup.unlink(missing_ok=True)
+    for folder in {p.parent for p in (*removals, *backups)}:
+        _fsync_folder(folder)
+    journal.unlink(missing_ok=True)
+    _fsync_folder(out_dir)
+
+
+def _undo(out_dir: Path, kept: Sequence[tuple[Path, Path | None]], journal: Path) -> None:
+    """Newest first: a backup renamed back over its file, a file that was new deleted.
+    A backup that is missing was never made, so its file was never touched."""
+    for path, backup in reversed(kept):
+        if backup is None:
+            path.unlink(missing_ok=True)
+        elif backup.exists():
+            if path.exists() and os.path.samefile(backup, path):
+                backup.unlink()  # never replaced: renaming a link over itself would keep both names
+            else:
+                os.replace(backup, path)
+        crash_point(f"undid {path.name}")
+    for folder in {p.parent for p, _ in kept}:
+        _fsync_folder(folder)
+    journal.unlink(missing_ok=True)
+    _fsync_folder(out_dir)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What `recover` found left by a process that died, and did about it."""
+
+    rolled_back: bool = False
+    """A publish that had not committed was undone."""
+    undone: int = 0
+    """Files it had changed, put back as they were."""
+    rolled_forward: bool = False
+    """A publish that had committed was finished (its old files removed)."""
+    temps: int = 0
+    """Hidden temporary files of dead processes deleted."""
+
+    def __bool__(self) -> bool:
+        return self.rolled_back or self.rolled_forward or self.temps > 0
+
+    def describe(self) -> str:
+        """One line for the user."""
+        parts = []
+        if self.rolled_back:
+            parts.append(f"undid an unfinished publish ({self.undone} file{'s' if self.undone != 1 else ''} put back)")
+        if self.rolled_forward:
+            parts.append("finished a publish that had committed")
+        if self.temps:
+            parts.append(f"removed {self.temps} temporary file{'s' if self.temps != 1 else ''} of a killed build")
+        return "; ".join(parts)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
+
+
+def _read_journal(journal: Path) -> list[dict[str, str | None]]:
+    """The journal's complete records (a torn last line was never acted on)."""
+    try:
+        data = journal.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise PublishError(f"cannot read the publish journal: {exc.strerror or exc}", journal) from exc
+    records = []
+    for line in data.split(b"\n")[:-1] if data else []:
+        try:
+            record = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            break
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def recover(out_dir: Path) -> Recovery:
+    """Finish or undo what a killed process left in `out_dir`; hold folder_lock.
+
+    A journal with a commit line is rolled forward (its removals done), one
+    without is rolled back; then hidden temporary files (.<name>.<pid>.tmp or
+    .bak) whose process is gone are deleted. Raises PublishError if the folder
+    cannot be changed (the journal then stays for the next try).
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return Recovery()
+    journal = out_dir / JOURNAL_NAME
+    result = Recovery()
+    if journal.exists():
+        records = _read_journal(journal)
+        kept: list[tuple[Path, Path | None]] = []
+        removals: list[Path] = []
+        committed = False
+        for record in records:
+            target = _inside(out_dir, str(record.get("path") or record.get("remove") or ""))
+            if target is None:
+                committed = committed or record.get("commit") == "yes"
+                continue
+            if "remove" in record:
+                removals.append(target)
+            else:
+                backup = _inside(out_dir, str(record["backup"])) if record.get("backup") else None
+                kept.append((target, backup))
+        try:
+            if committed:
+                _finish(out_dir, removals, [b for _, b in kept if b is not None], journal)
+                result = Recovery(rolled_forward=True)
+            else:
+                undone = sum(1 for p, b in kept if b is None and p.exists() or b is not None and b.exists())
+                _undo(out_dir, kept, journal)
+                result = Recovery(undone=undone, rolled_back=True)
+        except OSError as exc:
+            raise PublishError(f"cannot recover an unfinished publish: {exc.strerror or exc}", journal) from exc
+    temps = 0
+    for folder in (out_dir, out_dir / EPISODES_DIR, out_dir / "player"):
+        for path in folder.iterdir() if folder.is_dir() else ():
+            match = _HIDDEN_TEMP.fullmatch(path.name)
+            if match and not _pid_alive(int(match.group(1))) and not path.is_dir():
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    raise PublishError(f"cannot remove a killed build's file: {exc.strerror or exc}", path) from exc
+                temps += 1
+    return replace(result, temps=temps)
 
 
 # --- transcripts and chapters -----------------------------------------------
@@ -340,7 +674,9 @@ def transcript_text(title: str, rendering: Rendering) -> str:
     return render_text(title, rendering.cues, rendering.chapters)
 
 
-def write_transcripts(out_dir: Path, slug: str, rendering: Rendering, title: str) -> tuple[str, str, str]:
+def write_transcripts(
+    out_dir: Path, slug: str, rendering: Rendering, title: str, write: Writer = atomic_write
+) -> tuple[str, str, str]:
     """Write episodes/<slug>.vtt, .txt and .chapters.json under `out_dir`,
     from the cues and chapters stitch measured.
 
@@ -354,7 +690,7 @@ def write_transcripts(out_dir: Path, slug: str, rendering: Rendering, title: str
         render_chapters_json(title, rendering.chapters),
     )
     for name, body in zip(names, bodies):
-        atomic_write(Path(out_dir) / name, body)
+        write(Path(out_dir) / name, body)
     return names
 
 
@@ -369,35 +705,40 @@ class EpisodeStore:
         self.path = self.out_dir / STORE_NAME
 
     def load(self) -> tuple[Episode, ...]:
-        """The stored episodes (none if the file is missing).
+        """The stored episodes (none if the file is missing), every one checked.
 
-        Raises PublishError naming the file if it cannot be read or parsed.
+        The store is not trusted: it is checked whole (types, finite numbers,
+        slugs that are plain file names, files directly under episodes/) before
+        any command writes anything from it. Raises PublishError naming the file
+        if it cannot be read (not a regular file, over STORE_MAX_BYTES), parsed
+        or checked.
         """
         try:
-            text = self.path.read_text(encoding="utf-8")
+            os.stat(self.path)
         except FileNotFoundError:
             return ()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PublishError(f"cannot read the episode store: {exc}", self.path) from exc
+        except OSError:
+            pass  # named by read_bounded: a symlink loop, a file where a folder should be, ...
+        data = read_bounded(self.path, STORE_MAX_BYTES, "episode store", PublishError)
         try:
-            data = json.loads(text)
-            if not isinstance(data, list):
+            items = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+            if not isinstance(items, list):
                 raise TypeError("expected a list of episodes")
-            return tuple(Episode.from_dict(item) for item in data)
+            return tuple(_checked_episode(item, number) for number, item in enumerate(items, 1))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise PublishError(f"the episode store is corrupt ({exc}); fix or delete it", self.path) from exc
+            raise PublishError(f"the episode store is corrupt ({exc}); fix or delete it", self.path) from None
 
     def get(self, guid: str) -> Episode | None:
         """The stored episode with this guid, if any."""
         return next((e for e in self.load() if e.guid == guid), None)
 
-    def save(self, episodes: Sequence[Episode]) -> None:
+    def save(self, episodes: Sequence[Episode], write: Writer = atomic_write) -> None:
         """Write the store atomically, newest first. Raises PublishError."""
         ordered = sorted(episodes, key=lambda e: e.pub_date, reverse=True)
         text = json.dumps([e.to_dict() for e in ordered], ensure_ascii=False, indent=2) + "\n"
-        atomic_write(self.path, text)
+        write(self.path, text)
 
-    def put(self, episode: Episode) -> tuple[tuple[Episode, ...], Episode | None]:
+    def put(self, episode: Episode, write: Writer = atomic_write) -> tuple[tuple[Episode, ...], Episode | None]:
         """Add `episode`, replacing the one with the same guid (never a duplicate), and save.
 
         Returns every episode, newest first, and the one replaced (None if new), whose
@@ -408,8 +749,94 @@ class EpisodeStore:
         replaced = next((e for e in stored if e.guid == episode.guid), None)
         others = [e for e in stored if e.guid != episode.guid]
         episodes = tuple(sorted([episode, *others], key=lambda e: e.pub_date, reverse=True))
-        self.save(episodes)
+        self.save(episodes, write)
         return episodes, replaced
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number")
+
+
+def is_plain_name(name: str) -> bool:
+    """Whether `name` is one file name: no separator, not . or .., not hidden, no control characters."""
+    return (
+        bool(name)
+        and name not in (".", "..")
+        and not name.startswith(".")
+        and "/" not in name
+        and "\\" not in name
+        and _UNSAFE_NAME_RE.search(name) is None
+        and len(name.encode("utf-8")) <= 255
+    )
+
+
+_UNSAFE_NAME_RE: Final = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Episode fields and the types a stored value may have (bool is not an int here).
+_TEXT_FIELDS: Final = ("guid", "slug", "title", "description", "audio", "transcript_vtt", "transcript_txt")
+_COUNT_FIELDS: Final = ("duration_ms", "size")
+_LEVEL_FIELDS: Final = ("loudness_lufs", "true_peak_db")
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _checked_episode(item: object, number: int) -> Episode:
+    """One store entry as an Episode; ValueError naming the entry and the field when a value is wrong."""
+
+    def bad(key: str, why: str) -> ValueError:
+        return ValueError(f"episode {number}: {key} {why}")
+
+    if not isinstance(item, dict):
+        raise ValueError(f"episode {number} is not an object")
+    for key in _TEXT_FIELDS:
+        if not isinstance(item.get(key), str):
+            raise bad(key, "must be a string")
+    for key in ("chapters_json", "voice"):
+        if not isinstance(item.get(key, ""), str):
+            raise bad(key, "must be a string")
+    for key in _COUNT_FIELDS:
+        if not _is_count(item.get(key)):
+            raise bad(key, "must be a whole number ≥ 0")
+    for key in _LEVEL_FIELDS:
+        value = item.get(key)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+        ):
+            raise bad(key, "must be a finite number or null")
+    for key in ("pub_date", "article_date", "source_url"):
+        if item.get(key) is not None and not isinstance(item.get(key), str):
+            raise bad(key, "must be a string")
+    if not isinstance(item.get("pub_date"), str):
+        raise bad("pub_date", "must be a date and time")
+    if not is_plain_name(item["slug"]):
+        raise bad("slug", f"{item['slug']!r} is not a plain file name")
+    for key in ("audio", "transcript_vtt", "transcript_txt", "chapters_json"):
+        value = item.get(key) or ""
+        folder, _, name = value.partition("/")
+        if value and (folder != EPISODES_DIR or not is_plain_name(name)):
+            raise bad(key, f"{value!r} is not a file in {EPISODES_DIR}/")
+    if not item["audio"]:
+        raise bad("audio", "is empty")
+    url = item.get("source_url")
+    if url is not None and not _is_url(url):
+        raise bad("source_url", "must be an http(s) URL")
+    chapters = item.get("chapters", [])
+    if not isinstance(chapters, list):
+        raise bad("chapters", "must be a list")
+    for chapter in chapters:
+        if not (
+            isinstance(chapter, dict)
+            and isinstance(chapter.get("element_id"), str)
+            and isinstance(chapter.get("title"), str)
+            and _is_count(chapter.get("start_ms"))
+            and _is_count(chapter.get("end_ms"))
+        ):
+            raise bad("chapters", "must hold element_id, title, start_ms and end_ms")
+    episode = Episode.from_dict(item)
+    if episode.pub_date.tzinfo is None:  # stores written by hand: read as UTC, as the feed would
+        episode = replace(episode, pub_date=episode.pub_date.replace(tzinfo=dt.UTC))
+    return episode
 
 
 def episode_files(episode: Episode) -> tuple[str, ...]:
@@ -417,11 +844,14 @@ def episode_files(episode: Episode) -> tuple[str, ...]:
     return tuple(n for n in (episode.audio, episode.transcript_vtt, episode.transcript_txt, episode.chapters_json) if n)
 
 
-def remove_episode_files(out_dir: Path, episode: Episode | None, keep: Episode | None = None) -> tuple[Path, ...]:
+def remove_episode_files(
+    out_dir: Path, episode: Episode | None, keep: Episode | None = None, remove: Remover = os.unlink
+) -> tuple[Path, ...]:
     """Delete the files of `episode` (a replaced one), except those `keep` still uses.
 
     Call after the new files, the store and the feed are in place. Only files
     directly under out_dir/episodes are touched; missing ones are skipped.
+    `remove` is os.unlink, or a Publication's remove (done at its commit).
     Returns the paths removed. Raises PublishError if one cannot be removed.
     """
     if episode is None:
@@ -436,7 +866,7 @@ def remove_episode_files(out_dir: Path, episode: Episode | None, keep: Episode |
         if path.parent != root:
             continue
         try:
-            path.unlink()
+            remove(path)
         except FileNotFoundError:
             continue
         except OSError as exc:
@@ -470,17 +900,14 @@ def cover_bytes(image: str) -> tuple[bytes, str]:
     path = Path(image).expanduser()
     if path.suffix.lower() not in _COVER_SUFFIXES:
         raise PublishError("the cover image must be a .png or .jpg file", path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PublishError(f"cannot read the cover image: {exc.strerror or exc}", path) from exc
+    data = read_bounded(path, COVER_MAX_BYTES, "cover image", PublishError)
     mime = image_mime(data)  # what the bytes are, whatever the name says
     if mime is None:
         raise PublishError("the cover image is not a PNG or JPEG file", path)
     return data, mime
 
 
-def ensure_cover(out_dir: Path, image: str) -> str:
+def ensure_cover(out_dir: Path, image: str, write: Writer = atomic_write) -> str:
     """Put the channel art into `out_dir`; return its name there (or the URL as is).
 
     Empty: the bundled cover as cover.png; a file path: copied as cover.<ext>.
@@ -496,7 +923,7 @@ def ensure_cover(out_dir: Path, image: str) -> str:
     except OSError:
         same = False
     if not same:
-        atomic_write(target, data)
+        write(target, data)
     return name
 
 
@@ -591,13 +1018,26 @@ def _url(base: str, name: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return _XML_BAD.sub("", _nfc(text)).strip()
+    """Text fit for XML: NFC, no characters XML forbids, no C1 controls or bidi overrides."""
+    return _UNSAFE_NAME_RE.sub("", _XML_BAD.sub("", _nfc(text))).strip()
+
+
+def _feed_text(text: str) -> str:
+    """Text for an element that feed readers render as HTML (item title and description).
+
+    RSS 2.0 lets description (and, in most readers, title) carry entity-encoded
+    HTML, so text is escaped as HTML before feedgen escapes it again as XML: an
+    article that says `<img src=x onerror=…>` reaches the reader as those
+    characters, not as a tag. A plain-text reader shows `&lt;` only for text
+    that holds `<`, `>` or `&`, which Arabic news titles rarely do.
+    """
+    return html.escape(_clean(text), quote=False)
 
 
 def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> None:
     item = fg.add_entry(order="append")
-    item.title(_clean(episode.title) or episode.slug)
-    item.description(_clean(episode.description) or _clean(episode.title) or episode.slug)
+    item.title(_feed_text(episode.title) or episode.slug)
+    item.description(_feed_text(episode.description) or _feed_text(episode.title) or episode.slug)
     try:
         size = (out_dir / episode.audio).stat().st_size
     except OSError:
@@ -657,7 +1097,13 @@ def render_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Epis
     return rss
 
 
-def write_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Episode], cover_name: str) -> Path:
+def write_feed(
+    out_dir: Path,
+    podcast: PodcastSettings,
+    episodes: Sequence[Episode],
+    cover_name: str,
+    write: Writer = atomic_write,
+) -> Path:
     """Write out_dir/feed.xml (atomically) for `episodes`; return its path.
 
     `cover_name` is what ensure_cover returned. Raises PublishError if the
@@ -669,5 +1115,5 @@ def write_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Episo
     except ValueError as exc:  # feedgen's and lxml's complaint about a value
         raise PublishError(f"cannot build the feed: {exc}", out_dir / FEED_NAME) from exc
     path = out_dir / FEED_NAME
-    atomic_write(path, data)
+    write(path, data)
     return path

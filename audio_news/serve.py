@@ -6,7 +6,9 @@ they are. Podcast apps need byte ranges to seek in an MP3 (206, 416,
 Accept-Ranges), HEAD, and the right content types; everything else is refused:
 no method but GET and HEAD, no path outside the folder (`..`, encoded or not,
 and symlinks that lead out), no hidden files (temporary files start with a dot),
-no directory listings.
+not even through a symlink, no directory listings. A Range in a unit other than
+bytes is ignored (RFC 9110). Idle and slow-header clients are closed
+(KEEP_ALIVE_S, HEAD_TIMEOUT_S).
 
     serve(out_dir, host, port, announce=print)   blocks until Ctrl+C
     with running(out_dir) as url: ...            a background server (tests, checks)
@@ -18,6 +20,7 @@ are imported here and nowhere else.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import os
 import socket
@@ -40,6 +43,12 @@ if TYPE_CHECKING:
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8000
+KEEP_ALIVE_S: Final = 5
+"""A connection idle this long after a response is closed (uvicorn's timeout_keep_alive)."""
+HEAD_TIMEOUT_S: Final = 10.0
+"""A request head (request line and headers) must arrive whole within this many seconds of the
+connection opening or of the previous response ending, or the connection is closed: idle and
+slow-header (slowloris) clients cannot hold connections. h11 caps a head at 16 KiB."""
 
 CONTENT_TYPES: Final[dict[str, str]] = {
     ".mp3": "audio/mpeg",
@@ -82,7 +91,7 @@ def resolve(out_dir: Path, url_path: str) -> Path | None:
     """The regular file inside `out_dir` that a decoded URL path names, or None.
 
     Refuses `.`/`..` segments, hidden names, backslashes, NUL bytes, and any file
-    whose real path (symlinks followed) is outside `out_dir`. A path ending in
+    whose real path (symlinks followed) is outside `out_dir` or hidden. A path ending in
     "/" means the index.html in that folder; folders are never listed.
     """
     if "\x00" in url_path or "\\" in url_path or not url_path.startswith("/"):
@@ -96,6 +105,8 @@ def resolve(out_dir: Path, url_path: str) -> Path | None:
     try:
         real = Path(os.path.realpath(root.joinpath(*parts)))
         if not real.is_relative_to(root) or real == root:
+            return None
+        if any(p.startswith(".") for p in real.relative_to(root).parts):  # a symlink to a hidden file
             return None
         if not stat.S_ISREG(real.stat().st_mode) or not os.access(real, os.R_OK):
             return None
@@ -150,6 +161,7 @@ def make_app(out_dir: Path) -> ASGIApp:
             headers["Cache-Control"] = "no-cache"
         if path.suffix.lower() == ".html":
             headers["Content-Security-Policy"] = _HTML_POLICY
+        scope = _without_foreign_range(scope)
         response = FileResponse(path, stat_result=info, media_type=content_type(path), headers=headers)
         if _not_modified(scope, response):
             keep = {k: v for k, v in response.headers.items() if k in ("etag", "cache-control", "last-modified")}
@@ -157,6 +169,19 @@ def make_app(out_dir: Path) -> ASGIApp:
         await response(scope, receive, send)
 
     return app
+
+
+def _without_foreign_range(scope: Scope) -> Scope:
+    """`scope` without a Range header in a unit other than bytes.
+
+    RFC 9110 (14.2): a server ignores a Range header with a unit it does not
+    support and sends the whole file (200); starlette would answer 400.
+    """
+    headers = scope.get("headers", ())
+    for name, value in headers:
+        if name == b"range" and value.partition(b"=")[0].strip().lower() != b"bytes":
+            return {**scope, "headers": [(n, v) for n, v in headers if n != b"range"]}
+    return scope
 
 
 def _not_modified(scope: Scope, response: Response) -> bool:
@@ -307,11 +332,64 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _protocol() -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol with a deadline for each request head (HEAD_TIMEOUT_S).
+
+    uvicorn closes a connection left idle after a response (timeout_keep_alive),
+    but not one that never sends a request, nor one whose header bytes trickle
+    in (each byte cancels the keep-alive timer): a few such clients hold
+    connections forever. Here a request head must arrive whole within
+    HEAD_TIMEOUT_S of the connection opening or of the previous response ending;
+    otherwise the connection is closed. A response being sent is never cut.
+    """
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeadTimedH11(H11Protocol):
+        _head_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def handle_events(self) -> None:
+            before = self.cycle
+            super().handle_events()
+            if self.cycle is not before:  # a whole request head came in
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            self._arm()  # first: a pipelined request handled inside disarms it again
+            super().on_response_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._head_timer = self.loop.call_later(HEAD_TIMEOUT_S, self._head_late)
+
+        def _disarm(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_late(self) -> None:
+            self._head_timer = None
+            busy = self.cycle is not None and not self.cycle.response_complete
+            if not busy and not self.transport.is_closing():
+                self.transport.close()
+
+    return HeadTimedH11
+
+
 def _server(out_dir: Path) -> uvicorn.Server:
     import uvicorn
 
     config = uvicorn.Config(
         make_app(out_dir),
+        http=_protocol(),
+        timeout_keep_alive=KEEP_ALIVE_S,
         lifespan="off",
         log_level="warning",
         access_log=False,

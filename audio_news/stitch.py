@@ -32,11 +32,13 @@ other ffmpeg failure becomes an AudioError ending with ffmpeg's last messages.
 
 from __future__ import annotations
 
+import errno
 import functools
 import math
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 from collections.abc import Sequence
@@ -202,6 +204,11 @@ def _help_options(text: str) -> dict[str, set[str]]:
     return sections
 
 
+_DISK_FULL: Final = tuple(os.strerror(code) for code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG))
+"""How ffmpeg (through strerror) says the disk takes no more: "No space left on device",
+"Disk quota exceeded", "File too large" (a file size limit)."""
+
+
 def _run(
     ffmpeg: Ffmpeg, args: Sequence[str], what: str, stdin: bytes | None = None, path: Path | None = None
 ) -> subprocess.CompletedProcess[bytes]:
@@ -212,6 +219,11 @@ def _run(
     except OSError as exc:
         raise AudioError(f"{what}: cannot run ffmpeg: {exc}", path) from exc
     if proc.returncode != 0:
+        full = next((m for m in _DISK_FULL if m.encode() in proc.stderr), None)
+        if proc.returncode == -getattr(signal, "SIGXFSZ", 0):  # killed at the file size limit (ulimit -f)
+            full = f"{os.strerror(errno.EFBIG)} (the file size limit, ulimit -f)"
+        if full:  # a full disk, said plainly rather than as ffmpeg's muxer noise
+            raise AudioError(f"{what}: {full}", path)
         raise AudioError(f"{what}: ffmpeg failed: {_stderr_tail(proc.stderr)}", path)
     return proc
 

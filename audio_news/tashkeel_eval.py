@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .arabic import ALEF, BASIC_LETTERS, SENTENCE_ENDS, SUKUN, TASHKEEL, strip_tashkeel
+from .errors import InputError
+from .limits import GOLD_MAX_BYTES, read_bounded
 
 ARABIC_LETTERS = BASIC_LETTERS
 """The letters that are scored (Fadel et al.'s list: no tatweel, no Persian letters)."""
@@ -280,8 +282,19 @@ def evaluate(gold_lines: Iterable[str], diacritize: Callable[[str], str], name: 
 
 
 def read_gold(path: Path, limit: int | None = None) -> list[str]:
-    """The non-empty lines of a gold file (the first `limit` of them)."""
-    lines = [line for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The non-empty lines of a gold file (the first `limit` of them).
+
+    Raises InputError naming the file: missing, not a regular file, over
+    GOLD_MAX_BYTES or not UTF-8.
+    """
+    data = read_bounded(path, GOLD_MAX_BYTES, "gold file", InputError)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); a gold file is UTF-8 text", path
+        ) from None
+    lines = [line for line in text.splitlines() if line.strip()]
     return lines[:limit] if limit else lines
 
 

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import ConfigError, UnknownVoiceError
+from .limits import SETTINGS_MAX_BYTES, read_bounded
 
 DEFAULT_VOICE = "espeak-ar"
 _KNOWN_KEYS = {"name", "engine", "description", "language", "diacritize", "max_chars", "licence", "settings"}
@@ -83,8 +84,14 @@ class VoiceProfile:
 
 
 def read_profile(path: Path | Traversable) -> VoiceProfile:
+    """Read a voice profile; a user's file must be a regular file of at most SETTINGS_MAX_BYTES."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if isinstance(path, Path) and path.exists():  # a FIFO or /dev/zero would block or never end
+            data = tomllib.loads(
+                read_bounded(path, SETTINGS_MAX_BYTES, "voice profile", ConfigError).decode("utf-8-sig")
+            )
+        else:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UnknownVoiceError("voice profile not found", str(path)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

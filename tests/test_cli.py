@@ -202,6 +202,106 @@ def test_version_is_the_package_version():
     assert __version__ and __version__[0].isdigit()
 
 
+# --- hostile input and a hostile store (issue 10) -----------------------------
+
+
+def one_line_error(result) -> str:
+    """The single stderr line of a failed command (no traceback)."""
+    assert result.returncode not in (0, 1), result.stderr  # 1: an escaped exception
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_symlink_loop_as_article(tmp_path):
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(tmp_path / "loop2.txt")
+    (tmp_path / "loop2.txt").symlink_to(loop)
+    line = one_line_error(invoke("build", str(loop), "--out", str(tmp_path / "out"), "--voice", str(TONE)))
+    assert str(loop) in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_device_as_article_is_refused(tmp_path):
+    line = one_line_error(invoke("build", "/dev/null", "--out", str(tmp_path / "out"), "--voice", str(TONE)))
+    assert "/dev/null" in line and "character device" in line
+
+
+def test_huge_article_is_refused_at_once(tmp_path):
+    article = tmp_path / "huge.txt"
+    article.write_bytes("عنوان الخبر\n".encode() + "فقرة من خبر طويل جدا. ".encode() * 130_000)  # 5 MB
+    line = one_line_error(invoke("build", str(article), "--out", str(tmp_path / "out"), "--voice", str(TONE)))
+    assert str(article) in line and "1 MB" in line
+
+
+def hostile_store(out: Path, **changes) -> Path:
+    """An output folder whose one stored episode has `changes` applied."""
+    import json
+
+    episodes = out / "episodes"
+    episodes.mkdir(parents=True)
+    entry = {
+        "guid": "g-1",
+        "slug": "ep",
+        "title": "خبر",
+        "description": "مقدمة",
+        "pub_date": "2024-05-01T08:30:00+00:00",
+        "duration_ms": 1000,
+        "size": 10,
+        "audio": "episodes/ep.mp3",
+        "transcript_vtt": "episodes/ep.vtt",
+        "transcript_txt": "episodes/ep.txt",
+        "chapters_json": "episodes/ep.chapters.json",
+        "chapters": [],
+        "source_url": None,
+        "article_date": None,
+        "voice": "tone",
+        "loudness_lufs": -16.0,
+        "true_peak_db": -1.5,
+        **changes,
+    }
+    (episodes / "ep.mp3").write_bytes(b"\xff\xfb" + b"\0" * 8)
+    store = out / "episodes.json"
+    store.write_text(json.dumps([entry], ensure_ascii=False, allow_nan=True), encoding="utf-8")
+    return store
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"slug": "../../../x/pwn"},
+        {"slug": "../pwn", "audio": "../pwn.mp3"},
+        {"title": 5},
+        {"duration_ms": "long"},
+        {"loudness_lufs": float("nan")},
+        {"true_peak_db": float("inf")},
+        {"chapters": [{"title": "x"}]},
+    ],
+    ids=["slug-escapes", "audio-escapes", "title-number", "duration-string", "nan", "infinity", "chapter"],
+)
+def test_hostile_store_feed_and_build_write_nothing(tmp_path, changes):
+    def files() -> dict[str, str]:  # the lock file the commands hold comes and goes: not counted
+        return {name: digest for name, digest in snapshot(tmp_path).items() if not name.endswith("/.lock")}
+
+    out = tmp_path / "a" / "b" / "c" / "out"
+    store = hostile_store(out, **changes)
+    before = files()
+    line = one_line_error(invoke("feed", "--out", str(out)))
+    assert str(store) in line and "corrupt" in line
+    assert files() == before  # nothing written, inside the folder or outside it
+    line = one_line_error(invoke("build", str(SAMPLE), "--out", str(out), "--voice", str(TONE)))
+    assert str(store) in line
+    assert files() == before  # the store is not rewritten before the failure
+
+
+def test_eval_tashkeel_gold_not_utf8(tmp_path):
+    gold = tmp_path / "gold.txt"
+    gold.write_bytes("ذَهَبَ الوَلَدُ إلى المدرسة.\n".encode("cp1256"))
+    line = one_line_error(invoke("eval-tashkeel", str(gold)))
+    assert str(gold) in line and "UTF-8" in line
+
+
 # --- audio-news script: what the voice will read ------------------------------------------
 
 SCRIPT_ARTICLE = ROOT / "tests" / "data" / "script_article.md"
@@ -314,3 +414,18 @@ def test_build_rate_sets_the_episode_length(tmp_path):
         episodes = store["episodes"] if isinstance(store, dict) else store
         durations.append(episodes[0]["duration_ms"])
     assert durations[1] < 0.7 * durations[0]
+
+
+def test_line_commands_name_the_file_of_a_line_too_long(tmp_path):
+    """A 12,800-character line with no punctuation: libtashkeel said "input too long", naming no file."""
+    text = tmp_path / "run-on.txt"
+    text.write_text("كتب الولد الدرس " * 800 + "\n", encoding="utf-8")
+    line = one_line_error(invoke("diacritize", str(text)))
+    assert str(text) in line and "1,000 words" in line
+    line = one_line_error(invoke("normalize", "-", stdin="كتب الولد الدرس " * 800 + "\n"))
+    assert "<stdin>" in line
+
+
+def test_line_commands_bound_stdin():
+    line = one_line_error(invoke("normalize", "-", stdin="كتب الولد الدرس.\n" * 70_000))
+    assert "<stdin>" in line and "1 MB" in line

@@ -147,3 +147,66 @@ def test_ffmpeg_path_is_relative_to_the_settings_file_and_a_name_is_looked_up_on
     assert load_settings(write(tmp_path, '[audio]\nffmpeg = "bin/ffmpeg"\n')).audio.ffmpeg == str(binary)
     assert load_settings(write(tmp_path, '[audio]\nffmpeg = "sh"\n')).audio.ffmpeg == "sh"
     assert Settings().audio.ffmpeg == ""  # the bundled one
+
+
+# --- bounded input (issue 10) -------------------------------------------------
+
+
+def test_settings_with_a_byte_order_mark_are_read(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + '[podcast]\ntitle = "نشرة"\n'.encode())
+    assert load_settings(path).podcast.title == "نشرة"
+
+
+def test_settings_fifo_is_refused_without_waiting(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "settings.toml"
+    os.mkfifo(fifo)
+    box: dict[str, BaseException] = {}
+
+    def run() -> None:
+        try:
+            load_settings(fifo)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(5)
+    if thread.is_alive():  # unblock the reader stuck in open() so the thread ends
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("reading a FIFO blocked")
+    assert isinstance(box.get("error"), ConfigError) and "FIFO" in str(box["error"]) and str(fifo) in str(box["error"])
+
+
+def test_settings_over_the_limit_are_refused(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text('voice = "espeak-ar"\n' + "# padding\n" * 7000, encoding="utf-8")
+    with pytest.raises(ConfigError, match="64 KB") as info:
+        load_settings(path)
+    assert info.value.path == str(path)
+
+
+@pytest.mark.parametrize("keep", [20, 1000], ids=["header-only", "cut-short"])
+def test_truncated_png_cover_is_one_error(tmp_path, keep):
+    cover = tmp_path / "cover.png"
+    cover.write_bytes(COVER.read_bytes()[:keep])
+    path = write(tmp_path, '[podcast]\nimage = "cover.png"\n')
+    with pytest.raises(ConfigError, match="truncated") as info:
+        load_settings(path)
+    assert str(path) in str(info.value) and "cover.png" in str(info.value)
+
+
+def test_cover_over_the_limit_and_device_cover_are_refused(tmp_path):
+    big = tmp_path / "big.png"
+    with open(big, "wb") as fh:  # sparse: 11 MB on paper
+        fh.write(COVER.read_bytes()[:100])
+        fh.truncate(11_000_000)
+    path = write(tmp_path, '[podcast]\nimage = "big.png"\n')
+    with pytest.raises(ConfigError, match="10 MB"):
+        load_settings(path)
+    path = write(tmp_path, '[podcast]\nimage = "/dev/zero"\n')
+    with pytest.raises(ConfigError, match="character device"):
+        load_settings(path)

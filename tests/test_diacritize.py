@@ -491,3 +491,27 @@ def test_model_names():
     assert Diacritizer.from_settings(TextSettings(tashkeel_model="rawi-v3-int8")).members == ("rawi-v3-int8",)
     with pytest.raises(ConfigError, match="vote"):
         Diacritizer("vote:libtashkeel+rawi-v9")
+
+
+# --- bounded lexicon reading (issue 10) -----------------------------------------
+
+
+def test_lexicon_fifo_and_oversize_are_refused(tmp_path):
+    fifo = tmp_path / "lexicon.tsv"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="FIFO") as info:
+        Lexicon.load(fifo)
+    assert info.value.path == str(fifo)
+    big = tmp_path / "big.tsv"
+    with open(big, "wb") as fh:  # sparse: 9 MB on paper
+        fh.truncate(9_000_000)
+    with pytest.raises(ConfigError, match="8 MB"):
+        Lexicon.load(big)
+
+
+def test_lexicon_not_utf8_is_one_error(tmp_path):
+    path = tmp_path / "lexicon.tsv"
+    path.write_bytes("كتاب\tكِتَاب\n".encode("cp1256"))
+    with pytest.raises(ConfigError, match="not UTF-8") as info:
+        Lexicon.load(path)
+    assert info.value.path == str(path)

@@ -863,3 +863,103 @@ def test_text_in_windows_1256_is_still_refused(tmp_path):
     path.write_bytes(f'<meta charset="windows-1256">\nعنوان\n{LEAD}\n'.encode("cp1256"))
     with pytest.raises(InputError, match="not valid UTF-8"):
         read_article(path)
+
+
+# --- bounded input, hostile text (issue 10) ---------------------------------
+
+
+def returns_within(seconds, call):
+    """Run `call` in a thread; (finished, result or exception). A call stuck past `seconds` counts as not finished."""
+    import threading
+
+    box = {}
+
+    def run():
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            box["value"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return not thread.is_alive(), box.get("value")
+
+
+def test_fifo_as_article_is_refused_without_waiting(tmp_path):
+    import os
+
+    fifo = tmp_path / "article.txt"
+    os.mkfifo(fifo)
+    finished, value = returns_within(5, lambda: read_article(fifo))
+    if not finished:  # unblock the reader stuck in open() so the thread ends
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        os.close(fd)
+    assert finished, "reading a FIFO blocked"
+    assert isinstance(value, InputError) and "FIFO" in value.message and value.path == str(fifo)
+
+
+def test_device_as_article_is_refused():
+    with pytest.raises(InputError, match="character device") as info:
+        read_article(Path("/dev/null"))
+    assert info.value.path == "/dev/null"
+
+
+def test_symlink_loop_as_article(tmp_path):
+    loop = tmp_path / "a.txt"
+    loop.symlink_to(tmp_path / "b.txt")
+    (tmp_path / "b.txt").symlink_to(loop)
+    with pytest.raises(InputError, match="symbolic links") as info:
+        read_article(loop)
+    assert info.value.path == str(loop)
+
+
+def test_article_over_the_size_limit_is_refused_before_reading(tmp_path):
+    path = tmp_path / "big.txt"
+    with open(path, "wb") as fh:  # sparse: 5 MB that take no disk and would take minutes to parse
+        fh.write("عنوان\nفقرة.\n".encode())
+        fh.truncate(5_000_000)
+    finished, value = returns_within(2, lambda: read_article(path))
+    assert finished
+    assert isinstance(value, InputError) and "1 MB" in value.message and value.path == str(path)
+
+
+def test_article_over_the_word_limit_is_refused(tmp_path):
+    from audio_news.limits import ARTICLE_MAX_WORDS
+
+    path = tmp_path / "long.txt"
+    sentence = "قال المتحدث إن العمل مستمر. "
+    paragraphs = [sentence * 50] * (ARTICLE_MAX_WORDS // (5 * 50) + 1)
+    path.write_text("عنوان طويل\n" + "\n".join(paragraphs), encoding="utf-8")
+    with pytest.raises(InputError, match=f"{ARTICLE_MAX_WORDS:,}") as info:
+        read_article(path)
+    assert info.value.path == str(path)
+
+
+def test_a_sentence_too_long_for_the_diacritizer_is_refused_with_the_file(tmp_path):
+    """A run of words with no full stop or comma over 12,000 characters made libtashkeel fail, naming no file."""
+    from audio_news.limits import SENTENCE_MAX_WORDS
+
+    path = tmp_path / "run-on.txt"
+    path.write_text("عنوان الخبر\n" + "كتب الولد الدرس " * 800 + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"{SENTENCE_MAX_WORDS:,} words") as info:
+        read_article(path)
+    assert info.value.path == str(path)
+    ok = tmp_path / "long-but-punctuated.txt"
+    ok.write_text("عنوان الخبر\n" + "كتب الولد الدرس، " * 800 + "\n", encoding="utf-8")
+    assert read_article(ok).sections
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c"])
+def test_line_separators_inside_a_paragraph_do_not_make_a_heading(separator):
+    text = f"عنوان الخبر\n{LEAD}\nارتفعت الأسعار{separator}في الأسواق المحلية بنسبة كبيرة هذا العام.\n{PARAGRAPH}\n"
+    article = parse_text(text)
+    assert [s.heading for s in article.sections] == [None]
+    assert "ارتفعت الأسعار في الأسواق المحلية بنسبة كبيرة هذا العام." in article.sections[0].paragraphs
+
+
+def test_controls_and_bidi_overrides_are_removed_from_titles_and_text():
+    title = "\u202eخبر\u202c عاجل\x07 \u200bعن\u2066 الطقس\u2069\x9b \u200fBBC"
+    article = parse_text(f"{title}\n{LEAD}\u202e\x01\n")
+    assert article.title == "خبر عاجل عن الطقس \u200fBBC"  # the right-to-left mark is kept (see ingest)
+    assert article.sections[0].paragraphs == (LEAD,)

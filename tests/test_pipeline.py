@@ -25,10 +25,11 @@ from cli_run import TONE, command, invoke, run_cli
 from ffmpegs import env_for, fake_ffmpeg
 from typer.testing import CliRunner
 
-from audio_news import ingest, normalize, stitch, tag
+from audio_news import ingest, normalize, publish, stitch, tag
 from audio_news.cli import app
 from audio_news.config import Settings, with_overrides
 from audio_news.engines import register_engine
+from audio_news.errors import PublishError
 from audio_news.models import Clip, Episode
 from audio_news.pipeline import Builder
 
@@ -307,6 +308,24 @@ def test_a_first_build_that_fails_leaves_no_file_or_folder(tmp_path, failure):
         assert "cannot encode the MP3: ffmpeg failed: Killed" in lines[0]
     assert tree(tmp_path) == before
     assert not (work / "new").exists()
+
+
+def test_a_first_build_that_fails_while_publishing_leaves_no_file_or_folder(tmp_path, monkeypatch):
+    """The publish step writes the lock and the podcast:guid beside the episode's
+    files: a first build that fails there takes them away with the new folder."""
+
+    def no_feed(*args, **kwargs):
+        raise PublishError("cannot write the feed: disk on fire", tmp_path / "new" / "feed.xml")
+
+    monkeypatch.setattr(publish, "write_feed", no_feed)
+    before = tree(tmp_path)
+    result = invoke("build", str(SAMPLE), "--out", str(tmp_path / "new" / "out"), "--voice", str(TONE))
+    assert result.returncode == PublishError.exit_code, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "audio-news: error: " + str(tmp_path / "new" / "feed.xml") + ": cannot write the feed: disk on fire"
+    ]
+    assert tree(tmp_path) == before
+    assert not (tmp_path / "new").exists()
 
 
 def test_a_failed_rebuild_leaves_the_folder_byte_for_byte(built, tmp_path):

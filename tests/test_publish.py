@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 import struct
@@ -30,6 +31,7 @@ from audio_news.publish import (
     podcast_guid,
     remove_episode_files,
     render_text,
+    render_vtt,
     slugify,
     temp_path_for,
     transcript_text,
@@ -553,8 +555,9 @@ def test_feed_items(tmp_path, podcast, real_mp3):
     items = root.findall("channel/item")
     assert [i.findtext("guid") for i in items] == [newer.guid, older.guid]  # newest first
     item, old_item = items
-    assert item.findtext("title") == NASTY_TITLE
-    assert item.findtext("description") == newer.description
+    # readers take the item's title and description as HTML: the text arrives escaped for it
+    assert html.unescape(item.findtext("title")) == NASTY_TITLE
+    assert html.unescape(item.findtext("description")) == newer.description
     guid = item.find("guid")
     assert guid.text == newer.guid and guid.get("isPermaLink") == "false"
     assert parsedate_to_datetime(item.findtext("pubDate")) == newer.pub_date
@@ -583,7 +586,9 @@ def test_feed_escapes_and_strips_unsafe_text(tmp_path, podcast, real_mp3):
     title = "عاجل: <script>alert('x')</script> & \"اقتباس\"\x00\x07 ]]> &amp;"
     episode = make_episode(4, title=title)
     raw_root = publish(tmp_path, podcast, [episode], real_mp3)
-    assert raw_root.find("channel/item/title").text == "عاجل: <script>alert('x')</script> & \"اقتباس\" ]]> &amp;"
+    text = raw_root.find("channel/item/title").text  # HTML for the reader, escaped once more for XML
+    assert html.unescape(text) == "عاجل: <script>alert('x')</script> & \"اقتباس\" ]]> &amp;"
+    assert "<" not in text
     raw = (tmp_path / "feed.xml").read_bytes()
     assert b"<script>" not in raw
     assert "عاجل".encode() in raw  # Arabic as UTF-8, not entities
@@ -667,3 +672,103 @@ def test_rebuilding_an_article_replaces_its_episode(tmp_path, podcast, real_mp3)
     (item,) = root.findall("channel/item")
     assert item.findtext("title") == "القمة العربية: البيان الختامي"
     assert EpisodeStore(tmp_path).load() == (second,)
+
+
+# --- a hostile store, hostile text (issue 10) -----------------------------------
+
+
+def store_with(tmp_path: Path, **changes) -> Path:
+    entry = {**make_episode(1).to_dict(), **changes}
+    path = tmp_path / "episodes.json"
+    path.write_text(json.dumps([entry], ensure_ascii=False, allow_nan=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"slug": "../../../x/pwn"}, "slug"),
+        ({"slug": ".hidden"}, "slug"),
+        ({"slug": "a\x00b"}, "slug"),
+        ({"audio": "/etc/passwd"}, "audio"),
+        ({"transcript_vtt": "episodes/../../x.vtt"}, "transcript_vtt"),
+        ({"title": ["x"]}, "title"),
+        ({"size": -1}, "size"),
+        ({"duration_ms": True}, "duration_ms"),
+        ({"loudness_lufs": float("nan")}, "NaN"),
+        ({"true_peak_db": float("inf")}, "Infinity"),
+        ({"source_url": "javascript:alert(1)"}, "source_url"),
+        ({"pub_date": 20240501}, "pub_date"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_store_is_checked_whole_on_read(tmp_path, changes, words):
+    path = store_with(tmp_path, **changes)
+    with pytest.raises(PublishError, match="corrupt") as info:
+        EpisodeStore(tmp_path).load()
+    assert info.value.path == str(path) and words in str(info.value)
+
+
+def test_store_number_too_big_for_a_float_is_refused(tmp_path):
+    path = store_with(tmp_path, true_peak_db=-1.5)
+    path.write_text(path.read_text(encoding="utf-8").replace("-1.5", "1e999"), encoding="utf-8")  # reads as inf
+    with pytest.raises(PublishError, match="true_peak_db must be a finite number"):
+        EpisodeStore(tmp_path).load()
+
+
+def test_store_fifo_is_refused(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "episodes.json")
+    with pytest.raises(PublishError, match="FIFO"):
+        EpisodeStore(tmp_path).load()
+
+
+def test_store_with_a_naive_date_reads_as_utc(tmp_path):
+    store_with(tmp_path, pub_date="2024-05-01T08:30:00")
+    (episode,) = EpisodeStore(tmp_path).load()
+    assert episode.pub_date == dt.datetime(2024, 5, 1, 8, 30, tzinfo=dt.UTC)
+
+
+def test_feed_text_reaches_readers_as_text_not_markup(tmp_path, podcast, real_mp3):
+    """Readers parse the item's title and description as HTML: a tag in the article must arrive as text."""
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+
+    attack = "خبر <img src=x onerror=alert(1)> و<script>alert(2)</script> & «اقتباس»"
+    episode = make_episode(5, title=attack)
+    episode = Episode(**{**vars(episode), "description": attack})
+    item = publish(tmp_path, podcast, [episode], real_mp3).find("channel/item")
+    for name in ("title", "description"):
+        as_reader_sees = item.findtext(name)  # XML parsed; what a reader hands to its HTML renderer
+        tags = Tags()
+        tags.feed(as_reader_sees)
+        assert tags.tags == [], name
+        assert html.unescape(as_reader_sees) == attack  # and the text is all there
+
+
+def test_feed_drops_bidi_overrides_and_c1_controls(tmp_path, podcast, real_mp3):
+    episode = make_episode(6, title="خبر\u202e عاجل\u2066\x85\x9b")
+    item = publish(tmp_path, podcast, [episode], real_mp3).find("channel/item")
+    assert item.findtext("title") == "خبر عاجل"
+
+
+def test_vtt_cue_text_cannot_break_the_cue():
+    text = "الخبر --> التالي <b>عريض</b> & 00:00:09.000 --> 00:00:10.000\n\nNOTE"
+    vtt = render_vtt([Cue(0, 1000, text)])
+    lines = vtt.splitlines()
+    assert lines[:3] == ["WEBVTT", "", "00:00:00.000 --> 00:00:01.000"]
+    assert lines[3] == ("الخبر --&gt; التالي &lt;b&gt;عريض&lt;/b&gt; &amp; 00:00:09.000 --&gt; 00:00:10.000 NOTE")
+    assert sum("-->" in line for line in lines) == 1
+
+
+def test_slug_has_no_controls_or_bidi_characters():
+    slug = slugify("خبر\u202e\x07عاجل\u2066\u200f\x9b نهاية", guid="g")
+    assert slug.startswith("خبر-عاجل-نهاية-") and all(ch.isalnum() or ch == "-" for ch in slug)

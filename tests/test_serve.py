@@ -355,3 +355,70 @@ def test_errors(tmp_path: Path) -> None:
 def test_not_a_file_type_guess() -> None:
     assert srv.content_type(Path("x.bin")) == "application/octet-stream"
     assert srv.content_type(Path("X.MP3")) == "audio/mpeg"
+
+
+# --- hostile clients and links (issue 10) ------------------------------------
+
+
+def test_symlink_to_a_hidden_file_is_not_served(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".podcast-guid").write_text("hidden", encoding="utf-8")
+    (out / "guid.txt").symlink_to(out / ".podcast-guid")
+    (out / ".cache").mkdir()
+    (out / ".cache" / "page.html").write_text("hidden", encoding="utf-8")
+    (out / "pages").symlink_to(out / ".cache", target_is_directory=True)
+    assert srv.resolve(out, "/guid.txt") is None
+    assert srv.resolve(out, "/pages/page.html") is None
+
+
+def test_unknown_range_unit_is_ignored(server, site: Path) -> None:
+    data = (site / "episodes" / "ep.mp3").read_bytes()
+    status, headers, body = request(server, "GET", "/episodes/ep.mp3", {"Range": "items=0-1"})
+    assert status == 200 and body == data  # RFC 9110: the whole file, not 400
+    assert "content-range" not in headers
+    status, _, body = request(server, "GET", "/episodes/ep.mp3", {"Range": "BYTES=0-1"})
+    assert status == 206 and body == data[:2]  # the unit's name is case-insensitive
+
+
+def _closed_within(sock: socket.socket, seconds: float, trickle: bytes = b"") -> bool:
+    """Whether the server closes `sock` within `seconds`, sending `trickle` a byte at a time meanwhile."""
+    import time
+
+    sock.settimeout(0.2)
+    deadline = time.monotonic() + seconds
+    sent = 0
+    while time.monotonic() < deadline:
+        if sent < len(trickle):
+            try:
+                sock.sendall(trickle[sent : sent + 1])
+            except OSError:
+                return True
+            sent += 1
+        try:
+            if sock.recv(1024) == b"":
+                return True
+        except TimeoutError:
+            continue
+        except OSError:
+            return True
+    return False
+
+
+def test_idle_and_slow_header_clients_are_closed(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(srv, "HEAD_TIMEOUT_S", 0.5, raising=False)
+    with srv.running(site) as url:
+        address = (urlsplit(url).hostname, urlsplit(url).port)
+        with socket.create_connection(address) as idle:  # connects, sends nothing
+            assert _closed_within(idle, 5)
+        with socket.create_connection(address) as slow:  # a header byte every 0.2 s, never done
+            assert _closed_within(slow, 5, trickle=b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 200)
+        # a client that sends its request at once is served, and may send another on the same connection
+        conn = http.client.HTTPConnection(*address, timeout=10)
+        try:
+            for _ in range(2):
+                conn.request("GET", "/episodes/ep.txt")
+                response = conn.getresponse()
+                assert response.status == 200 and response.read() == "مرحبا بكم.\n".encode()
+        finally:
+            conn.close()

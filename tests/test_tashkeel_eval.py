@@ -145,3 +145,25 @@ def test_multi_reference_gold_accepts_any_listed_vowelling():
 
 def test_a_slash_between_digits_is_not_an_alternative():
     assert parse_gold("فِي 5/2 مِنْهُ").text == "فِي 5/2 مِنْهُ"
+
+
+# --- bounded, checked gold files (issue 10) ------------------------------------
+
+
+def test_gold_file_not_utf8_is_one_error(tmp_path):
+    from audio_news.errors import InputError
+
+    path = tmp_path / "gold.txt"
+    path.write_bytes("ذَهَبَ الوَلَدُ.\n".encode("cp1256"))
+    with pytest.raises(InputError, match="UTF-8") as info:
+        read_gold(path)
+    assert info.value.path == str(path)
+
+
+def test_gold_file_must_be_a_regular_file(tmp_path):
+    from audio_news.errors import InputError
+
+    with pytest.raises(InputError, match="directory"):
+        read_gold(tmp_path)
+    with pytest.raises(InputError, match="not found"):
+        read_gold(tmp_path / "nope.txt")

@@ -107,3 +107,20 @@ def test_an_installed_copy_finds_its_data(tmp_path: Path) -> None:
     assert names == "espeak-ar,mms-ara,xtts-ar"
     assert Path(profile).is_relative_to(target)
     assert int(entries) > 50 and typed == "True"
+
+
+def test_profile_fifo_and_oversize_are_refused(tmp_path: Path) -> None:
+    """A FIFO given as --voice used to block forever; a huge file was read whole."""
+    import os
+
+    from audio_news.errors import ConfigError
+    from audio_news.voices import read_profile
+
+    fifo = tmp_path / "voice.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="FIFO"):
+        read_profile(fifo)
+    big = tmp_path / "big.toml"
+    big.write_text('engine = "tone"\n' + "#\n" * 40_000, encoding="utf-8")
+    with pytest.raises(ConfigError, match="64 KB"):
+        read_profile(big)

@@ -14,6 +14,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Final, Literal
 
+from ..arabic import DAMMA, strip_tashkeel
+
 Case = Literal["nom", "acc", "gen"]
 Kind = Literal["prep", "gen", "masdar", "inna", "kana", "object", "change", "nom"]
 _KINDS: Final = frozenset(("prep", "gen", "masdar", "inna", "kana", "object", "change", "nom"))
@@ -46,6 +48,13 @@ def _verb_forms(past: str) -> Iterator[str]:
             yield from (word, "س" + word, "ل" + word)
 
 
+def _future(word: str, kind: str) -> Iterator[str]:
+    """A listed present form and its future and purpose forms (يكون → سيكون، ستكون، ليكون)."""
+    yield word
+    if kind in _VERB_KINDS and word[:1] in ("ي", "ت", "ن"):
+        yield from ("س" + word, "ل" + word)
+
+
 @cache
 def governors() -> MappingProxyType[str, Kind]:
     """Every governing word form and its kind."""
@@ -54,7 +63,7 @@ def governors() -> MappingProxyType[str, Kind]:
         kind = value.removeprefix("form:")
         if kind not in _KINDS:
             raise ValueError(f"governors.tsv: unknown kind {value!r} for {word}")
-        forms = _verb_forms(word) if kind in _VERB_KINDS and not value.startswith("form:") else iter((word,))
+        forms = _verb_forms(word) if kind in _VERB_KINDS and not value.startswith("form:") else _future(word, kind)
         for form in forms:
             table.setdefault(form, kind)  # type: ignore[arg-type]
         table[word] = kind  # type: ignore[assignment]
@@ -86,6 +95,7 @@ def kind_of(word: str) -> Kind | None:
 
 def _kind(word: str) -> Kind | None:
     table = governors()
+    word = strip_tashkeel(word)  # the writer's marks (ضُبِطت، وقُتِل) do not change the word
     for form in _forms(word):
         if form in table:
             return table[form]
@@ -125,7 +135,7 @@ def _is_masdar_with_object(word: str) -> bool:
     return False
 
 
-def case_after(words: Sequence[str], measure: bool = False) -> Case:
+def case_after(words: Sequence[str], measure: bool = False, counted: str = "") -> Case:
     """The case of a number from the words before it in its clause, nearest first.
 
     The nearest governor decides: a preposition or construct noun right before it gives
@@ -134,6 +144,8 @@ def case_after(words: Sequence[str], measure: bool = False) -> Case:
     accusative after its subject or before a measure (`measure`: a percent, unit or
     currency follows), else the nominative (ارتفع عشرون سهما). A preposition further back
     belongs to a phrase between (بلغ عدد القتلى في غزة خمسين) and is passed over.
+    `counted`: the noun the number counts; people after a verb of visiting are its subject
+    (زار المعرض ثلاثون ألف شخص).
     """
     if words and _is_masdar_with_object(words[0]):
         return "acc"
@@ -141,14 +153,23 @@ def case_after(words: Sequence[str], measure: bool = False) -> Case:
         return "gen"  # تم تركيب ستمئة لوح: the masdar after تم is in إضافة with the number
     # a predicate put first (على متنها، لديها): the number is its subject, unless a
     # transitive verb further back takes it (بلغ عدد القتلى فيها خمسين)
-    fronted = bool(words) and _kind(words[0]) == "nom" and _with_pronoun(words[0])
+    fronted = held = bool(words) and _kind(words[0]) == "nom" and _with_pronoun(words[0])
+    # held: فيها، لديها are a predicate of their own (زار الوزير المدينة وفيها عشرون مدرسة);
+    # في جلسته is only a phrase inside the verb's clause (اعتمد المجلس في جلسته خمسة وأربعين قرارا)
     fronted = fronted or (len(words) > 1 and _kind(words[1]) == "prep" and words[0].endswith(_PRONOUNS))
+    if fronted and words[0] in _PARTITIVES:
+        return "nom"  # بينهم مليون من الخارج: a new nominal clause, whatever governs the one before
+    if fronted:  # a far verb or إنّ belongs to the clause before
+        words = words[:8]
     for i, word in enumerate(words):
         if i and _kind(word) == "masdar":
             return "acc"  # نمو الاقتصاد ثلاثة فاصلة اثنين في المئة: the masdar acts as its verb
         kind = kind_of(word)
-        if kind is None or (kind == "gen" and i) or (fronted and kind not in ("object", "inna", "kana")):
+        reach = ("object", "inna", "kana") if held else ("object", "change", "inna", "kana")
+        if kind is None or (kind == "gen" and i) or (fronted and kind not in reach):
             continue
+        if kind == "gen" and is_pointed(words, i):
+            continue  # هذا العام ستون: a noun after a demonstrative is a whole phrase, no إضافة
         if kind == "gen":
             return "gen"
         if i == 0 and kind in ("object", "change") and len(words) > 1 and _kind(words[1]) == "prep":
@@ -160,9 +181,86 @@ def case_after(words: Sequence[str], measure: bool = False) -> Case:
             return "acc" if subject else "nom"
         if kind == "kana":
             return "nom" if subject else "acc"
+        if kind in ("object", "change") and _is_passive(word):
+            return "nom"  # وضُبِطت في المخزن أربعة عشر كيلوغراما: the writer marked the passive
         if kind == "object":
             return "acc"
+        if kind == "change" and counted in _PEOPLE and _stem_of(word) in _VISIT_VERBS:
+            return "nom"  # زار المعرض ثلاثون ألف شخص: the place visited stands first, the people are the subject
         if kind == "change":
-            return "acc" if i or measure else "nom"
+            return _after_change(words, i, measure)
         return "nom"
     return "nom"
+
+
+# Adverbs of time that may stand between a verb and its subject (قتل أمس خمسة أشخاص).
+_ADVERBS: Final = frozenset("أمس اليوم الآن مؤخرا أيضا كذلك حتى صباح مساء فجر ليل".split())
+# إنّ/أنّ with the pronoun that is the verb's subject (إنها اعتقلت، أنه أسقط): the verb is active.
+_PRONOUN_SUBJECTS: Final = frozenset(
+    p + s for p in ("إن", "أن", "لأن", "بأن", "وإن", "وأن") for s in ("ه", "ها", "هم", "هما", "هن")
+)
+
+
+# Verbs of visiting and attending: their subject is people, their object a place or event.
+_VISIT_VERBS: Final = frozenset("زار زور حضر غادر ارتاد قصد أم".split())
+# Nouns of people a crowd is counted in (singular and plural).
+_PEOPLE: Final = frozenset(
+    (
+        "شخص أشخاص زائر زائرا زوار سائح سائحا سياح مشجع مشجعا مشجعين مشجعون متفرج متفرجا متفرجين "
+        "مواطن مواطنا مواطنين مسافر مسافرا مسافرين حاج حاجا حجاج معتمر معتمرا معتمرين ضيف ضيفا ضيوف "
+        "مشارك مشاركا مشاركين متظاهر متظاهرا متظاهرين طالب طالبا طلاب مصل مصليا مصلين لاجئ لاجئا لاجئين "
+        "مهاجر مهاجرا مهاجرين عامل عاملا عمال شخصا نسمة وزير وزيرا وزراء مسؤول مسؤولا مسؤولين "
+        "نائب نائبا نواب سفير سفيرا سفراء خبير خبيرا خبراء رئيس رئيسا رؤساء ممثل ممثلا ممثلين "
+        "صحفي صحفيا صحفيين لاعب لاعبا لاعبين مندوب مندوبا مندوبين عضو عضوا أعضاء فنان فنانا فنانين "
+        "طفل طفلا أطفال امرأة نساء رجل رجلا رجال عالم عالما علماء باحث باحثا باحثين مستثمر مستثمرا "
+        "مستثمرين رجل أعمال شاب شابا شباب متطوع متطوعا متطوعين جندي جنديا جنود مدني مدنيا مدنيين"
+    ).split()
+)
+
+
+def _stem_of(verb: str) -> str:
+    """The listed past form a verb form was made from, as far as visiting verbs need it
+    (وزارت → زار، يزورون → زور، حضرها → حضر)."""
+    word = _forms(strip_tashkeel(verb))[-1]
+    for suffix in ("ون", "وا", "ها", "ه", "ت", "ا"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    word = word[1:] if word[:1] == "س" and len(word) > 3 else word
+    return word[1:] if word[:1] in ("ي", "ت") and len(word) > 3 else word
+
+
+# «among them»: the number after it heads a clause of its own (بينهم ثلاثة أطفال).
+_PARTITIVES: Final = frozenset("بينهم بينها بينهن بينهما منهم منها منهن منهما".split())
+_DEMONSTRATIVES: Final = frozenset("هذا هذه ذلك تلك هذين هاتين".split())
+
+
+def is_pointed(words: Sequence[str], i: int) -> bool:
+    """Is words[i] a noun after a demonstrative (هذا العام، تلك الفترة)? It is then no construct."""
+    return i + 1 < len(words) and words[i + 1] in _DEMONSTRATIVES and words[i].startswith("ال")
+
+
+def _after_change(words: Sequence[str], i: int, measure: bool) -> Case:
+    """A verb of change (or one news writes in the passive) at words[i]: the number is its object,
+    accusative, when a subject stands between (قتل الجيش خمسة مسلحين), when إنّ's pronoun is
+    its subject (قالت الشرطة إنها اعتقلت اثني عشر شخصا) or before a measure (تراجع اثنين في المئة);
+    nominative when it counts the subject itself, right after the verb or after only a
+    prepositional phrase or an adverb (قتل في الهجوم خمسة أشخاص، ارتفع عشرون سهما)."""
+    pronoun = words[i + 1] if i + 1 < len(words) else ""
+    if measure or (pronoun in _PRONOUN_SUBJECTS and (i == 0 or not pronoun.endswith(("نه", "أنه")))):
+        return "acc"  # إنه قتل في الهجوم خمسة: إنّ's ه may be of the matter (ضمير الشأن), the verb passive
+    if i == 0:
+        return "nom"
+    after_verb = words[i - 1]
+    no_subject = _kind(after_verb) == "prep" or _forms(after_verb)[-1] in _ADVERBS
+    return "nom" if no_subject else "acc"
+
+
+def _is_passive(word: str) -> bool:
+    """ضُبِطت، وقُتِل، وأُطلق: a past verb the writer marked passive (a damma on its first letter).
+    A present's damma (يُنفق، تُسجل) is also the active of forms II and IV, so it proves nothing."""
+    for cut in range(0, 2):
+        head = word[cut:]
+        if len(head) > 1 and head[1] == DAMMA and all(ch in "وف" for ch in word[:cut]):
+            return head[0] not in "وفيتن"
+    return False

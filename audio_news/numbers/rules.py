@@ -56,8 +56,11 @@ Choices (one spelling, used everywhere):
 - Latin: settings.latin "spell" spells upper-case acronyms in Arabic letters (a few
   are read as words: ناتو، كوفيد) and says product names as Arabic anchors do
   (latin.tsv: آيفون، ويندوز، واي فاي); "read" keeps them. Other Latin words stay.
-  5G is الجيل الخامس; a product's number and a version are read as they stand
-  (آي أو إس ثمانية عشر، سبعة عشر نقطة أربعة).
+  5G is الجيل الخامس, said once where the words already name the generation; a product's
+  number and a version are read as they stand (آي أو إس ثمانية عشر، سبعة عشر نقطة أربعة),
+  and a model's hyphen joins its groups, no range (بوينغ سبعمئة وسبعة وثمانين تسعة).
+- Ordinals carry their case ending where their noun's case is sure (في المركزِ الثالثِ); a
+  count after a definite plural agrees with it (المتهمون الخمسةُ، الدول العشرين الأعضاء).
 - URLs, e-mail addresses and hashtags are left exactly as written.
 """
 
@@ -73,8 +76,8 @@ from typing import Final, Literal
 
 from ..arabic import GREGORIAN_MONTHS, LETTER_CLASS, LEVANTINE_MONTHS, MONTH_NUMBERS, alternation
 from ..config import TextSettings
-from .context import case_after, genders, kind_of
-from .dates import HIJRI_ALT, HIJRI_MARK, era_word, hijri_month, is_month_here
+from .context import case_after, genders, is_pointed, kind_of
+from .dates import HIJRI_ALT, HIJRI_MARK, era_word, hijri_month, is_month_here, month_word
 from .units import Currency, Noun, currencies, latin_words, units
 from .words import State, strip_tags, tag, vowel_tags
 
@@ -246,27 +249,42 @@ def ordinal(n: int, gender: Gender = "m", case: Case = "gen") -> str:
     Tens default to -ين, the form read after a noun (الدقيقة التسعين); from 100 up,
     the rest comes before بعد: الخامس والعشرين بعد المئة.
     """
+    return strip_tags(_ordinal(n, gender, case))
+
+
+def _ordinal(n: int, gender: str = "m", case: str = "gen") -> str:
+    """`ordinal` with a tag after each word (words.py), for an ordinal whose case is known: it
+    agrees with its noun (في المركزِ الثالثِ، الدورةُ الخامسةُ والعشرون)."""
     _check(gender, case)
     if n <= 0:
         raise ValueError(f"no ordinal for {n}")
     fem = gender == "f"
+    declined, built = tag(case, "c"), tag(case, "b")
     if n <= 10:
-        return "ال" + _ordinal_unit(n, gender, False)
+        return "ال" + _ordinal_unit(n, gender, False) + declined
     if n < 20:
-        return f"ال{_ordinal_unit(n - 10, gender, True)} {'عشرة' if fem else 'عشر'}"
+        return f"ال{_ordinal_unit(n - 10, gender, True)}{built} {'عشرة' if fem else 'عشر'}{built}"
     if n < 100:
         tens, d = divmod(n, 10)
-        word = "ال" + _TENS[tens] + ("ون" if case == "nom" else "ين")
-        return f"ال{_ordinal_unit(d, gender, True)} و{word}" if d else word
+        word = "ال" + _TENS[tens] + ("ون" if case == "nom" else "ين") + tag(case, "f")
+        return f"ال{_ordinal_unit(d, gender, True)}{declined} و{word}" if d else word
     rest = n % 100
     base = "ال" + cardinal(n - rest, "m", "gen")
-    return f"{ordinal(rest, gender, case)} بعد {base}" if rest else base
+    return f"{_ordinal(rest, gender, case)} بعد {base}" if rest else base
 
 
-def _hour(h: int) -> str:
+def _said_ordinal(n: int, gender: Gender, case: Case | None) -> str:
+    """The ordinal, vowelled where its case is known (`case`), bare where it is not; ordinal tens
+    keep -ين in the nominative too, as news reads them (القرن الحادي والعشرين)."""
+    if case is None or (case == "nom" and n % 100 >= 20):
+        return ordinal(n, gender)
+    return _ordinal(n, gender, case)
+
+
+def _hour(h: int, case: Case | None = None) -> str:
     """The hour of a clock: الواحدة، الثانية…, feminine like الساعة."""
     h = h or 12
-    return "الواحدة" if h == 1 else ordinal(h, "f")
+    return "الواحدة" if h == 1 else _said_ordinal(h, "f", case)
 
 
 # --- nouns -----------------------------------------------------------------
@@ -295,7 +313,7 @@ _PARTICLES: Final = frozenset(
     (
         "في من إلى على عن مع منذ حتى أو ثم بين قبل بعد خلال عند لدى لم لن قد لا ما أن إن هذا هذه ذلك "
         "تلك التي الذي الذين حيث كما ضد عبر حول نحو حوالي فقط تقريبا عندما حين بينما أي أيضا مقابل وفق "
-        "وفقا ليس كان كانت هي هو هم إذ لكن بل نصف ربع ثلث صباحا مساء ليلا فجرا ظهرا عصرا"
+        "وفقا ليس كان كانت هي هو هم إذ لكن بل نصف ربع ثلث صباحا مساء ليلا فجرا ظهرا عصرا صفر"
     ).split()
 )
 # After a number these make it an hour (من 8 صباحا إلى 4 مساء → من الثامنة صباحا…).
@@ -468,7 +486,7 @@ def _clause(before: str, count: int) -> list[str]:
     return words
 
 
-def _case(prefix: str, before: str, measure: bool = False) -> Case:
+def _case(prefix: str, before: str, measure: bool = False, counted: str = "") -> Case:
     """The case a number takes from its glued prefix (بـ لـ كـ) or the words before it: a
     preposition or noun in إضافة, إنّ/كان and their sisters, a verb a few words back (the number
     is its object: بلغ عدد القتلى خمسين). `measure`: a percent, unit or currency follows."""
@@ -483,9 +501,34 @@ def _case(prefix: str, before: str, measure: bool = False) -> Case:
     if not words:
         return "nom"
     last = _bare(words[-1])
-    if last and kind_of(last) == "gen":  # a preposition, or a noun in إضافة, even across «
+    if (
+        last and kind_of(last) == "gen" and not is_pointed([last, _bare(words[-2]) if len(words) > 1 else ""], 0)
+    ):  # a preposition, or a noun in إضافة, even across «
         return "gen"
-    return case_after(_clause(before, 8), measure)
+    return case_after(_clause(before, 12), measure, counted)  # أنفقت الوزارة على تجهيز … أربعين مليونا
+
+
+def _known_case(prefix: str, before: str) -> Case | None:
+    """The case of a word (an ordinal's noun, a date's day) where the words before it make it
+    sure: genitive after a glued بـ لـ كـ or a preposition or construct noun (في المركزِ، يومِ),
+    nominative at the head of the sentence; else None (left to the diacritizer)."""
+    prefix = prefix.replace("ـ", "").strip()
+    if prefix and prefix[-1] in "بلك":
+        return "gen"
+    words = before.split()
+    if not words or (len(words) == 1 and words[0] in ("و", "ف")):
+        return "nom"
+    last = _bare(words[-1])
+    if last and kind_of(last) == "gen" and not is_pointed([last, _bare(words[-2]) if len(words) > 1 else ""], 0):
+        return "gen"
+    return None
+
+
+def _case_of_noun(noun: str, before: str) -> Case | None:
+    """The case of a noun an ordinal follows, from its glued preposition (بالمركز، للمادة) or
+    the words before it."""
+    match = re.match(r"[وف]?([بلك])(?=ال|ل[^ا])", noun)
+    return "gen" if match else _known_case("", before)
 
 
 def _attach(prefix: str, words: str) -> str:
@@ -599,12 +642,22 @@ def _latin(m: re.Match[str], settings: TextSettings) -> str:
     parts.append(word)
     if tail:
         parts.append(cardinal(int(tail), "m", "gen"))  # F-16، A320، PS5: a model's number, as it stands
+        if m["sub"]:
+            parts.append(cardinal(int(m["sub"]), "m", "gen"))  # A350-1000: its variant, not a range
     model = m["model"]
     if m["year"]:
         parts.append(_year(m["year"]))  # Euro 2024: a year names the event
     elif model:  # iOS 18، Windows 11: the product's number; before an Arabic word it may count it
         parts.append(_model_number(model) if m["word"] in latin_words() else model)
     return " ".join(parts)
+
+
+def _generation(m: re.Match[str], settings: TextSettings) -> str:
+    """الجيل الخامس 5G → الجيل الخامس: the words already say the token; said once, not twice."""
+    words, number = (m["w1"], m["n1"]) if m["w1"] else (m["w2"], m["n2"])
+    if not 2 <= int(number) <= 9 or not words.endswith(ordinal(int(number))):
+        return m.group(0)
+    return words if m["w1"] else words.removeprefix("من ")
 
 
 def _latin_code(m: re.Match[str], settings: TextSettings) -> str:
@@ -670,10 +723,11 @@ def _numeric_date(m: re.Match[str], settings: TextSettings) -> str:
     day, month, year = (c, b, a) if len(a) == 4 else (b, a, c) if int(b) > 12 >= int(a) else (a, b, c)
     if len(year) not in (2, 4) or not (1 <= int(day) <= 31 and 1 <= int(month) <= 12):
         return m.group(0)
+    first = _said_ordinal(int(day), "m", _known_case(m["pre"], m.string[: m.start()]))
     if m["era"]:  # 5/2/1439هـ → الخامس من صفر ألف وأربعمئة وتسعة وثلاثين هجري
-        spoken = f"{ordinal(int(day))} من {hijri_month(int(month))} {_cardinal(int(year), 'm', 'gen')} هجري"
+        spoken = f"{first} من {hijri_month(int(month))} {_cardinal(int(year), 'm', 'gen')} هجري"
     else:
-        spoken = f"{ordinal(int(day))} من {_month(int(month), settings)} {_year(year)}"
+        spoken = f"{first} من {_month(int(month), settings)} {_year(year)}"
     return _attach(m["pre"], spoken)
 
 
@@ -704,8 +758,8 @@ def _text_date(m: re.Match[str], settings: TextSettings) -> str:
     day = int(m["day"])
     if not 1 <= day <= 31 or not is_month_here(m["month"], m.string, m.end()):
         return m.group(0)
-    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else m["month"]  # من ذي الحجة
-    return _attach(m["pre"], f"{ordinal(day)} من {month}")
+    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else month_word(m["month"])  # من ذي الحجة
+    return _attach(m["pre"], f"{_said_ordinal(day, 'm', _known_case(m['pre'], m.string[: m.start()]))} من {month}")
 
 
 def _time(m: re.Match[str], settings: TextSettings) -> str:
@@ -837,8 +891,8 @@ def _year_after(m: re.Match[str], settings: TextSettings) -> str:
     plain_year = word in _YEAR_WORDS and len(number) == 4 and 1900 <= int(number) <= 2100  # لسنة 2024 تعديلات
     if _is_known_noun(_next_word(m.string, m.end())) and not plain_year:
         return m.group(0)
-    if word in _YEAR_WORDS:
-        is_year = len(number) >= 3
+    if word in _YEAR_WORDS:  # هذا العام 300 طالب: a three-digit number before a noun counts it
+        is_year = len(number) >= 4 or (len(number) == 3 and not _is_noun(_next_word(m.string, m.end())))
     else:
         is_year = len(number) == 4 and (1900 <= int(number) <= 2100 or word not in _YEAR_PREPOSITIONS)
     if not is_year:
@@ -883,11 +937,12 @@ def _ordinal_after(m: re.Match[str], settings: TextSettings) -> str:
     century = century or following in _TIME_AFTER  # الجولة 5 يوم السبت
     if gender is None or number == 0 or ((_is_known_noun(following) or counted) and not century):
         return m.group(0)  # حضر المؤتمر 250 مندوبا: a count, not the 250th
+    case = _case_of_noun(noun, m.string[: m.start()])
     if gender == "hour":
-        return f"{noun} {_hour(number)}" if number <= 24 else m.group(0)
+        return f"{noun} {_hour(number, case)}" if number <= 24 else m.group(0)
     if len(m["num"]) == 4 and 1900 <= number <= 2100:
         return f"{noun} {_year(m['num'])}"
-    return f"{noun} {ordinal(number, 'f' if gender == 'f' else 'm')}"
+    return f"{noun} {_said_ordinal(number, 'f' if gender == 'f' else 'm', case)}"
 
 
 def _ordinal_gender_with_pronoun(noun: str) -> Gender | Literal["hour"] | None:
@@ -919,10 +974,12 @@ def _date_range(m: re.Match[str], settings: TextSettings) -> str:
     a, b = int(m["a"]), int(m["b"])
     if not (1 <= a < b <= 31) or not is_month_here(m["month"], m.string, m.end()):
         return m.group(0)
-    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else m["month"]
+    month = "ذي" + m["month"][2:] if m["month"].startswith("ذو ") else month_word(m["month"])
     link = " و" if m["sep"].strip() == "و" else " إلى "
     head = "" if m["sep"].strip() in ("و", "إلى") or (_words_before(m, 1) or [""])[0] in ("من", "بين") else "من "
-    return _attach(m["pre"], f"{head}{ordinal(a)}{link}{ordinal(b)} من {month}")
+    first = _said_ordinal(a, "m", "gen" if head == "من " else _known_case(m["pre"], m.string[: m.start()]))
+    second = _said_ordinal(b, "m", "gen" if link == " إلى " else None)
+    return _attach(m["pre"], f"{head}{first}{link}{second} من {month}")
 
 
 def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
@@ -930,12 +987,35 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
     number = int(m["num"])
     if number == 0:
         return m.group(0)
-    noun = _without_pronoun((_words_before(m, 1) or [""])[0])
+    raw = (_words_before(m, 1) or [""])[0]
+    noun = _without_pronoun(raw)
+    before = m.string[: m.start()].rstrip()
+    case = _case_of_noun(raw, before[: len(before) - len(raw)]) if before.endswith(raw) and raw else None
+    core = re.sub(r"^[وف]?(?:[بلك]?ال|لل)", "", noun) if len(noun) > 4 else noun  # بالذكرى → ذكرى
     sound_plural = noun.endswith(("ون", "ين")) and len(noun) >= 6  # المتهمون الـ5 → المتهمون الخمسة
-    if noun in _PLURAL_NOUNS or sound_plural or (noun.endswith("ات") and noun not in _ORDINAL_NOUNS):
-        return _attach(m["pre"], "ال" + cardinal(number, _gender(noun), "gen"))  # أيامه الأربعة عشر
-    feminine = _ORDINAL_NOUNS.get(noun, "f" if noun.endswith("ة") else "m") == "f"
-    return _attach(m["pre"], ordinal(number, "f" if feminine else "m"))
+    if core in _PLURAL_NOUNS or sound_plural or (noun.endswith("ات") and "ال" + core not in _ORDINAL_NOUNS):
+        return _attach(m["pre"], _definite_number(number, noun, case))  # أيامه الأربعة عشر
+    feminine = _ORDINAL_NOUNS.get("ال" + core, "f" if noun.endswith(("ة", "ى")) else "m") == "f"
+    return _attach(m["pre"], _said_ordinal(number, "f" if feminine else "m", case))
+
+
+def _definite_number(number: int, plural: str, case: Case | None) -> str:
+    """A count after its definite plural, agreeing with it: المتهمون الخمسةُ، الدولِ السبعِ والعشرين;
+    a sound plural's ending tells its case (ون nominative), else the words before it do."""
+    if plural.endswith("ون") and len(plural) >= 5:
+        case = "nom"
+    words = _cardinal(number, _gender(_singular_hint(plural)), case or "gen").split(" ")
+    words = ["ال" + words[0]] + [("وال" + w[1:] if w.startswith("و") else w) for w in words[1:]]
+    spoken = " ".join(words)
+    return spoken if case else strip_tags(spoken)
+
+
+def _singular_hint(plural: str) -> str:
+    """المتهمون → المتهم for its gender: a sound plural is read by its singular's ending."""
+    word = plural.removeprefix("ال")
+    if word.endswith(("ون", "ين")) and len(word) >= 5 and word not in _FEMININE:
+        return word[:-2]
+    return word
 
 
 def _definite_count(m: re.Match[str], settings: TextSettings) -> str:
@@ -1012,6 +1092,10 @@ def _is_named_year(m: re.Match[str], noun: str) -> bool:
     return not _is_known_noun(noun) and not _is_tamyiz(noun, int(number))
 
 
+# A count a few words back, then a linking word right before this number: its noun is understood.
+_EARLIER_COUNT_RE: Final = re.compile(
+    f"\\d+ (?P<noun>[{_AR}]+)(?: [{_AR}]+){{0,5}} (?:[{_AR}]+ )?(?:من|إلى|أو|حتى|مقابل) ?$"
+)
 _FURTHER_NOUN_RE: Final = re.compile(f" (?:إلى|حتى|و) ?\\d+ (?P<noun>[{_AR}]+)(?![\\dـ{_AR}])")
 
 
@@ -1023,7 +1107,8 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
     """
     pre, number, noun = m["pre"], m["num"], m["next"] or ""
     before = m.string[: m.start()]
-    case = _case(pre, before)
+    counted = _next_word(m.string, m.end()) if noun in _SCALE_WORDS else noun  # ثلاثون ألف زائر
+    case = _case(pre, before, counted=counted)
     after = (m["gap"] or "") + noun
     label = _clause(before, 1)
     if not pre and label and any(form in _LABEL_WORDS for form in _forms(label[0])):
@@ -1039,7 +1124,27 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
         if adjective and number == "2" and not strip_tags(spoken).startswith("اثن"):  # صاروخين اعتراضيين
             adjective = adjective + ("ان" if case == "nom" else "ين")
         return _attach(pre, spoken) + adjective
+    plural = _definite_plural(label[0]) if label and not pre and noun.startswith("ال") else None
+    if plural and "." not in number and "," not in number:  # الدول 27 الأعضاء → الدول السبع والعشرين الأعضاء
+        previous = before.rstrip()
+        head_case = _case_of_noun(label[0], previous[: len(previous) - len(label[0])])
+        return _definite_number(int(number), plural, head_case) + after + (m["adj"] or "")
     return _attach(pre, _number(number, _gender_further(m), case)) + after + (m["adj"] or "")
+
+
+_BROKEN_PLURAL_RE: Final = re.compile(r"أ..ا.|..ا..|...اء|مدن|دول|قرى|سفن|طرق|مواد|بنود")
+
+
+def _definite_plural(word: str) -> str | None:
+    """A definite plural a number may follow as its adjective (الدول، المتهمين، الوزارات): the
+    plural without its prefixes, or None."""
+    match = re.fullmatch(f"[وف]?(?:[بلك]?ال|لل)([{_AR}]{{3,}})", word)
+    if match is None:
+        return None
+    core = match.group(1)
+    sound = core.endswith(("ات", "ون", "ين")) and len(core) >= 5
+    known = core in _PLURAL_NOUNS or _BROKEN_PLURAL_RE.fullmatch(core) is not None
+    return "ال" + core if sound or known else None
 
 
 _TIME_NOUNS: Final = frozenset(
@@ -1054,14 +1159,19 @@ def _is_duration(noun: str, before: str) -> bool:
     words = _clause(before, 1)
     if noun not in _TIME_NOUNS or not words:
         return False
-    word = words[0][1:] if words[0][:1] in ("و", "ف") and words[0][1:3] == "ال" else words[0]
+    word = re.sub(r"^[وف]?[بل]?(?=ال)", "", words[0])  # وبالسجن → السجن
     return word.startswith("ال") and len(word) > 3 and kind_of(word) is None
 
 
 def _gender_further(m: re.Match[str]) -> Gender:
-    """من 3 إلى 5 سنوات، بين 3 و5 سنوات: the noun after the second number sets the first's gender."""
+    """من 3 إلى 5 سنوات، بين 3 و5 سنوات: the noun after the second number sets the first's gender;
+    a number whose noun is left out after من/إلى/أو/و takes it from the count before (من ثلاث
+    حالات إلى خمس، سبع سنوات بدلا من أربع)."""
     further = _FURTHER_NOUN_RE.match(m.string, m.end("num"))
-    return _gender(further["noun"]) if further and _is_noun(further["noun"]) else "m"
+    if further and _is_noun(further["noun"]):
+        return _gender(further["noun"])
+    earlier = _EARLIER_COUNT_RE.search(m.string[: m.start()])
+    return _gender(earlier["noun"]) if earlier and _is_noun(earlier["noun"]) else "m"
 
 
 def _po_box(m: re.Match[str], settings: TextSettings) -> str:
@@ -1078,6 +1188,16 @@ def _latin_name(m: re.Match[str], settings: TextSettings) -> str:
 def _model_number(number: str) -> str:
     """The number of a product (Wi-Fi 7، Windows 11): a name, read as it stands, no case ending."""
     return cardinal(int(number))
+
+
+def _model(m: re.Match[str], settings: TextSettings) -> str:
+    """بوينغ 787-9 → بوينغ سبعمئة وسبعة وثمانين تسعة: each group of a model's number as it stands,
+    masculine and genitive like a name after its maker (F-16 → إف ستة عشر); no range."""
+    if m["lead"] is None and m["b"] is None:
+        return m.group(0)  # after a Latin word with no hyphen: the latin rule reads it
+    groups = [m["a"]] + ([m["b"]] if m["b"] else [])
+    spoken = " ".join(_cardinal(int(g), "m", "gen") for g in groups)
+    return f"{m['lead']} {spoken}" if m["lead"] else spoken
 
 
 def _version(m: re.Match[str], settings: TextSettings) -> str:
@@ -1123,6 +1243,9 @@ _LATIN_UNIT_ALT: Final = _alternation(k for k in _UNITS if k.isascii())
 _CODE_ALT: Final = _alternation(k for k in _CURRENCIES if k.isascii() and k.isalpha())
 _AR_CURRENCY_ALT: Final = _alternation(k for k in _CURRENCIES if not k.isascii() and len(k) > 1)
 _LATIN_NAME_ALT: Final = _alternation(k for k in latin_words() if not k.isalpha())
+# Words after which a number names a model (طراز 737-800، بوينغ 787-9), read as it stands.
+_MODEL_WORDS: Final = "طراز الطراز موديل الموديل بوينغ بوينج إيرباص ايرباص إيرباس طرازات".split()
+_MODEL_ALT: Final = "|".join(sorted(_MODEL_WORDS, key=len, reverse=True))
 _PER_ALT: Final = "|".join(sorted(_PER, key=len, reverse=True))
 _SCALE_ALT: Final = "|".join(sorted(_SCALE_WORDS, key=len, reverse=True))
 _PARTS: Final = MappingProxyType(
@@ -1139,6 +1262,7 @@ _PARTS: Final = MappingProxyType(
         "LATIN_NAME": f"(?:{_LATIN_NAME_ALT})",  # Wi-Fi… (latin.tsv)
         "PER": f"(?:{_PER_ALT})",  # /س، /ساعة، /ث
         "HIJRI_MARK": HIJRI_MARK,  # هـ
+        "MODEL_WORD": f"(?:[وفبل]{{0,2}}(?:{_MODEL_ALT}))",  # طراز، بوينغ، إيرباص…
         "MONTH": f"(?:{_MONTHS_ALT}|{HIJRI_ALT})",  # يناير، كانون الثاني، رجب… (spaces escaped: verbose-safe)
     }
 )
@@ -1183,6 +1307,14 @@ _RULES: Final = (
         _latin_name,
     ),
     _rule(
+        "generation",  # الجيل الخامس 5G، 5G (الجيل الخامس): the generation said once
+        _grammar(r"""
+            (?<![$AR]) (?P<w1>[وفبل]{0,2}الجيل [ ] ال[$AR]+) [ ]? [(\[]? [ ]? (?P<n1>\d)G (?:[ ]?[)\]])? (?![A-Za-z\d])
+          | (?<![A-Za-z\d]) (?P<n2>\d)G [ ]? [(\[]? [ ]? (?P<w2>(?:من[ ])?الجيل [ ] ال[$AR]+) (?:[ ]?[)\]])?
+        """),
+        _generation,
+    ),
+    _rule(
         "latin_code",  # H1N1، 2B2T: letters and digits alternating more than once
         _grammar(r"""
             (?<![A-Za-z\d]) (?: [A-Za-z]+\d+[A-Za-z]+ | \d+[A-Za-z]+\d+ ) [A-Za-z\d]* (?![A-Za-z\d])
@@ -1190,9 +1322,17 @@ _RULES: Final = (
         _latin_code,
     ),
     _rule(
+        "model",  # بوينغ 787-9، طراز 737-800، Boeing 777-300: a model's number, not a range
+        _grammar(r"""
+            (?: (?<=[A-Za-z][ ]) | (?<![$AR]) (?P<lead>$MODEL_WORD) [ ] )
+            (?P<a>\d+) (?:-(?P<b>\d+))? (?![\d:/%٪A-Za-z] | [.,\-]\d)
+        """),
+        _model,
+    ),
+    _rule(
         "latin",  # NATO، COVID-19، 5G، S26، iOS 18
         _grammar(r"""
-            (?<![A-Za-z\d°]) (?P<lead>\d+)? (?P<word>[A-Za-z]+) (?:-?(?P<num>\d+))? (?![A-Za-z\d])
+            (?<![A-Za-z\d°]) (?P<lead>\d+)? (?P<word>[A-Za-z]+) (?:-?(?P<num>\d+) (?:-(?P<sub>\d+))?)? (?![A-Za-z\d])
             (?:[ ] (?P<year>(?:19|20)\d\d) (?![\d.,:/%٪A-Za-z])      # Euro 2024: a year names the event
               | [ ] (?P<model>\d+) (?![\d.,:/%٪A-Za-z] | [ ]?[$AR]))?   # a product's number, not a count
         """),

@@ -6,7 +6,8 @@ one invisible tag after each word they built: its case and its state. The state 
 أَيَّامٍ), ``b`` (built on fatha whatever the case: ثَلَاثَةَ عَشَرَ) or ``f`` (fixed: the
 letters already say the case, عِشْرِينَ، مِئَتَا); a counted noun the writer put after a
 number is tagged ``n`` (a plural, after 3–10) or ``d`` (a singular, after 11–99 or 100s) and
-gets its case ending on its last letter only (أيامٍ، يومًا). `vowel_tags` turns tagged words into
+gets its case ending on its last letter only (أيامٍ، يومًا); ``m`` marks a month name that is also
+another word (صفر: the month صَفَر, not zero). `vowel_tags` turns tagged words into
 their vowelled forms for the voice; `strip_tags` drops the tags for the bare text.
 The diacritizer keeps marks given in its input, so these case endings reach the voice.
 """
@@ -14,16 +15,19 @@ The diacritizer keeps marks given in its input, so these case endings reach the 
 from __future__ import annotations
 
 import re
+import unicodedata
 from types import MappingProxyType
 from typing import Final, Literal
 
-from ..arabic import DAMMA, DAMMATAN, FATHA, FATHATAN, KASRA, KASRATAN
+from ..arabic import DAMMA, DAMMATAN, FATHA, FATHATAN, KASRA, KASRATAN, SHADDA
 
 Case = Literal["nom", "acc", "gen"]
-State = Literal["t", "c", "b", "f", "n", "d"]
+State = Literal["t", "c", "b", "f", "n", "d", "m"]
 
 _CASES: Final = ("nom", "acc", "gen")
-_STATES: Final = ("t", "c", "b", "f", "n", "d")
+_STATES: Final = ("t", "c", "b", "f", "n", "d", "m")
+# Month names that are also other words, with the vowels that make them the month (state m).
+_MONTH_FORMS: Final = MappingProxyType({"صفر": "صَفَر"})
 _TAG_BASE: Final = 0xE010  # private use: never in a news text
 _TAG_CHARS: Final = f"{chr(_TAG_BASE)}-{chr(_TAG_BASE + len(_CASES) * len(_STATES) - 1)}"
 TAG_RE: Final = re.compile(f"[{_TAG_CHARS}]")
@@ -145,11 +149,63 @@ _HUNDRED_HEADS: Final = MappingProxyType(
         "تسع": "تِسْع",
     }
 )
+# Ordinals after the article (الثالث، الحادية): the stem with its vowels, the sun letter's shadda
+# included; the manqus ones (الثاني، الحادي) show no ending in the nominative and genitive.
+_ORDINAL_STEMS: Final = MappingProxyType(
+    {
+        word: unicodedata.normalize("NFC", marked)
+        for word, marked in (
+            ("أول", "أَوَّل"),
+            ("ثالث", "ثَّالِث"),
+            ("رابع", "رَّابِع"),
+            ("خامس", "خَامِس"),
+            ("سادس", "سَّادِس"),
+            ("سابع", "سَّابِع"),
+            ("ثامن", "ثَّامِن"),
+            ("تاسع", "تَّاسِع"),
+            ("عاشر", "عَاشِر"),
+            ("ثاني", "ثَّانِي"),
+            ("حادي", "حَادِي"),
+        )
+    }
+)
+_MANQUS: Final = frozenset(("ثاني", "حادي"))
+_SUN: Final = frozenset("تثدذرزسشصضطظلن")
+
+
+def _ordinal_form(core: str, case: str, state: str) -> str | None:
+    """An ordinal or a definite ten after ال (its letters without it): الثَّالِثِ، الحَادِيَ عَشَرَ،
+    الثَّانِيَةَ، العِشْرِينَ، الأُولَى."""
+    if core == "أولى":
+        return "الأُولَى"
+    if state == "f":
+        fixed = _FIXED.get(core)
+        if fixed is None:
+            return None
+        return "ال" + (fixed[0] + SHADDA + fixed[1:] if core[0] in _SUN else fixed)
+    feminine = core.endswith("ة")
+    stem = _ORDINAL_STEMS.get(core[:-1] if feminine else core)
+    if stem is None or state not in ("b", "c"):
+        return None
+    short = FATHA if state == "b" else _ENDING[case][0]
+    if feminine:
+        return "ال" + stem + FATHA + "ة" + short
+    if (core in _MANQUS) and short != FATHA:
+        return "ال" + stem
+    return "ال" + stem + short
+
+
 _PREFIXES: Final = MappingProxyType({"و": "وَ", "ف": "فَ", "ب": "بِ", "ل": "لِ", "ك": "كَ"})
 
 
 def vowelled(word: str, case: str, state: str) -> str | None:
     """The vowelled form of one number word as the rules wrote it, or None if unknown."""
+    if state == "m":
+        return _MONTH_FORMS.get(word)
+    if word.startswith("ال") and (form := _ordinal_form(word[2:], case, state)):
+        return unicodedata.normalize("NFC", form)
+    if word.startswith("ال") and len(word) > 3 and (form := vowelled(word[2:], case, "c" if state == "t" else state)):
+        return "ال" + (form[0] + SHADDA + form[1:] if word[2] in _SUN else form)  # المتهمون الخَمْسَةُ
     if state == "f":
         return _FIXED.get(word)
     if state == "b":
@@ -205,6 +261,9 @@ def _vowel_word(match: re.Match[str]) -> str:
         prefix, rest = word[:cut], word[cut:]
         if all(ch in _PREFIXES for ch in prefix) and (form := vowelled(rest, case, state)):
             return "".join(_PREFIXES[ch] for ch in prefix) + form
+        if prefix.endswith("ل") and rest.startswith("ل") and all(ch in _PREFIXES for ch in prefix):
+            if (form := vowelled("ا" + rest, case, state)) and form.startswith("ال"):
+                return "".join(_PREFIXES[ch] for ch in prefix) + form[1:]  # لِلثَّالِثِ
     if state in ("n", "d"):
         return noun_ending(word, case, plural=state == "n")
     return word
