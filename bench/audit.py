@@ -277,9 +277,12 @@ def carry(source: str, target: str) -> str:
                         same.add(j1 + k)
             if old_key:
                 moved[old_key] = key
-            if len(same) < len(words):
+            dropped = [w[1] for w in old_words if w[0] not in moved]
+            if len(same) < len(words) or dropped:
+                # a dropped word (5G read once, not twice) can leave its note on a twin that stayed: read it again
                 marked = " ".join(w[1] if i in same else f"[{w[1]}]" for i, w in enumerate(words))
-                listing.append(f"{sheet.name} {header}\n    {marked}")
+                gone = f"\n    dropped: {' '.join(dropped)}" if dropped else ""
+                listing.append(f"{sheet.name} {header}\n    {marked}{gone}")
         kept = [f"# carried from {source} by bench/audit.py carry; the [marked] words were read again"]
         for line in old_notes.read_text(encoding="utf-8").splitlines():
             fields = line.split("\t")
