@@ -592,7 +592,9 @@ def _article_end(blocks: list[_Block]) -> int:
 
 def _without_credits(blocks: list[_Block]) -> list[_Block]:
     """Drop a byline or dateline among the first blocks and source credits at the very end."""
-    lead = [i for i, (_, text) in enumerate(blocks[:3]) if is_credit_line(text)]
+    lead = [
+        i for i, (is_heading, text) in enumerate(blocks[:3]) if is_credit_line(text, loose=i < 2 and not is_heading)
+    ]
     blocks = [block for i, block in enumerate(blocks) if i not in lead]
     while blocks and not blocks[-1][0] and (is_source_credit(blocks[-1][1]) or is_staff_credit(blocks[-1][1])):
         blocks = blocks[:-1]
@@ -1093,13 +1095,14 @@ _DROP_WORDS: Final = frozenset(
     "related share sharing social newsletter subscribe subscription comment comments "
     "breadcrumb breadcrumbs sidebar navbar menu cookie cookies popup modal outbrain taboola "
     "byline tags recommended recommendations trending keywords consent gdpr onetrust ticker "
-    "paywall wall gallery slideshow carousel embed tweet instagram tiktok bio".split()
+    "paywall wall gallery slideshow carousel embed tweet instagram tiktok xfbml bio".split()
 )
 # data-component / class / id pieces of link lists, tag lists, "read more", "most read", share
 # (sharedaddy), related (relatedposts) and author boxes.
 _DROP_PHRASES_RE: Final = re.compile(
     r"(?<![a-z])(?:links-block|tag-list|tags|topic-list|more-on|recommendations|read-more"
-    r"|author-(?:box|bio|info|card|profile)|about-author|most-?(?:read|viewed|popular|commented|shared))(?![a-z])"
+    r"|(?:author|writer)-(?:box|bio|info|card|profile|about)|about-(?:author|writer)|fb-(?:post|video|comments)"
+    r"|most-?(?:read|viewed|popular|commented|shared))(?![a-z])"
     r"|(?<![a-z])(?:related|share)"
 )
 # A list or block that is mostly link text (menus, "most read", key-event jump lists) is not the story;
@@ -1108,6 +1111,13 @@ _LINK_BLOCK_TAGS: Final = frozenset("ul ol div section table td tr".split())
 _LINK_BLOCK_SHARE: Final = 0.6
 _LINK_BLOCK_MIN_LINKS: Final = 2
 _LINK_PARAGRAPH_SHARE: Final = 0.9
+# A box around a player (iframe, video) with at most a short title; a box of pictures with only captions
+# (a gallery, an album); a short call-to-action box with a form or a sign-up link (newsletter, app).
+_MEDIA_TAGS: Final = frozenset("iframe video audio embed object amp-video amp-iframe amp-youtube".split())
+_MEDIA_BOX_MAX_WORDS: Final = 20
+_GALLERY_WORDS_PER_IMAGE: Final = 15
+_CALL_TO_ACTION_MAX_WORDS: Final = 40
+_SIGN_UP_WORDS: Final = frozenset(("اشترك", "اشتركوا", "اشتركي", "سجل", "تسجيل", "subscribe", "sign up"))
 # class/id words of a short element that only says who wrote the article and when.
 _DATELINE_WORDS: Final = frozenset("meta date time published byline author dateline timestamp pubdate posted".split())
 _DATELINE_MAX_WORDS: Final = 30
@@ -1255,7 +1265,38 @@ def _judge_furniture(node: _Node) -> bool:
     if any(word in _DROP_WORDS for word in words):
         return True
     marks = " ".join(attrs.get(key, "") for key in ("data-component", "class", "id")).lower().replace("_", "-")
-    return _DROP_PHRASES_RE.search(marks) is not None or _opens_with_read_more(node) or _is_link_block(node)
+    return (
+        _DROP_PHRASES_RE.search(marks) is not None
+        or _opens_with_read_more(node)
+        or _is_link_block(node)
+        or _is_media_box(node)
+    )
+
+
+def _is_media_box(node: _Node) -> bool:
+    """A player box, a gallery of captioned pictures, or a short sign-up box: page furniture by its shape."""
+    if node.tag not in ("div", "section", "ul", "aside"):
+        return False
+    inside = [n.tag for n in _walk(node)]
+    words = len(_node_text(node).split())
+    if words <= _MEDIA_BOX_MAX_WORDS and _MEDIA_TAGS.intersection(inside):
+        return True
+    images = inside.count("img") + inside.count("amp-img")
+    if images >= 2 and words <= _GALLERY_WORDS_PER_IMAGE * images:
+        return True
+    if words > _CALL_TO_ACTION_MAX_WORDS:
+        return False
+    if {"form", "input"}.intersection(inside):
+        return True
+    return any(n.tag in ("a", "button") and _is_sign_up(_node_text(n)) for n in _walk(node))
+
+
+def _is_sign_up(label: str) -> bool:
+    """«اشترك», «سجل الآن», «Subscribe»: the label of a sign-up link or button."""
+    words = _fold(label).lower().split()
+    if words and words[-1] == _fold("الآن"):
+        words = words[:-1]
+    return " ".join(words) in _SIGN_UP_WORDS
 
 
 def _is_link_block(node: _Node) -> bool:
