@@ -1278,12 +1278,18 @@ def _is_media_box(node: _Node) -> bool:
     if node.tag not in ("div", "section", "ul", "aside"):
         return False
     inside = [n.tag for n in _walk(node)]
+    if {"h1", "article", "main"}.intersection(inside):
+        return False  # the story itself, however short
     words = len(_node_text(node).split())
     if words <= _MEDIA_BOX_MAX_WORDS and _MEDIA_TAGS.intersection(inside):
         return True
     images = inside.count("img") + inside.count("amp-img")
-    if images >= 2 and words <= _GALLERY_WORDS_PER_IMAGE * images:
-        return True
+    if (
+        images >= 2
+        and words <= _GALLERY_WORDS_PER_IMAGE * images
+        and all(len(_node_text(n).split()) <= _GALLERY_WORDS_PER_IMAGE for n in _walk(node) if n.tag == "p")
+    ):
+        return True  # every text in it is a caption
     if words > _CALL_TO_ACTION_MAX_WORDS:
         return False
     if {"form", "input"}.intersection(inside):
@@ -1303,11 +1309,11 @@ def _is_link_block(node: _Node) -> bool:
     """A list or box whose text is mostly links, or a paragraph that is all one link."""
     if node.tag not in _LINK_BLOCK_TAGS and node.tag not in ("p", "li"):
         return False
-    links = [n for n in _walk(node, _is_furniture) if n.tag == "a"]
+    links = [n for n in _walk(node) if n.tag == "a"]  # link lists inside it count, dropped or not
     if not links:
         return False
-    total = len(_node_text(node))
-    linked = sum(len(_node_text(a)) for a in links if not any(n.tag == "a" for n in _walk(a)))
+    total = len(_all_text(node))
+    linked = sum(len(_all_text(a)) for a in links if not any(n.tag == "a" for n in _walk(a)))
     if node.tag in ("p", "li"):
         return total > 0 and linked >= _LINK_PARAGRAPH_SHARE * total
     return len(links) >= _LINK_BLOCK_MIN_LINKS and total > 0 and linked > _LINK_BLOCK_SHARE * total
@@ -1323,6 +1329,21 @@ def _opens_with_read_more(node: _Node) -> bool:
         and (first.tag in _HEADING_TAGS or first.tag == "h1")
         and is_read_more(_node_text(first))
     )
+
+
+def _all_text(node: _Node) -> str:
+    """Every word under `node` but scripts and styles, furniture included: what link density is measured on."""
+    parts: list[str] = []
+
+    def collect(n: _Node) -> None:
+        for child in n.children:
+            if isinstance(child, str):
+                parts.append(child)
+            elif child.tag not in ("script", "style", "template", "noscript"):
+                collect(child)
+
+    collect(node)
+    return _squash(" ".join(parts))
 
 
 def _is_outside_content(node: _Node) -> bool:
