@@ -1413,27 +1413,38 @@ def _densest(root: _Node) -> _Node | None:
     """The element whose <p> children (fully) and grandchildren (half) hold the most text.
 
     A page without <article> or <main> keeps its story in one such box; a sidebar's
-    or footer's paragraphs sit in another, lighter one.
+    or footer's paragraphs sit in another, lighter one. A wrapper around a single
+    <p> (one box per paragraph, as some sites build pages) is looked through, so
+    the box of all the wrappers counts the paragraphs as its own.
     """
     weights: dict[int, float] = {}
     nodes: dict[int, _Node] = {}
 
-    def visit(node: _Node, parents: tuple[_Node, ...]) -> None:
+    def visit(node: _Node, path: tuple[_Node, ...]) -> None:
         for child in node.children:
             if not isinstance(child, _Node) or _is_furniture(child):
                 continue
             if child.tag == "p":
                 size = len(_node_text(child))
-                for share, parent in zip((1.0, 0.5), reversed(parents + (node,)), strict=False):
-                    weights[id(parent)] = weights.get(id(parent), 0.0) + share * size
-                    nodes[id(parent)] = parent
+                owners = [n for n in reversed(path) if not _wraps_one(n)]
+                for share, owner in zip((1.0, 0.5), owners, strict=False):
+                    weights[id(owner)] = weights.get(id(owner), 0.0) + share * size
+                    nodes[id(owner)] = owner
             else:
-                visit(child, (*parents, node)[-1:])
+                visit(child, (*path, child))
 
-    visit(root, ())
+    visit(root, (root,))
     if not weights:
         return None
     return nodes[max(weights, key=lambda key: weights[key])]
+
+
+def _wraps_one(node: _Node) -> bool:
+    """An element whose only content is one element (a box around a single paragraph)."""
+    kept = [
+        c for c in node.children if isinstance(c, _Node) and not _is_furniture(c) or isinstance(c, str) and c.strip()
+    ]
+    return len(kept) == 1 and isinstance(kept[0], _Node)
 
 
 def _with_headline(root: _Node, content: _Node) -> _Node:

@@ -1007,3 +1007,12 @@ def test_html_without_article_reads_the_densest_box_and_keeps_its_headline():
     article = parse_html(page)
     assert article.title == "العنوان"
     assert article.sections[0].paragraphs == ("ملخص الخبر في سطر واحد", LEAD, PARAGRAPH)
+
+
+def test_html_one_box_per_paragraph_without_article_reads_every_paragraph():
+    page = (
+        "<html><body><div class='head'><h1>العنوان</h1></div><div class='page'>"
+        f"<div class='story'><div class='block'><p>{LEAD} {LEAD}</p></div><div class='block'><p>{PARAGRAPH}</p></div></div>"
+        "</div><div class='side'><p>عمود جانبي قصير</p></div></body></html>"
+    )
+    assert parse_html(page).sections[0].paragraphs == (f"{LEAD} {LEAD}", PARAGRAPH)
