@@ -1261,6 +1261,8 @@ def _judge_furniture(node: _Node) -> bool:
         return True
     if attrs.get("role", "").lower() in _DROP_ROLES:
         return True
+    if node.tag in ("html", "body", "main"):
+        return False  # their classes describe the page («single-format-gallery», «has-sidebar»), not a box in it
     words = re.split(r"[\s_\-]+", (attrs.get("class", "") + " " + attrs.get("id", "")).lower())
     if any(word in _DROP_WORDS for word in words):
         return True

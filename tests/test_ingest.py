@@ -1016,3 +1016,11 @@ def test_html_one_box_per_paragraph_without_article_reads_every_paragraph():
         "</div><div class='side'><p>عمود جانبي قصير</p></div></body></html>"
     )
     assert parse_html(page).sections[0].paragraphs == (f"{LEAD} {LEAD}", PARAGRAPH)
+
+
+def test_html_page_classes_on_body_do_not_hide_the_story():
+    page = (
+        "<html><body class='single single-format-gallery has-sidebar'><main class='site-main'>"
+        f"<article><h1>العنوان</h1><p>{LEAD}</p></article></main></body></html>"
+    )
+    assert parse_html(page).sections[0].paragraphs == (LEAD,)
