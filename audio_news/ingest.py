@@ -1192,9 +1192,14 @@ class _TreeBuilder(HTMLParser):
 
 
 def parse_html(text: str, source: str = "") -> Article:
-    """A saved news page: the <article> (or <main>) without menus, ads and share blocks.
+    """A saved or fetched news page: the story without menus, ads, share blocks and the like.
 
-    Title from the article's h1 (else og:title, else <title>, else the first
+    The story is the <article> (else itemprop=articleBody, <main>, or the box whose
+    paragraphs weigh most; see _content_root). Furniture goes by class/id words
+    (comments, related, most-read, cookie/consent, ticker, newsletter, gallery,
+    embeds, author boxes…) and by shape: link-dense lists and boxes, player boxes,
+    captioned-picture galleries, short sign-up boxes (_is_furniture). docs/extraction.md
+    scores this on pages shaped like the Arabic news sites. Title from the article's h1 (else og:title, else <title>, else the first
     block), sections from h2–h6, paragraphs from p and li; a page without any
     <p> has its paragraphs read from the text straight inside div, section, td
     and the like. Short date and byline elements (class or id "meta", "date",
