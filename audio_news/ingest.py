@@ -1095,15 +1095,14 @@ _DROP_WORDS: Final = frozenset(
     "related share sharing social newsletter subscribe subscription comment comments "
     "breadcrumb breadcrumbs sidebar navbar menu cookie cookies popup modal outbrain taboola "
     "byline tags recommended recommendations trending keywords consent gdpr onetrust ticker "
-    "paywall wall gallery slideshow carousel embed tweet instagram tiktok xfbml bio".split()
+    "paywall wall gallery slideshow carousel embed tweet instagram tiktok xfbml bio "
+    "sharedaddy sharethis addthis relatedposts".split()
 )
-# data-component / class / id pieces of link lists, tag lists, "read more", "most read", share
-# (sharedaddy), related (relatedposts) and author boxes.
+# data-component / class / id pieces of link lists, tag lists, "read more", "most read" and author boxes.
 _DROP_PHRASES_RE: Final = re.compile(
     r"(?<![a-z])(?:links-block|tag-list|tags|topic-list|more-on|recommendations|read-more"
     r"|(?:author|writer)-(?:box|bio|info|card|profile|about)|about-(?:author|writer)|fb-(?:post|video|comments)"
-    r"|most-?(?:read|viewed|popular|commented|shared))(?![a-z])"
-    r"|(?<![a-z])(?:related|share)"
+    r"|most-?(?:read|viewed|popular|commented|shared)|related)(?![a-z])"
 )
 # A list or block that is mostly link text (menus, "most read", key-event jump lists) is not the story;
 # nor is a paragraph that is one link (a teaser).

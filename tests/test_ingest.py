@@ -1024,3 +1024,8 @@ def test_html_page_classes_on_body_do_not_hide_the_story():
         f"<article><h1>العنوان</h1><p>{LEAD}</p></article></main></body></html>"
     )
     assert parse_html(page).sections[0].paragraphs == (LEAD,)
+
+
+def test_html_a_story_box_with_share_in_a_longer_class_word_is_read():
+    page = f"<article><h1>العنوان</h1><div class='post-body shareable'><p>{LEAD}</p></div></article>"
+    assert parse_html(page).sections[0].paragraphs == (LEAD,)
