@@ -1499,7 +1499,9 @@ def page_metadata(text: str) -> PageMetadata:
     builder.close()
     root = builder.root
     try:
-        ld = [_json_ld(node) for node in _walk(root) if node.tag == "script" and "ld+json" in node.attrs.get("type", "")]
+        ld = [
+            _json_ld(node) for node in _walk(root) if node.tag == "script" and "ld+json" in node.attrs.get("type", "")
+        ]
         author = _json_ld_name(ld, "author") or _meta_content(root, _AUTHOR_META)
         image = _http_url(_meta_content(root, _IMAGE_META) or "") or _json_ld_image(ld)
         return PageMetadata(_html_url(root), _html_date(root, root), _plain_author(author), image)

@@ -106,7 +106,7 @@ def serving() -> Iterator[Site]:
     site = Site(server)
     handler = _handler(site)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield site
