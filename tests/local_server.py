@@ -3,8 +3,8 @@
 `routes` maps a path to a Route or to a list of Routes (answered in turn, the last
 one again and again: "a 500, then the page"). Every request's path and headers are
 kept in `requests`, so a test can check what the fetcher sent. A Route with
-`delay` sleeps before answering (a timeout); `etag` makes it answer 304 to a
-request that names it; `chunked` leaves out Content-Length. "@BASE@" in a body or header becomes the
+`delay` sleeps before answering (a timeout); `etag` (or `last_modified`) makes it
+answer 304 to a request that names it; `chunked` leaves out Content-Length. "@BASE@" in a body or header becomes the
 server's own http://127.0.0.1:PORT.
 """
 
@@ -14,18 +14,20 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 @dataclass
 class Route:
     body: bytes | str = b""
+    _: KW_ONLY
     status: int = 200
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     etag: str | None = None
+    last_modified: str | None = None
     chunked: bool = False
 
 
@@ -66,9 +68,10 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 time.sleep(route.delay)
             body = route.body.encode("utf-8") if isinstance(route.body, str) else route.body
             body = body.replace(b"@BASE@", site.base.encode())
-            if route.etag and self.headers.get("If-None-Match") == route.etag:
+            if (route.etag and self.headers.get("If-None-Match") == route.etag) or (
+                route.last_modified and self.headers.get("If-Modified-Since") == route.last_modified
+            ):
                 self.send_response(304)
-                self.send_header("ETag", route.etag)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -77,6 +80,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Type", route.content_type)
                 if route.etag:
                     self.send_header("ETag", route.etag)
+                if route.last_modified:
+                    self.send_header("Last-Modified", route.last_modified)
                 for key, value in route.headers.items():
                     self.send_header(key, value.replace("@BASE@", site.base))
                 if route.chunked:
