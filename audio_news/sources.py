@@ -220,6 +220,9 @@ def pull_source(
     built: list[str] = []
     failed: list[str] = []
     for item in new:
+        if item.key in PullState.load(out_dir).built:  # another pull, running beside this one, built it
+            known += 1
+            continue
         try:
             article = item_article(item, fetcher)
             if article.url and article.url != item.key and article.url in PullState.load(out_dir).built:
