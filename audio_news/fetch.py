@@ -23,9 +23,11 @@ import httpx
 
 from . import __version__, ingest
 from .errors import FetchError
+from .limits import FETCH_MAX_BYTES
 from .models import Article
 
-PROJECT_URL: Final = "https://github.com/audio-news/audio-news"
+PROJECT_URL: Final = "https://pypi.org/project/audio-news/"
+"""Where a site's operator reads what is fetching their pages (in the User-Agent)."""
 USER_AGENT: Final = f"audio-news/{__version__} (+{PROJECT_URL})"
 MAX_REDIRECTS: Final = 5
 HTML_TYPES: Final = frozenset({"text/html", "application/xhtml+xml"})
@@ -42,8 +44,8 @@ class Policy:
     """Seconds to open the connection."""
     read_timeout: float = 30.0
     """Seconds to wait for each piece of the answer."""
-    max_bytes: int = 5 * 1024 * 1024
-    """A body over this is refused (a news page is well under 1 MB; a feed under 5 MB)."""
+    max_bytes: int = FETCH_MAX_BYTES
+    """A body over this is refused, never truncated."""
     tries: int = 3
     """Attempts for a 5xx answer, a timeout or a dropped connection (1 = no retry)."""
     backoff: float = 1.0

@@ -30,6 +30,7 @@ import feedparser
 from . import fetch, ingest, publish
 from .config import SourceSettings
 from .errors import AudioNewsError, FetchError, PublishError
+from .limits import STORE_MAX_BYTES, read_bounded
 from .models import Article
 
 PULL_STATE_NAME: Final = ".pull-state.json"
@@ -170,12 +171,21 @@ class PullState:
         state = cls(built={e.source_url for e in publish.EpisodeStore(out_dir).load() if e.source_url})
         if not path.exists():
             return state
+        raw = read_bounded(path, STORE_MAX_BYTES, "pull state", PublishError)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            state.built |= {str(key) for key in data.get("built", [])}
-            for url, value in dict(data.get("feeds", {})).items():
-                state.validators[str(url)] = fetch.Validators(value.get("etag"), value.get("last_modified"))
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            data = json.loads(raw.decode("utf-8"))
+            built, feeds = data["built"], data["feeds"]
+            if not (isinstance(built, list) and all(isinstance(key, str) for key in built)):
+                raise TypeError("built must be a list of links")
+            if not isinstance(feeds, dict):
+                raise TypeError("feeds must be an object")
+            state.built |= set(built)
+            for url, value in feeds.items():
+                etag, modified = value.get("etag"), value.get("last_modified")
+                if not all(v is None or isinstance(v, str) for v in (etag, modified)):
+                    raise TypeError(f"the validators of {url} must be strings")
+                state.validators[url] = fetch.Validators(etag, modified)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise PublishError(f"cannot read what pull built ({exc}); delete it to start over", path) from None
         return state
 

@@ -13,7 +13,7 @@ from local_server import Route, serving
 
 from audio_news import fetch, sources
 from audio_news.config import SourceSettings
-from audio_news.errors import FetchError
+from audio_news.errors import FetchError, PublishError
 
 WEB = Path(__file__).parent / "data" / "web"
 SAMPLE = Path(__file__).parent.parent / "samples" / "article.txt"
@@ -213,3 +213,13 @@ def test_pull_state_is_kept_in_the_output_folder(tmp_path):
     assert state.validators == {"http://a/feed": fetch.Validators('"e"', None)}
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
     assert SourceSettings("http://a/feed").label == "http://a/feed"
+
+
+@pytest.mark.parametrize(
+    "text", ["{not json", '{"built": "http://a/1", "feeds": {}}', '{"built": [], "feeds": {"u": {"etag": 5}}}']
+)
+def test_a_corrupt_pull_state_is_one_line_naming_it(tmp_path, text):
+    (tmp_path / sources.PULL_STATE_NAME).write_text(text, encoding="utf-8")
+    with pytest.raises(PublishError) as caught:
+        sources.PullState.load(tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / sources.PULL_STATE_NAME}: cannot read what pull built (")
