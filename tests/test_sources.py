@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import feedparser
 import pytest
-from cli_run import TONE, invoke
+from cli_run import TONE, command, invoke
 from local_server import Route, serving
 
 from audio_news import fetch, sources
@@ -16,7 +17,8 @@ from audio_news.config import SourceSettings
 from audio_news.errors import FetchError, PublishError
 
 WEB = Path(__file__).parent / "data" / "web"
-SAMPLE = Path(__file__).parent.parent / "samples" / "article.txt"
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "samples" / "article.txt"
 
 
 @pytest.fixture
@@ -223,3 +225,22 @@ def test_a_corrupt_pull_state_is_one_line_naming_it(tmp_path, text):
     with pytest.raises(PublishError) as caught:
         sources.PullState.load(tmp_path)
     assert str(caught.value).startswith(f"{tmp_path / sources.PULL_STATE_NAME}: cannot read what pull built (")
+
+
+def test_two_pulls_at_once_publish_every_item_once(site, tmp_path):
+    """Two processes (cron started one while the other ran): each episode is published under the
+    folder's lock, so the store ends with every item once and the feed is whole."""
+    _serve_sources(site)
+    out = tmp_path / "out"
+    args = [*command(), "pull", site.url("/rss.xml"), site.url("/atom.xml"), "--out", str(out), "--voice", str(TONE)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    runs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in "ab"]
+    results = [run.communicate(timeout=300) + (run.returncode,) for run in runs]
+    assert [code for _, _, code in results] == [0, 0], results
+    store = json.loads((out / "episodes.json").read_text(encoding="utf-8"))
+    assert sorted(e["source_url"] for e in store) == sorted(
+        site.url(p) for p in ("/economy/wheat-prices", "/sport/city-cup", "/culture/book-fair", "/local/desalination")
+    )
+    assert len(feedparser.parse((out / "feed.xml").read_bytes()).entries) == 4
+    assert all((out / e["audio"]).is_file() for e in store)
+    assert not [p for p in out.rglob("*.tmp")]
