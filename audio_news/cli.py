@@ -338,7 +338,9 @@ PULL_NONE_BUILT = 10
 
 @app.command()
 def pull(
-    feeds: list[str] = typer.Argument(None, help="Feed URLs (RSS 2.0 or Atom); default: [[sources]] in the settings."),
+    feeds: list[str] = typer.Argument(
+        None, help="Feed URLs (RSS 2.0 or Atom); default: the sources in the settings file."
+    ),
     out_dir: Path = OutOpt,
     base_url: str | None = typer.Option(None, "--base-url", help="Where the output folder is served."),
     voice: str | None = typer.Option(None, "--voice", help="Voice profile name or path to a .toml."),
