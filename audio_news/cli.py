@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .config import load_settings, with_overrides
+from .config import Settings, load_settings, with_overrides
 from .errors import AudioNewsError, InputError
 from .models import Article
 
@@ -54,6 +54,22 @@ def main(
     ),
 ) -> None:
     _state["debug"] = debug
+
+
+def _warn_if_local(settings: Settings) -> None:
+    """One line when the feed's base URL is this machine only (the default): apps elsewhere cannot reach it."""
+    from .publish import local_only
+
+    base = settings.podcast.base_url
+    if local_only(base):
+        err.print(
+            f"audio-news: warning: base_url is {base}, so the feed is reachable only from this machine; "
+            "set base_url under [podcast] in the --config file or pass --base-url https://your.host/podcast/ "
+            "(podcast:guid is made from the first such URL and kept when the feed moves)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _print_error(exc: AudioNewsError) -> None:
@@ -188,6 +204,18 @@ def _build_one(builder: Builder, article: Article, out_dir: Path, *, quiet: bool
         highlight=False,
         soft_wrap=True,
     )
+    if result.replaced is not None:
+        what = (
+            "new audio under the same guid (its ?v= token changed: apps fetch it again)"
+            if result.audio_changed
+            else "the audio is unchanged"
+        )
+        out.print(
+            f"replaced: episode {ep.guid} (first published {result.replaced.pub_date:%Y-%m-%d}): {what}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     return result
 
 
@@ -211,6 +239,7 @@ def build(
         for article in parsed:
             _build_one(builder, article, out_dir)
         out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
+        _warn_if_local(settings)  # once, after the feed is written: a failed build says only why
 
 
 @app.command()
@@ -250,6 +279,7 @@ def feed(
         _print_recovery(out_dir, recover(out_dir))
         path = publish_feed(out_dir, settings)
         out.print(f"feed: {path}", markup=False, highlight=False)
+        _warn_if_local(settings)
 
 
 @app.command("diacritize")
@@ -386,6 +416,8 @@ def pull(
                     out.print(report.line(), markup=False, highlight=False, soft_wrap=True)
         built = sum(len(r.built) for r in reports)
         failures = sum(len(r.failed) + bool(r.error) for r in reports)
+        if built:
+            _warn_if_local(settings)
         if as_json:
             summary = {"built": built, "failed": failures, "sources": [r.to_dict() for r in reports]}
             sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
