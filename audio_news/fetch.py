@@ -44,6 +44,8 @@ class Policy:
     """Seconds to open the connection."""
     read_timeout: float = 30.0
     """Seconds to wait for each piece of the answer."""
+    total_timeout: float = 120.0
+    """Seconds for one whole answer: a server that trickles bytes within the read timeout is cut off."""
     max_bytes: int = FETCH_MAX_BYTES
     """A body over this is refused, never truncated."""
     tries: int = 3
@@ -188,10 +190,13 @@ class Fetcher:
         if declared.isdigit() and int(declared) > cap:
             raise FetchError(f"the answer is {int(declared):,} bytes; the limit is {cap:,}", url)
         body = bytearray()
+        deadline = time.monotonic() + self.policy.total_timeout
         for chunk in answer.iter_bytes():
             body += chunk
             if len(body) > cap:
                 raise FetchError(f"the answer is over the limit of {cap:,} bytes", url)
+            if time.monotonic() > deadline:
+                raise FetchError(f"the answer took longer than {self.policy.total_timeout:g} s", url)
         return bytes(body)
 
 

@@ -29,6 +29,8 @@ class Route:
     etag: str | None = None
     last_modified: str | None = None
     chunked: bool = False
+    trickle: float = 0.0
+    """Seconds between chunks of 16 bytes (with chunked): a server that never quite stops."""
 
 
 class Site:
@@ -87,9 +89,12 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 if route.chunked:
                     self.send_header("Transfer-Encoding", "chunked")
                     self.end_headers()
-                    for start in range(0, len(body), 65536):
-                        piece = body[start : start + 65536]
+                    size = 16 if route.trickle else 65536
+                    for start in range(0, len(body), size):
+                        piece = body[start : start + size]
                         self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                        self.wfile.flush()
+                        time.sleep(route.trickle)
                     self.wfile.write(b"0\r\n\r\n")
                 else:
                     self.send_header("Content-Length", str(len(body)))

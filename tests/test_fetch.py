@@ -74,6 +74,16 @@ def test_redirects_are_followed_to_the_final_url(site, fetcher):
     assert response.content == "<p>هنا</p>".encode()
 
 
+def test_a_server_that_trickles_is_cut_off(site):
+    site.routes["/drip"] = Route(b"<p>" + b"x" * 4000 + b"</p>", chunked=True, trickle=0.05)
+    policy = fetch.Policy(read_timeout=0.4, total_timeout=0.5, tries=1)
+    with (
+        fetch.Fetcher(policy) as patient,
+        pytest.raises(FetchError, match=r"/drip: the answer took longer than 0.5 s$"),
+    ):
+        patient.get(site.url("/drip"))
+
+
 def test_a_redirect_loop_is_refused(site, fetcher):
     site.routes["/a"] = Route(status=302, headers={"Location": "/b"})
     site.routes["/b"] = Route(status=302, headers={"Location": "@BASE@/a"})
