@@ -1653,3 +1653,99 @@ def _json_ld_dates(data: str) -> list[str]:
 
     visit(value)
     return found
+
+
+# --- fetched pages ----------------------------------------------------------
+
+_AUTHOR_META: Final = ("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author")
+_IMAGE_META: Final = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src")
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    """What a web page says about its article, apart from the text."""
+
+    url: str | None = None
+    date: dt.date | None = None
+    author: str | None = None
+    image: str | None = None
+
+
+def read_html(text: str, source: str) -> Article:
+    """A fetched web page (already decoded) as an Article, with the checks read_article makes;
+    `source` (the URL it was fetched from) names it in errors and is its url when the page
+    names no canonical one. Author and lead image come from page_metadata."""
+    article = parse_html(text, source)
+    meta = page_metadata(text)
+    article = Article(
+        title=article.title,
+        sections=article.sections,
+        source=source,
+        url=article.url or meta.url or _http_url(source),
+        date=article.date or meta.date,
+        author=meta.author,
+        image=meta.image,
+    )
+    _check_length(article)
+    return article
+
+
+def page_metadata(text: str) -> PageMetadata:
+    """The canonical URL (<link rel=canonical>, og:url), publication date (metas, JSON-LD
+    datePublished, <time>), author and lead image (Open Graph and JSON-LD NewsArticle) of a page."""
+    builder = _TreeBuilder()
+    builder.feed(text)
+    builder.close()
+    root = builder.root
+    try:
+        ld = [
+            _json_ld(node) for node in _walk(root) if node.tag == "script" and "ld+json" in node.attrs.get("type", "")
+        ]
+        author = _json_ld_name(ld, "author") or _meta_content(root, _AUTHOR_META)
+        image = _http_url(_meta_content(root, _IMAGE_META) or "") or _json_ld_image(ld)
+        return PageMetadata(_html_url(root), _html_date(root, root), _plain_author(author), image)
+    except RecursionError:
+        return PageMetadata()
+
+
+def _json_ld(node: _Node) -> object:
+    try:
+        return json.loads("".join(c for c in node.children if isinstance(c, str)))
+    except ValueError:
+        return None
+
+
+def _json_ld_items(values: Iterable[object]) -> Iterator[dict[str, object]]:
+    """Every JSON-LD object, the @graph members and nested ones included."""
+    for value in values:
+        if isinstance(value, dict):
+            yield value
+            yield from _json_ld_items(value.values())
+        elif isinstance(value, list):
+            yield from _json_ld_items(value)
+
+
+def _json_ld_name(ld: list[object], key: str) -> str | None:
+    for item in _json_ld_items(ld):
+        value = item.get(key)
+        for one in value if isinstance(value, list) else [value]:
+            name = one.get("name") if isinstance(one, dict) else one
+            if isinstance(name, str) and name.strip():
+                return name.strip()
+    return None
+
+
+def _json_ld_image(ld: list[object]) -> str | None:
+    for item in _json_ld_items(ld):
+        value = item.get("image")
+        for one in value if isinstance(value, list) else [value]:
+            url = one.get("url") if isinstance(one, dict) else one
+            if isinstance(url, str) and _http_url(url):
+                return url.strip()
+    return None
+
+
+def _plain_author(value: str | None) -> str | None:
+    """A name, not a profile link (article:author is often a URL)."""
+    value = _squash(value or "")
+    return value if value and not _http_url(value) else None

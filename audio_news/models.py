@@ -36,6 +36,12 @@ class Article:
     """The file it came from (for error messages and the episode guid)."""
     url: str | None = None
     date: dt.date | None = None
+    author: str | None = None
+    """The writer named in a web page's metadata (Open Graph, JSON-LD), when it names one."""
+    image: str | None = None
+    """The URL of a web page's lead image (og:image, JSON-LD image), when it has one."""
+    published: dt.datetime | None = None
+    """The moment a source feed says the article was published (orders the episodes of one day)."""
 
     @property
     def lead(self) -> str:

@@ -223,10 +223,13 @@ def _remove_folders(created: Sequence[Path]) -> None:
 
 
 def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:
-    """A rebuild keeps its place in the feed; else the article's own date, or now."""
+    """A rebuild keeps its place in the feed; else the moment its source feed gives, the article's
+    own date, or now."""
     if previous is not None:
         return previous.pub_date
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if article.published is not None and article.published.tzinfo is not None and article.published < now:
+        return article.published.astimezone(dt.UTC).replace(microsecond=0)
     if article.date is not None and article.date < now.date():
         return dt.datetime.combine(article.date, dt.time(), dt.UTC)
     return now
