@@ -70,6 +70,19 @@ def _warn_if_local(settings: Settings) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    _warn_if_no_email(settings)
+
+
+def _warn_if_no_email(settings: Settings) -> None:
+    """One line when [podcast] email is unset: the feed's itunes:owner then has a name only."""
+    if not settings.podcast.email:
+        err.print(
+            'audio-news: warning: no e-mail under [podcast] (email = "you@example.org"), so itunes:owner has a '
+            "name only; directories (Apple Podcasts) require the owner's e-mail to list the podcast",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _print_error(exc: AudioNewsError) -> None:

@@ -49,6 +49,14 @@ class PodcastSettings:
     """podcast:locked: tell directories not to import the feed elsewhere."""
     guid: str = ""
     """podcast:guid; empty = made once from the first feed URL and kept in the output folder."""
+    license: str = ""
+    """podcast:license: a license name or SPDX id (e.g. "cc-by-4.0"); empty = none."""
+    license_url: str = ""
+    """Where the license text is, for a license that is not an SPDX id; empty = none."""
+    copyright: str = ""
+    """The channel's <copyright> line; empty = none."""
+    episode_numbers: bool = False
+    """Write itunes:episode: each episode's number, given in build order and never reused."""
 
 
 @dataclass(frozen=True)
@@ -235,6 +243,10 @@ def _check_podcast(podcast: PodcastSettings, path: str) -> None:
             raise ConfigError(f"[podcast] {key} must start with http:// or https://: {value!r}", path)
     if podcast.email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", podcast.email):
         raise ConfigError(f"[podcast] email is not an e-mail address: {podcast.email!r}", path)
+    if podcast.license_url and not podcast.license_url.startswith(("http://", "https://")):
+        raise ConfigError(f"[podcast] license_url must start with http:// or https://: {podcast.license_url!r}", path)
+    if podcast.license_url and not podcast.license:
+        raise ConfigError("[podcast] license_url needs a license name too", path)
     if podcast.guid and not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", podcast.guid):
         raise ConfigError("[podcast] guid must be a UUID", path)
     if podcast.image and not podcast.image.startswith(("http://", "https://")):

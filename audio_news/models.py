@@ -65,11 +65,24 @@ class BlockKind(str, Enum):
 
 
 @dataclass(frozen=True)
+class Word:
+    """A word and when it starts, in milliseconds from the start of its clip (or of the MP3, in a Cue)."""
+
+    start_ms: float
+    text: str
+
+
+@dataclass(frozen=True)
 class Clip:
     """Audio of one sentence: 16-bit signed little-endian mono PCM."""
 
     samples: bytes
     sample_rate: int
+    words: tuple[Word, ...] = ()
+    """When each word starts, if the engine says (espeak's word events): from an engine,
+    the words it was given; after synthesize_script, the sentence's shown words
+    (Sentence.text). Empty for engines without word events (coqui, tone): captions then
+    spread the sentence's time over its words by their letters (publish.caption_cues)."""
 
     @property
     def duration_ms(self) -> float:
@@ -137,6 +150,8 @@ class Cue:
     start_ms: int
     end_ms: int
     text: str
+    words: tuple[Word, ...] = ()
+    """The sentence's words with their start in the MP3, when the engine gave word times."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +198,13 @@ class Episode:
     has no URL (None in stores written before it was kept)."""
     audio_version: str = ""
     """Short SHA-256 of the MP3, the enclosure URL's ?v= token ("" in older stores: no token)."""
+    captions_vtt: str = ""
+    """WebVTT at caption length (publish.caption_cues), beside the sentence-per-cue
+    transcript_vtt that the player reads ("" in older stores)."""
+    image: str = ""
+    """The episode's own square artwork (the article's lead image, when a local PNG/JPEG), or ""."""
+    number: int = 0
+    """The episode's number (itunes:episode), given once at its first build; 0 in older stores."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

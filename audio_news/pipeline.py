@@ -121,7 +121,8 @@ class Builder:
 
         store = publish.EpisodeStore(self.out_dir)
         # a corrupt store fails before any file is written; identity from the source, never the title alone
-        guid, source_hash = publish.episode_identity(article, store.load())
+        stored = store.load()
+        guid, source_hash = publish.episode_identity(article, stored)
         slug = publish.slugify(article.title, guid=guid)
         episodes_dir = self.out_dir / publish.EPISODES_DIR
         # Removed again if the build fails: the output folder and its parents where
@@ -148,6 +149,7 @@ class Builder:
                     cover=cover[0],
                     cover_mime=cover[1],
                     chapters=rendering.chapters,
+                    source_url=article.url or "",
                 ),
             )
             publish.crash_point("tagged")
@@ -155,6 +157,9 @@ class Builder:
                 recovered = publish.recover(self.out_dir)  # one that died since the command began
                 with publish.Publication(self.out_dir) as pub:
                     sidecars = publish.write_transcripts(self.out_dir, slug, rendering, article.title, pub.write)
+                    captions = publish.write_captions(self.out_dir, slug, rendering, pub.write)
+                    artwork = publish.episode_artwork(self.out_dir, slug, article.image, pub.write)
+                    before = next((e for e in stored if e.guid == guid), None)
                     pub.place(tmp, mp3)
                     episode = Episode(
                         guid=guid,
@@ -176,6 +181,9 @@ class Builder:
                         true_peak_db=rendering.true_peak_db,
                         source_hash=source_hash,
                         audio_version=publish.audio_version(mp3),
+                        captions_vtt=captions,
+                        image=artwork,
+                        number=before.number if before and before.number else publish.next_number(stored),
                     )
                     episodes, replaced = store.put(episode, pub.write)
                     _write_feed_and_site(self.out_dir, self.settings, episodes, pub)

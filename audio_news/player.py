@@ -35,7 +35,7 @@ from .arabic import GREGORIAN_MONTHS
 from .config import PodcastSettings
 from .errors import PublishError
 from .models import Chapter, Cue, Episode
-from .publish import Remover, Writer, atomic_write
+from .publish import SYNTHETIC_NOTE, Remover, Writer, atomic_write
 
 INDEX_NAME: Final = "index.html"
 ASSET_DIR: Final = "player"
@@ -356,6 +356,7 @@ def render_episode_page(
 <main id="main" tabindex="-1">
 <h1>{_text(title)}</h1>
 <p class="meta">{_meta_line(episode)}</p>
+<p class="synthetic-note">{_text(SYNTHETIC_NOTE)}</p>
 {_player_section(audio, first, len(chapters))}{chapter_section}<section class="transcript-section">
 <h2 id="transcript-h">النص</h2>
 <div id="transcript" class="transcript" tabindex="0" role="region" aria-labelledby="transcript-h">

@@ -7,7 +7,9 @@ Last in the pipeline, after tag. The output folder, served at base_url:
       episodes.json            the episode store (Episode.to_dict, newest first)
       cover.png                the channel art
       episodes/<slug>.mp3      written by the pipeline through temp_path_for + commit_file
-      episodes/<slug>.vtt      WebVTT, one cue per sentence
+      episodes/<slug>.vtt      WebVTT, one cue per sentence (the player's transcript; a podcast:transcript)
+      episodes/<slug>.captions.vtt   WebVTT at caption length (podcast:transcript rel="captions")
+      episodes/<slug>.<png|jpg>      the episode's own artwork, when its article has a local square one
       episodes/<slug>.txt      plain-text transcript
       episodes/<slug>.chapters.json   Podcasting 2.0 JSON chapters 1.2.0
 
@@ -54,7 +56,7 @@ from .arabic import EASTERN_DIGITS, MARK_CLASS, TATWEEL
 from .config import DEFAULT_BASE_URL, PodcastSettings, image_mime
 from .errors import PublishError
 from .limits import COVER_MAX_BYTES, STORE_MAX_BYTES, read_bounded
-from .models import Article, Chapter, Cue, Episode, Rendering
+from .models import Article, Chapter, Cue, Episode, Rendering, Word
 
 FEED_NAME: Final = "feed.xml"
 STORE_NAME: Final = "episodes.json"
@@ -68,6 +70,15 @@ PODCAST_NS: Final = "https://podcastindex.org/namespace/1.0"
 PSC_NS: Final = "http://podlove.org/simple-chapters"
 """Podlove Simple Chapters: the chapters clients without Podcasting 2.0 read (gPodder's podcastparser)."""
 PSC_VERSION: Final = "1.2"
+CONTENT_NS: Final = "http://purl.org/rss/1.0/modules/content/"
+CAPTION_LINE_CHARS: Final = 42
+"""Caption length (the common broadcast and Netflix rule): at most 42 characters a line,"""
+CAPTION_LINES: Final = 2
+"""at most two lines a cue,"""
+CAPTION_MAX_MS: Final = 7000
+"""and at most 7 seconds on screen."""
+SYNTHETIC_NOTE: Final = "صوت هذه الحلقة مُوَلَّد آليًّا (قراءة حاسوبية للنص)، لا صوت مذيع بشري."
+"""Said in every item's show notes and on every episode page: the voice is synthetic."""
 PODCAST_GUID_NAMESPACE: Final = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 """The Podcasting 2.0 namespace for podcast:guid (uuid5 of the feed URL)."""
 ARTICLE_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:audio-news:article-title")
@@ -669,6 +680,95 @@ def render_vtt(cues: Sequence[Cue]) -> str:
     return "\n".join(lines)
 
 
+def _shown_times(cue: Cue, words: Sequence[str]) -> list[float]:
+    """When each of the cue's shown `words` starts, in ms.
+
+    Taken from cue.words (the engine's word events) where a shown word has one,
+    in order; the rest, and all words of an engine without word events (coqui,
+    tone), are spread over the time between their known neighbours by their
+    letters, the sentence's start and end being the outer neighbours.
+    """
+    known: list[float | None] = [None] * len(words)
+    timed = [w for w in cue.words if w.text.strip()]
+    j = 0
+    for i, word in enumerate(words):
+        for k in range(j, len(timed)):
+            if _one_line(timed[k].text) == word:
+                known[i], j = float(timed[k].start_ms), k + 1
+                break
+    known[0] = cue.start_ms if known[0] is None else known[0]
+    times: list[float] = []
+    i = 0
+    while i < len(words):
+        value = known[i]
+        if value is not None:
+            times.append(min(max(value, times[-1] if times else cue.start_ms), cue.end_ms))
+            i += 1
+            continue
+        k = i
+        while k < len(words) and known[k] is None:
+            k += 1
+        left, right = times[-1], known[k] if k < len(words) else cue.end_ms
+        right = max(left, min(float(right or left), cue.end_ms))
+        # letters from the start of word i-1 to word k, shared out by letter count
+        span = [len(words[n]) for n in range(i - 1, k)]
+        total, before = sum(span) or 1, span[0]
+        for n in range(i, k):
+            times.append(left + (right - left) * before / total)
+            before += len(words[n])
+        i = k
+    return times
+
+
+def caption_cues(cue: Cue) -> list[Cue]:
+    """One sentence cut into captions: at most CAPTION_LINES lines of CAPTION_LINE_CHARS
+    characters and CAPTION_MAX_MS on screen each, cut between words only.
+
+    Each caption runs from its first word's start to the next caption's first
+    word (the last to the sentence's end), so the captions tile the sentence.
+    A word longer than a line gets a line of its own; a single word that is
+    spoken for longer than CAPTION_MAX_MS is shown for CAPTION_MAX_MS.
+    """
+    words = _one_line(cue.text).split()
+    if not words:
+        return []
+    times = _shown_times(cue, words)
+    end_of = [*times[1:], float(max(cue.end_ms, cue.start_ms))]
+    groups: list[list[list[int]]] = [[[]]]  # captions → lines → word indexes
+    for i in range(len(words)):
+        caption, line = groups[-1], groups[-1][-1]
+        first = caption[0][0] if caption[0] else i
+        too_long = caption[0] and end_of[i] - times[first] > CAPTION_MAX_MS
+        if line and not too_long and len(" ".join(words[n] for n in [*line, i])) <= CAPTION_LINE_CHARS:
+            line.append(i)
+        elif line and not too_long and len(caption) < CAPTION_LINES:
+            caption.append([i])
+        elif not line:
+            line.append(i)
+        else:
+            groups.append([[i]])
+    captions = []
+    for n, caption in enumerate(groups):
+        start = times[caption[0][0]]
+        end = times[groups[n + 1][0][0]] if n + 1 < len(groups) else float(max(cue.end_ms, cue.start_ms))
+        end = min(max(end, start + 1), start + CAPTION_MAX_MS)
+        text = "\n".join(" ".join(words[i] for i in line) for line in caption)
+        captions.append(
+            Cue(round(start), round(end), text, tuple(Word(times[i], words[i]) for row in caption for i in row))
+        )
+    return captions
+
+
+def render_captions(cues: Sequence[Cue]) -> str:
+    """WebVTT at caption length: every sentence cut by caption_cues, lines kept."""
+    lines = ["WEBVTT", ""]
+    for caption in (c for cue in cues for c in caption_cues(cue)):
+        text = caption.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        end = max(caption.end_ms, caption.start_ms + 1)
+        lines += [f"{_vtt_time(caption.start_ms)} --> {_vtt_time(end)}", text, ""]
+    return "\n".join(lines)
+
+
 def _group_by_chapter(cues: Sequence[Cue], chapters: Sequence[Chapter]) -> list[tuple[Chapter | None, list[Cue]]]:
     if not chapters:
         return [(None, list(cues))]
@@ -759,6 +859,62 @@ def write_transcripts(
     for name, body in zip(names, bodies):
         write(Path(out_dir) / name, body)
     return names
+
+
+def write_captions(out_dir: Path, slug: str, rendering: Rendering, write: Writer = atomic_write) -> str:
+    """Write episodes/<slug>.captions.vtt (render_captions); return its name relative to `out_dir`.
+
+    Raises PublishError if the folder cannot be written.
+    """
+    name = f"{EPISODES_DIR}/{slug}.captions.vtt"
+    write(Path(out_dir) / name, render_captions(rendering.cues))
+    return name
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG (IHDR) or baseline/progressive JPEG (SOFn), else None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        return width, height
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    pos = 2
+    while pos + 9 <= len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker, length = data[pos + 1], int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            height, width = (
+                int.from_bytes(data[pos + 5 : pos + 7], "big"),
+                int.from_bytes(data[pos + 7 : pos + 9], "big"),
+            )
+            return width, height
+        pos += 2 + length
+    return None
+
+
+def episode_artwork(out_dir: Path, slug: str, image: str | None, write: Writer = atomic_write) -> str:
+    """Copy an article's lead image next to its MP3 as the episode's artwork; return its name or "".
+
+    Taken only when `image` is a local file (a path or file: URL, nothing is
+    downloaded) that is a square PNG or JPEG of at most COVER_MAX_BYTES: apps
+    show item art square, and Apple takes only PNG/JPEG. Anything else (a web
+    URL, a missing or unreadable file, another format, not square) is skipped
+    quietly: the episode then shows the channel's cover.
+    """
+    if not image or _is_url(image):
+        return ""
+    path = Path(image.removeprefix("file://")).expanduser()
+    try:
+        data = read_bounded(path, COVER_MAX_BYTES, "episode image", PublishError)
+    except PublishError:
+        return ""
+    mime, size = image_mime(data), _image_size(data)
+    if mime is None or size is None or size[0] != size[1] or size[0] == 0:
+        return ""
+    name = f"{EPISODES_DIR}/{slug}.{'png' if mime == 'image/png' else 'jpg'}"
+    write(Path(out_dir) / name, data)
+    return name
 
 
 # --- the episode store ------------------------------------------------------
@@ -878,7 +1034,12 @@ def _checked_episode(item: object, number: int) -> Episode:
         raise bad("pub_date", "must be a date and time")
     if not is_plain_name(item["slug"]):
         raise bad("slug", f"{item['slug']!r} is not a plain file name")
-    for key in ("audio", "transcript_vtt", "transcript_txt", "chapters_json"):
+    for key in ("captions_vtt", "image"):
+        if not isinstance(item.get(key, ""), str):
+            raise bad(key, "must be a string")
+    if not _is_count(item.get("number", 0)):
+        raise bad("number", "must be a whole number ≥ 0")
+    for key in ("audio", "transcript_vtt", "transcript_txt", "chapters_json", "captions_vtt", "image"):
         value = item.get(key) or ""
         folder, _, name = value.partition("/")
         if value and (folder != EPISODES_DIR or not is_plain_name(name)):
@@ -912,9 +1073,22 @@ def _checked_episode(item: object, number: int) -> Episode:
     return episode
 
 
+def next_number(stored: Sequence[Episode]) -> int:
+    """The number a new episode gets: one more than any given so far, so none is reused."""
+    return max((e.number for e in stored), default=0) + 1
+
+
 def episode_files(episode: Episode) -> tuple[str, ...]:
     """The files an episode owns, relative to the output folder."""
-    return tuple(n for n in (episode.audio, episode.transcript_vtt, episode.transcript_txt, episode.chapters_json) if n)
+    names = (
+        episode.audio,
+        episode.transcript_vtt,
+        episode.transcript_txt,
+        episode.chapters_json,
+        episode.captions_vtt,
+        episode.image,
+    )
+    return tuple(n for n in names if n)
 
 
 def remove_episode_files(
@@ -1052,24 +1226,38 @@ _Element = Any
 
 class _ChannelExtension(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
     """Channel elements feedgen cannot write: podcast:guid, podcast:locked,
-    itunes:explicit true/false (feedgen only knows yes/no/clean) and an
-    itunes:image whose URL need not end in .png/.jpg."""
+    itunes:explicit true/false (feedgen only knows yes/no/clean), an
+    itunes:image whose URL need not end in .png/.jpg, itunes:owner with a name
+    and no e-mail (feedgen wants both) and podcast:license."""
 
     def __init__(self) -> None:
         self.guid = ""
         self.locked: bool | None = None
         self.owner = ""
+        self.owner_name = ""
         self.explicit = False
         self.image = ""
+        self.license = ""
+        self.license_url = ""
 
     def extend_ns(self) -> dict[str, str]:
-        return {"podcast": PODCAST_NS, "itunes": ITUNES_NS, "psc": PSC_NS}
+        return {"podcast": PODCAST_NS, "itunes": ITUNES_NS, "psc": PSC_NS, "content": CONTENT_NS}
 
     def extend_rss(self, feed: _Element) -> _Element:
         channel = feed[0]
         if self.image:
             xml_elem(f"{{{ITUNES_NS}}}image", channel).attrib["href"] = self.image
         xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if self.explicit else "false"
+        if self.owner_name:
+            owner = xml_elem(f"{{{ITUNES_NS}}}owner", channel)
+            xml_elem(f"{{{ITUNES_NS}}}name", owner).text = self.owner_name
+            if self.owner:
+                xml_elem(f"{{{ITUNES_NS}}}email", owner).text = self.owner
+        if self.license:
+            license_elem = xml_elem(f"{{{PODCAST_NS}}}license", channel)
+            license_elem.text = self.license
+            if self.license_url:
+                license_elem.attrib["url"] = self.license_url
         if self.guid:
             xml_elem(f"{{{PODCAST_NS}}}guid", channel).text = self.guid
         if self.locked is not None:
@@ -1103,8 +1291,11 @@ class _ItemExtension(BaseEntryExtension):  # type: ignore[misc]  # feedgen is un
         self.transcripts: list[dict[str, str]] = []
         self.chapters_url = ""
         self.psc_chapters: list[tuple[str, str]] = []
+        self.image = ""
 
     def extend_rss(self, entry: _Element) -> _Element:
+        if self.image:
+            xml_elem(f"{{{ITUNES_NS}}}image", entry).attrib["href"] = self.image
         for attrs in self.transcripts:
             elem = xml_elem(f"{{{PODCAST_NS}}}transcript", entry)
             for key, value in attrs.items():
@@ -1154,10 +1345,48 @@ def _start(chapter: Chapter) -> int:
     return chapter.start_ms
 
 
-def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> None:
+def _clock(ms: int) -> str:
+    """A chapter start as a listener reads it (m:ss or h:mm:ss), rounded down as players show time."""
+    seconds = max(0, ms) // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def show_notes(episode: Episode) -> str:
+    """The item's HTML show notes (content:encoded): the lead, the chapters with their
+    times, the source link, and the note that the voice is synthetic.
+
+    Every piece of article text is HTML-escaped, so it stays text (a title holding
+    `<b>` shows those characters); the XML escaping on top is lxml's.
+    """
+
+    def text(value: str) -> str:
+        return html.escape(_clean(value), quote=True)
+
+    parts = [f'<p dir="rtl">{text(episode.description) or text(episode.title)}</p>']
+    chapters = sorted(episode.chapters, key=_start)
+    if chapters:
+        items = "".join(f"<li>{_clock(c.start_ms)} — {text(c.title) or text(c.element_id)}</li>" for c in chapters)
+        parts.append(f'<p dir="rtl">الفصول:</p><ul dir="rtl">{items}</ul>')
+    if episode.source_url and _is_url(episode.source_url):
+        url = text(episode.source_url)
+        parts.append(f'<p dir="rtl">المصدر: <a href="{url}">{url}</a></p>')
+    parts.append(f'<p dir="rtl">{html.escape(SYNTHETIC_NOTE)}</p>')
+    return "\n".join(parts)
+
+
+def _page(episode: Episode) -> str:
+    """The episode's player page (as player.page_name makes it: beside the MP3)."""
+    folder = episode.audio.rpartition("/")[0] or EPISODES_DIR
+    return f"{folder}/{episode.slug}.html"
+
+
+def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode, podcast: PodcastSettings) -> None:
     item = fg.add_entry(order="append")
     item.title(_feed_text(episode.title) or episode.slug)
     item.description(_feed_text(episode.description) or _feed_text(episode.title) or episode.slug)
+    item.content(show_notes(episode))  # content:encoded, its HTML escaped as XML text
     try:
         size = (out_dir / episode.audio).stat().st_size
     except OSError:
@@ -1169,17 +1398,28 @@ def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> 
     item.guid(episode.guid, permalink=False)
     pub = episode.pub_date if episode.pub_date.tzinfo else episode.pub_date.replace(tzinfo=dt.UTC)
     item.pubDate(pub)
-    if episode.source_url:
+    if not _is_url(episode.audio):
+        item.link(href=_url(base, _page(episode)))  # the player page; the source is in the show notes
+    elif episode.source_url:
         item.link(href=episode.source_url)
     item.podcast.itunes_duration(str((max(0, episode.duration_ms) + 500) // 1000))
     item.podcast.itunes_episode_type("full")
+    if podcast.episode_numbers and episode.number > 0:
+        item.podcast.itunes_episode(episode.number)
     ext: _ItemExtension = item.podcastindex
-    # the VTT last: a parser that keeps one podcast:transcript (feedparser) keeps the last
+    if episode.image:
+        ext.image = _url(base, episode.image)
+    # The sentence VTT is a transcript (no rel); the caption-length VTT is the closed
+    # captions (rel="captions" in the Podcasting 2.0 spec: timed text fit for display).
+    # The captions go last: a parser that keeps one podcast:transcript (feedparser) keeps the last.
     if episode.transcript_txt:
         ext.transcripts.append({"url": _url(base, episode.transcript_txt), "type": "text/plain", "language": "ar"})
     if episode.transcript_vtt:
+        vtt = {"url": _url(base, episode.transcript_vtt), "type": "text/vtt", "language": "ar"}
+        ext.transcripts.append(vtt if episode.captions_vtt else {**vtt, "rel": "captions"})
+    if episode.captions_vtt:
         ext.transcripts.append(
-            {"url": _url(base, episode.transcript_vtt), "type": "text/vtt", "language": "ar", "rel": "captions"}
+            {"url": _url(base, episode.captions_vtt), "type": "text/vtt", "language": "ar", "rel": "captions"}
         )
     if episode.chapters_json:
         ext.chapters_url = _url(base, episode.chapters_json)
@@ -1207,8 +1447,8 @@ def render_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Epis
     fg.generator("audio-news")
     fg.image(url=cover_url, title=title, link=link)
     fg.podcast.itunes_author(_clean(podcast.author) or title)
-    if podcast.email:
-        fg.podcast.itunes_owner(name=_clean(podcast.author) or title, email=podcast.email)
+    if _clean(podcast.copyright):
+        fg.copyright(_clean(podcast.copyright))
     fg.podcast.itunes_category(podcast.category or "News")
     fg.podcast.itunes_type("episodic")
     channel: _ChannelExtension = fg.podcastindex
@@ -1217,9 +1457,12 @@ def render_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Epis
     channel.guid = podcast.guid or channel_guid(Path(out_dir), feed_url)
     channel.locked = podcast.locked
     channel.owner = podcast.email
+    channel.owner_name = _clean(podcast.author) or title  # itunes:owner always; its e-mail when set
+    channel.license = _clean(podcast.license)
+    channel.license_url = podcast.license_url if _clean(podcast.license) else ""
 
     for episode in sorted(episodes, key=lambda e: e.pub_date, reverse=True):
-        _add_item(fg, Path(out_dir), base, episode)
+        _add_item(fg, Path(out_dir), base, episode, podcast)
     rss: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return rss
 

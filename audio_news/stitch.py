@@ -48,7 +48,7 @@ from typing import Final
 
 from .config import AudioSettings, PauseSettings
 from .errors import AudioError, ConfigError
-from .models import Block, BlockKind, Chapter, Clip, Cue, Part, Rendering, Script
+from .models import Block, BlockKind, Chapter, Clip, Cue, Part, Rendering, Script, Word
 
 SILENT_LUFS: Final = -69.0
 """ebur128 reports -70 LUFS when nothing passes its gate: such audio is not normalized."""
@@ -339,7 +339,7 @@ class _Layout:
 
     pieces: tuple[bytes | int, ...]
     """PCM at the episode's rate, or a number of silent samples."""
-    cues: tuple[tuple[int, int, str], ...]
+    cues: tuple[tuple[int, int, str, tuple[Word, ...]], ...]
     chapters: tuple[tuple[int, str], ...]
     length: int
 
@@ -368,7 +368,7 @@ def _lay_out(parts: Sequence[Part], audio: Sequence[bytes], pauses: PauseSetting
         return round(ms * rate / 1000)
 
     pieces: list[bytes | int] = []
-    cues: list[tuple[int, int, str]] = []
+    cues: list[tuple[int, int, str, tuple[Word, ...]]] = []
     chapters: list[tuple[int, str]] = []
     pos, index = 0, 0
     for part in parts:
@@ -380,7 +380,7 @@ def _lay_out(parts: Sequence[Part], audio: Sequence[bytes], pauses: PauseSetting
                 index += 1
                 if not pcm:
                     if sentence.text.strip():
-                        cues.append((pos, pos, sentence.text))
+                        cues.append((pos, pos, sentence.text, ()))
                     continue
                 if voiced:
                     gap = silence(pauses.between_sentences_ms)
@@ -393,7 +393,8 @@ def _lay_out(parts: Sequence[Part], audio: Sequence[bytes], pauses: PauseSetting
                     pieces.append(gap)
                     pos += gap
                 pieces.append(pcm)
-                cues.append((pos, pos + len(pcm) // 2, sentence.text))
+                words = sentence.clip.words if sentence.clip else ()
+                cues.append((pos, pos + len(pcm) // 2, sentence.text, words))
                 pos += len(pcm) // 2
                 voiced = True
             if voiced:
@@ -741,5 +742,8 @@ def render(script: Script, audio: AudioSettings, pauses: PauseSettings, dest: Pa
     duration = ms(layout.length)
     starts = [ms(start) for start, _ in layout.chapters] + [duration]
     chapters = tuple(Chapter(f"ch{i}", title, starts[i], starts[i + 1]) for i, (_, title) in enumerate(layout.chapters))
-    cues = tuple(Cue(ms(start), ms(end), text) for start, end, text in layout.cues)
+    cues = tuple(
+        Cue(ms(start), ms(end), text, tuple(Word(ms(start) + w.start_ms, w.text) for w in words))
+        for start, end, text, words in layout.cues
+    )
     return Rendering(duration, chapters, cues, loudness, true_peak, warning)

@@ -10,15 +10,16 @@ rate; stitch resamples to the episode's.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Final
 
 from .arabic import MARK_CLASS
 from .engines import Engine
 from .errors import EngineError
-from .models import Clip, Script, Sentence
+from .models import Clip, Script, Sentence, Word
 
 CHUNK_GAP_MS: Final = 120
 """Silence between the chunks of a sentence read in several engine calls."""
@@ -97,6 +98,7 @@ def synthesize_script(
     def read(sentence: Sentence) -> Sentence:
         nonlocal done
         clip = synthesize_text(sentence.spoken, engine, max_chars=max_chars)
+        clip = replace(clip, words=shown_word_times(sentence.text, clip.words, clip.duration_ms))
         done += 1
         if on_sentence is not None:
             on_sentence(done, total)
@@ -115,13 +117,57 @@ def synthesize_script(
 def synthesize_text(text: str, engine: Engine, *, max_chars: int = 0) -> Clip:
     """One sentence as one clip: chunked by `max_chars`, joined with short gaps."""
     rate = engine.sample_rate
-    clips = []
+    gap_ms = int(rate * CHUNK_GAP_MS / 1000) * 1000 / rate
+    clips: list[bytes] = []
+    words: list[Word] = []
+    at_ms = 0.0
     for chunk in split_for_engine(text, max_chars):
         clip = engine.synthesize(chunk)
         if clip.sample_rate != rate:
             raise EngineError(f"engine returned audio at {clip.sample_rate} Hz, not its own sample rate {rate} Hz")
         if len(clip.samples) % 2:
             raise EngineError("engine returned a clip with an odd number of bytes (not 16-bit PCM)")
-        clips.append(clip.samples)
+        if clip.samples:
+            if clips:
+                at_ms += gap_ms
+            words.extend(Word(at_ms + w.start_ms, w.text) for w in clip.words)
+            at_ms += clip.duration_ms
+            clips.append(clip.samples)
     gap = b"\0\0" * int(rate * CHUNK_GAP_MS / 1000)
-    return Clip(gap.join(c for c in clips if c), rate)
+    return Clip(gap.join(clips), rate, tuple(words))
+
+
+def shown_word_times(text: str, spoken: Sequence[Word], duration_ms: float) -> tuple[Word, ...]:
+    """The words of `text` (what the transcript shows) timed from the words the engine read.
+
+    `spoken` are the engine's word events for the sentence's `spoken` form. When
+    both have as many words (no number read out), word n of `text` takes the time
+    of word n read. Otherwise (normalize wrote «25» as two words) a shown word
+    takes the time at the same share of the sentence's letters, interpolated
+    between the read words' starts. No word events give no times: captions then
+    spread the sentence over its letters.
+    """
+    shown = text.split()
+    if not spoken or not shown:
+        return ()
+    if len(spoken) == len(shown):
+        return tuple(Word(w.start_ms, s) for w, s in zip(spoken, shown))
+    read = [w.text for w in spoken]
+    total_read = sum(len(w) + 1 for w in read)
+    points, offset = [], 0
+    for word in read:
+        points.append(offset / total_read)
+        offset += len(word) + 1
+    times = [w.start_ms for w in spoken]
+    points.append(1.0)
+    times.append(max(duration_ms, times[-1]))
+    total_shown = sum(len(w) + 1 for w in shown)
+    words, offset = [], 0
+    for word in shown:
+        share = offset / total_shown
+        offset += len(word) + 1
+        i = min(bisect.bisect_right(points, share) - 1, len(points) - 2)
+        span = points[i + 1] - points[i]
+        at = times[i] + (times[i + 1] - times[i]) * ((share - points[i]) / span if span else 0.0)
+        words.append(Word(at, word))
+    return tuple(words)

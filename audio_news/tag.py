@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import quote
 
 from mutagen import MutagenError
 from mutagen.id3 import (
@@ -41,6 +42,7 @@ from mutagen.id3 import (
     TPUB,
     TYER,
     USLT,
+    WOAS,
     CTOCFlags,
     Encoding,
     Frame,
@@ -83,6 +85,9 @@ class EpisodeTags:
     language: str = "ara"
     """ISO 639-2 code (TLAN, and the language of COMM/USLT)."""
     genre: str = "Podcast"
+    source_url: str = ""
+    """The article's web address (WOAS, "official audio source webpage"); empty = no frame.
+    URL frames are Latin-1, so an Arabic path or host is written percent-encoded."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,11 @@ def _date_frames(path: Path, date: str) -> list[Frame]:
     return [TYER(encoding=_UTF16, text=f"{day.year:04d}"), TDAT(encoding=_UTF16, text=f"{day.day:02d}{day.month:02d}")]
 
 
+def _latin1_url(url: str) -> str:
+    """`url` with every non-ASCII character percent-encoded as UTF-8 (what URL frames can hold)."""
+    return quote(unicodedata.normalize("NFC", url), safe="!#$%&'()*+,-./:;=?@[]_~")
+
+
 def _build(path: Path, tags: EpisodeTags) -> ID3:
     lang = tags.language or "ara"
     id3 = ID3()
@@ -140,6 +150,8 @@ def _build(path: Path, tags: EpisodeTags) -> ID3:
         id3.add(frame)
     if tags.comment:
         id3.add(COMM(encoding=_UTF16, lang=lang, desc="", text=_nfc(tags.comment)))
+    if tags.source_url:
+        id3.add(WOAS(url=_latin1_url(tags.source_url)))
     if tags.transcript:
         id3.add(USLT(encoding=_UTF16, lang=lang, desc="", text=_nfc(tags.transcript)))
     if tags.cover:
@@ -264,6 +276,7 @@ def read_tags(path: Path) -> StoredTags:
         if eid in chaps
     )
     comm, uslt, apic = _first(id3, "COMM"), _first(id3, "USLT"), _first(id3, "APIC")
+    woas = _first(id3, "WOAS")
     tdrc = id3.get("TDRC")
     return StoredTags(
         title=_text(id3, "TIT2"),
@@ -278,6 +291,7 @@ def read_tags(path: Path) -> StoredTags:
         chapters=chapters,
         language=_text(id3, "TLAN"),
         genre=_text(id3, "TCON"),
+        source_url=str(woas.url) if woas is not None else "",
         version=tuple(id3.version),
         toc_flags=int(toc.flags) if toc else 0,
         toc_children=tuple(toc.child_element_ids) if toc else (),

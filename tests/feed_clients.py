@@ -49,9 +49,10 @@ def check_clients(feed: bytes, feed_url: str, episodes: Sequence[Episode]) -> No
         assert unquote(enclosure.href).split("?")[0] == base + episode.audio
         assert enclosure.type == "audio/mpeg" and int(enclosure.length) > 0
         assert int(item.itunes_duration) == seconds
-        # feedparser keeps one podcast:transcript, the last: the timed one
-        assert unquote(item.podcast_transcript["url"]) == base + episode.transcript_vtt
+        # feedparser keeps one podcast:transcript, the last: the timed one (the captions when there are)
+        assert unquote(item.podcast_transcript["url"]) == base + (episode.captions_vtt or episode.transcript_vtt)
         assert item.podcast_transcript["type"] == "text/vtt"
+        assert item.podcast_transcript["rel"] == "captions"
         assert unquote(item.podcast_chapters["url"]) == base + episode.chapters_json
         assert item.podcast_chapters["type"] == "application/json+chapters"
         psc = item.psc_chapters.chapters if episode.chapters else []

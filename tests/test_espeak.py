@@ -253,3 +253,31 @@ def test_default_rate_is_a_news_pace():
     assert find_profile("espeak-ar").settings["rate"] == DEFAULT_RATE == 225
     slow = EspeakEngine(profile(rate=150)).synthesize(LONG).duration_ms
     assert EspeakEngine(profile()).synthesize(LONG).duration_ms < 0.8 * slow
+
+
+# --- word events: the times captions are cut at ------------------------------
+
+NEWS = (
+    "أَعْلَنَتِ الحُكُومَةُ صَبَاحَ اليَوْمِ عَنْ خُطَّةٍ جَدِيدَةٍ لِتَطْوِيرِ شَبَكَةِ النَّقْلِ العَامِّ فِي العَاصِمَةِ "
+    "تَشْمَلُ خُطُوطًا لِلْحَافِلَاتِ وَالقِطَارَاتِ، وَقَالَ الوَزِيرُ إِنَّ العَمَلَ سَيَبْدَأُ قَبْلَ نِهَايَةِ العَامِ "
+    "وَيَسْتَمِرُّ ثَلَاثَ سَنَوَاتٍ."
+)
+
+
+def test_word_events_time_every_word_in_order(engine):
+    clip = engine.synthesize(NEWS)
+    words = NEWS.split(" ")
+    assert [w.text for w in clip.words] == words  # the words given, not espeak's rewritten ones
+    starts = [w.start_ms for w in clip.words]
+    assert starts == sorted(starts) and 0 <= starts[0] < 300
+    assert starts[-1] < clip.duration_ms
+    # spread over the sentence like speech, not piled at one end: the middle word near the middle
+    middle = starts[len(starts) // 2] / clip.duration_ms
+    assert 0.3 < middle < 0.7, middle
+    assert all(b - a > 50 for a, b in zip(starts, starts[1:]))  # every word takes some time
+
+
+def test_word_events_survive_a_number_read_as_words(engine):
+    clip = engine.synthesize("وَصَلَ 25 زَائِرًا")
+    assert [w.text for w in clip.words] == ["وَصَلَ", "25", "زَائِرًا"]
+    assert clip.words[2].start_ms - clip.words[1].start_ms > clip.words[1].start_ms - clip.words[0].start_ms

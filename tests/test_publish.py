@@ -22,7 +22,7 @@ from lxml import etree
 
 from audio_news.config import PodcastSettings
 from audio_news.errors import PublishError
-from audio_news.models import Article, Chapter, Cue, Episode, Rendering, Section
+from audio_news.models import Article, Chapter, Cue, Episode, Rendering, Section, Word
 from audio_news.publish import (
     PSC_NS,
     EpisodeStore,
@@ -606,7 +606,9 @@ def test_feed_without_email_or_lock_and_without_episodes(tmp_path, real_mp3):
     podcast = PodcastSettings(base_url="http://127.0.0.1:8000", locked=False, link="https://site.example/")
     root = publish(tmp_path, podcast, [], real_mp3)
     channel = root.find("channel")
-    assert channel.find("itunes:owner", NS) is None
+    owner = channel.find("itunes:owner", NS)  # always there: its name from the author, no e-mail
+    assert owner.findtext("itunes:name", namespaces=NS) == "audio-news"
+    assert owner.find("itunes:email", NS) is None
     locked = channel.find("podcast:locked", NS)
     assert locked.text == "no" and locked.get("owner") is None
     assert channel.findtext("link") == "https://site.example/"
@@ -879,3 +881,138 @@ def test_store_checks_the_identity_fields(tmp_path, changes):
     store_with(tmp_path, **good)
     (episode,) = EpisodeStore(tmp_path).load()
     assert (episode.source_hash, episode.audio_version) == tuple(good.values())
+
+
+# --- captions, show notes, owner, license, numbers, artwork -------------------
+
+
+def _check_caption_limits(captions, cue):
+    from audio_news.publish import CAPTION_LINE_CHARS, CAPTION_LINES, CAPTION_MAX_MS
+
+    for caption in captions:
+        lines = caption.text.split("\n")
+        assert 1 <= len(lines) <= CAPTION_LINES, caption
+        assert all(len(line) <= CAPTION_LINE_CHARS for line in lines), caption
+        assert 0 < caption.end_ms - caption.start_ms <= CAPTION_MAX_MS, caption
+    # cut at word boundaries only: the words in order, none lost or split
+    assert " ".join(" ".join(c.text.split("\n")) for c in captions) == " ".join(cue.text.split())
+    assert captions[0].start_ms == cue.start_ms and captions[-1].end_ms == cue.end_ms
+    assert all(a.end_ms == b.start_ms for a, b in zip(captions, captions[1:]))  # they tile the sentence
+
+
+def test_captions_of_a_long_sentence_follow_espeaks_word_times():
+    from audio_news.engines.espeak import EspeakEngine
+    from audio_news.publish import caption_cues, render_captions
+    from audio_news.voices import VoiceProfile
+
+    engine = EspeakEngine(VoiceProfile.from_dict({"name": "t", "engine": "espeak", "settings": {}}, path="t.toml"))
+    text = (
+        "أَعْلَنَتِ الحُكُومَةُ صَبَاحَ اليَوْمِ عَنْ خُطَّةٍ جَدِيدَةٍ لِتَطْوِيرِ شَبَكَةِ النَّقْلِ العَامِّ فِي العَاصِمَةِ "
+        "تَشْمَلُ خُطُوطًا لِلْحَافِلَاتِ وَالقِطَارَاتِ، وَقَالَ الوَزِيرُ إِنَّ العَمَلَ سَيَبْدَأُ قَبْلَ نِهَايَةِ العَامِ "
+        "وَيَسْتَمِرُّ ثَلَاثَ سَنَوَاتٍ بِتَكْلِفَةٍ تَتَجَاوَزُ مِلْيَارَ دُولَارٍ."
+    )
+    clip = engine.synthesize(text)
+    start = 12_000  # the sentence's place in the episode
+    words = tuple(Word(start + w.start_ms, w.text) for w in clip.words)
+    cue = Cue(start, start + round(clip.duration_ms), text, words)
+    assert len(text) > 200 and clip.duration_ms > 7000  # longer than one caption both ways
+    captions = caption_cues(cue)
+    assert len(captions) >= 3
+    _check_caption_limits(captions, cue)
+    # each caption starts when its first word is spoken (espeak's event), not at a letter share
+    by_text = {w.text: w.start_ms for w in words}
+    for caption in captions[1:]:
+        first = caption.text.split()[0]
+        assert abs(caption.start_ms - by_text[first]) <= 1
+    vtt = render_captions([cue])
+    assert vtt.startswith("WEBVTT\n\n") and vtt.count(" --> ") == len(captions)
+
+
+def test_captions_without_word_times_spread_by_letters():
+    from audio_news.publish import caption_cues
+
+    text = " ".join(["الحكومة"] * 30)  # 30 words of 7 letters: equal shares
+    cue = Cue(1000, 31_000, text)
+    captions = caption_cues(cue)
+    _check_caption_limits(captions, cue)
+    first = captions[1].text.split("\n")
+    words_before = sum(len(line.split()) for line in captions[0].text.split("\n"))
+    assert first and abs(captions[1].start_ms - (1000 + 1000 * words_before)) <= 1
+
+
+def test_caption_file_beside_the_sentence_file(tmp_path):
+    from audio_news.publish import write_captions
+
+    name = write_captions(tmp_path, "s", RENDERING)
+    assert name == "episodes/s.captions.vtt"
+    body = (tmp_path / name).read_text(encoding="utf-8")
+    assert "&lt;عربية&gt; &amp;" in body and "-->" in body
+    assert "النتائج --&gt; مشجعة" in body  # a cue's "-->" escaped, never a timing line
+
+
+def test_show_notes_link_owner_license_copyright_and_numbers(tmp_path, real_mp3):
+    podcast = PodcastSettings(
+        base_url=BASE,
+        email="desk@news.example.org",
+        license="cc-by-4.0",
+        copyright="© 2024 هيئة التحرير",
+        episode_numbers=True,
+    )
+    ep = replace(make_episode(1, title="عنوان <b>عريض</b>"), number=7, captions_vtt="episodes/x.captions.vtt")
+    root = publish(tmp_path, podcast, [ep], real_mp3)
+    channel = root.find("channel")
+    assert channel.findtext("copyright") == "© 2024 هيئة التحرير"
+    assert channel.findtext("podcast:license", namespaces=NS) == "cc-by-4.0"
+    owner = channel.find("itunes:owner", NS)
+    assert owner.findtext("itunes:name", namespaces=NS) == "audio-news"
+    assert owner.findtext("itunes:email", namespaces=NS) == "desk@news.example.org"
+    item = channel.find("item")
+    assert item.findtext("itunes:episode", namespaces=NS) == "7"
+    assert item.findtext("link") == BASE + "episodes/" + quote(ep.slug) + ".html"  # the player page
+    notes = item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded")
+    # the HTML, once unescaped from XML: article text stays text
+    assert "مقدمة الخبر 1 &amp; &lt;تفاصيل&gt;" in notes and "<تفاصيل>" not in notes
+    assert '<a href="https://news.example.org/1">https://news.example.org/1</a>' in notes
+    assert "<li>0:00 — المقدمة</li><li>0:02 — ردود الفعل</li>" in notes  # times rounded down
+    assert "صوت هذه الحلقة مُوَلَّد آليًّا" in notes
+    transcripts = item.findall("podcast:transcript", NS)
+    assert [(t.get("type"), t.get("rel")) for t in transcripts] == [
+        ("text/plain", None),
+        ("text/vtt", None),
+        ("text/vtt", "captions"),
+    ]
+    assert transcripts[-1].get("url") == BASE + "episodes/x.captions.vtt"
+
+
+def test_no_license_copyright_or_numbers_unless_set(tmp_path, real_mp3):
+    ep = replace(make_episode(1), number=3)
+    root = publish(tmp_path, PodcastSettings(base_url=BASE), [ep], real_mp3)
+    assert root.find("channel/copyright") is None
+    assert root.find("channel/podcast:license", NS) is None
+    assert root.find("channel/item/itunes:episode", NS) is None
+    assert root.find("channel/item/itunes:image", NS) is None
+
+
+def test_episode_artwork_only_from_a_local_square_png_or_jpeg(tmp_path, real_mp3):
+    from audio_news.publish import episode_artwork
+
+    out = tmp_path / "out"
+    square = tmp_path / "lead.png"
+    square.write_bytes(bundled_cover())  # 1400x1400 PNG
+    wide = tmp_path / "wide.png"
+    png = bytearray(bundled_cover())
+    png[16:20] = (2000).to_bytes(4, "big")  # IHDR width 2000, height 1400
+    wide.write_bytes(bytes(png))
+    text = tmp_path / "lead.gif"
+    text.write_bytes(b"GIF89a....")
+    assert episode_artwork(out, "s", "https://cdn.example.org/lead.png") == ""  # nothing is downloaded
+    assert episode_artwork(out, "s", str(wide)) == ""
+    assert episode_artwork(out, "s", str(text)) == ""
+    assert episode_artwork(out, "s", str(tmp_path / "missing.png")) == ""
+    assert episode_artwork(out, "s", None) == ""
+    assert not (out / "episodes").exists()
+    name = episode_artwork(out, "s", str(square))
+    assert name == "episodes/s.png" and (out / name).read_bytes() == bundled_cover()
+    ep = replace(make_episode(1), image=name)
+    root = publish(out, PodcastSettings(base_url=BASE), [ep], real_mp3)
+    assert root.find("channel/item/itunes:image", NS).get("href") == BASE + "episodes/s.png"

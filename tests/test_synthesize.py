@@ -202,3 +202,48 @@ def test_through_the_real_espeak_engine():
     assert all(c.duration_ms > 300 for i, c in enumerate(clips) if i != 4)
     # "جُمْلَةٌ ثَانِيَةٌ أَطْوَلُ" is longer than 12 characters: read in chunks, one clip.
     assert clips[2].duration_ms > clips[1].duration_ms
+
+
+# --- word times for captions ---------------------------------------------------
+
+
+def test_shown_words_take_the_engines_times_one_for_one():
+    from audio_news.models import Word
+    from audio_news.synthesize import shown_word_times
+
+    spoken = (Word(0, "قَالَ"), Word(400, "الوَزِيرُ"), Word(900, "اليَوْمَ"))
+    assert shown_word_times("قال الوزير اليوم", spoken, 1500) == (
+        Word(0, "قال"),
+        Word(400, "الوزير"),
+        Word(900, "اليوم"),
+    )
+    assert shown_word_times("قال الوزير", (), 1500) == ()  # no word events: captions spread by letters
+
+
+def test_shown_words_interpolate_where_a_number_was_read_as_words():
+    from audio_news.models import Word
+    from audio_news.synthesize import shown_word_times
+
+    # «في 25 مدينة» was read «في خمسة وعشرين مدينة»: four words read, three shown
+    spoken = (Word(0, "في"), Word(200, "خمسة"), Word(600, "وعشرين"), Word(1100, "مدينة"))
+    words = shown_word_times("في 25 مدينة", spoken, 1600)
+    assert [w.text for w in words] == ["في", "25", "مدينة"]
+    starts = [w.start_ms for w in words]
+    assert starts[0] == 0 and starts == sorted(starts) and starts[-1] < 1600
+    assert 600 <= starts[2] <= 1300  # مدينة near where it was read
+
+
+def test_chunked_sentence_keeps_word_times_across_chunks():
+    from audio_news.models import Word
+    from audio_news.synthesize import CHUNK_GAP_MS, synthesize_text
+
+    class Timed:
+        sample_rate = 1000
+
+        def synthesize(self, text: str) -> Clip:
+            words = text.split()
+            return Clip(b"\1\0" * 100 * len(words), 1000, tuple(Word(100 * i, w) for i, w in enumerate(words)))
+
+    clip = synthesize_text("أ ب ج، د ه", Timed(), max_chars=6)
+    assert [w.text for w in clip.words] == ["أ", "ب", "ج،", "د", "ه"]
+    assert [w.start_ms for w in clip.words] == [0, 100, 200, 300 + CHUNK_GAP_MS, 400 + CHUNK_GAP_MS]

@@ -243,3 +243,14 @@ def test_chapter_frames_are_stored_in_time_order(tmp_path):
     starts = [float(x) for x in re.findall(r"Chapter #0:\d+: start ([\d.]+)", log)]
     assert starts == [0.0, 2.0, 4.0, 6.0]
     assert [c.title for c in read_tags(mp3).chapters] == list(titles)
+
+
+def test_source_url_is_a_woas_frame_read_back_by_mutagen(mp3):
+    url = "https://news.example.org/أخبار/قمة?id=7"
+    write_tags(mp3, make_tags(source_url=url))
+    (frame,) = ID3(mp3).getall("WOAS")
+    assert frame.url == "https://news.example.org/%D8%A3%D8%AE%D8%A8%D8%A7%D8%B1/%D9%82%D9%85%D8%A9?id=7"
+    assert frame.url.isascii()  # URL frames are Latin-1
+    assert read_tags(mp3).source_url == frame.url
+    write_tags(mp3, make_tags())  # no URL (a local file): no frame
+    assert ID3(mp3).getall("WOAS") == []

@@ -17,17 +17,18 @@ This is the only module that imports espeakng_loader or ctypes.
 from __future__ import annotations
 
 import array
+import bisect
 import ctypes
 import re
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from ..arabic import ALEF_WASLA, KASRA, SHADDA, SUKUN, SUN_LETTERS, TASHKEEL, class_of
 from ..errors import ConfigError, EngineError, EngineMissingError
-from ..models import Clip
+from ..models import Clip, Word
 from ..voices import VoiceProfile
 
 DEFAULT_VOICE: Final = "ar"
@@ -60,8 +61,27 @@ _PHONEMES_IPA: Final = 0x02
 _EE_OK: Final = 0
 _EE_NOT_FOUND: Final = 2
 
-# The callback's third argument is an espeak_EVENT list; only the samples are
-# needed here, so it is taken as an opaque pointer.
+_EVENT_LIST_TERMINATED: Final = 0
+_EVENT_WORD: Final = 1
+
+
+class _Event(ctypes.Structure):
+    """espeak_EVENT (speak_lib.h); `id` is a union of int, char* and char[8], read as bytes."""
+
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),  # 1-based character offset of the word in the text given
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),  # milliseconds from the start of this synthesis
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", ctypes.c_char * 8),
+    ]
+
+
+# The callback's third argument is an espeak_EVENT list ending in a LIST_TERMINATED
+# event; it is taken as an opaque pointer and cast where the word events are read.
 _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
 _SHADDA: Final = SHADDA
@@ -99,6 +119,7 @@ class _Library:
         self.lock = threading.Lock()
         self._state: _VoiceState | None = None
         self._chunks: list[bytes] = []
+        self._words: list[tuple[int, int]] = []
         self._failed = False
         # Kept on the instance: ctypes does not keep the C callback alive by itself.
         self._callback = _SynthCallback(self._collect)
@@ -109,6 +130,13 @@ class _Library:
         try:
             if wav and count > 0:
                 self._chunks.append(ctypes.string_at(wav, count * 2))
+            if events:
+                event = ctypes.cast(events, ctypes.POINTER(_Event))
+                i = 0
+                while event[i].type != _EVENT_LIST_TERMINATED:
+                    if event[i].type == _EVENT_WORD:
+                        self._words.append((event[i].text_position, event[i].audio_position))
+                    i += 1
             return 0
         except BaseException:  # never let an exception cross into C; abort instead
             self._failed = True
@@ -130,12 +158,13 @@ class _Library:
                 raise EngineError(f"espeak-ng rejected parameter {parameter}={value} (error {code})")
         self._state = state
 
-    def synthesize(self, text: str, state: _VoiceState) -> bytes:
-        """All the samples of `text` spoken with `state`, as native-order int16 bytes."""
+    def synthesize(self, text: str, state: _VoiceState) -> tuple[bytes, list[tuple[int, int]]]:
+        """All the samples of `text` spoken with `state`, as native-order int16 bytes, and
+        its word events: (1-based character position in `text`, milliseconds into the audio)."""
         data = text.encode("utf-8") + b"\0"
         with self.lock:
             self.apply(state)
-            self._chunks, self._failed = [], False
+            self._chunks, self._words, self._failed = [], [], False
             try:
                 code = self.lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
                 if code == _EE_OK:
@@ -144,9 +173,9 @@ class _Library:
                     raise EngineError(f"espeak-ng failed to synthesize (error {code})")
                 if self._failed:
                     raise EngineError("espeak-ng synthesis was aborted: its audio could not be collected")
-                return b"".join(self._chunks)
+                return b"".join(self._chunks), list(self._words)
             finally:
-                self._chunks = []
+                self._chunks, self._words = [], []
 
     def phonemize(self, text: str, state: _VoiceState) -> str:
         """IPA for `text`, clause by clause, joined by spaces."""
@@ -352,6 +381,19 @@ def prepare_text(text: str) -> str:
     return " ".join(words)
 
 
+def _sound_bounds(
+    samples: bytes, sample_rate: int, keep_ms: float = KEEP_SILENCE_MS, level: int = SILENCE_LEVEL
+) -> tuple[int, int]:
+    """The sample range trim_silence keeps (0, 0 when all is silent)."""
+    pcm = array.array("h", samples)
+    first = next((i for i, s in enumerate(pcm) if abs(s) > level), None)
+    if first is None:
+        return 0, 0
+    last = next(i for i in range(len(pcm) - 1, -1, -1) if abs(pcm[i]) > level)
+    keep = int(sample_rate * keep_ms / 1000)
+    return max(0, first - keep), min(len(pcm), last + 1 + keep)
+
+
 def trim_silence(
     samples: bytes, sample_rate: int, keep_ms: float = KEEP_SILENCE_MS, level: int = SILENCE_LEVEL
 ) -> bytes:
@@ -359,14 +401,40 @@ def trim_silence(
 
     `samples` is native-order 16-bit PCM; all-silent input comes back empty.
     """
-    pcm = array.array("h", samples)
-    first = next((i for i, s in enumerate(pcm) if abs(s) > level), None)
-    if first is None:
-        return b""
-    last = next(i for i in range(len(pcm) - 1, -1, -1) if abs(pcm[i]) > level)
-    keep = int(sample_rate * keep_ms / 1000)
-    start, end = max(0, first - keep), min(len(pcm), last + 1 + keep)
+    start, end = _sound_bounds(samples, sample_rate, keep_ms, level)
     return samples[start * 2 : end * 2]
+
+
+def word_times(
+    text: str, prepared: str, events: Sequence[tuple[int, int]], offset_ms: float, duration_ms: float
+) -> tuple[Word, ...]:
+    """The words of `text` with the times espeak's word events give them.
+
+    `prepared` is prepare_text(text), which keeps the space-separated tokens in
+    number and order, so an event's character position in `prepared` names the
+    token of `text` it reads. A token read as several words (a number) keeps its
+    first event; a token with no event (a lone quote) gets none. Times are moved
+    by -`offset_ms` (the silence trimmed before) and kept within the clip.
+    """
+    shown, tokens = text.split(" "), prepared.split(" ")
+    if len(shown) != len(tokens):
+        shown = tokens
+    starts, pos = [], 0
+    for token in tokens:
+        starts.append(pos)
+        pos += len(token) + 1
+    words: list[Word] = []
+    seen = set()
+    for position, audio_ms in events:
+        index = bisect.bisect_right(starts, max(0, position - 1)) - 1
+        if index in seen or not shown[index].strip():
+            continue
+        seen.add(index)
+        at = min(max(0.0, audio_ms - offset_ms), duration_ms)
+        if words and at < words[-1].start_ms:
+            at = words[-1].start_ms
+        words.append(Word(at, shown[index]))
+    return tuple(words)
 
 
 def _little_endian(samples: bytes) -> bytes:
@@ -421,9 +489,13 @@ class EspeakEngine:
 
         Raises EngineError when synthesis fails.
         """
-        samples = self._library.synthesize(prepare_text(text), self._state)
-        samples = trim_silence(samples, self.sample_rate)
-        return Clip(_little_endian(samples), self.sample_rate)
+        text = text.replace("\0", " ")
+        prepared = prepare_text(text)
+        samples, events = self._library.synthesize(prepared, self._state)
+        start, end = _sound_bounds(samples, self.sample_rate)
+        rate_ms = self.sample_rate / 1000
+        words = word_times(text, prepared, events, start / rate_ms, (end - start) / rate_ms)
+        return Clip(_little_endian(samples[start * 2 : end * 2]), self.sample_rate, words)
 
     def prepare(self, text: str) -> str:
         """The string espeak-ng is given for `text` (see prepare_text)."""
