@@ -298,5 +298,44 @@ def serve(
         )
 
 
+@app.command()
+def book(
+    episodes: list[str] = typer.Argument(None, help="Episodes by slug or guid, in reading order."),
+    every: bool = typer.Option(False, "--all", help="Every episode in the store, oldest first."),
+    since: str | None = typer.Option(None, "--since", metavar="DATE", help="Episodes published on or after DATE."),
+    fmt: str = typer.Option(..., "--format", "-f", help="daisy (a folder for DAISY players) or epub3 (an .epub)."),
+    to: Path = typer.Option(..., "--to", help="Where to write the book: an .epub file, or a folder for DAISY."),
+    out_dir: Path = OutOpt,
+) -> None:
+    """Make a talking book (DAISY 2.02 or EPUB 3 with read-aloud) from built episodes."""
+    import datetime as dt
+
+    from .book import BookFormat, make_book, select_episodes, write_book
+    from .pipeline import recover
+    from .publish import EpisodeStore
+
+    with _reported():
+        try:
+            kind = BookFormat(fmt)
+        except ValueError:
+            raise InputError(f"unknown book format {fmt!r}; use daisy or epub3") from None
+        try:
+            day = dt.date.fromisoformat(since) if since is not None else None
+        except ValueError:
+            raise InputError(f"--since wants a date as YYYY-MM-DD, not {since!r}") from None
+        _print_recovery(out_dir, recover(out_dir))
+        chosen = select_episodes(EpisodeStore(out_dir).load(), episodes or [], every, day)
+        made = make_book(out_dir, chosen)
+        path = write_book(made, kind, to)
+        minutes, seconds = divmod(round(made.duration_ms / 1000), 60)
+        articles = f"{len(made.articles)} article{'s' if len(made.articles) != 1 else ''}"
+        out.print(
+            f"book: {path} ({kind.value}, {articles}, {minutes}:{seconds:02d})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
