@@ -150,7 +150,8 @@ def select_episodes(
     picked = [e for e in stored if since is None or e.pub_date.astimezone(dt.UTC).date() >= since]
     if not picked:
         raise InputError("no episodes in the store" + (f" published since {since}" if since else ""))
-    return tuple(sorted(picked, key=lambda e: e.pub_date))
+    # The store is newest first and times are to the second: reversed, a stable sort keeps ties in build order.
+    return tuple(sorted(reversed(picked), key=lambda e: e.pub_date))
 
 
 def _letters(text: str) -> str:
@@ -291,7 +292,7 @@ def _replace(temp: Path, target: Path) -> None:
     """Put the finished `temp` (file or folder) at `target`, replacing what was there."""
     try:
         if target.is_dir() and not target.is_symlink():
-            old = temp_path_for(target)
+            old = target.with_name(f".{target.name}.{os.getpid()}.old")
             os.replace(target, old)
             os.replace(temp, target)
             shutil.rmtree(old, ignore_errors=True)
@@ -439,11 +440,17 @@ def daisy_files(book: Book) -> dict[str, str]:
 
 
 def write_daisy(book: Book, target: Path) -> Path:
-    """Write the DAISY 2.02 book as the folder `target` (replaced whole if it exists).
+    """Write the DAISY 2.02 book as the folder `target`.
 
-    Raises PublishError if it cannot be written.
+    An earlier book there (a folder with an ncc.html) is replaced whole; any other
+    folder with files in it is refused, never emptied. Raises PublishError.
     """
     target = Path(target)
+    if target.exists() or target.is_symlink():
+        if not target.is_dir() or target.is_symlink():
+            raise PublishError("is not a folder; a DAISY book is written to a folder", target)
+        if any(target.iterdir()) and not (target / "ncc.html").is_file():
+            raise PublishError("the folder is not empty and holds no DAISY book (ncc.html) to replace", target)
     temp = temp_path_for(target)
     try:
         temp.mkdir(parents=False)
