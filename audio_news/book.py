@@ -79,6 +79,11 @@ class BookSection:
     """The body sentences under the heading."""
 
     @property
+    def title(self) -> str:
+        """The heading as shown: as the transcript spells it where it was spoken."""
+        return " ".join(s.text for s in self.heading_sentences) or self.heading
+
+    @property
     def clips(self) -> tuple[BookSentence, ...]:
         return self.heading_sentences + self.sentences
 
@@ -334,7 +339,7 @@ def _daisy_smil(book: Book, article: BookArticle, section: BookSection, elapsed_
             "<head>",
             '<meta name="dc:format" content="Daisy 2.02"/>',
             f'<meta name="dc:identifier" content="{_x(book.identifier)}"/>',
-            f'<meta name="dc:title" content="{_x(section.heading)}"/>',
+            f'<meta name="dc:title" content="{_x(section.title)}"/>',
             f'<meta name="ncc:generator" content="{_x(GENERATOR)}"/>',
             f'<meta name="ncc:totalElapsedTime" content="{_clock(elapsed_ms)}"/>',
             f'<meta name="ncc:timeInThisSmil" content="{_clock(section.duration_ms)}"/>',
@@ -379,7 +384,7 @@ def _ncc(book: Book, files: int, kbytes: int) -> str:
             target = section.clips[0].ident if section.clips else section.ident
             cls = ' class="title"' if first else ""
             first = False
-            text = " ".join(s.text for s in section.heading_sentences) or section.heading
+            text = section.title
             headings.append(
                 f'<h{section.level}{cls} id="n{section.ident}"><a href="{section.ident}.smil#{target}p">{_x(text)}</a>'
                 f"</h{section.level}>"
@@ -538,9 +543,9 @@ def _nav(book: Book) -> str:
     items: list[str] = []
     for article in book.articles:
         top, *rest = article.sections
-        entry = f'<li><a href="{article.ident}.xhtml#{top.ident}">{_x(top.heading)}</a>'
+        entry = f'<li><a href="{article.ident}.xhtml#{top.ident}">{_x(top.title)}</a>'
         if rest:
-            subs = "".join(f'<li><a href="{article.ident}.xhtml#{s.ident}">{_x(s.heading)}</a></li>' for s in rest)
+            subs = "".join(f'<li><a href="{article.ident}.xhtml#{s.ident}">{_x(s.title)}</a></li>' for s in rest)
             entry += f"<ol>{subs}</ol>"
         items.append(entry + "</li>")
     body = "\n".join(

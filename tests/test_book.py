@@ -23,6 +23,7 @@ from cli_run import TONE, invoke
 from audio_news import stitch
 
 DATA = Path(__file__).parent / "data"
+SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "000_a9bde49a6959cd4e.txt"
 ARTICLES = tuple(DATA / "book" / name for name in ("library.md", "weather.md", "football.md"))
 SMIL3 = "{http://www.w3.org/ns/SMIL}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -101,6 +102,19 @@ def test_epubcheck_one_article(podcast, tmp_path):
     assert "1 article," in result.stdout
     report = epubcheck(target)
     assert "Messages: 0 fatals / 0 errors / 0 warnings" in report, report
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seed (the shared folder is absent)")
+def test_epubcheck_seed(tmp_path):
+    out, target = tmp_path / "podcast", tmp_path / "seed.epub"
+    assert invoke("build", str(SEED), "--out", str(out), "--voice", str(TONE)).returncode == 0
+    result = invoke("book", "--all", "--format", "epub3", "--to", str(target), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    report = epubcheck(target)
+    assert "Messages: 0 fatals / 0 errors / 0 warnings" in report, report
+    with zipfile.ZipFile(target) as zf:
+        nav = zf.read("EPUB/nav.xhtml").decode("utf-8")
+    assert nav.count("<li>") == len(store(out)[0]["chapters"])  # the article and each of its sections
 
 
 def test_epub_package_is_arabic_rtl_with_overlays(epub):
