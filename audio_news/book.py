@@ -131,13 +131,18 @@ class Book:
 
 
 def select_episodes(
-    stored: Sequence[Episode], wanted: Sequence[str], everything: bool, since: dt.date | None
+    stored: Sequence[Episode],
+    wanted: Sequence[str],
+    everything: bool,
+    since: dt.date | None,
+    store: Path | None = None,
 ) -> tuple[Episode, ...]:
     """The episodes a book is made of, in reading order.
 
     `wanted` names episodes by guid or slug (kept in the order given); `everything`
     takes the whole store and `since` those published on or after a day, oldest
-    first (the order they were built in). Exactly one way must be used.
+    first (the order they were built in; `since` is a UTC day). Exactly one way
+    must be used. `store` is the file they came from, for the error line.
     Raises InputError for no or several ways, an unknown name, or an empty choice.
     """
     ways = sum((bool(wanted), everything, since is not None))
@@ -154,7 +159,7 @@ def select_episodes(
         return tuple(chosen)
     picked = [e for e in stored if since is None or e.pub_date.astimezone(dt.UTC).date() >= since]
     if not picked:
-        raise InputError("no episodes in the store" + (f" published since {since}" if since else ""))
+        raise InputError("no episodes in the store" + (f" published since {since}" if since else ""), store)
     # The store is newest first and times are to the second: reversed, a stable sort keeps ties in build order.
     return tuple(sorted(reversed(picked), key=lambda e: e.pub_date))
 

@@ -302,7 +302,9 @@ def serve(
 def book(
     episodes: list[str] = typer.Argument(None, help="Episodes by slug or guid, in reading order."),
     every: bool = typer.Option(False, "--all", help="Every episode in the store, oldest first."),
-    since: str | None = typer.Option(None, "--since", metavar="DATE", help="Episodes published on or after DATE."),
+    since: str | None = typer.Option(
+        None, "--since", metavar="DATE", help="Episodes published on or after DATE (YYYY-MM-DD, UTC)."
+    ),
     fmt: str = typer.Option(..., "--format", "-f", help="daisy (a folder for DAISY players) or epub3 (an .epub)."),
     to: Path = typer.Option(..., "--to", help="Where to write the book: an .epub file, or a folder for DAISY."),
     out_dir: Path = OutOpt,
@@ -324,7 +326,8 @@ def book(
         except ValueError:
             raise InputError(f"--since wants a date as YYYY-MM-DD, not {since!r}") from None
         _print_recovery(out_dir, recover(out_dir))
-        chosen = select_episodes(EpisodeStore(out_dir).load(), episodes or [], every, day)
+        store = EpisodeStore(out_dir)
+        chosen = select_episodes(store.load(), episodes or [], every, day, store.path)
         made = make_book(out_dir, chosen)
         path = write_book(made, kind, to)
         minutes, seconds = divmod(round(made.duration_ms / 1000), 60)

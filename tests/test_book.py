@@ -365,8 +365,15 @@ def test_since_and_named_episodes(podcast, tmp_path):
     result = invoke(
         "book", "--since", "2999-01-01", "--format", "epub3", "--to", str(tmp_path / "x.epub"), "--out", str(podcast)
     )
-    assert result.returncode == 2 and "since 2999-01-01" in result.stderr
+    assert (
+        result.returncode == 2 and "episodes.json: no episodes in the store published since 2999-01-01" in result.stderr
+    )
     assert not (tmp_path / "x.epub").exists()
+    day = first["pub_date"][:10]  # UTC, as stored
+    target = tmp_path / "since"
+    result = invoke("book", "--since", day, "--format", "daisy", "--to", str(target), "--out", str(podcast))
+    assert result.returncode == 0, result.stderr
+    assert (target / "a03c00.smil").exists() and not (target / "a04c00.smil").exists()
 
 
 @pytest.mark.parametrize(
