@@ -75,8 +75,12 @@ class BookSection:
     heading: str
     heading_sentences: tuple[BookSentence, ...]
     """The sentences that read the heading aloud (none when it was not spoken)."""
-    sentences: tuple[BookSentence, ...]
-    """The body sentences under the heading."""
+    paragraphs: tuple[tuple[BookSentence, ...], ...]
+    """The body under the heading, paragraph by paragraph."""
+
+    @property
+    def sentences(self) -> tuple[BookSentence, ...]:
+        return tuple(s for p in self.paragraphs for s in p)
 
     @property
     def title(self) -> str:
@@ -211,6 +215,22 @@ def read_episode_cues(out_dir: Path, episode: Episode) -> list[Cue]:
     return cues
 
 
+def _paragraphs(body: Sequence[BookSentence], sentence_gap: int) -> tuple[tuple[BookSentence, ...], ...]:
+    """The body split into paragraphs where the pause is clearly longer than between sentences.
+
+    The VTT keeps no paragraphs, but stitch pauses longer between paragraphs
+    (550 ms by default) than between sentences (250 ms); the article's shortest
+    pause is taken as the sentence pause, so a voice's own pause settings hold.
+    """
+    paragraphs: list[list[BookSentence]] = []
+    for sentence in body:
+        gap = sentence.start_ms - paragraphs[-1][-1].end_ms if paragraphs else 0
+        if not paragraphs or (sentence_gap > 0 and gap > sentence_gap * 3 // 2):
+            paragraphs.append([])
+        paragraphs[-1].append(sentence)
+    return tuple(tuple(p) for p in paragraphs)
+
+
 def make_article(number: int, episode: Episode, cues: Sequence[Cue], audio: Path) -> BookArticle:
     """One episode as a book article: its chapters as sections, its cues as sentences.
 
@@ -226,18 +246,25 @@ def make_article(number: int, episode: Episode, cues: Sequence[Cue], audio: Path
         end = min(max(cue.end_ms, cue.start_ms + 1), episode.duration_ms)
         return BookSentence(f"{ident}s{counter:03d}", unicodedata.normalize("NFC", cue.text), cue.start_ms, end)
 
-    sections: list[BookSection] = []
+    parts: list[tuple[str, list[BookSentence], list[BookSentence]]] = []
     for index, (chapter, group) in enumerate(_by_chapter(cues, episode.chapters)):
         heading = episode.title if index == 0 or chapter is None else chapter.title
         heading = " ".join(unicodedata.normalize("NFC", heading).split()) or episode.title
         spoken = _heading_count(heading, group)
         clips = [sentence(c) for c in group if c.start_ms < episode.duration_ms]
-        sections.append(
-            BookSection(
-                f"{ident}c{index:02d}", 1 if index == 0 else 2, heading, tuple(clips[:spoken]), tuple(clips[spoken:])
-            )
+        parts.append((heading, clips[:spoken], clips[spoken:]))
+    gaps = [b.start_ms - a.end_ms for _, _, body in parts for a, b in zip(body, body[1:])]
+    sections = tuple(
+        BookSection(
+            f"{ident}c{index:02d}",
+            1 if index == 0 else 2,
+            heading,
+            tuple(said),
+            _paragraphs(body, min((g for g in gaps if g > 0), default=0)),
         )
-    return BookArticle(ident, unicodedata.normalize("NFC", episode.title), audio, episode.duration_ms, tuple(sections))
+        for index, (heading, said, body) in enumerate(parts)
+    )
+    return BookArticle(ident, unicodedata.normalize("NFC", episode.title), audio, episode.duration_ms, sections)
 
 
 def make_book(out_dir: Path, episodes: Sequence[Episode], made: dt.datetime | None = None) -> Book:
@@ -292,8 +319,8 @@ def _body_html(article: BookArticle, section_href: str | None) -> str:
         if section_href is not None:  # DAISY: the heading links to its SMIL
             inner = f'<a href="{section_href.format(ident=section.ident)}">{inner}</a>'
         lines.append(f'<{tag} id="{section.ident}">{inner}</{tag}>')
-        if section.sentences:
-            spans = " ".join(f'<span id="{s.ident}">{_x(s.text)}</span>' for s in section.sentences)
+        for paragraph in section.paragraphs:
+            spans = " ".join(f'<span id="{s.ident}">{_x(s.text)}</span>' for s in paragraph)
             lines.append(f"<p>{spans}</p>")
     return "\n".join(lines)
 

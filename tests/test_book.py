@@ -169,6 +169,14 @@ def test_nav_has_the_same_heading_tree_as_the_ncc(epub, daisy):
     assert len(tree) == 8
 
 
+def test_paragraphs_follow_the_longer_pauses(daisy):
+    """weather.md's last section has two paragraphs of two sentences; the other sections one each."""
+    text = (daisy / "a02.html").read_text("utf-8")
+    lead, section = text.split('<h2 id="a02c01">')
+    assert lead.count("<p>") == 1 and section.count("<p>") == 2
+    assert [p.count("<span") for p in section.split("<p>")[1:]] == [2, 2]
+
+
 # --- every SMIL against the VTT ------------------------------------------------------------
 
 
