@@ -296,11 +296,11 @@ def _x(text: str) -> str:
 
 
 def _clock(ms: int) -> str:
-    """h:mm:ss.sss (SMIL clock value, DAISY's ncc:totalTime and media:duration)."""
+    """hh:mm:ss.sss (SMIL clock value, DAISY's ncc:totalTime and media:duration)."""
     hours, rest = divmod(max(0, ms), 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     seconds, millis = divmod(rest, 1000)
-    return f"{hours}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
 def _seconds(ms: int) -> str:
@@ -506,6 +506,9 @@ def write_daisy(book: Book, target: Path) -> Path:
     except OSError as exc:
         shutil.rmtree(temp, ignore_errors=True)
         raise PublishError(f"cannot write the DAISY book ({exc.strerror or exc})", target) from None
+    except BaseException:  # interrupted: take the half-made folder away too
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
     try:
         _replace(temp, target)
     except PublishError:
@@ -678,6 +681,9 @@ def write_epub3(book: Book, target: Path) -> Path:
     except OSError as exc:
         discard(temp)
         raise PublishError(f"cannot write the EPUB ({exc.strerror or exc})", target) from None
+    except BaseException:  # interrupted: take the half-made file away too
+        discard(temp)
+        raise
     try:
         commit_file(temp, target)
     except PublishError:

@@ -434,3 +434,17 @@ def test_daisy_never_empties_a_folder_that_is_not_a_book(podcast, tmp_path):
     result = invoke("book", "--all", "--format", "daisy", "--to", str(target), "--out", str(podcast))
     assert result.returncode == 6 and "holds no DAISY book" in result.stderr
     assert [p.name for p in target.iterdir()] == ["letter.txt"]
+
+
+@pytest.mark.parametrize("fmt", ["daisy", "epub3"])
+def test_interrupted_book_leaves_nothing(podcast, tmp_path, monkeypatch, fmt):
+    from audio_news import book
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(book.shutil, "copyfile", interrupted)
+    monkeypatch.setattr(book.zipfile.ZipFile, "write", interrupted)
+    result = invoke("book", "--all", "--format", fmt, "--to", str(tmp_path / "book"), "--out", str(podcast))
+    assert result.returncode == 130 and "interrupted" in result.stderr
+    assert list(tmp_path.iterdir()) == []
