@@ -300,12 +300,14 @@ def serve(
 
 @app.command()
 def book(
-    episodes: list[str] = typer.Argument(None, help="Episodes by slug or guid, in reading order."),
+    episodes: list[str] = typer.Argument(None, metavar="EPISODE", help="Episodes by slug or guid, in reading order."),
     every: bool = typer.Option(False, "--all", help="Every episode in the store, oldest first."),
     since: str | None = typer.Option(
         None, "--since", metavar="DATE", help="Episodes published on or after DATE (YYYY-MM-DD, UTC)."
     ),
-    fmt: str = typer.Option(..., "--format", "-f", help="daisy (a folder for DAISY players) or epub3 (an .epub)."),
+    fmt: str = typer.Option(
+        ..., "--format", "-f", metavar="daisy|epub3", help="daisy (a folder for DAISY players) or epub3 (an .epub)."
+    ),
     to: Path = typer.Option(..., "--to", help="Where to write the book: an .epub file, or a folder for DAISY."),
     out_dir: Path = OutOpt,
 ) -> None:
