@@ -266,10 +266,10 @@ def _need(*tools: str) -> None:
 
 
 class Screen:
-    """A tmux session on its own server socket, read with capture-pane."""
+    """A tmux session on a server of its own, read with capture-pane."""
 
-    def __init__(self, socket: Path, env: dict[str, str]) -> None:
-        self.base = ["tmux", "-S", str(socket)]
+    def __init__(self, server: str, env: dict[str, str]) -> None:
+        self.base = ["tmux", "-L", server]  # its own server: a short socket name under tmux's folder
         self.env = env
 
     def tmux(self, *args: str) -> str:
@@ -314,7 +314,7 @@ def test_daisy_player_lists_and_moves_between_headings(daisy, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ, "HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
-    screen = Screen(tmp_path / "tmux.sock", env)
+    screen = Screen(f"audio-news-book-{os.getpid()}", env)
     player = f"LD_PRELOAD={shim} FAKE_ASOUND_CARDS={cards} daisy-player -i -d default:alsa {daisy}; echo PLAYER-EXIT=$?"
     screen.tmux("-u", "new-session", "-d", "-s", "dp", "-x", "100", "-y", "30", "bash --norc --noprofile")
     try:
