@@ -282,7 +282,7 @@ def make_book(out_dir: Path, episodes: Sequence[Episode], made: dt.datetime | No
     if len(episodes) == 1:
         title = unicodedata.normalize("NFC", episodes[0].title)
     else:
-        title = f"أخبار {made.date().isoformat()}: {len(episodes)} مقالات"
+        title = f"أخبار {made.date().isoformat()}"
     identifier = str(uuid.uuid5(BOOK_NAMESPACE, "\n".join(e.guid for e in episodes)))
     return Book(f"urn:uuid:{identifier}", title, made, tuple(articles))
 
@@ -353,7 +353,7 @@ _DAISY_SMIL_DOCTYPE: Final = (
 def _daisy_smil(book: Book, article: BookArticle, section: BookSection, elapsed_ms: int) -> str:
     """A DAISY 2.02 SMIL file: one par per sentence (text fragment + audio clip)."""
     pars: list[str] = []
-    if not section.heading_sentences:  # an unspoken heading still needs a par for the NCC to point at
+    if not section.clips:  # a section with nothing read still needs a par for the NCC to point at
         pars.append(
             f'<par endsync="last" id="{section.ident}p"><text src="{article.ident}.html#{section.ident}" id="{section.ident}t"/></par>'
         )

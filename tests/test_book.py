@@ -448,3 +448,33 @@ def test_interrupted_book_leaves_nothing(podcast, tmp_path, monkeypatch, fmt):
     result = invoke("book", "--all", "--format", fmt, "--to", str(tmp_path / "book"), "--out", str(podcast))
     assert result.returncode == 130 and "interrupted" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_heading_read_in_two_cues_and_a_heading_not_read():
+    """A title the voice read as two sentences is one heading; a section heading
+    that was not read has no clip, and the NCC takes the reader to its first sentence."""
+    import datetime as dt
+
+    from audio_news.book import Book, _epub_smil, _ncc, daisy_files, make_article
+    from audio_news.models import Chapter, Cue, Episode
+
+    cues = [
+        Cue(0, 900, "الأمطار تعود…"),
+        Cue(1000, 1500, "متى؟"),
+        Cue(2000, 3000, "قالت الهيئة إن المطر يعود غدا."),
+        Cue(4000, 5000, "وتنخفض الحرارة في الليل."),
+    ]
+    chapters = (Chapter("ch0", "الأمطار تعود.. متى؟", 0, 3500), Chapter("ch1", "الحرارة", 3500, 5200))
+    when = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+    episode = Episode("g", "s", "الأمطار تعود.. متى؟", "", when, 5200, 1, "episodes/s.mp3", "v", "t", "c", chapters)
+    article = make_article(1, episode, cues, Path("s.mp3"))
+    lead, section = article.sections
+    assert [s.text for s in lead.heading_sentences] == ["الأمطار تعود…", "متى؟"] and len(lead.sentences) == 1
+    assert section.heading_sentences == () and section.title == "الحرارة" and len(section.sentences) == 1
+    files = daisy_files(Book("urn:uuid:x", "t", when, (article,)))
+    assert '<h2 id="a01c01"><a href="a01c01.smil">الحرارة</a></h2>' in files["a01.html"]
+    assert files["a01c01.smil"].count("<par") == 1 and 'text src="a01.html#a01s004"' in files["a01c01.smil"]
+    ncc = _ncc(Book("urn:uuid:x", "t", when, (article,)), 4, 1)
+    assert '<h2 id="na01c01"><a href="a01c01.smil#a01s004p">الحرارة</a></h2>' in ncc
+    assert '<h1 class="title" id="na01c00"><a href="a01c00.smil#a01s001p">الأمطار تعود… متى؟</a></h1>' in ncc
+    assert "#a01c01" in _epub_smil(article) and _epub_smil(article).count("<par") == 4
