@@ -313,10 +313,11 @@ def book(
 ) -> None:
     """Make a talking book (DAISY 2.02 or EPUB 3 with read-aloud) from built episodes."""
     import datetime as dt
+    from contextlib import nullcontext
 
     from .book import BookFormat, make_book, select_episodes, write_book
     from .pipeline import recover
-    from .publish import EpisodeStore
+    from .publish import EpisodeStore, folder_lock
 
     with _reported():
         try:
@@ -328,10 +329,12 @@ def book(
         except ValueError:
             raise InputError(f"--since wants a date as YYYY-MM-DD, not {since!r}") from None
         _print_recovery(out_dir, recover(out_dir))
-        store = EpisodeStore(out_dir)
-        chosen = select_episodes(store.load(), episodes or [], every, day, store.path)
-        made = make_book(out_dir, chosen)
-        path = write_book(made, kind, to)
+        # Under the folder's lock, so a build publishing meanwhile cannot swap an MP3 or .vtt mid-read.
+        with folder_lock(out_dir) if out_dir.is_dir() else nullcontext():
+            store = EpisodeStore(out_dir)
+            chosen = select_episodes(store.load(), episodes or [], every, day, store.path)
+            made = make_book(out_dir, chosen)
+            path = write_book(made, kind, to)
         minutes, seconds = divmod(round(made.duration_ms / 1000), 60)
         articles = f"{len(made.articles)} article{'s' if len(made.articles) != 1 else ''}"
         out.print(
