@@ -7,6 +7,7 @@ is missing its test skips (a failure in CI, where setup.sh has run).
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -55,7 +56,7 @@ def vtt_cues(path: Path) -> list[tuple[int, int, str]]:
             h1, m1, s1, ms1, h2, m2, s2, ms2 = (int(g) for g in m.groups())
             start = ((h1 * 60 + m1) * 60 + s1) * 1000 + ms1
             end = ((h2 * 60 + m2) * 60 + s2) * 1000 + ms2
-            cues.append((start, end, lines[i + 1]))
+            cues.append((start, end, html.unescape(lines[i + 1])))
     return cues
 
 
