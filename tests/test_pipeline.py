@@ -540,3 +540,31 @@ def test_a_built_feed_is_seen_whole_by_feedparser_and_podcastparser(tmp_path):
     stored = episodes(out)
     assert len(stored) == len(ARTICLES) and all(len(e.chapters) > 1 for e in stored)
     check_clients((out / "feed.xml").read_bytes(), base + "feed.xml", stored)
+
+
+def test_episode_numbers_captions_show_notes_and_source_in_a_built_feed(tmp_path):
+    config = tmp_path / "settings.toml"
+    config.write_text(
+        '[podcast]\nbase_url = "https://news.example/pod/"\nemail = "desk@news.example"\nepisode_numbers = true\n'
+        'license = "cc-by-4.0"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    first = write_article(tmp_path / "in", "a.txt", "افتتحت الحكومة اليوم جسرا جديدا فوق النهر.")
+    second = write_article(tmp_path / "in", "b.txt", "ارتفعت أسعار الذهب في الأسواق المحلية.", title="الذهب")
+    for article in (first, second, first):  # the rebuilt first keeps its number
+        result = invoke("build", str(article), "--out", str(out), "--voice", str(TONE), "--config", str(config))
+        assert result.returncode == 0, result.stderr
+        assert "warning" not in result.stderr  # a real base_url and an owner e-mail: nothing to warn about
+    stored = {e.title: e for e in episodes(out)}
+    assert stored[BULLETIN].number == 1 and stored["الذهب"].number == 2
+    for episode in stored.values():
+        captions = (out / episode.captions_vtt).read_text(encoding="utf-8")
+        assert captions.startswith("WEBVTT") and " --> " in captions
+        assert (out / episode.transcript_vtt).is_file()  # the sentence VTT the player and book read
+    feed = (out / "feed.xml").read_bytes()
+    check_clients(feed, "https://news.example/pod/feed.xml", list(stored.values()))
+    root = ET.fromstring(feed)
+    numbers = sorted(int(e.text) for e in root.iter("{http://www.itunes.com/dtds/podcast-1.0.dtd}episode"))
+    assert numbers == [1, 2]
+    assert b"podcast:license>cc-by-4.0<" in feed and b"content:encoded" in feed
