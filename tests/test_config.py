@@ -242,3 +242,20 @@ def test_bad_sources_name_the_file_and_the_problem(tmp_path, text, words):
     with pytest.raises(ConfigError) as err:
         load_settings(path)
     assert words in str(err.value) and str(path) in str(err.value)
+
+
+def test_license_copyright_and_episode_numbers_settings():
+    from audio_news.config import settings_from_dict
+
+    settings = settings_from_dict(
+        {"podcast": {"license": "cc-by-4.0", "copyright": "© 2024", "episode_numbers": True}}, "s.toml"
+    )
+    assert (settings.podcast.license, settings.podcast.copyright, settings.podcast.episode_numbers) == (
+        "cc-by-4.0",
+        "© 2024",
+        True,
+    )
+    with pytest.raises(ConfigError, match="license_url must start with http"):
+        settings_from_dict({"podcast": {"license": "x", "license_url": "ftp://x"}}, "s.toml")
+    with pytest.raises(ConfigError, match="needs a license name"):
+        settings_from_dict({"podcast": {"license_url": "https://example.org/l"}}, "s.toml")
