@@ -735,7 +735,7 @@ def caption_cues(cue: Cue) -> list[Cue]:
     times = _shown_times(cue, words)
     end_of = [*times[1:], float(max(cue.end_ms, cue.start_ms))]
     groups: list[list[list[int]]] = [[[]]]  # captions → lines → word indexes
-    for i in range(len(words)):
+    for i, word in enumerate(words):
         caption, line = groups[-1], groups[-1][-1]
         first = caption[0][0] if caption[0] else i
         too_long = caption[0] and end_of[i] - times[first] > CAPTION_MAX_MS
@@ -745,8 +745,17 @@ def caption_cues(cue: Cue) -> list[Cue]:
             caption.append([i])
         elif not line:
             line.append(i)
+        elif (
+            _is_number(words[line[-1]])
+            and (len(line) > 1 or len(caption) > 1)
+            and len(words[line[-1]]) + 1 + len(word) <= CAPTION_LINE_CHARS
+        ):
+            groups.append([[line.pop(), i]])  # a number stays with the word after it (its unit, its noun)
+            if not line:
+                caption.pop()
         else:
             groups.append([[i]])
+    groups = [_balanced(caption, words) for caption in groups]
     captions = []
     for n, caption in enumerate(groups):
         start = times[caption[0][0]]
@@ -757,6 +766,38 @@ def caption_cues(cue: Cue) -> list[Cue]:
             Cue(round(start), round(end), text, tuple(Word(times[i], words[i]) for row in caption for i in row))
         )
     return captions
+
+
+def _balanced(caption: list[list[int]], words: Sequence[str]) -> list[list[int]]:
+    """A two-line caption's words re-cut where its longer line is shortest (easier to read
+    than a full first line over a short second), never after a figure where it can be
+    helped; a cut after a comma wins a tie."""
+    if len(caption) != 2:
+        return caption
+    indexes = [*caption[0], *caption[1]]
+    best: tuple[int, int, int, int] | None = None
+    for cut in range(1, len(indexes)):
+        top = len(" ".join(words[i] for i in indexes[:cut]))
+        bottom = len(" ".join(words[i] for i in indexes[cut:]))
+        if max(top, bottom) > CAPTION_LINE_CHARS:
+            continue
+        before = words[indexes[cut - 1]]
+        key = (
+            int(_is_number(before)),
+            max(top, bottom),
+            0 if before.endswith(("،", ",", "؛", ";", ":")) else 1,
+            cut,
+        )
+        if best is None or key[:3] < best[:3]:
+            best = key
+    if best is None:
+        return caption
+    return [indexes[: best[3]], indexes[best[3] :]]
+
+
+def _is_number(word: str) -> bool:
+    """A figure (25, ٢٥, 68%): read with the word after it, so never left at a line's end."""
+    return any(ch.isdigit() for ch in word) and not any(ch.isalpha() for ch in word)
 
 
 def render_captions(cues: Sequence[Cue]) -> str:

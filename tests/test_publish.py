@@ -1016,3 +1016,16 @@ def test_episode_artwork_only_from_a_local_square_png_or_jpeg(tmp_path, real_mp3
     ep = replace(make_episode(1), image=name)
     root = publish(out, PodcastSettings(base_url=BASE), [ep], real_mp3)
     assert root.find("channel/item/itunes:image", NS).get("href") == BASE + "episodes/s.png"
+
+
+def test_captions_keep_a_figure_with_its_word_and_balance_their_lines():
+    from audio_news.publish import caption_cues
+
+    text = "وقال رئيس البلدية إن كلفة المشروع بلغت 12 مليون دولار، وإن الحافلة الواحدة تقطع 250 كيلومترا بشحنة واحدة."
+    cue = Cue(0, 8000, text)  # letters spread: no word events
+    captions = caption_cues(cue)
+    _check_caption_limits(captions, cue)
+    lines = [line for c in captions for line in c.text.split("\n")]
+    assert not any(line.split()[-1] in ("12", "250") for line in lines), lines  # never a figure at a line's end
+    title = caption_cues(Cue(0, 3000, "مدينة ساحلية تطلق أول أسطول من الحافلات الكهربائية"))
+    assert [c.text for c in title] == ["مدينة ساحلية تطلق أول أسطول\nمن الحافلات الكهربائية"]  # balanced
