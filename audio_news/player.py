@@ -197,9 +197,10 @@ def _breakable_url(url: str) -> str:
 
 
 def _command(text: str) -> str:
-    """A shell command shown in a sentence: it wraps between words, never inside one (audio-news, --base-url)."""
+    """A shell command on a line of its own, left to right: it wraps between words, never inside one
+    (audio-news, --base-url). Not inline in Arabic text: an LTR run split across RTL lines reads scrambled."""
     words = " ".join(f'<span class="word">{_text(word)}</span>' for word in text.split())
-    return f'<bdi dir="ltr" class="command">{words}</bdi>'
+    return f'<p class="command" dir="ltr"><code>{words}</code></p>\n'
 
 
 def _chapter_list(chapters: Sequence[Chapter]) -> str:
@@ -437,8 +438,9 @@ def render_index(out_dir: Path, episodes: Sequence[Episode], podcast: PodcastSet
     cover = _cover(out_dir, INDEX_NAME)
     loopback_hint = (
         '<p class="hint">هذا الرابط لا يعمل إلا على هذا الحاسوب. للاستماع من الهاتف أعد كتابة الخلاصة بعنوان '
-        f"الحاسوب في الشبكة المنزلية ({_command('audio-news feed --base-url http://…:8000/')}) "
-        f"وشغّل {_command('audio-news serve --host 0.0.0.0')}.</p>\n"
+        "الحاسوب في الشبكة المنزلية، ثم شغّل الخادم لكل الشبكة:</p>\n"
+        + _command("audio-news feed --base-url http://…:8000/")
+        + _command("audio-news serve --host 0.0.0.0")
         if _is_loopback(feed_url)
         else ""
     )

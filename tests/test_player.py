@@ -426,4 +426,4 @@ def test_feed_url_breaks_only_after_a_slash(tmp_path: Path) -> None:
     # the loopback hint's commands: each word kept whole (white-space: nowrap in player.css)
     for command in ("audio-news feed --base-url http://…:8000/", "audio-news serve --host 0.0.0.0"):
         words = "".join(f'<span class="word">{w}</span> ' for w in command.split()).rstrip()
-        assert f'<bdi dir="ltr" class="command">{words}</bdi>' in html_text
+        assert f'<p class="command" dir="ltr"><code>{words}</code></p>' in html_text
