@@ -402,7 +402,7 @@ try {
 
   await check("large touch targets (>= 48px) on the episode page", async () => {
     await page.goto(httpUrl);
-    const small = await page.evaluate(() => [...document.querySelectorAll("button, summary, .site-header a, .downloads a")]
+    const small = await page.evaluate(() => [...document.querySelectorAll("button, summary, .site-header a, .downloads a, #transcript .cue")]
       .map((el) => ({ el: el.outerHTML.slice(0, 60), r: el.getBoundingClientRect() }))
       .filter((x) => x.r.width > 0 && (x.r.height < 47.5 || x.r.width < 47.5))
       .map((x) => `${x.el} ${Math.round(x.r.width)}x${Math.round(x.r.height)}`));
