@@ -352,6 +352,31 @@ try {
     assert(role === "button", `sentence role ${role}`);
   });
 
+  await check("a page written before its transcript: the fetched sentences seek too", async () => {
+    let stripped = false;
+    await page.route(httpUrl, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text())
+        .replace(/<p class="cue"[^]*?<\/p>\n?/g, "")
+        .replace(/"cues":\[[^<]*\]\}<\/script>/, '"cues":[]}</script>');
+      stripped = !body.includes('class="cue"') && body.includes('"cues":[]}');
+      await route.fulfill({ response, body });
+    });
+    try {
+      await page.goto(httpUrl);
+      assert(stripped, "the page still holds its transcript: the test would not reach the fetch");
+      await page.waitForFunction((n) => document.querySelectorAll("#transcript .cue").length === n, cues.length);
+      const stops = await page.evaluate(() => [...document.querySelectorAll("#transcript .cue")]
+        .map((el) => `${el.getAttribute("role")}:${el.tabIndex}`).join(" "));
+      assert(stops.startsWith("button:0 button:-1"), `fetched sentences: ${stops}`);
+      await page.waitForFunction(() => document.getElementById("audio").readyState >= 1);
+      await page.click("#cue-3");
+      near((await audioState()).t, cues[3].start, 0.3, "after a click on a fetched sentence");
+    } finally {
+      await page.unroute(httpUrl);
+    }
+  });
+
   await check("at most 3 Tab presses from the top of the page to the chapter list", async () => {
     await page.goto(httpUrl);
     await page.waitForFunction(() => document.getElementById("audio").readyState >= 1);
