@@ -1,6 +1,6 @@
 """Runs the stages in order; nothing else.
 
-    read_article → build_script → diacritize_script → synthesize_script
+    read_article → build_script → diacritize_script → synthesize_script (through the sentence cache)
         → render (MP3) → write_tags → sidecars → store → feed → web player
 
 Heavy things (the diacritizer model, the speech engine) are made once per run
@@ -27,6 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import diacritize, normalize, player, publish, stitch, synthesize, tag
+from .cache import SentenceCache, VoiceCache, voice_key
 from .config import Settings
 from .engines import Engine, load_engine
 from .errors import PublishError
@@ -81,6 +82,7 @@ class Builder:
             raise PublishError("is a file, not a folder", self.out_dir)
         self.profile = with_rate(find_profile(settings.voice), rate)
         stitch.find_ffmpeg(settings.audio.ffmpeg)  # a named ffmpeg that lacks a feature fails before any work
+        self.cache = SentenceCache.from_settings(settings.cache)
         self._engine: Engine | None = None
         self._diacritizer: diacritize.Diacritizer | None = None
 
@@ -107,8 +109,12 @@ class Builder:
         podcast = self.settings.podcast
         script = prepare(article, self.settings, self.profile, self.diacritizer)
         synth_started = time.perf_counter()
+        engine = self.engine
+        cache = None
+        if self.cache is not None:
+            cache = VoiceCache(self.cache, voice_key(self.profile, engine.sample_rate), engine.sample_rate)
         script = synthesize.synthesize_script(
-            script, self.engine, max_chars=self.profile.max_chars, on_sentence=on_sentence
+            script, engine, max_chars=self.profile.max_chars, on_sentence=on_sentence, cache=cache
         )
         synth_seconds = time.perf_counter() - synth_started
 
@@ -176,6 +182,8 @@ class Builder:
             new_folders = sorted(_folders_in(self.out_dir) - folders_before, key=lambda p: len(p.parts), reverse=True)
             _remove_folders([*new_folders, *created])
             raise
+        if self.cache is not None:
+            self.cache.trim()  # over its cap: the least recently used clips go
         seconds = time.perf_counter() - started
         return BuildResult(episode, rendering, seconds, synth_seconds, recovered)
 

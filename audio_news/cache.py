@@ -1,0 +1,244 @@
+"""The sentence audio cache: what an engine said once is not synthesized again.
+
+Content-addressed: an entry's name is the SHA-256 of the voice (engine name,
+its settings as canonical JSON, the files those settings name, the engine's
+sample rate), CACHE_VERSION and the exact text of one engine call. Rebuilding
+an unchanged article reads every clip from here; an article with one changed
+paragraph synthesizes only that paragraph's sentences. Neural voices, whose
+synthesis is the slow part, gain the most.
+
+Entries are small files under the user's cache folder ($AUDIO_NEWS_CACHE_DIR,
+else the [cache] dir setting, else $XDG_CACHE_HOME/audio-news or
+~/.cache/audio-news), two levels deep by hash: a 16-byte header (magic, sample
+rate, sample byte count) then raw 16-bit PCM. Each is written under a temporary
+name and renamed, so a reader never sees half an entry; one that is corrupt or
+truncated anyway (a full disk, a hand edit) is a miss and is removed. A hit
+touches the entry's mtime, and `trim` evicts the least recently used entries
+when the folder is over its cap. Pure stdlib.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from .config import CacheSettings
+from .models import Clip
+from .voices import VoiceProfile
+
+CACHE_VERSION: Final = 1
+"""Bump when any engine's audio for the same text and settings changes (or the entry format does):
+every old entry then misses and ages out through the cap."""
+ENV_DIR: Final = "AUDIO_NEWS_CACHE_DIR"
+DEFAULT_MAX_MB: Final = 2048
+SUFFIX: Final = ".pcm"
+_MAGIC: Final = b"ANC1"
+_HEADER: Final = struct.Struct("<4sIQ")  # magic, sample rate, sample bytes
+_TEMP_MAX_AGE_S: Final = 3600
+"""A temporary entry this old is a dead writer's, and trim removes it."""
+
+
+def default_folder(setting: str = "") -> Path:
+    """Where the cache lives: $AUDIO_NEWS_CACHE_DIR, the [cache] dir setting, then XDG's cache folder."""
+    chosen = os.environ.get(ENV_DIR) or setting
+    if chosen:
+        return Path(chosen).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"  # XDG: a relative one is ignored
+    return base / "audio-news"
+
+
+def voice_key(profile: VoiceProfile, sample_rate: int) -> str:
+    """What makes one voice's audio differ from another's for the same text, as one string.
+
+    A settings value that names an existing file or folder (a Coqui model) adds that
+    path, size and modification time: a retrained model at the same path is a new voice.
+    """
+    files = {}
+    for key, value in sorted(profile.settings.items()):
+        if isinstance(value, str) and value:
+            path = profile.resolve(value)
+            try:
+                st = path.stat()
+            except (OSError, ValueError):
+                continue
+            files[key] = [str(path.absolute()), st.st_size, st.st_mtime_ns]
+    voice = {
+        "version": CACHE_VERSION,
+        "engine": profile.engine,
+        "settings": dict(profile.settings),
+        "files": files,
+        "sample_rate": sample_rate,
+    }
+    return json.dumps(voice, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """What `audio-news cache info` shows."""
+
+    folder: Path
+    entries: int
+    size: int
+    max_bytes: int
+
+
+class SentenceCache:
+    """Clips on disk under `folder`, at most `max_bytes` of them after a `trim`."""
+
+    def __init__(self, folder: Path, max_bytes: int = DEFAULT_MAX_MB * 1024 * 1024) -> None:
+        self.folder = Path(folder)
+        self.max_bytes = max_bytes
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def from_settings(cls, settings: CacheSettings) -> SentenceCache | None:
+        """The cache the settings ask for, or None when it is turned off."""
+        if not settings.enabled:
+            return None
+        return cls(default_folder(settings.dir), settings.max_mb * 1024 * 1024)
+
+    def path_for(self, voice: str, text: str) -> Path:
+        digest = hashlib.sha256(f"{voice}\0{text}".encode()).hexdigest()
+        return self.folder / digest[:2] / f"{digest}{SUFFIX}"
+
+    def get(self, voice: str, text: str, sample_rate: int) -> Clip | None:
+        """The clip stored for `text` in `voice`, or None. A damaged entry is removed: a miss, never an error."""
+        path = self.path_for(voice, text)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        clip = _decode(data)
+        if clip is None or clip.sample_rate != sample_rate:
+            _unlink(path)
+            self.misses += 1
+            return None
+        try:
+            os.utime(path)  # least recently used goes first; atime is often not kept (noatime, relatime)
+        except OSError:
+            pass
+        self.hits += 1
+        return clip
+
+    def put(self, voice: str, text: str, clip: Clip) -> None:
+        """Store `clip`; a cache that cannot be written (read-only, full disk) is skipped, not an error."""
+        path = self.path_for(voice, text)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as f:
+                f.write(_HEADER.pack(_MAGIC, clip.sample_rate, len(clip.samples)))
+                f.write(clip.samples)
+            os.replace(tmp, path)
+        except OSError:
+            _unlink(tmp)
+
+    def entries(self) -> Iterator[tuple[Path, os.stat_result]]:
+        """Every entry file and its stat (temporary files left out)."""
+        if not self.folder.is_dir():
+            return
+        for sub in self.folder.iterdir():
+            if not (len(sub.name) == 2 and sub.is_dir()):
+                continue
+            for path in sub.iterdir():
+                if path.suffix == SUFFIX and not path.name.startswith("."):
+                    try:
+                        yield path, path.stat()
+                    except OSError:
+                        continue  # removed by another process meanwhile
+
+    def info(self) -> CacheInfo:
+        stats = [st for _, st in self.entries()]
+        return CacheInfo(self.folder, len(stats), sum(st.st_size for st in stats), self.max_bytes)
+
+    def trim(self) -> int:
+        """Remove least recently used entries until the folder is within its cap
+        (and dead writers' temporary files); returns how many entries went."""
+        self._remove_stale_temps()
+        found = sorted(self.entries(), key=lambda e: (e[1].st_mtime, e[1].st_atime))
+        size = sum(st.st_size for _, st in found)
+        removed = 0
+        for path, st in found:
+            if size <= self.max_bytes:
+                break
+            _unlink(path)
+            size -= st.st_size
+            removed += 1
+        return removed
+
+    def clear(self) -> int:
+        """Remove every entry (and the empty folders); returns how many went."""
+        removed = 0
+        for path, _ in list(self.entries()):
+            _unlink(path)
+            removed += 1
+        self._remove_stale_temps(max_age_s=0)
+        if self.folder.is_dir():
+            for sub in self.folder.iterdir():
+                if len(sub.name) == 2 and sub.is_dir():
+                    try:
+                        sub.rmdir()
+                    except OSError:
+                        pass  # another process is writing into it
+        return removed
+
+    def _remove_stale_temps(self, max_age_s: float = _TEMP_MAX_AGE_S) -> None:
+        if not self.folder.is_dir():
+            return
+        now = time.time()
+        for tmp in self.folder.glob("??/.*.tmp"):
+            try:
+                if now - tmp.stat().st_mtime >= max_age_s:
+                    tmp.unlink()
+            except OSError:
+                continue
+
+
+@dataclass(frozen=True)
+class VoiceCache:
+    """One voice's view of the cache: what synthesize needs, text in, clip out."""
+
+    cache: SentenceCache
+    voice: str
+    sample_rate: int
+
+    def get(self, text: str) -> Clip | None:
+        return self.cache.get(self.voice, text, self.sample_rate)
+
+    def put(self, text: str, clip: Clip) -> None:
+        self.cache.put(self.voice, text, clip)
+
+
+def _decode(data: bytes) -> Clip | None:
+    """An entry's clip, or None when the header is wrong or the samples are cut short (or too long)."""
+    if len(data) < _HEADER.size:
+        return None
+    magic, rate, size = _HEADER.unpack_from(data)
+    if magic != _MAGIC or rate <= 0 or size % 2 or len(data) - _HEADER.size != size:
+        return None
+    return Clip(data[_HEADER.size :], rate)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def describe_size(size: int) -> str:
+    """Bytes as the CLI shows them: 1.2 MB."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("kB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
