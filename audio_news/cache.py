@@ -23,8 +23,9 @@ import hashlib
 import json
 import os
 import struct
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -36,11 +37,15 @@ from .voices import VoiceProfile
 CACHE_VERSION: Final = 1
 """Bump when any engine's audio for the same text and settings changes (or the entry format does):
 every old entry then misses and ages out through the cap."""
+TEXT_CACHE_VERSION: Final = 1
+"""Bump when diacritize.py's output for the same model, lexicon and input changes."""
 ENV_DIR: Final = "AUDIO_NEWS_CACHE_DIR"
 DEFAULT_MAX_MB: Final = 2048
 SUFFIX: Final = ".pcm"
+TEXT_SUFFIX: Final = ".txt"
 _MAGIC: Final = b"ANC1"
-_HEADER: Final = struct.Struct("<4sIQ")  # magic, sample rate, sample bytes
+_TEXT_MAGIC: Final = b"ANT1"
+_HEADER: Final = struct.Struct("<4sIQ")  # magic, sample rate (0 for text), payload bytes
 _TEMP_MAX_AGE_S: Final = 3600
 """A temporary entry this old is a dead writer's, and trim removes it."""
 
@@ -55,11 +60,26 @@ def default_folder(setting: str = "") -> Path:
     return base / "audio-news"
 
 
-def voice_key(profile: VoiceProfile, sample_rate: int) -> str:
+def source_digest(*modules: str) -> str:
+    """SHA-256 of the named modules' source files: code that changes the output changes the key,
+    so a developer's edit is never hidden behind old entries. A module without a file adds its name."""
+    digest = hashlib.sha256()
+    for name in modules:
+        module = sys.modules.get(name)
+        file = getattr(module, "__file__", None)
+        try:
+            digest.update(Path(file).read_bytes() if file else name.encode())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def voice_key(profile: VoiceProfile, sample_rate: int, code: str = "") -> str:
     """What makes one voice's audio differ from another's for the same text, as one string.
 
     A settings value that names an existing file or folder (a Coqui model) adds that
     path, size and modification time: a retrained model at the same path is a new voice.
+    `code` is the engine's source_digest.
     """
     files = {}
     for key, value in sorted(profile.settings.items()):
@@ -76,6 +96,7 @@ def voice_key(profile: VoiceProfile, sample_rate: int) -> str:
         "settings": dict(profile.settings),
         "files": files,
         "sample_rate": sample_rate,
+        "code": code,
     }
     return json.dumps(voice, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -106,20 +127,42 @@ class SentenceCache:
             return None
         return cls(default_folder(settings.dir), settings.max_mb * 1024 * 1024)
 
-    def path_for(self, voice: str, text: str) -> Path:
+    def path_for(self, voice: str, text: str, suffix: str = SUFFIX) -> Path:
         digest = hashlib.sha256(f"{voice}\0{text}".encode()).hexdigest()
-        return self.folder / digest[:2] / f"{digest}{SUFFIX}"
+        return self.folder / digest[:2] / f"{digest}{suffix}"
 
     def get(self, voice: str, text: str, sample_rate: int) -> Clip | None:
         """The clip stored for `text` in `voice`, or None. A damaged entry is removed: a miss, never an error."""
-        path = self.path_for(voice, text)
+        found = self._read(self.path_for(voice, text), _MAGIC, sample_rate)
+        return None if found is None else Clip(found, sample_rate)
+
+    def put(self, voice: str, text: str, clip: Clip) -> None:
+        """Store `clip`; a cache that cannot be written (read-only, full disk) is skipped, not an error."""
+        self._write(self.path_for(voice, text), _MAGIC, clip.sample_rate, clip.samples)
+
+    def get_text(self, key: str, text: str) -> str | None:
+        """The string stored for `text` under `key` (a diacritizer's output), or None."""
+        found = self._read(self.path_for(key, text, TEXT_SUFFIX), _TEXT_MAGIC, 0)
+        if found is None:
+            return None
+        try:
+            return found.decode("utf-8")
+        except UnicodeDecodeError:
+            _unlink(self.path_for(key, text, TEXT_SUFFIX))
+            return None
+
+    def put_text(self, key: str, text: str, value: str) -> None:
+        self._write(self.path_for(key, text, TEXT_SUFFIX), _TEXT_MAGIC, 0, value.encode("utf-8"))
+
+    def _read(self, path: Path, magic: bytes, rate: int) -> bytes | None:
+        """An entry's payload when its header is whole and matches; a damaged one is removed."""
         try:
             data = path.read_bytes()
         except OSError:
             self.misses += 1
             return None
-        clip = _decode(data)
-        if clip is None or clip.sample_rate != sample_rate:
+        payload = _payload(data, magic, rate)
+        if payload is None:
             _unlink(path)
             self.misses += 1
             return None
@@ -128,17 +171,16 @@ class SentenceCache:
         except OSError:
             pass
         self.hits += 1
-        return clip
+        return payload
 
-    def put(self, voice: str, text: str, clip: Clip) -> None:
-        """Store `clip`; a cache that cannot be written (read-only, full disk) is skipped, not an error."""
-        path = self.path_for(voice, text)
+    def _write(self, path: Path, magic: bytes, rate: int, payload: bytes) -> None:
+        """Header and payload under a temporary name, then renamed into place; an OSError skips the entry."""
         tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as f:
-                f.write(_HEADER.pack(_MAGIC, clip.sample_rate, len(clip.samples)))
-                f.write(clip.samples)
+                f.write(_HEADER.pack(magic, rate, len(payload)))
+                f.write(payload)
             os.replace(tmp, path)
         except OSError:
             _unlink(tmp)
@@ -151,7 +193,7 @@ class SentenceCache:
             if not (len(sub.name) == 2 and sub.is_dir()):
                 continue
             for path in sub.iterdir():
-                if path.suffix == SUFFIX and not path.name.startswith("."):
+                if path.suffix in (SUFFIX, TEXT_SUFFIX) and not path.name.startswith("."):
                     try:
                         yield path, path.stat()
                     except OSError:
@@ -219,14 +261,53 @@ class VoiceCache:
         self.cache.put(self.voice, text, clip)
 
 
-def _decode(data: bytes) -> Clip | None:
-    """An entry's clip, or None when the header is wrong or the samples are cut short (or too long)."""
+@dataclass(frozen=True)
+class TextCache:
+    """A diacritizer's outputs: the spoken string of a sentence in, its tashkeel out.
+
+    `key` names the diacritizer (diacritizer_key): its model, lexicon and package versions."""
+
+    cache: SentenceCache
+    key: str
+
+    def wrap(self, diacritizer: Callable[[str], str]) -> Callable[[str], str]:
+        """`diacritizer`, asked only for what is not stored yet."""
+
+        def cached(text: str) -> str:
+            found = self.cache.get_text(self.key, text)
+            if found is None:
+                found = diacritizer(text)
+                self.cache.put_text(self.key, text, found)
+            return found
+
+        return cached
+
+
+def diacritizer_key(model: str, lexicon: bytes, packages: Mapping[str, str], code: str) -> str:
+    """What makes one diacritizer's output differ from another's, as one string: its model, the
+    lexicon's bytes, the model packages' versions and the source_digest of the code around them."""
+    return json.dumps(
+        {
+            "version": TEXT_CACHE_VERSION,
+            "model": model,
+            "lexicon": hashlib.sha256(lexicon).hexdigest(),
+            "packages": dict(packages),
+            "code": code,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def _payload(data: bytes, magic: bytes, rate: int) -> bytes | None:
+    """An entry's payload, or None when the header is not what is asked for (the magic, the
+    sample rate) or the payload is cut short, too long, or (audio) not whole 16-bit samples."""
     if len(data) < _HEADER.size:
         return None
-    magic, rate, size = _HEADER.unpack_from(data)
-    if magic != _MAGIC or rate <= 0 or size % 2 or len(data) - _HEADER.size != size:
+    found, found_rate, size = _HEADER.unpack_from(data)
+    if found != magic or found_rate != rate or len(data) - _HEADER.size != size or (magic == _MAGIC and size % 2):
         return None
-    return Clip(data[_HEADER.size :], rate)
+    return data[_HEADER.size :]
 
 
 def _unlink(path: Path) -> None:

@@ -23,12 +23,13 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 
 from . import diacritize, normalize, player, publish, stitch, synthesize, tag
-from .cache import SentenceCache, VoiceCache, voice_key
-from .config import Settings
+from .cache import SentenceCache, TextCache, VoiceCache, diacritizer_key, source_digest, voice_key
+from .config import Settings, TextSettings
 from .engines import Engine, load_engine
 from .errors import PublishError
 from .models import Article, Episode, Rendering, Script
@@ -56,13 +57,34 @@ class BuildResult:
 
 
 def prepare(
-    article: Article, settings: Settings, profile: VoiceProfile, diacritizer: diacritize.Diacritizer | None
+    article: Article,
+    settings: Settings,
+    profile: VoiceProfile,
+    diacritizer: diacritize.Diacritizer | None,
+    cache: TextCache | None = None,
 ) -> Script:
-    """The text stages: what the voice will read, chapter by chapter."""
+    """The text stages: what the voice will read, chapter by chapter (the diacritizer's
+    outputs read from `cache` where they are there)."""
     script = normalize.build_script(article, settings.text)
     if profile.diacritize and diacritizer is not None:
-        script = diacritize.diacritize_script(script, diacritizer)
+        script = diacritize.diacritize_script(script, diacritizer if cache is None else cache.wrap(diacritizer))
     return script
+
+
+def text_cache(cache: SentenceCache, diacritizer: diacritize.Diacritizer, text: TextSettings) -> TextCache:
+    """The cache of `diacritizer`'s outputs (made from `text`): keyed by its model, its lexicon's
+    bytes, the versions of the packages that hold the models, and the source of the code around them."""
+    lexicon = Path(text.lexicon) if text.lexicon else diacritize.default_lexicon_path()
+    packages = {}
+    for name in ("text2tashkeel", "dengjen-tashkeel-py"):
+        try:
+            packages[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            packages[name] = ""
+    code = source_digest("audio_news.diacritize", "audio_news.arabic")
+    return TextCache(
+        cache, diacritizer_key(diacritizer.model, lexicon.read_bytes() if lexicon else b"", packages, code)
+    )
 
 
 def with_rate(profile: VoiceProfile, rate: int | None) -> VoiceProfile:
@@ -85,6 +107,7 @@ class Builder:
         self.cache = SentenceCache.from_settings(settings.cache)
         self._engine: Engine | None = None
         self._diacritizer: diacritize.Diacritizer | None = None
+        self._text_cache: TextCache | None = None
 
     @property
     def engine(self) -> Engine:
@@ -98,21 +121,29 @@ class Builder:
             self._diacritizer = diacritize.Diacritizer.from_settings(self.settings.text)
         return self._diacritizer
 
+    @property
+    def text_cache(self) -> TextCache | None:
+        """The diacritizer's outputs kept in the cache (None: no cache, or a voice without tashkeel)."""
+        if self._text_cache is None and self.cache is not None and self.diacritizer is not None:
+            self._text_cache = text_cache(self.cache, self.diacritizer, self.settings.text)
+        return self._text_cache
+
     def read(self, article: Article) -> Reading:
         """What the voice will read for `article`: the text stages of build, and the engine's input."""
-        script = prepare(article, self.settings, self.profile, self.diacritizer)
+        script = prepare(article, self.settings, self.profile, self.diacritizer, self.text_cache)
         return read_script(script, self.engine, voice=self.profile.name, max_chars=self.profile.max_chars)
 
     def build(self, article: Article, on_sentence: Progress | None = None) -> BuildResult:
         """Article → episode files in the output folder, the store and the feed updated."""
         started = time.perf_counter()
         podcast = self.settings.podcast
-        script = prepare(article, self.settings, self.profile, self.diacritizer)
+        script = prepare(article, self.settings, self.profile, self.diacritizer, self.text_cache)
         synth_started = time.perf_counter()
         engine = self.engine
         cache = None
         if self.cache is not None:
-            cache = VoiceCache(self.cache, voice_key(self.profile, engine.sample_rate), engine.sample_rate)
+            voice = voice_key(self.profile, engine.sample_rate, source_digest(type(engine).__module__))
+            cache = VoiceCache(self.cache, voice, engine.sample_rate)
         script = synthesize.synthesize_script(
             script, engine, max_chars=self.profile.max_chars, on_sentence=on_sentence, cache=cache
         )

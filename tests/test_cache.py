@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 
 import pytest
 from cli_run import TONE, invoke
 
 from audio_news import cache as cache_mod
 from audio_news import ingest, stitch
-from audio_news.cache import SentenceCache, VoiceCache, default_folder, voice_key
+from audio_news.cache import SentenceCache, TextCache, VoiceCache, default_folder, diacritizer_key, voice_key
 from audio_news.config import CacheSettings, Settings, load_settings, with_overrides
 from audio_news.engines import register_engine
 from audio_news.engines.tone import ToneEngine
 from audio_news.errors import ConfigError
 from audio_news.models import Clip
-from audio_news.pipeline import Builder, prepare
-from audio_news.voices import VoiceProfile, read_profile
+from audio_news.pipeline import Builder, prepare, text_cache
+from audio_news.voices import VoiceProfile, find_profile, read_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "article.txt"
@@ -266,6 +267,57 @@ def test_the_voice_cache_checks_the_engines_rate(tmp_path: Path) -> None:
     cache = SentenceCache(tmp_path)
     VoiceCache(cache, voice_key(tone, 22050), 22050).put("نص", clip(rate=22050))
     assert VoiceCache(cache, voice_key(tone, 22050), 16000).get("نص") is None
+
+
+# --- diacritized sentences --------------------------------------------------------
+
+
+def counting_diacritizer(calls: list[str]) -> Callable[[str], str]:
+    def diacritize(text: str) -> str:
+        calls.append(text)
+        return text.replace("ب", "بَ")
+
+    return diacritize
+
+
+def test_the_diacritizers_outputs_are_read_back_and_keyed_by_the_diacritizer(tmp_path: Path) -> None:
+    cache = SentenceCache(tmp_path)
+    calls: list[str] = []
+    first = TextCache(cache, diacritizer_key("vote", b"lexicon", {"text2tashkeel": "1.0"}, "code"))
+    assert first.wrap(counting_diacritizer(calls))("كتب") == "كتبَ"
+    assert first.wrap(counting_diacritizer(calls))("كتب") == "كتبَ"
+    assert calls == ["كتب"]
+    for other in (
+        diacritizer_key("libtashkeel", b"lexicon", {"text2tashkeel": "1.0"}, "code"),
+        diacritizer_key("vote", b"lexicon 2", {"text2tashkeel": "1.0"}, "code"),
+        diacritizer_key("vote", b"lexicon", {"text2tashkeel": "1.1"}, "code"),
+        diacritizer_key("vote", b"lexicon", {"text2tashkeel": "1.0"}, "code 2"),
+    ):
+        TextCache(cache, other).wrap(counting_diacritizer(calls))("كتب")
+    assert len(calls) == 5
+    path = cache.path_for(first.key, "كتب", cache_mod.TEXT_SUFFIX)
+    path.write_bytes(path.read_bytes()[:-1])  # a damaged entry: asked again
+    assert first.wrap(counting_diacritizer(calls))("كتب") == "كتبَ" and len(calls) == 6
+
+
+def test_a_rebuild_does_not_diacritize_again(tmp_path: Path) -> None:
+    settings = Settings()
+    voice = find_profile("espeak-ar")
+    assert voice.diacritize
+    cache = text_cache(SentenceCache(tmp_path), SimpleNamespace(model="vote"), settings.text)  # type: ignore[arg-type]
+    calls: list[str] = []
+    article = ingest.read_article(SAMPLE)
+    first = prepare(article, settings, voice, counting_diacritizer(calls), cache)  # type: ignore[arg-type]
+    assert len(calls) > 10
+    calls.clear()
+    again = prepare(article, settings, voice, counting_diacritizer(calls), cache)  # type: ignore[arg-type]
+    assert calls == [] and again == first
+    lexicon = tmp_path / "lexicon.tsv"
+    lexicon.write_text("")
+    other = text_cache(
+        SentenceCache(tmp_path), SimpleNamespace(model="vote"), replace(settings.text, lexicon=str(lexicon))
+    )  # type: ignore[arg-type]
+    assert other.key != cache.key
 
 
 # --- the CLI ---------------------------------------------------------------------
