@@ -1,16 +1,24 @@
 """The sentence audio cache: what an engine said once is not synthesized again.
 
-Content-addressed: an entry's name is the SHA-256 of the voice (engine name,
+Content-addressed: a clip's name is the SHA-256 of the voice (engine name,
 its settings as canonical JSON, the files those settings name, the engine's
-sample rate), CACHE_VERSION and the exact text of one engine call. Rebuilding
-an unchanged article reads every clip from here; an article with one changed
-paragraph synthesizes only that paragraph's sentences. Neural voices, whose
-synthesis is the slow part, gain the most.
+sample rate and source), CACHE_VERSION and the exact text of one engine call.
+Rebuilding an unchanged article reads every clip from here; an article with
+one changed paragraph synthesizes only that paragraph's sentences. Neural
+voices, whose synthesis is the slow part, gain the most.
+
+Two more kinds of entry sit beside the clips, for the other slow stages of a
+rebuild: a diacritizer's output for one sentence (keyed by its model, lexicon,
+package versions and source), and a rendered, untagged episode MP3 with its
+chapter and cue times (keyed by everything stitch reads: texts, clips by hash,
+audio and pause settings, the ffmpeg binary, stitch's source). An unchanged
+article is then only tagged and published again.
 
 Entries are small files under the user's cache folder ($AUDIO_NEWS_CACHE_DIR,
 else the [cache] dir setting, else $XDG_CACHE_HOME/audio-news or
 ~/.cache/audio-news), two levels deep by hash: a 16-byte header (magic, sample
-rate, sample byte count) then raw 16-bit PCM. Each is written under a temporary
+rate, payload byte count) then the payload (raw 16-bit PCM; UTF-8 text; the
+Rendering's JSON then the MP3). Each is written under a temporary
 name and renamed, so a reader never sees half an entry; one that is corrupt or
 truncated anyway (a full disk, a hand edit) is a miss and is removed. A hit
 touches the entry's mtime, and `trim` evicts the least recently used entries
@@ -22,16 +30,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import struct
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Final
 
-from .config import CacheSettings
-from .models import Clip
+from .config import AudioSettings, CacheSettings, PauseSettings
+from .models import Chapter, Clip, Cue, Rendering, Script
 from .voices import VoiceProfile
 
 CACHE_VERSION: Final = 1
@@ -43,8 +52,10 @@ ENV_DIR: Final = "AUDIO_NEWS_CACHE_DIR"
 DEFAULT_MAX_MB: Final = 2048
 SUFFIX: Final = ".pcm"
 TEXT_SUFFIX: Final = ".txt"
+EPISODE_SUFFIX: Final = ".mp3"
 _MAGIC: Final = b"ANC1"
 _TEXT_MAGIC: Final = b"ANT1"
+_EPISODE_MAGIC: Final = b"ANE1"  # header's rate field: the length of the Rendering's JSON before the MP3
 _HEADER: Final = struct.Struct("<4sIQ")  # magic, sample rate (0 for text), payload bytes
 _TEMP_MAX_AGE_S: Final = 3600
 """A temporary entry this old is a dead writer's, and trim removes it."""
@@ -154,6 +165,51 @@ class SentenceCache:
     def put_text(self, key: str, text: str, value: str) -> None:
         self._write(self.path_for(key, text, TEXT_SUFFIX), _TEXT_MAGIC, 0, value.encode("utf-8"))
 
+    def get_episode(self, key: str, dest: Path) -> Rendering | None:
+        """The rendered MP3 stored under `key`, copied to `dest`, and where everything is in it;
+        None (and nothing at `dest`) when there is none or it is damaged."""
+        path = self.path_for(key, "", EPISODE_SUFFIX)
+        try:
+            with open(path, "rb") as f:
+                magic, meta_size, size = _HEADER.unpack(f.read(_HEADER.size))
+                if magic != _EPISODE_MAGIC or meta_size > size:
+                    raise ValueError("not an episode entry")
+                rendering = _rendering_from_json(f.read(meta_size))
+                with open(dest, "wb") as out:
+                    shutil.copyfileobj(f, out)
+                    copied = out.tell()
+                if copied != size - meta_size:
+                    raise ValueError("cut short or too long")
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except (OSError, ValueError, TypeError, KeyError, struct.error):
+            _unlink(Path(dest))
+            _unlink(path)
+            self.misses += 1
+            return None
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+        self.hits += 1
+        return rendering
+
+    def put_episode(self, key: str, rendering: Rendering, mp3: Path) -> None:
+        """Store the rendered (untagged) MP3 at `mp3` with its Rendering; streamed, never held whole."""
+        path = self.path_for(key, "", EPISODE_SUFFIX)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp")
+        meta = json.dumps(asdict(rendering), ensure_ascii=False, sort_keys=True).encode()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(mp3, "rb") as src, open(tmp, "wb") as f:
+                f.write(_HEADER.pack(_EPISODE_MAGIC, len(meta), len(meta) + os.fstat(src.fileno()).st_size))
+                f.write(meta)
+                shutil.copyfileobj(src, f)
+            os.replace(tmp, path)
+        except OSError:
+            _unlink(tmp)
+
     def _read(self, path: Path, magic: bytes, rate: int) -> bytes | None:
         """An entry's payload when its header is whole and matches; a damaged one is removed."""
         try:
@@ -193,7 +249,7 @@ class SentenceCache:
             if not (len(sub.name) == 2 and sub.is_dir()):
                 continue
             for path in sub.iterdir():
-                if path.suffix in (SUFFIX, TEXT_SUFFIX) and not path.name.startswith("."):
+                if path.suffix in (SUFFIX, TEXT_SUFFIX, EPISODE_SUFFIX) and not path.name.startswith("."):
                     try:
                         yield path, path.stat()
                     except OSError:
@@ -296,6 +352,37 @@ def diacritizer_key(model: str, lexicon: bytes, packages: Mapping[str, str], cod
         },
         sort_keys=True,
         separators=(",", ":"),
+    )
+
+
+def episode_key(script: Script, audio: AudioSettings, pauses: PauseSettings, ffmpeg: str, code: str) -> str:
+    """What the rendered MP3 depends on: every chapter title, block kind, sentence text and clip
+    (by its SHA-256), the audio and pause settings, the ffmpeg binary and stitch's source."""
+    digest = hashlib.sha256()
+    head = {"version": CACHE_VERSION, "audio": asdict(audio), "pauses": asdict(pauses), "ffmpeg": ffmpeg, "code": code}
+    digest.update(json.dumps(head, sort_keys=True).encode())
+    for part in script.parts:
+        digest.update(b"\0part\0" + part.title.encode())
+        for block in part.blocks:
+            digest.update(b"\0block\0" + block.kind.value.encode())
+            for sentence in block.sentences:
+                digest.update(b"\0sentence\0" + sentence.text.encode())
+                if sentence.clip is not None:
+                    clip = sentence.clip
+                    digest.update(f"\0{clip.sample_rate}\0".encode() + hashlib.sha256(clip.samples).digest())
+    return digest.hexdigest()
+
+
+def _rendering_from_json(data: bytes) -> Rendering:
+    """A Rendering read back; raises ValueError, TypeError or KeyError when it is not one."""
+    raw = json.loads(data)
+    return Rendering(
+        duration_ms=int(raw["duration_ms"]),
+        chapters=tuple(Chapter(**c) for c in raw["chapters"]),
+        cues=tuple(Cue(**c) for c in raw["cues"]),
+        loudness_lufs=raw["loudness_lufs"],
+        true_peak_db=raw["true_peak_db"],
+        warning=str(raw["warning"]),
     )
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import diacritize, normalize, player, publish, stitch, synthesize, tag
-from .cache import SentenceCache, TextCache, VoiceCache, diacritizer_key, source_digest, voice_key
+from .cache import SentenceCache, TextCache, VoiceCache, diacritizer_key, episode_key, source_digest, voice_key
 from .config import Settings, TextSettings
 from .engines import Engine, load_engine
 from .errors import PublishError
@@ -162,7 +162,7 @@ class Builder:
         try:
             publish.ensure_folder(episodes_dir)
             publish.crash_point("synthesized")
-            rendering = stitch.render(script, self.settings.audio, self.settings.pauses, tmp)
+            rendering = self._render(script, tmp)
             publish.crash_point("rendered")
             cover = publish.cover_bytes(podcast.image)
             tag.write_tags(
@@ -217,6 +217,20 @@ class Builder:
             self.cache.trim()  # over its cap: the least recently used clips go
         seconds = time.perf_counter() - started
         return BuildResult(episode, rendering, seconds, synth_seconds, recovered)
+
+    def _render(self, script: Script, dest: Path) -> Rendering:
+        """stitch.render, or the same MP3 and times from the cache when nothing it reads has changed."""
+        audio, pauses = self.settings.audio, self.settings.pauses
+        if self.cache is None:
+            return stitch.render(script, audio, pauses, dest)
+        ffmpeg = stitch.find_ffmpeg(audio.ffmpeg)
+        key = episode_key(script, audio, pauses, f"{ffmpeg.path} {ffmpeg.version}", source_digest(stitch.__name__))
+        found = self.cache.get_episode(key, dest)
+        if found is not None:
+            return found
+        rendering = stitch.render(script, audio, pauses, dest)
+        self.cache.put_episode(key, rendering, dest)
+        return rendering
 
 
 def _missing_folders(folder: Path) -> list[Path]:

@@ -5,9 +5,9 @@ fills the cache, then the same article is built again into the same folder (as
 a newsroom rebuilds after a fix elsewhere). The Builder, its voice and its
 diacritizer model are loaded before the clock starts, in both cases alike, so
 the figures are the per-article cost a long `build` or `pull` pays. The warm
-build still runs the text stages (diacritizer included), stitches, encodes,
-tags and publishes: its breakdown is printed. Issue 12's target: warm ≤ 0.15×
-cold.
+build still normalizes, reads the diacritized sentences, the clips and the
+stitched MP3 from the cache, tags and publishes: its breakdown is printed.
+Issue 12's target: warm ≤ 0.15× cold.
 
     python bench/cache_rebuild.py [ARTICLE] [--repeat N] [--voice NAME]
 """
@@ -77,7 +77,7 @@ def main() -> None:
     print(f"cold build: {cold:.2f} s (synthesis {median('cold_synth'):.2f} s)")
     print(
         f"warm build: {warm:.2f} s (synthesis from the cache {median('warm_synth'):.2f} s, "
-        f"text stages {median('text'):.2f} s (uncached {median('text_uncached'):.2f} s), stitch + tag + publish ≈ "
+        f"text stages {median('text'):.2f} s (uncached {median('text_uncached'):.2f} s), stitch (from the cache) + tag + publish ≈ "
         f"{warm - median('warm_synth') - median('text'):.2f} s)"
     )
     print(f"warm / cold: {warm / cold:.3f} (target ≤ 0.15)")

@@ -225,13 +225,30 @@ def test_an_unchanged_rebuild_synthesizes_nothing_and_a_changed_paragraph_only_i
     assert CALLS == expected
 
 
+def counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """stitch.render, recording each MP3 it writes."""
+    renders: list[Path] = []
+    real = stitch.render
+
+    def render(script, audio, pauses, dest):  # type: ignore[no-untyped-def]
+        renders.append(dest)
+        return real(script, audio, pauses, dest)
+
+    monkeypatch.setattr(stitch, "render", render)
+    return renders
+
+
 def test_a_build_from_the_cache_is_the_same_episode_as_one_from_the_engine(
-    tmp_path: Path, counting_voice: Path
+    tmp_path: Path, counting_voice: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cold = builder(counting_voice, tmp_path / "cold").build(ingest.read_article(SAMPLE))
     CALLS.clear()
+    episodes = list(default_folder().rglob(f"*{cache_mod.EPISODE_SUFFIX}"))
+    assert len(episodes) == 1
+    episodes[0].unlink()  # stitched again: from the cached clips
+    renders = counting_renders(monkeypatch)
     warm = builder(counting_voice, tmp_path / "warm").build(ingest.read_article(SAMPLE))
-    assert CALLS == []
+    assert CALLS == [] and len(renders) == 1
     assert warm.rendering.duration_ms == cold.rendering.duration_ms
     assert warm.rendering.chapters == cold.rendering.chapters
     assert warm.rendering.cues == cold.rendering.cues
@@ -240,6 +257,34 @@ def test_a_build_from_the_cache_is_the_same_episode_as_one_from_the_engine(
     cold_pcm = stitch.decode_pcm(tmp_path / "cold" / cold.episode.audio, 8000)
     warm_pcm = stitch.decode_pcm(tmp_path / "warm" / warm.episode.audio, 8000)
     assert warm_pcm == cold_pcm
+
+
+def test_an_unchanged_rebuild_is_not_stitched_again_and_publishes_the_same_audio(
+    tmp_path: Path, counting_voice: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renders = counting_renders(monkeypatch)
+    cold = builder(counting_voice, tmp_path / "cold").build(ingest.read_article(SAMPLE))
+    warm = builder(counting_voice, tmp_path / "warm").build(ingest.read_article(SAMPLE))
+    assert len(renders) == 1 and warm.rendering == cold.rendering and warm.episode.size == cold.episode.size
+    assert stitch.decode_pcm(tmp_path / "warm" / warm.episode.audio, 8000) == stitch.decode_pcm(
+        tmp_path / "cold" / cold.episode.audio, 8000
+    )
+    (entry,) = default_folder().rglob(f"*{cache_mod.EPISODE_SUFFIX}")
+    entry.write_bytes(entry.read_bytes()[:-100])  # cut short: rendered again, and stored whole again
+    again = builder(counting_voice, tmp_path / "again").build(ingest.read_article(SAMPLE))
+    assert len(renders) == 2 and again.rendering == cold.rendering
+    assert entry.stat().st_size > 100 + cold.episode.size // 2
+    assert not list((tmp_path / "again").rglob("*.tmp*"))
+
+
+def test_changed_pauses_stitch_again(tmp_path: Path, counting_voice: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    renders = counting_renders(monkeypatch)
+    settings = with_overrides(Settings(), voice=str(counting_voice))
+    Builder(settings, tmp_path / "out").build(ingest.read_article(SAMPLE))
+    slower = replace(settings, pauses=replace(settings.pauses, between_sentences_ms=400))
+    longer = Builder(slower, tmp_path / "out").build(ingest.read_article(SAMPLE))
+    assert len(renders) == 2 and CALLS == [s for s in spoken(counting_voice, SAMPLE) if s.strip()]
+    assert longer.rendering.duration_ms > 0
 
 
 def test_a_cache_turned_off_is_not_used(tmp_path: Path, counting_voice: Path) -> None:
