@@ -33,6 +33,7 @@ import os
 import shutil
 import struct
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
@@ -198,7 +199,7 @@ class SentenceCache:
     def put_episode(self, key: str, rendering: Rendering, mp3: Path) -> None:
         """Store the rendered (untagged) MP3 at `mp3` with its Rendering; streamed, never held whole."""
         path = self.path_for(key, "", EPISODE_SUFFIX)
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp")
+        tmp = _temp_name(path)
         meta = json.dumps(asdict(rendering), ensure_ascii=False, sort_keys=True).encode()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -231,7 +232,7 @@ class SentenceCache:
 
     def _write(self, path: Path, magic: bytes, rate: int, payload: bytes) -> None:
         """Header and payload under a temporary name, then renamed into place; an OSError skips the entry."""
-        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp")
+        tmp = _temp_name(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as f:
@@ -395,6 +396,11 @@ def _payload(data: bytes, magic: bytes, rate: int) -> bytes | None:
     if found != magic or found_rate != rate or len(data) - _HEADER.size != size or (magic == _MAGIC and size % 2):
         return None
     return data[_HEADER.size :]
+
+
+def _temp_name(path: Path) -> Path:
+    """Where an entry is written before the rename: one name per process and thread."""
+    return path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
 
 
 def _unlink(path: Path) -> None:

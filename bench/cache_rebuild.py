@@ -72,7 +72,7 @@ def main() -> None:
 
     cold, warm = median("cold"), median("warm")
     print(
-        f"article: {args.article} ({int(runs[0]['entries'])} cache entries: clips and diacritized sentences), median of {args.repeat}"
+        f"article: {args.article} ({int(runs[0]['entries'])} cache entries: clips, diacritized sentences, the episode), median of {args.repeat}"
     )
     print(f"cold build: {cold:.2f} s (synthesis {median('cold_synth'):.2f} s)")
     print(
