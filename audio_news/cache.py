@@ -35,8 +35,9 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Final
 
@@ -49,6 +50,9 @@ CACHE_VERSION: Final = 1
 every old entry then misses and ages out through the cap."""
 TEXT_CACHE_VERSION: Final = 1
 """Bump when diacritize.py's output for the same model, lexicon and input changes."""
+ENGINE_PACKAGES: Final = {"espeak": ("espeakng-loader",), "coqui": ("coqui-tts", "torch")}
+"""The distributions whose version changes an engine's audio (the eSpeak NG library and its data, a
+model runtime): an upgrade is a new voice."""
 ENV_DIR: Final = "AUDIO_NEWS_CACHE_DIR"
 DEFAULT_MAX_MB: Final = 2048
 SUFFIX: Final = ".pcm"
@@ -86,6 +90,17 @@ def source_digest(*modules: str) -> str:
     return digest.hexdigest()
 
 
+def package_versions(names: Iterable[str]) -> dict[str, str]:
+    """Installed versions of the named distributions ("" for one not installed)."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = ""
+    return versions
+
+
 def voice_key(profile: VoiceProfile, sample_rate: int, code: str = "") -> str:
     """What makes one voice's audio differ from another's for the same text, as one string.
 
@@ -109,6 +124,7 @@ def voice_key(profile: VoiceProfile, sample_rate: int, code: str = "") -> str:
         "files": files,
         "sample_rate": sample_rate,
         "code": code,
+        "packages": package_versions(ENGINE_PACKAGES.get(profile.engine, ())),
     }
     return json.dumps(voice, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 

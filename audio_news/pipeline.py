@@ -23,12 +23,20 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 
 from . import diacritize, normalize, player, publish, stitch, synthesize, tag
-from .cache import SentenceCache, TextCache, VoiceCache, diacritizer_key, episode_key, source_digest, voice_key
+from .cache import (
+    SentenceCache,
+    TextCache,
+    VoiceCache,
+    diacritizer_key,
+    episode_key,
+    package_versions,
+    source_digest,
+    voice_key,
+)
 from .config import Settings, TextSettings
 from .engines import Engine, load_engine
 from .errors import PublishError
@@ -75,12 +83,7 @@ def text_cache(cache: SentenceCache, diacritizer: diacritize.Diacritizer, text: 
     """The cache of `diacritizer`'s outputs (made from `text`): keyed by its model, its lexicon's
     bytes, the versions of the packages that hold the models, and the source of the code around them."""
     lexicon = Path(text.lexicon) if text.lexicon else diacritize.default_lexicon_path()
-    packages = {}
-    for name in ("text2tashkeel", "dengjen-tashkeel-py"):
-        try:
-            packages[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            packages[name] = ""
+    packages = package_versions(("text2tashkeel", "dengjen-tashkeel-py"))
     code = source_digest("audio_news.diacritize", "audio_news.arabic")
     return TextCache(
         cache, diacritizer_key(diacritizer.model, lexicon.read_bytes() if lexicon else b"", packages, code)

@@ -89,6 +89,14 @@ def test_the_key_is_the_engine_its_settings_the_rate_the_version_and_the_exact_t
     assert cache.get(voice_key(base, 22050), "نص", 22050) is None
 
 
+def test_the_engines_code_and_library_versions_are_part_of_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    espeak = replace(profile(rate=150), engine="espeak")
+    before = voice_key(espeak, 22050, "code")
+    assert voice_key(espeak, 22050, "edited code") != before
+    monkeypatch.setattr(cache_mod, "package_versions", lambda names: dict.fromkeys(names, "99.0"))
+    assert voice_key(espeak, 22050, "code") != before
+
+
 def test_a_model_file_named_in_the_settings_is_part_of_the_key(tmp_path: Path) -> None:
     model = tmp_path / "model.pth"
     model.write_bytes(b"one")
