@@ -18,12 +18,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .config import load_settings, with_overrides
+from .config import Settings, load_settings, with_overrides
 from .errors import AudioNewsError, InputError
 from .models import Article
 
 if TYPE_CHECKING:
     from .cache import SentenceCache
+    from .pipeline import Builder, BuildResult
     from .publish import Recovery
 
 app = typer.Typer(
@@ -54,6 +55,22 @@ def main(
     ),
 ) -> None:
     _state["debug"] = debug
+
+
+def _warn_if_local(settings: Settings) -> None:
+    """One line when the feed's base URL is this machine only (the default): apps elsewhere cannot reach it."""
+    from .publish import local_only
+
+    base = settings.podcast.base_url
+    if local_only(base):
+        err.print(
+            f"audio-news: warning: base_url is {base}, so the feed is reachable only from this machine; "
+            "set base_url under [podcast] in the --config file or pass --base-url https://your.host/podcast/ "
+            "(podcast:guid is made from the first such URL and kept when the feed moves)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _print_error(exc: AudioNewsError) -> None:
@@ -125,61 +142,105 @@ def _read_all(paths: list[Path]) -> list[Article]:
     return parsed
 
 
+def _read_inputs(inputs: list[str]) -> list[Article]:
+    """Articles from files and (fetched) page URLs, in the order given; every one is read
+    (each bad one named on its own line) before the first error is raised."""
+    from . import fetch
+
+    urls = [arg for arg in inputs if fetch.is_url(arg)]
+    if not urls:
+        return _read_all([Path(arg) for arg in inputs])
+    parsed: list[Article] = []
+    errors: list[AudioNewsError] = []
+    with fetch.Fetcher() as fetcher:
+        for arg in dict.fromkeys(inputs):
+            try:
+                parsed.extend([fetch.fetch_article(fetcher, arg)] if arg in urls else _read_all([Path(arg)]))
+            except AudioNewsError as exc:
+                errors.append(exc)
+    for extra in errors[1:]:
+        _print_error(extra)
+    if errors:
+        raise errors[0]
+    return parsed
+
+
+def _build_one(builder: Builder, article: Article, out_dir: Path, *, quiet: bool = False) -> BuildResult:
+    """Build one article with a progress bar on a terminal; print its line (unless `quiet`)."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        name = article.source if "://" in article.source else Path(article.source).name
+        task = bar.add_task(f"{name}: synthesizing", total=None)
+
+        def progress(done: int, total: int, task: TaskID = task, name: str = name) -> None:
+            stage = "synthesizing" if done < total else "stitching, tagging, publishing"
+            bar.update(task, completed=done, total=total, description=f"{name}: {stage}")
+
+        result = builder.build(article, progress)
+    _print_recovery(out_dir, result.recovered)
+    ep = result.episode
+    if result.rendering.warning:
+        err.print(
+            f"audio-news: warning: {article.source}: {result.rendering.warning}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    if quiet:
+        return result
+    minutes, seconds = divmod(round(ep.duration_ms / 1000), 60)
+    chapters = f"{len(ep.chapters)} chapter{'s' if len(ep.chapters) != 1 else ''}"
+    out.print(
+        f"{article.source} → {out_dir / ep.audio}: {minutes}:{seconds:02d}, "
+        f"{chapters}, built in {result.seconds:.1f} s "
+        f"(synthesis real-time factor {result.real_time_factor:.3f})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    if result.replaced is not None:
+        what = (
+            "new audio under the same guid (its ?v= token changed: apps fetch it again)"
+            if result.audio_changed
+            else "the audio is unchanged"
+        )
+        out.print(
+            f"replaced: episode {ep.guid} (first published {result.replaced.pub_date:%Y-%m-%d}): {what}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    return result
+
+
 @app.command()
 def build(
-    articles: list[Path] = typer.Argument(..., help="Article files (.txt, .md, .html)."),
+    articles: list[str] = typer.Argument(..., help="Article files (.txt, .md, .html) or http(s) page URLs."),
     out_dir: Path = OutOpt,
     base_url: str | None = typer.Option(None, "--base-url", help="Where the output folder is served."),
     voice: str | None = typer.Option(None, "--voice", help="Voice profile name or path to a .toml."),
     config: Path | None = ConfigOpt,
     rate: int | None = RateOpt,
 ) -> None:
-    """Build each article into an episode and update the feed."""
+    """Build each article (a file, or a page fetched from its URL) into an episode and update the feed."""
     from .pipeline import Builder, recover
 
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
-        parsed = _read_all(articles)  # every input checked before anything is built
+        parsed = _read_inputs(articles)  # every input checked before anything is built
         builder = Builder(settings, out_dir, rate=rate)
         _print_recovery(out_dir, recover(out_dir))
         for article in parsed:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-                disable=not err.is_terminal,
-            ) as bar:
-                name = Path(article.source).name
-                task = bar.add_task(f"{name}: synthesizing", total=None)
-
-                def progress(done: int, total: int, task: TaskID = task, name: str = name) -> None:
-                    stage = "synthesizing" if done < total else "stitching, tagging, publishing"
-                    bar.update(task, completed=done, total=total, description=f"{name}: {stage}")
-
-                result = builder.build(article, progress)
-            _print_recovery(out_dir, result.recovered)
-            ep = result.episode
-            if result.rendering.warning:
-                err.print(
-                    f"audio-news: warning: {article.source}: {result.rendering.warning}",
-                    markup=False,
-                    highlight=False,
-                    soft_wrap=True,
-                )
-            minutes, seconds = divmod(round(ep.duration_ms / 1000), 60)
-            chapters = f"{len(ep.chapters)} chapter{'s' if len(ep.chapters) != 1 else ''}"
-            out.print(
-                f"{article.source} → {out_dir / ep.audio}: {minutes}:{seconds:02d}, "
-                f"{chapters}, built in {result.seconds:.1f} s "
-                f"(synthesis real-time factor {result.real_time_factor:.3f})",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
+            _build_one(builder, article, out_dir)
         out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
+        _warn_if_local(settings)  # once, after the feed is written: a failed build says only why
 
 
 @app.command()
@@ -219,6 +280,7 @@ def feed(
         _print_recovery(out_dir, recover(out_dir))
         path = publish_feed(out_dir, settings)
         out.print(f"feed: {path}", markup=False, highlight=False)
+        _warn_if_local(settings)
 
 
 @app.command("diacritize")
@@ -297,6 +359,71 @@ def serve(
         server.serve(
             out_dir, host, port, announce=lambda line: out.print(line, markup=False, highlight=False, soft_wrap=True)
         )
+
+
+PULL_SOME_FAILED = 9
+"""`pull`'s exit status when some items were built and others failed."""
+PULL_NONE_BUILT = 10
+"""`pull`'s exit status when something failed and nothing was built."""
+
+
+@app.command()
+def pull(
+    feeds: list[str] = typer.Argument(
+        None, help="Feed URLs (RSS 2.0 or Atom); default: the sources in the settings file."
+    ),
+    out_dir: Path = OutOpt,
+    base_url: str | None = typer.Option(None, "--base-url", help="Where the output folder is served."),
+    voice: str | None = typer.Option(None, "--voice", help="Voice profile name or path to a .toml."),
+    config: Path | None = ConfigOpt,
+    rate: int | None = RateOpt,
+    max_per_run: int = typer.Option(10, "--max-per-run", min=1, max=100, help="For feeds named here: items per run."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Build every new item of the source feeds; one summary line per source.
+
+    Exit status: 0 when every new item was built (or none was new), 9 when some
+    were built and others failed, 10 when something failed and nothing was built.
+    """
+    import json
+
+    from . import fetch, sources
+    from .config import SourceSettings
+    from .pipeline import Builder, recover
+
+    with _reported():
+        settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
+        chosen = [SourceSettings(fetch.check_url(url), max_per_run) for url in dict.fromkeys(feeds or [])]
+        chosen = chosen or list(settings.sources)
+        if not chosen:
+            raise InputError("no sources: name feed URLs, or add [[sources]] to the settings file (--config)")
+        builder = Builder(settings, out_dir, rate=rate)
+        _print_recovery(out_dir, recover(out_dir))
+
+        def note(line: str) -> None:
+            err.print(f"audio-news: error: {line}", markup=False, highlight=False, soft_wrap=True)
+
+        def build_article(article: Article) -> object:
+            return _build_one(builder, article, out_dir, quiet=as_json)
+
+        reports = []
+        with fetch.Fetcher() as fetcher:
+            for source in chosen:
+                report = sources.pull_source(source, out_dir, fetcher, build_article, note)
+                if report.error:
+                    note(f"{source.url}: {report.error}")
+                reports.append(report)
+                if not as_json:
+                    out.print(report.line(), markup=False, highlight=False, soft_wrap=True)
+        built = sum(len(r.built) for r in reports)
+        failures = sum(len(r.failed) + bool(r.error) for r in reports)
+        if built:
+            _warn_if_local(settings)
+        if as_json:
+            summary = {"built": built, "failed": failures, "sources": [r.to_dict() for r in reports]}
+            sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+        if failures:
+            raise typer.Exit(PULL_SOME_FAILED if built else PULL_NONE_BUILT)
 
 
 cache_app = typer.Typer(no_args_is_help=True, help="The sentence audio cache: clips reused by later builds.")

@@ -6,7 +6,8 @@
                between_paragraphs_ms, between_sections_ms
     [text]     months ("gregorian" | "levantine" | "both"), latin ("spell" | "read"),
                lexicon (TSV path), tashkeel_model
-    [cache]    enabled, dir, max_mb (the sentence audio cache: audio_news/cache.py)
+    [cache]    enabled, dir, max_mb (the build cache: audio_news/cache.py)
+    [[sources]] url, max_per_run, name   (feeds that `pull` reads; one table each)
     voice = "espeak-ar"
 
 Every key has a default; CLI options override the file.
@@ -107,6 +108,24 @@ MAX_CACHE_MB: Final = 1024 * 1024
 
 
 @dataclass(frozen=True)
+class SourceSettings:
+    """A news feed (RSS 2.0 or Atom) that `pull` reads."""
+
+    url: str = ""
+    max_per_run: int = 10
+    """At most this many new items are built from it per run (the newest, oldest first)."""
+    name: str = ""
+    """What the summary calls it; empty = its URL."""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.url
+
+
+MAX_PER_RUN: Final = 100
+
+
+@dataclass(frozen=True)
 class Settings:
     podcast: PodcastSettings = field(default_factory=PodcastSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
@@ -114,6 +133,7 @@ class Settings:
     text: TextSettings = field(default_factory=TextSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     voice: str = "espeak-ar"
+    sources: tuple[SourceSettings, ...] = ()
 
 
 # Apple Podcasts' top-level categories (2019 list); subcategories are not offered.
@@ -181,14 +201,14 @@ def settings_from_dict(data: dict[str, Any], path: str = "") -> Settings:
         "text": TextSettings,
         "cache": CacheSettings,
     }
-    unknown = set(data) - set(sections) - {"voice"}
+    unknown = set(data) - set(sections) - {"voice", "sources"}
     if unknown:
         raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}", path)
     values: dict[str, Any] = {k: _section(cls, data.get(k, {}), k, path) for k, cls in sections.items()}
     voice = data.get("voice", Settings.voice)
     if not isinstance(voice, str) or not voice:
         raise ConfigError("voice must be a profile name or path", path)
-    settings = Settings(voice=voice, **values)
+    settings = Settings(voice=voice, sources=_sources(data.get("sources", []), path), **values)
     audio = settings.audio
     if not -40 <= audio.loudness_lufs <= -5:
         raise ConfigError("[audio] loudness_lufs must be in -40..-5", path)
@@ -207,6 +227,23 @@ def settings_from_dict(data: dict[str, Any], path: str = "") -> Settings:
         raise ConfigError(f"[cache] max_mb must be in 1..{MAX_CACHE_MB}", path)
     _check_podcast(settings.podcast, path)
     return settings
+
+
+def _sources(data: Any, path: str) -> tuple[SourceSettings, ...]:
+    """The [[sources]] tables: each needs an http(s) url, named once; max_per_run in 1..MAX_PER_RUN."""
+    if not isinstance(data, list):
+        raise ConfigError("sources must be an array of tables ([[sources]])", path)
+    sources: list[SourceSettings] = []
+    for number, table in enumerate(data, 1):
+        source = _section(SourceSettings, table, f"sources #{number}", path)
+        if not source.url.startswith(("http://", "https://")):
+            raise ConfigError(f"[[sources]] #{number} url must start with http:// or https://: {source.url!r}", path)
+        if not 1 <= source.max_per_run <= MAX_PER_RUN:
+            raise ConfigError(f"[[sources]] #{number} max_per_run must be in 1..{MAX_PER_RUN}", path)
+        if any(other.url == source.url for other in sources):
+            raise ConfigError(f"[[sources]] #{number} repeats the url {source.url!r}", path)
+        sources.append(source)
+    return tuple(sources)
 
 
 def _is_executable(name: str) -> bool:

@@ -9,10 +9,12 @@
      │    └── EngineMissingError(ImportError)  an optional extra is not installed
      ├── AudioError(RuntimeError)       decoding, stitching or encoding audio failed
      ├── TagError(ValueError)           an MP3's ID3 tags could not be written/read
-     └── PublishError(OSError)          the output folder, episode store or feed
+     ├── PublishError(OSError)          the output folder, episode store or feed
+     └── FetchError(OSError)            a page or feed that could not be fetched or
+                                        read (HTTP error, timeout, size cap, not a feed)
 
 Leaf errors also inherit the builtin they resemble (as mutagen does) so callers
-may catch either. Each carries the file it is about, when there is one.
+may catch either. Each carries the file (or URL) it is about, when there is one.
 """
 
 from __future__ import annotations
@@ -73,3 +75,9 @@ class PublishError(AudioNewsError, OSError):
     """The output folder, the episode store or the feed could not be written."""
 
     exit_code = 6
+
+
+class FetchError(AudioNewsError, OSError):
+    """A page or source feed could not be fetched or read; the message names the URL."""
+
+    exit_code = 7

@@ -77,6 +77,9 @@ _PROMO_OPENERS: Final = (
     "نزل تطبيق",
     "انضم إلى قناتنا",
     "انضموا إلى",
+    "جميع الحقوق محفوظة",
+    "حقوق النشر محفوظة",
+    "©",
 )
 _PROMO_MAX_WORDS: Final = 15
 _TRAILING_LINE_MAX_WORDS: Final = 15
@@ -121,6 +124,10 @@ _AGENCY_NAMES: Final = (
 _CREDIT_OPENERS: Final = ("بقلم", "كتب", "كتبت", "تقرير", "إعداد", "اعداد", "مراسل", "مراسلة", "مراسلنا")
 _CREDIT_MAX_WORDS: Final = 6
 _CREDIT_JOINER_RE: Final = re.compile(r"[\-–—/(]")
+# The closing line of a wire story: who reported, wrote and edited it, in parentheses
+# («(تغطية صحفية فلان - إعداد فلان للنشرة العربية - تحرير فلان)»), or the desk's initials («بم-كح/ها»).
+_STAFF_CREDIT_RE: Final = re.compile(r"^\((?=[^()]*(?:تغطية صحفية|شارك في التغطية|إعداد|اعداد|تحرير))[^()]{3,300}\)$")
+_DESK_CODE_RE: Final = re.compile(r"^[^\W\d_]{1,4}(?:\s?[-/]\s?[^\W\d_]{1,4}){1,5}$")
 
 _TEXT_HEADING_MAX_WORDS: Final = 10
 _SUBTITLE_MIN_WORDS: Final = 7  # a heading-like line right after the title is a subtitle only when this long
@@ -541,6 +548,12 @@ def is_credit_line(line: str, loose: bool = False) -> bool:
     return loose and len(words) <= 5 and re.search(r"\S\s*[-–—/]\s*\S", line) is not None and not _has_digit(line)
 
 
+def is_staff_credit(line: str) -> bool:
+    """A wire story's closing staff line: «(تغطية صحفية … - إعداد … - تحرير …)», or a desk code «بم-كح/ها»."""
+    line = line.strip()
+    return _STAFF_CREDIT_RE.match(line) is not None or _DESK_CODE_RE.match(line) is not None
+
+
 def _has_digit(text: str) -> bool:
     return re.search(r"\d", text) is not None
 
@@ -579,9 +592,11 @@ def _article_end(blocks: list[_Block]) -> int:
 
 def _without_credits(blocks: list[_Block]) -> list[_Block]:
     """Drop a byline or dateline among the first blocks and source credits at the very end."""
-    lead = [i for i, (_, text) in enumerate(blocks[:3]) if is_credit_line(text)]
+    lead = [
+        i for i, (is_heading, text) in enumerate(blocks[:3]) if is_credit_line(text, loose=i < 2 and not is_heading)
+    ]
     blocks = [block for i, block in enumerate(blocks) if i not in lead]
-    while blocks and not blocks[-1][0] and is_source_credit(blocks[-1][1]):
+    while blocks and not blocks[-1][0] and (is_source_credit(blocks[-1][1]) or is_staff_credit(blocks[-1][1])):
         blocks = blocks[:-1]
     return blocks
 
@@ -1079,12 +1094,29 @@ _DROP_WORDS: Final = frozenset(
     "ad ads adv advert adverts advertisement advertising sponsor sponsored promo promoted "
     "related share sharing social newsletter subscribe subscription comment comments "
     "breadcrumb breadcrumbs sidebar navbar menu cookie cookies popup modal outbrain taboola "
-    "byline tags recommended recommendations trending".split()
+    "byline tags recommended recommendations trending keywords consent gdpr onetrust ticker "
+    "paywall wall gallery slideshow carousel embed tweet instagram tiktok xfbml bio "
+    "sharedaddy sharethis addthis relatedposts".split()
 )
-# data-component / class / id pieces of link lists, tag lists and "read more" blocks.
+# data-component / class / id pieces of link lists, tag lists, "read more", "most read" and author boxes.
 _DROP_PHRASES_RE: Final = re.compile(
-    r"(?<![a-z])(?:links-block|related|tag-list|tags|topic-list|more-on|recommendations|read-more)(?![a-z])"
+    r"(?<![a-z])(?:links-block|tag-list|tags|topic-list|more-on|recommendations|read-more"
+    r"|(?:author|writer)-(?:box|bio|info|card|profile|about)|about-(?:author|writer)|fb-(?:post|video|comments)"
+    r"|most-?(?:read|viewed|popular|commented|shared)|related)(?![a-z])"
 )
+# A list or block that is mostly link text (menus, "most read", key-event jump lists) is not the story;
+# nor is a paragraph that is one link (a teaser).
+_LINK_BLOCK_TAGS: Final = frozenset("ul ol div section table td tr".split())
+_LINK_BLOCK_SHARE: Final = 0.6
+_LINK_BLOCK_MIN_LINKS: Final = 2
+_LINK_PARAGRAPH_SHARE: Final = 0.9
+# A box around a player (iframe, video) with at most a short title; a box of pictures with only captions
+# (a gallery, an album); a short call-to-action box with a form or a sign-up link (newsletter, app).
+_MEDIA_TAGS: Final = frozenset("iframe video audio embed object amp-video amp-iframe amp-youtube".split())
+_MEDIA_BOX_MAX_WORDS: Final = 20
+_GALLERY_WORDS_PER_IMAGE: Final = 15
+_CALL_TO_ACTION_MAX_WORDS: Final = 40
+_SIGN_UP_WORDS: Final = frozenset(("اشترك", "اشتركوا", "اشتركي", "سجل", "تسجيل", "subscribe", "sign up"))
 # class/id words of a short element that only says who wrote the article and when.
 _DATELINE_WORDS: Final = frozenset("meta date time published byline author dateline timestamp pubdate posted".split())
 _DATELINE_MAX_WORDS: Final = 30
@@ -1105,7 +1137,7 @@ _DATE_META: Final = frozenset(
     "publish_date dc.date dc.date.issued dcterms.date dcterms.created dcterms.issued sailthru.date "
     "parsely-pub-date article.published".split()
 )
-_TITLE_SEPARATORS_RE: Final = re.compile(r"\s+[|\-–—:]\s+")
+_TITLE_SEPARATORS_RE: Final = re.compile(r"\s+(?:[|\-–—:»]|::)\s+")
 
 
 @dataclass(eq=False)
@@ -1115,6 +1147,8 @@ class _Node:
     tag: str
     attrs: dict[str, str]
     children: list[_Node | str] = field(default_factory=list)
+    furniture: bool | None = None
+    """_is_furniture's answer, kept: it is asked for every element many times."""
 
 
 class _TreeBuilder(HTMLParser):
@@ -1157,9 +1191,14 @@ class _TreeBuilder(HTMLParser):
 
 
 def parse_html(text: str, source: str = "") -> Article:
-    """A saved news page: the <article> (or <main>) without menus, ads and share blocks.
+    """A saved or fetched news page: the story without menus, ads, share blocks and the like.
 
-    Title from the article's h1 (else og:title, else <title>, else the first
+    The story is the <article> (else itemprop=articleBody, <main>, or the box whose
+    paragraphs weigh most; see _content_root). Furniture goes by class/id words
+    (comments, related, most-read, cookie/consent, ticker, newsletter, gallery,
+    embeds, author boxes…) and by shape: link-dense lists and boxes, player boxes,
+    captioned-picture galleries, short sign-up boxes (_is_furniture). docs/extraction.md
+    scores this on pages shaped like the Arabic news sites. Title from the article's h1 (else og:title, else <title>, else the first
     block), sections from h2–h6, paragraphs from p and li; a page without any
     <p> has its paragraphs read from the text straight inside div, section, td
     and the like. Short date and byline elements (class or id "meta", "date",
@@ -1210,7 +1249,13 @@ def _walk(node: _Node, skip: Callable[[_Node], bool] = lambda n: False) -> Itera
 
 
 def _is_furniture(node: _Node) -> bool:
-    """Menus, ads, share and related blocks, scripts: never article text."""
+    """Menus, ads, share and related blocks, scripts, link lists: never article text."""
+    if node.furniture is None:
+        node.furniture = _judge_furniture(node)
+    return node.furniture
+
+
+def _judge_furniture(node: _Node) -> bool:
     if node.tag in _DROP_TAGS:
         return True
     attrs = node.attrs
@@ -1220,11 +1265,64 @@ def _is_furniture(node: _Node) -> bool:
         return True
     if attrs.get("role", "").lower() in _DROP_ROLES:
         return True
+    if node.tag in ("html", "body", "main"):
+        return False  # their classes describe the page («single-format-gallery», «has-sidebar»), not a box in it
     words = re.split(r"[\s_\-]+", (attrs.get("class", "") + " " + attrs.get("id", "")).lower())
     if any(word in _DROP_WORDS for word in words):
         return True
     marks = " ".join(attrs.get(key, "") for key in ("data-component", "class", "id")).lower().replace("_", "-")
-    return _DROP_PHRASES_RE.search(marks) is not None or _opens_with_read_more(node)
+    return (
+        _DROP_PHRASES_RE.search(marks) is not None
+        or _opens_with_read_more(node)
+        or _is_link_block(node)
+        or _is_media_box(node)
+    )
+
+
+def _is_media_box(node: _Node) -> bool:
+    """A player box, a gallery of captioned pictures, or a short sign-up box: page furniture by its shape."""
+    if node.tag not in ("div", "section", "ul", "aside"):
+        return False
+    inside = [n.tag for n in _walk(node)]
+    if {"h1", "article", "main"}.intersection(inside):
+        return False  # the story itself, however short
+    words = len(_node_text(node).split())
+    if words <= _MEDIA_BOX_MAX_WORDS and _MEDIA_TAGS.intersection(inside):
+        return True
+    images = inside.count("img") + inside.count("amp-img")
+    if (
+        images >= 2
+        and words <= _GALLERY_WORDS_PER_IMAGE * images
+        and all(len(_node_text(n).split()) <= _GALLERY_WORDS_PER_IMAGE for n in _walk(node) if n.tag == "p")
+    ):
+        return True  # every text in it is a caption
+    if words > _CALL_TO_ACTION_MAX_WORDS:
+        return False
+    if {"form", "input"}.intersection(inside):
+        return True
+    return any(n.tag in ("a", "button") and _is_sign_up(_node_text(n)) for n in _walk(node))
+
+
+def _is_sign_up(label: str) -> bool:
+    """«اشترك», «سجل الآن», «Subscribe»: the label of a sign-up link or button."""
+    words = _fold(label).lower().split()
+    if words and words[-1] == _fold("الآن"):
+        words = words[:-1]
+    return " ".join(words) in _SIGN_UP_WORDS
+
+
+def _is_link_block(node: _Node) -> bool:
+    """A list or box whose text is mostly links, or a paragraph that is all one link."""
+    if node.tag not in _LINK_BLOCK_TAGS and node.tag not in ("p", "li"):
+        return False
+    links = [n for n in _walk(node) if n.tag == "a"]  # link lists inside it count, dropped or not
+    if not links:
+        return False
+    total = len(_all_text(node))
+    linked = sum(len(_all_text(a)) for a in links if not any(n.tag == "a" for n in _walk(a)))
+    if node.tag in ("p", "li"):
+        return total > 0 and linked >= _LINK_PARAGRAPH_SHARE * total
+    return len(links) >= _LINK_BLOCK_MIN_LINKS and total > 0 and linked > _LINK_BLOCK_SHARE * total
 
 
 def _opens_with_read_more(node: _Node) -> bool:
@@ -1237,6 +1335,21 @@ def _opens_with_read_more(node: _Node) -> bool:
         and (first.tag in _HEADING_TAGS or first.tag == "h1")
         and is_read_more(_node_text(first))
     )
+
+
+def _all_text(node: _Node) -> str:
+    """Every word under `node` but scripts and styles, furniture included: what link density is measured on."""
+    parts: list[str] = []
+
+    def collect(n: _Node) -> None:
+        for child in n.children:
+            if isinstance(child, str):
+                parts.append(child)
+            elif child.tag not in ("script", "style", "template", "noscript"):
+                collect(child)
+
+    collect(node)
+    return _squash(" ".join(parts))
 
 
 def _is_outside_content(node: _Node) -> bool:
@@ -1280,19 +1393,89 @@ def _paragraph_weight(node: _Node) -> int:
 
 
 def _content_root(root: _Node) -> _Node:
-    """The element holding the article: the weightiest <article>, else <main>, else <body>."""
+    """The element holding the article.
+
+    The weightiest <article>, else the element marked itemprop=articleBody, else
+    <main>, else the element whose paragraphs weigh most (see _densest), widened
+    to the nearest ancestor that also holds the page's h1, else <body>.
+    """
     articles = [n for n in _walk(root, _is_furniture) if n.tag == "article"]
     if articles:
         return max(articles, key=_paragraph_weight)
     picks: tuple[Callable[[_Node], bool], ...] = (
+        lambda n: n.attrs.get("itemprop", "").lower() == "articlebody",
         lambda n: n.tag == "main" or n.attrs.get("role") == "main",
-        lambda n: n.tag == "body",
     )
     for pick in picks:
         found = next((n for n in _walk(root, _is_furniture) if pick(n)), None)
         if found is not None:
-            return found
-    return root
+            return _with_headline(root, found)
+    if densest := _densest(root):
+        return _with_headline(root, densest)
+    return next((n for n in _walk(root, _is_furniture) if n.tag == "body"), root)
+
+
+def _densest(root: _Node) -> _Node | None:
+    """The element whose <p> children (fully) and grandchildren (half) hold the most text.
+
+    A page without <article> or <main> keeps its story in one such box; a sidebar's
+    or footer's paragraphs sit in another, lighter one. A wrapper around a single
+    <p> (one box per paragraph, as some sites build pages) is looked through, so
+    the box of all the wrappers counts the paragraphs as its own.
+    """
+    weights: dict[int, float] = {}
+    nodes: dict[int, _Node] = {}
+
+    def visit(node: _Node, path: tuple[_Node, ...]) -> None:
+        for child in node.children:
+            if not isinstance(child, _Node) or _is_furniture(child):
+                continue
+            if child.tag == "p":
+                size = len(_node_text(child))
+                owners = [n for n in reversed(path) if not _wraps_one(n)]
+                for share, owner in zip((1.0, 0.5), owners, strict=False):
+                    weights[id(owner)] = weights.get(id(owner), 0.0) + share * size
+                    nodes[id(owner)] = owner
+            else:
+                visit(child, (*path, child))
+
+    visit(root, (root,))
+    if not weights:
+        return None
+    return nodes[max(weights, key=lambda key: weights[key])]
+
+
+def _wraps_one(node: _Node) -> bool:
+    """An element whose only content is one element (a box around a single paragraph)."""
+    kept = [
+        c for c in node.children if isinstance(c, _Node) and not _is_furniture(c) or isinstance(c, str) and c.strip()
+    ]
+    return len(kept) == 1 and isinstance(kept[0], _Node)
+
+
+def _with_headline(root: _Node, content: _Node) -> _Node:
+    """`content`, or its nearest ancestor holding the page's first h1 (the title, dek and byline sit beside it)."""
+    h1 = next((n for n in _walk(root, _is_furniture) if n.tag == "h1" and _node_text(n)), None)
+    if h1 is None or any(n is h1 for n in _walk(content)):
+        return content
+    path: list[_Node] = []
+
+    def find(node: _Node) -> bool:
+        path.append(node)
+        if node is content:
+            return True
+        if any(find(child) for child in node.children if isinstance(child, _Node)):
+            return True
+        path.pop()
+        return False
+
+    find(root)
+    for ancestor in reversed(path[:-1]):
+        if ancestor.tag in ("body", "html", "#root"):
+            break
+        if any(n is h1 for n in _walk(ancestor)):
+            return ancestor
+    return content
 
 
 def _html_title(content: _Node, root: _Node) -> str:
@@ -1376,23 +1559,28 @@ def _loose_blocks(node: _Node) -> Iterator[_Block]:
     Text and inline elements between two block elements make one paragraph; two
     <br> in a row end it too.
     """
-    run: list[str] = []
+    run: list[tuple[str, bool]] = []  # (text, inside a link)
 
     def flush() -> Iterator[_Block]:
-        pieces = re.split(r"\n\s*\n", "".join(run))
+        text = "".join(part for part, _ in run)
+        linked = "".join(("L" if in_link else "T") * len(part) for part, in_link in run)
         run.clear()
-        for piece in pieces:
-            yield False, piece
+        start = 0
+        for end, after in [(m.start(), m.end()) for m in re.finditer(r"\n\s*\n", text)] + [(len(text), len(text))]:
+            marks = [mark for char, mark in zip(text[start:end], linked[start:end], strict=True) if char.isalnum()]
+            if not marks or marks.count("L") < _LINK_PARAGRAPH_SHARE * len(marks):
+                yield False, text[start:end]  # a run of links ("طباعة | أرسل لصديق") is not read
+            start = after
 
     for child in node.children:
         if isinstance(child, str):
-            run.append(child.replace("\n", " "))
+            run.append((child.replace("\n", " "), False))
         elif child.tag == "br":
-            run.append("\n")
+            run.append(("\n", False))
         elif _is_furniture(child) or _is_dateline_node(child):
             continue
         elif child.tag in _INLINE_TAGS:
-            run.append(_raw_text(child).replace("\n", " "))
+            run.extend(_inline_text(child, child.tag == "a"))
         else:
             yield from flush()
             if child.tag in _HEADING_TAGS or child.tag == "h1" or _is_bold_heading(child):
@@ -1400,6 +1588,17 @@ def _loose_blocks(node: _Node) -> Iterator[_Block]:
             else:
                 yield from _loose_blocks(child)
     yield from flush()
+
+
+def _inline_text(node: _Node, in_link: bool) -> Iterator[tuple[str, bool]]:
+    """The text of an inline element as (text, inside a link) runs, <br> and newlines as spaces."""
+    for child in node.children:
+        if isinstance(child, str):
+            yield child.replace("\n", " "), in_link
+        elif child.tag == "br":
+            yield " ", in_link
+        elif not _is_furniture(child):
+            yield from _inline_text(child, in_link or child.tag == "a")
 
 
 def _meta_content(root: _Node, names: Iterable[str]) -> str | None:
@@ -1454,3 +1653,99 @@ def _json_ld_dates(data: str) -> list[str]:
 
     visit(value)
     return found
+
+
+# --- fetched pages ----------------------------------------------------------
+
+_AUTHOR_META: Final = ("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author")
+_IMAGE_META: Final = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src")
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    """What a web page says about its article, apart from the text."""
+
+    url: str | None = None
+    date: dt.date | None = None
+    author: str | None = None
+    image: str | None = None
+
+
+def read_html(text: str, source: str) -> Article:
+    """A fetched web page (already decoded) as an Article, with the checks read_article makes;
+    `source` (the URL it was fetched from) names it in errors and is its url when the page
+    names no canonical one. Author and lead image come from page_metadata."""
+    article = parse_html(text, source)
+    meta = page_metadata(text)
+    article = Article(
+        title=article.title,
+        sections=article.sections,
+        source=source,
+        url=article.url or meta.url or _http_url(source),
+        date=article.date or meta.date,
+        author=meta.author,
+        image=meta.image,
+    )
+    _check_length(article)
+    return article
+
+
+def page_metadata(text: str) -> PageMetadata:
+    """The canonical URL (<link rel=canonical>, og:url), publication date (metas, JSON-LD
+    datePublished, <time>), author and lead image (Open Graph and JSON-LD NewsArticle) of a page."""
+    builder = _TreeBuilder()
+    builder.feed(text)
+    builder.close()
+    root = builder.root
+    try:
+        ld = [
+            _json_ld(node) for node in _walk(root) if node.tag == "script" and "ld+json" in node.attrs.get("type", "")
+        ]
+        author = _json_ld_name(ld, "author") or _meta_content(root, _AUTHOR_META)
+        image = _http_url(_meta_content(root, _IMAGE_META) or "") or _json_ld_image(ld)
+        return PageMetadata(_html_url(root), _html_date(root, root), _plain_author(author), image)
+    except RecursionError:
+        return PageMetadata()
+
+
+def _json_ld(node: _Node) -> object:
+    try:
+        return json.loads("".join(c for c in node.children if isinstance(c, str)))
+    except ValueError:
+        return None
+
+
+def _json_ld_items(values: Iterable[object]) -> Iterator[dict[str, object]]:
+    """Every JSON-LD object, the @graph members and nested ones included."""
+    for value in values:
+        if isinstance(value, dict):
+            yield value
+            yield from _json_ld_items(value.values())
+        elif isinstance(value, list):
+            yield from _json_ld_items(value)
+
+
+def _json_ld_name(ld: list[object], key: str) -> str | None:
+    for item in _json_ld_items(ld):
+        value = item.get(key)
+        for one in value if isinstance(value, list) else [value]:
+            name = one.get("name") if isinstance(one, dict) else one
+            if isinstance(name, str) and name.strip():
+                return name.strip()
+    return None
+
+
+def _json_ld_image(ld: list[object]) -> str | None:
+    for item in _json_ld_items(ld):
+        value = item.get("image")
+        for one in value if isinstance(value, list) else [value]:
+            url = one.get("url") if isinstance(one, dict) else one
+            if isinstance(url, str) and _http_url(url):
+                return url.strip()
+    return None
+
+
+def _plain_author(value: str | None) -> str | None:
+    """A name, not a profile link (article:author is often a URL)."""
+    value = _squash(value or "")
+    return value if value and not _http_url(value) else None

@@ -31,7 +31,9 @@ COVER_MAX_BYTES: Final = 10_000_000
 GOLD_MAX_BYTES: Final = 64_000_000
 """A gold file for eval-tashkeel."""
 STORE_MAX_BYTES: Final = 64_000_000
-"""The episode store (episodes.json): some thousands of episodes."""
+"""The episode store (episodes.json): some thousands of episodes; also what `pull` remembers (.pull-state.json)."""
+FETCH_MAX_BYTES: Final = 5_000_000
+"""A web page or feed fetched by `build URL` or `pull` (a news page is well under 1 MB, scripts and all)."""
 
 _KINDS: Final = (
     (stat.S_ISDIR, "a directory"),

@@ -36,6 +36,12 @@ class Article:
     """The file it came from (for error messages and the episode guid)."""
     url: str | None = None
     date: dt.date | None = None
+    author: str | None = None
+    """The writer named in a web page's metadata (Open Graph, JSON-LD), when it names one."""
+    image: str | None = None
+    """The URL of a web page's lead image (og:image, JSON-LD image), when it has one."""
+    published: dt.datetime | None = None
+    """The moment a source feed says the article was published (orders the episodes of one day)."""
 
     @property
     def lead(self) -> str:
@@ -172,6 +178,11 @@ class Episode:
     """The MP3's integrated loudness and true peak as measured when it was built
     (None in stores written before they were kept)."""
     true_peak_db: float | None = None
+    source_hash: str | None = None
+    """SHA-256 of the article's text (publish.article_hash): its identity when it
+    has no URL (None in stores written before it was kept)."""
+    audio_version: str = ""
+    """Short SHA-256 of the MP3, the enclosure URL's ?v= token ("" in older stores: no token)."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

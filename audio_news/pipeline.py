@@ -57,6 +57,13 @@ class BuildResult:
     synth_seconds: float
     recovered: publish.Recovery = publish.Recovery()
     """What a process killed while this one ran had left half done, and was fixed."""
+    replaced: Episode | None = None
+    """The episode this build replaced (same guid: the same article rebuilt), or None if new."""
+
+    @property
+    def audio_changed(self) -> bool:
+        """A replaced episode's MP3 differs from the new one (its enclosure's ?v= token changed)."""
+        return self.replaced is not None and self.replaced.audio_version != self.episode.audio_version
 
     @property
     def real_time_factor(self) -> float:
@@ -152,10 +159,10 @@ class Builder:
         )
         synth_seconds = time.perf_counter() - synth_started
 
-        guid = publish.episode_guid(article.title, article.url)
-        slug = publish.slugify(article.title, guid=guid)
         store = publish.EpisodeStore(self.out_dir)
-        store.load()  # a corrupt store fails before any file is written
+        # a corrupt store fails before any file is written; identity from the source, never the title alone
+        guid, source_hash = publish.episode_identity(article, store.load())
+        slug = publish.slugify(article.title, guid=guid)
         episodes_dir = self.out_dir / publish.EPISODES_DIR
         # Removed again if the build fails: the output folder and its parents where
         # they are new, and any folder the build makes inside it.
@@ -207,6 +214,8 @@ class Builder:
                         voice=self.profile.name,
                         loudness_lufs=rendering.loudness_lufs,
                         true_peak_db=rendering.true_peak_db,
+                        source_hash=source_hash,
+                        audio_version=publish.audio_version(mp3),
                     )
                     episodes, replaced = store.put(episode, pub.write)
                     _write_feed_and_site(self.out_dir, self.settings, episodes, pub)
@@ -219,7 +228,7 @@ class Builder:
         if self.cache is not None:
             self.cache.trim()  # over its cap: the least recently used clips go
         seconds = time.perf_counter() - started
-        return BuildResult(episode, rendering, seconds, synth_seconds, recovered)
+        return BuildResult(episode, rendering, seconds, synth_seconds, recovered, replaced)
 
     def _render(self, script: Script, dest: Path) -> Rendering:
         """stitch.render, or the same MP3 and times from the cache when nothing it reads has changed."""
@@ -270,10 +279,13 @@ def _remove_folders(created: Sequence[Path]) -> None:
 
 
 def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:
-    """A rebuild keeps its place in the feed; else the article's own date, or now."""
+    """A rebuild keeps its place in the feed; else the moment its source feed gives, the article's
+    own date, or now."""
     if previous is not None:
         return previous.pub_date
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if article.published is not None and article.published.tzinfo is not None and article.published < now:
+        return article.published.astimezone(dt.UTC).replace(microsecond=0)
     if article.date is not None and article.date < now.date():
         return dt.datetime.combine(article.date, dt.time(), dt.UTC)
     return now

@@ -51,10 +51,10 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from .arabic import EASTERN_DIGITS, MARK_CLASS, TATWEEL
-from .config import PodcastSettings, image_mime
+from .config import DEFAULT_BASE_URL, PodcastSettings, image_mime
 from .errors import PublishError
 from .limits import COVER_MAX_BYTES, STORE_MAX_BYTES, read_bounded
-from .models import Chapter, Cue, Episode, Rendering
+from .models import Article, Chapter, Cue, Episode, Rendering
 
 FEED_NAME: Final = "feed.xml"
 STORE_NAME: Final = "episodes.json"
@@ -65,10 +65,17 @@ EPISODES_DIR: Final = "episodes"
 CHAPTERS_VERSION: Final = "1.2.0"
 ITUNES_NS: Final = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS: Final = "https://podcastindex.org/namespace/1.0"
+PSC_NS: Final = "http://podlove.org/simple-chapters"
+"""Podlove Simple Chapters: the chapters clients without Podcasting 2.0 read (gPodder's podcastparser)."""
+PSC_VERSION: Final = "1.2"
 PODCAST_GUID_NAMESPACE: Final = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 """The Podcasting 2.0 namespace for podcast:guid (uuid5 of the feed URL)."""
 ARTICLE_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:audio-news:article-title")
-"""Namespace for the guid of an article known only by its title."""
+"""Namespace of the guid stores made before content identity: from the title alone (kept by migration)."""
+CONTENT_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "urn:audio-news:article-content")
+"""Namespace for the guid of an article without a URL: uuid5 of its content hash."""
+VERSION_LEN: Final = 12
+"""Hex digits of the MP3's SHA-256 in the enclosure's ?v= token."""
 
 _SLUG_MAX_BYTES: Final = 120
 _SUFFIX_LEN: Final = 8
@@ -85,11 +92,12 @@ _XML_BAD: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def episode_guid(title: str, source_url: str | None) -> str:
-    """A stable id for an article: uuid5 of its URL if known, else of its title.
+    """uuid5 of the article's URL if known, else the legacy id from its title.
 
-    Rebuilding the same article gives the same guid, so its episode is replaced.
     The URL's fragment and surrounding spaces are ignored; the title is compared
-    after NFC and whitespace folding.
+    after NFC and whitespace folding. Without a URL, new episodes get their id
+    from episode_identity (content, not title); this title id is only what
+    stores made before that hold, and what episode_identity migrates.
     """
     url = (source_url or "").strip()
     if url:
@@ -97,6 +105,65 @@ def episode_guid(title: str, source_url: str | None) -> str:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, urlunsplit(parts._replace(fragment=""))))
     key = " ".join(unicodedata.normalize("NFC", title).split())
     return str(uuid.uuid5(ARTICLE_NAMESPACE, key))
+
+
+def _folded(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def article_hash(article: Article) -> str:
+    """SHA-256 (hex) of what the article says: title, headings and paragraphs,
+    each NFC with whitespace folded, one a line.
+
+    The text, not the file's bytes: the same article saved as .txt or .md, with
+    other line endings or spacing, is the same article; any change of a word
+    makes another one.
+    """
+    lines = [_folded(article.title)]
+    for section in article.sections:
+        if section.heading is not None:
+            lines.append("# " + _folded(section.heading))
+        lines.extend(_folded(p) for p in section.paragraphs)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def episode_identity(article: Article, stored: Sequence[Episode]) -> tuple[str, str]:
+    """The episode's guid and the article's content hash (article_hash).
+
+    Identity comes from the source, never from the title alone, so a different
+    article with the same title («نشرة الأخبار») is a new episode:
+    - the article's URL (front matter url, canonical link) when known: edits keep one episode;
+    - else its content: uuid5 of article_hash. The same text rebuilt keeps its
+      guid; an edited text is a new episode (give it a url to keep one).
+    Migration: a store made before this keys URL-less episodes by title and keeps
+    no hash. The first rebuild of such a title adopts that episode's guid (as the
+    old version would have) and records the hash, so from then on it is matched
+    by content and another article with that title becomes a new episode.
+    """
+    digest = article_hash(article)
+    if (article.url or "").strip():
+        return episode_guid(article.title, article.url), digest
+    for episode in stored:
+        if episode.source_hash == digest and not episode.source_url:
+            return episode.guid, digest
+    legacy = episode_guid(article.title, None)
+    for episode in stored:
+        if episode.guid == legacy and episode.source_hash is None and not episode.source_url:
+            return legacy, digest
+    return str(uuid.uuid5(CONTENT_NAMESPACE, digest)), digest
+
+
+def audio_version(path: Path) -> str:
+    """The MP3's version token: the first VERSION_LEN hex digits of its SHA-256.
+
+    The enclosure URL carries it (?v=…): rebuilding an episode keeps its guid and
+    file name but changes its bytes, and apps that cache by URL fetch it again.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:VERSION_LEN]
 
 
 def _slug_char(ch: str) -> str:
@@ -821,6 +888,12 @@ def _checked_episode(item: object, number: int) -> Episode:
     url = item.get("source_url")
     if url is not None and not _is_url(url):
         raise bad("source_url", "must be an http(s) URL")
+    digest = item.get("source_hash")
+    if digest is not None and not (isinstance(digest, str) and re.fullmatch("[0-9a-f]{64}", digest)):
+        raise bad("source_hash", "must be a SHA-256 in hex or null")
+    version = item.get("audio_version", "")
+    if not (isinstance(version, str) and re.fullmatch("[0-9a-f]{0,64}", version)):
+        raise bad("audio_version", "must be hex digits")
     chapters = item.get("chapters", [])
     if not isinstance(chapters, list):
         raise bad("chapters", "must be a list")
@@ -936,17 +1009,39 @@ def podcast_guid(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
+_LOCAL_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def local_only(base_url: str) -> bool:
+    """Whether a feed at `base_url` is reachable only from this machine (a loopback
+    host, as the default base_url is): apps elsewhere cannot subscribe to it."""
+    try:
+        host = (urlsplit(base_url.strip()).hostname or "").lower()
+    except ValueError:
+        return False
+    return host in _LOCAL_HOSTS or host.startswith("127.")
+
+
 def channel_guid(out_dir: Path, feed_url: str) -> str:
-    """The podcast's podcast:guid, made once from the first feed URL and kept in
-    out_dir/.podcast-guid: the spec wants it to stay when the feed moves."""
+    """The podcast's podcast:guid, made once from the first real feed URL and kept in
+    out_dir/.podcast-guid: the spec wants it to stay when the feed moves.
+
+    A loopback feed URL (the default base_url) is the same on every install, so its
+    guid is used but not kept: the first build with a real base_url makes the one
+    that stays. A guid that an older version kept from the default URL is replaced
+    the same way.
+    """
     path = Path(out_dir) / GUID_NAME
     try:
         stored = path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         stored = ""
-    if re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", stored):
+    default = podcast_guid(urljoin(DEFAULT_BASE_URL, FEED_NAME))
+    if re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", stored) and stored != default:
         return stored
     guid = podcast_guid(feed_url)
+    if local_only(feed_url):
+        return guid
     atomic_write(path, guid + "\n")
     return guid
 
@@ -968,7 +1063,7 @@ class _ChannelExtension(BaseExtension):  # type: ignore[misc]  # feedgen is unty
         self.image = ""
 
     def extend_ns(self) -> dict[str, str]:
-        return {"podcast": PODCAST_NS, "itunes": ITUNES_NS}
+        return {"podcast": PODCAST_NS, "itunes": ITUNES_NS, "psc": PSC_NS}
 
     def extend_rss(self, feed: _Element) -> _Element:
         channel = feed[0]
@@ -988,12 +1083,26 @@ class _ChannelExtension(BaseExtension):  # type: ignore[misc]  # feedgen is unty
         return feed
 
 
+def _npt(ms: int) -> str:
+    """A Podlove chapter start: normal play time, HH:MM:SS.mmm."""
+    seconds, millis = divmod(max(0, ms), 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
 class _ItemExtension(BaseEntryExtension):  # type: ignore[misc]  # feedgen is untyped
-    """podcast:transcript (any number) and podcast:chapters on an item."""
+    """podcast:transcript (any number), podcast:chapters and psc:chapters on an item.
+
+    Transcripts are written in the order given; _add_item puts the VTT last, since
+    parsers that keep one podcast:transcript (feedparser) keep the last. Podlove
+    chapters repeat the JSON chapters inline for clients that read only those.
+    """
 
     def __init__(self) -> None:
         self.transcripts: list[dict[str, str]] = []
         self.chapters_url = ""
+        self.psc_chapters: list[tuple[str, str]] = []
 
     def extend_rss(self, entry: _Element) -> _Element:
         for attrs in self.transcripts:
@@ -1004,6 +1113,13 @@ class _ItemExtension(BaseEntryExtension):  # type: ignore[misc]  # feedgen is un
             elem = xml_elem(f"{{{PODCAST_NS}}}chapters", entry)
             elem.attrib["url"] = self.chapters_url
             elem.attrib["type"] = "application/json+chapters"
+        if self.psc_chapters:
+            chapters = xml_elem(f"{{{PSC_NS}}}chapters", entry)
+            chapters.attrib["version"] = PSC_VERSION
+            for start, title in self.psc_chapters:
+                chapter = xml_elem(f"{{{PSC_NS}}}chapter", chapters)
+                chapter.attrib["start"] = start
+                chapter.attrib["title"] = title
         return entry
 
     def extend_atom(self, entry: _Element) -> _Element:
@@ -1034,6 +1150,10 @@ def _feed_text(text: str) -> str:
     return html.escape(_clean(text), quote=False)
 
 
+def _start(chapter: Chapter) -> int:
+    return chapter.start_ms
+
+
 def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> None:
     item = fg.add_entry(order="append")
     item.title(_feed_text(episode.title) or episode.slug)
@@ -1042,7 +1162,10 @@ def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> 
         size = (out_dir / episode.audio).stat().st_size
     except OSError:
         size = episode.size
-    item.enclosure(_url(base, episode.audio), str(size), "audio/mpeg")
+    audio_url = _url(base, episode.audio)
+    if episode.audio_version and not _is_url(episode.audio):
+        audio_url += "?v=" + quote(episode.audio_version, safe="")
+    item.enclosure(audio_url, str(size), "audio/mpeg")
     item.guid(episode.guid, permalink=False)
     pub = episode.pub_date if episode.pub_date.tzinfo else episode.pub_date.replace(tzinfo=dt.UTC)
     item.pubDate(pub)
@@ -1051,14 +1174,18 @@ def _add_item(fg: FeedGenerator, out_dir: Path, base: str, episode: Episode) -> 
     item.podcast.itunes_duration(str((max(0, episode.duration_ms) + 500) // 1000))
     item.podcast.itunes_episode_type("full")
     ext: _ItemExtension = item.podcastindex
+    # the VTT last: a parser that keeps one podcast:transcript (feedparser) keeps the last
+    if episode.transcript_txt:
+        ext.transcripts.append({"url": _url(base, episode.transcript_txt), "type": "text/plain", "language": "ar"})
     if episode.transcript_vtt:
         ext.transcripts.append(
             {"url": _url(base, episode.transcript_vtt), "type": "text/vtt", "language": "ar", "rel": "captions"}
         )
-    if episode.transcript_txt:
-        ext.transcripts.append({"url": _url(base, episode.transcript_txt), "type": "text/plain", "language": "ar"})
     if episode.chapters_json:
         ext.chapters_url = _url(base, episode.chapters_json)
+    ext.psc_chapters = [
+        (_npt(c.start_ms), _clean(c.title) or f"{n}") for n, c in enumerate(sorted(episode.chapters, key=_start), 1)
+    ]
 
 
 def render_feed(out_dir: Path, podcast: PodcastSettings, episodes: Sequence[Episode], cover_name: str) -> bytes:

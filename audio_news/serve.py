@@ -54,6 +54,7 @@ CONTENT_TYPES: Final[dict[str, str]] = {
     ".mp3": "audio/mpeg",
     ".xml": "application/rss+xml; charset=utf-8",
     ".json": "application/json",
+    ".chapters.json": "application/json+chapters",  # Podcasting 2.0 chapters: their own type, by full suffix
     ".vtt": "text/vtt; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".html": "text/html; charset=utf-8",
@@ -117,7 +118,8 @@ def resolve(out_dir: Path, url_path: str) -> Path | None:
 
 def content_type(path: Path) -> str:
     """The Content-Type header for a served file, by suffix."""
-    return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    suffix = ".chapters.json" if path.name.lower().endswith(".chapters.json") else path.suffix.lower()
+    return CONTENT_TYPES.get(suffix, "application/octet-stream")
 
 
 # --- the ASGI app ------------------------------------------------------------

@@ -210,3 +210,35 @@ def test_cover_over_the_limit_and_device_cover_are_refused(tmp_path):
     path = write(tmp_path, '[podcast]\nimage = "/dev/zero"\n')
     with pytest.raises(ConfigError, match="character device"):
         load_settings(path)
+
+
+def test_sources_are_read_in_order(tmp_path):
+    path = write(
+        tmp_path,
+        '[[sources]]\nurl = "https://a.example/rss"\n\n'
+        '[[sources]]\nurl = "http://b.example/atom.xml"\nmax_per_run = 3\nname = "صحيفة ب"\n',
+    )
+    first, second = load_settings(path).sources
+    assert (first.url, first.max_per_run, first.label) == ("https://a.example/rss", 10, "https://a.example/rss")
+    assert (second.url, second.max_per_run, second.label) == ("http://b.example/atom.xml", 3, "صحيفة ب")
+    assert Settings().sources == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('sources = "https://a.example/rss"\n', "array of tables"),
+        ("[[sources]]\nmax_per_run = 2\n", "#1 url must start with http"),
+        ('[[sources]]\nurl = "ftp://a.example/rss"\n', "#1 url must start with http"),
+        ('[[sources]]\nurl = "https://a.example/rss"\nmax_per_run = 0\n', "#1 max_per_run must be in 1..100"),
+        ('[[sources]]\nurl = "https://a.example/rss"\nmax_per_run = "5"\n', "max_per_run must be a whole number"),
+        ('[[sources]]\nurl = "https://a.example/rss"\nfeed = "x"\n', "unknown key 'feed'"),
+        ('[[sources]]\nurl = "https://a/r"\n[[sources]]\nurl = "https://a/r"\n', "#2 repeats the url"),
+    ],
+    ids=["not-tables", "no-url", "not-http", "max-zero", "max-type", "unknown-key", "repeated"],
+)
+def test_bad_sources_name_the_file_and_the_problem(tmp_path, text, words):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert words in str(err.value) and str(path) in str(err.value)

@@ -35,7 +35,7 @@ from audio_news.tashkeel_eval import parse_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT.parent / "shared" / "data" / "tashkeel"
-NO_LEXICON = Path(os.devnull)
+NO_LEXICON = Path(__file__).parent / "data" / "empty-lexicon.tsv"  # a regular file: devices are refused
 
 
 def nfc(text: str) -> str:

@@ -963,3 +963,69 @@ def test_controls_and_bidi_overrides_are_removed_from_titles_and_text():
     article = parse_text(f"{title}\n{LEAD}\u202e\x01\n")
     assert article.title == "خبر عاجل عن الطقس \u200fBBC"  # the right-to-left mark is kept (see ingest)
     assert article.sections[0].paragraphs == (LEAD,)
+
+
+# --- page furniture by shape (the extraction corpus, tests/test_extraction.py, scores the whole) ----------
+
+
+@pytest.mark.parametrize(
+    "line, credit",
+    [
+        ("(تغطية صحفية سامي علي - إعداد هدى نور للنشرة العربية - تحرير رامي سعد)", True),
+        ("بم-كح/ها", True),
+        ("(وأضاف أن الاجتماع المقبل سيعقد في الربيع)", False),
+        ("وقال إن الموعد لم يحدد بعد.", False),
+    ],
+    ids=["staff-line", "desk-code", "parenthesised-sentence", "sentence"],
+)
+def test_wire_staff_lines_and_desk_codes_are_credits(line, credit):
+    assert ingest.is_staff_credit(line) is credit
+
+
+def test_html_link_lists_embeds_galleries_and_sign_up_boxes_are_not_read():
+    page = (
+        "<html><body><div class='story'><h1>العنوان</h1>"
+        f"<p>{LEAD}</p>"
+        "<div><h3>أهم الأخبار</h3><ul><li><a href='/a'>خبر أول عن الطقس</a></li><li><a href='/b'>خبر ثان</a></li></ul></div>"
+        "<blockquote class='twitter-tweet'><p>تغريدة عن الطقس</p></blockquote>"
+        "<div><img src='1.jpg'><p>صورة أولى</p><img src='2.jpg'><p>صورة ثانية</p></div>"
+        "<div><iframe src='https://player.example/1'></iframe><p>شاهد الفيديو</p></div>"
+        "<div><p>نشرتنا الصباحية في بريدك</p><a href='/nl'>اشترك الآن</a></div>"
+        f"<p>{PARAGRAPH}</p>"
+        "<p>(تغطية صحفية سامي علي - تحرير رامي سعد)</p>"
+        "</div></body></html>"
+    )
+    assert parse_html(page).sections == (ingest.Section(None, (LEAD, PARAGRAPH)),)
+
+
+def test_html_without_article_reads_the_densest_box_and_keeps_its_headline():
+    page = (
+        "<html><body><div class='wrap'><h1>العنوان</h1><p class='summary'>ملخص الخبر في سطر واحد</p>"
+        f"<div class='text'><p>{LEAD}</p><p>{PARAGRAPH}</p></div></div>"
+        "<div class='side'><p>عمود جانبي قصير</p></div></body></html>"
+    )
+    article = parse_html(page)
+    assert article.title == "العنوان"
+    assert article.sections[0].paragraphs == ("ملخص الخبر في سطر واحد", LEAD, PARAGRAPH)
+
+
+def test_html_one_box_per_paragraph_without_article_reads_every_paragraph():
+    page = (
+        "<html><body><div class='head'><h1>العنوان</h1></div><div class='page'>"
+        f"<div class='story'><div class='block'><p>{LEAD} {LEAD}</p></div><div class='block'><p>{PARAGRAPH}</p></div></div>"
+        "</div><div class='side'><p>عمود جانبي قصير</p></div></body></html>"
+    )
+    assert parse_html(page).sections[0].paragraphs == (f"{LEAD} {LEAD}", PARAGRAPH)
+
+
+def test_html_page_classes_on_body_do_not_hide_the_story():
+    page = (
+        "<html><body class='single single-format-gallery has-sidebar'><main class='site-main'>"
+        f"<article><h1>العنوان</h1><p>{LEAD}</p></article></main></body></html>"
+    )
+    assert parse_html(page).sections[0].paragraphs == (LEAD,)
+
+
+def test_html_a_story_box_with_share_in_a_longer_class_word_is_read():
+    page = f"<article><h1>العنوان</h1><div class='post-body shareable'><p>{LEAD}</p></div></article>"
+    assert parse_html(page).sections[0].paragraphs == (LEAD,)

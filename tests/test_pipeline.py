@@ -8,6 +8,7 @@ in-process with the tone voice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -18,10 +19,12 @@ import xml.etree.ElementTree as ET
 from array import array
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 import pytest
 from cli_run import TONE, command, invoke, run_cli
+from feed_clients import check_clients
 from ffmpegs import env_for, fake_ffmpeg
 from typer.testing import CliRunner
 
@@ -151,6 +154,7 @@ def test_feed_lists_every_episode(built):
         kinds = {t.get("type") for t in item.findall("podcast:transcript", NS)}
         assert kinds == {"text/vtt", "text/plain"}
         assert item.find("podcast:chapters", NS).get("type") == "application/json+chapters"
+    check_clients((out / "feed.xml").read_bytes(), "https://news.example/pod/feed.xml", episodes(out))
 
 
 def test_transcripts_keep_the_arabic_text(built):
@@ -255,7 +259,8 @@ def test_builds_alike_without_ffmpeg_on_path_and_with_debians_named(tmp_path, bi
         timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    assert "warning" not in result.stderr
+    (line,) = result.stderr.splitlines()  # the default base_url's warning, nothing else
+    assert line.startswith("audio-news: warning: base_url is http://127.0.0.1:8000/"), result.stderr
     (episode,) = episodes(out)
     mp3 = out / episode.audio
     lufs, peak = stitch.measure_loudness(mp3)  # read back with the bundled ffmpeg
@@ -370,7 +375,7 @@ def test_a_clicky_voice_builds_as_loud_as_the_ceiling_allows_with_one_warning(tm
     lufs, peak = stitch.measure_loudness(out / episode.audio)
     assert -1.6 <= peak <= -1.0 and lufs < -16.5, (lufs, peak)  # the ceiling is what stops it
     assert (episode.loudness_lufs, episode.true_peak_db) == pytest.approx((lufs, peak), abs=0.2)
-    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line and "base_url is" not in line]
     assert warnings == [
         f"audio-news: warning: {SAMPLE}: the voice is too peaky for -16 LUFS under -1 dBTP: "
         f"the episode measures {episode.loudness_lufs:.1f} LUFS at {episode.true_peak_db:.1f} dBTP"
@@ -408,3 +413,117 @@ def test_old_stores_without_loudness_still_load(tmp_path):
     assert episode.loudness_lufs is None and episode.true_peak_db is None
     again = replace(episode, loudness_lufs=-16.1, true_peak_db=-1.4)
     assert Episode.from_dict(json.loads(json.dumps(again.to_dict()))) == again
+
+
+# --- episode identity -----------------------------------------------------------
+
+BULLETIN = "نشرة الأخبار"
+
+
+def write_article(folder: Path, name: str, body: str, title: str = BULLETIN) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f"{title}\n{body}\n", encoding="utf-8")
+    return path
+
+
+def test_two_articles_with_one_title_are_two_episodes(tmp_path):
+    out = tmp_path / "out"
+    first = write_article(tmp_path / "in", "monday.txt", "افتتحت الحكومة اليوم جسرا جديدا فوق النهر.")
+    second = write_article(tmp_path / "in2", "monday.txt", "ارتفعت أسعار الذهب في الأسواق المحلية.")
+    for article in (first, second):
+        result = invoke("build", str(article), "--out", str(out), "--voice", str(TONE))
+        assert result.returncode == 0, result.stderr
+        assert "replaced" not in result.stdout
+    stored = episodes(out)
+    assert [e.title for e in stored] == [BULLETIN, BULLETIN]
+    assert len({e.guid for e in stored}) == 2 and len({e.slug for e in stored}) == 2
+    assert all((out / e.audio).is_file() and (out / e.transcript_vtt).is_file() for e in stored)
+    items = ET.parse(out / "feed.xml").getroot().findall("channel/item")
+    assert sorted(i.findtext("guid") for i in items) == sorted(e.guid for e in stored)
+
+
+def test_the_same_article_rebuilt_keeps_one_guid_and_says_replaced(tmp_path):
+    out = tmp_path / "out"
+    article = write_article(tmp_path / "in", "bulletin.txt", "افتتحت الحكومة اليوم جسرا جديدا فوق النهر.")
+    first = invoke("build", str(article), "--out", str(out), "--voice", str(TONE))
+    assert first.returncode == 0, first.stderr
+    (before,) = episodes(out)
+    # the same text saved again with other spacing and line endings is the same article
+    article.write_bytes(f"  {BULLETIN}\r\nافتتحت الحكومة  اليوم جسرا جديدا فوق النهر.\r\n".encode())
+    again = invoke("build", str(article), "--out", str(out), "--voice", str(TONE))
+    assert again.returncode == 0, again.stderr
+    (after,) = episodes(out)
+    assert (after.guid, after.slug, after.pub_date) == (before.guid, before.slug, before.pub_date)
+    assert after.source_hash == before.source_hash
+    replaced = [line for line in again.stdout.splitlines() if line.startswith("replaced:")]
+    assert len(replaced) == 1 and before.guid in replaced[0]
+    # the enclosure carries the MP3's own version token
+    url = ET.parse(out / "feed.xml").getroot().find("channel/item/enclosure").get("url")
+    digest = hashlib.sha256((out / after.audio).read_bytes()).hexdigest()
+    assert unquote(url).endswith(f"{after.audio}?v={digest[:12]}") and after.audio_version == digest[:12]
+
+
+def test_new_audio_under_an_old_guid_gets_a_new_version_token(tmp_path):
+    out = tmp_path / "out"
+    article = write_article(tmp_path / "in", "bulletin.txt", "افتتحت الحكومة اليوم جسرا جديدا فوق النهر.")
+    assert invoke("build", str(article), "--out", str(out), "--voice", str(TONE)).returncode == 0
+    (before,) = episodes(out)
+    voice = tmp_path / "slow-tone.toml"
+    voice.write_text(TONE.read_text(encoding="utf-8").replace("ms_per_letter = 10", "ms_per_letter = 14"), "utf-8")
+    slower = invoke("build", str(article), "--out", str(out), "--voice", str(voice))
+    assert slower.returncode == 0, slower.stderr
+    (after,) = episodes(out)
+    assert after.guid == before.guid and after.audio_version != before.audio_version
+    assert "new audio under the same guid" in slower.stdout
+
+
+# --- the podcast's own guid ---------------------------------------------------------
+
+
+def channel_guid_of(out: Path) -> str:
+    return ET.parse(out / "feed.xml").getroot().find("channel/podcast:guid", NS).text
+
+
+def test_two_installs_with_their_own_base_urls_have_their_own_podcast_guids(tmp_path):
+    article = write_article(tmp_path / "in", "a.txt", "افتتحت الحكومة اليوم جسرا جديدا فوق النهر.")
+    guids = []
+    for n, base in enumerate(("https://one.example/pod/", "https://two.example/")):
+        out = tmp_path / f"out{n}"
+        result = invoke("build", str(article), "--out", str(out), "--voice", str(TONE), "--base-url", base)
+        assert result.returncode == 0, result.stderr
+        assert "warning" not in result.stderr
+        guids.append(channel_guid_of(out))
+        assert guids[-1] == publish.podcast_guid(base + "feed.xml")
+    assert guids[0] != guids[1]
+
+
+def test_the_default_base_url_warns_once_and_the_real_url_makes_the_guid(tmp_path):
+    out = tmp_path / "out"
+    first = write_article(tmp_path / "in", "a.txt", "افتتحت الحكومة اليوم جسرا جديدا فوق النهر.")
+    second = write_article(tmp_path / "in", "b.txt", "ارتفعت أسعار الذهب في الأسواق المحلية.", title="الذهب")
+    local = invoke("build", str(first), str(second), "--out", str(out), "--voice", str(TONE))
+    assert local.returncode == 0, local.stderr
+    warnings = [line for line in local.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1, local.stderr
+    assert "only from this machine" in warnings[0] and "--base-url" in warnings[0] and "base_url" in warnings[0]
+    assert not (out / publish.GUID_NAME).exists()  # the loopback guid is not kept
+    real = invoke("feed", "--out", str(out), "--base-url", "https://news.example/pod/")
+    assert real.returncode == 0 and "warning" not in real.stderr
+    guid = channel_guid_of(out)
+    assert guid == publish.podcast_guid("https://news.example/pod/feed.xml")
+    moved = invoke("feed", "--out", str(out), "--base-url", "https://cdn.example/")
+    assert moved.returncode == 0 and channel_guid_of(out) == guid  # moving the feed keeps it
+
+
+# --- real clients -------------------------------------------------------------------
+
+
+def test_a_built_feed_is_seen_whole_by_feedparser_and_podcastparser(tmp_path):
+    out = tmp_path / "out"
+    base = "https://news.example/pod/"
+    result = invoke("build", *map(str, ARTICLES), "--out", str(out), "--voice", str(TONE), "--base-url", base)
+    assert result.returncode == 0, result.stderr
+    stored = episodes(out)
+    assert len(stored) == len(ARTICLES) and all(len(e.chapters) > 1 for e in stored)
+    check_clients((out / "feed.xml").read_bytes(), base + "feed.xml", stored)

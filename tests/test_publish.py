@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
 import re
@@ -10,24 +11,30 @@ import struct
 import subprocess
 import unicodedata
 import uuid
+from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
+from feed_clients import check_clients
 from lxml import etree
 
 from audio_news.config import PodcastSettings
 from audio_news.errors import PublishError
-from audio_news.models import Chapter, Cue, Episode, Rendering
+from audio_news.models import Article, Chapter, Cue, Episode, Rendering, Section
 from audio_news.publish import (
+    PSC_NS,
     EpisodeStore,
     atomic_write,
+    audio_version,
     bundled_cover,
     commit_file,
     cover_bytes,
     ensure_cover,
     episode_guid,
+    episode_identity,
+    local_only,
     podcast_guid,
     remove_episode_files,
     render_text,
@@ -508,6 +515,7 @@ def publish(out: Path, podcast: PodcastSettings, episodes, mp3: bytes) -> etree.
     assert path == out / "feed.xml"
     raw = path.read_bytes()
     assert raw.startswith(b"<?xml") and b"UTF-8" in raw[:60].upper()
+    check_clients(raw, podcast.base_url.rstrip("/") + "/feed.xml", episodes)  # every test feed, as real apps read it
     return etree.fromstring(raw)
 
 
@@ -674,6 +682,90 @@ def test_rebuilding_an_article_replaces_its_episode(tmp_path, podcast, real_mp3)
     assert EpisodeStore(tmp_path).load() == (second,)
 
 
+# --- episode identity -----------------------------------------------------------
+
+
+def article(title: str, *paragraphs: str, url: str | None = None, heading: str | None = None) -> Article:
+    return Article(title=title, sections=(Section(heading, tuple(paragraphs)),), source="a.txt", url=url)
+
+
+def test_identity_comes_from_the_url_when_known():
+    one = article("نشرة الأخبار", "نص أول.", url="https://news.example.org/a")
+    edited = article("نشرة الأخبار (محدثة)", "نص معدل.", url="https://news.example.org/a#top")
+    assert episode_identity(one, ())[0] == episode_identity(edited, ())[0] == episode_guid("", one.url)
+    assert episode_identity(one, ())[1] != episode_identity(edited, ())[1]
+
+
+def test_identity_without_url_comes_from_the_text_not_the_title():
+    monday = article("نشرة الأخبار", "افتتحت الحكومة جسرا جديدا.")
+    tuesday = article("نشرة الأخبار", "ارتفعت أسعار الذهب.")
+    spaced = article(" نشرة  الأخبار", "افتتحت الحكومة\tجسرا جديدا. ")
+    decomposed = article("نشرة الأخبار", unicodedata.normalize("NFD", "افتتحت الحكومة جسرا جديدا."))
+    guid = episode_identity(monday, ())[0]
+    assert guid != episode_identity(tuesday, ())[0]
+    assert guid == episode_identity(spaced, ())[0] == episode_identity(decomposed, ())[0]
+    assert guid != episode_guid(monday.title, None)  # never the title's id
+    assert episode_identity(article("نشرة الأخبار", "افتتحت الحكومة جسرا جديدا.", heading="عاجل"), ())[0] != guid
+    assert slugify(monday.title, guid=guid) != slugify(tuesday.title, guid=episode_identity(tuesday, ())[0])
+
+
+def test_a_store_keyed_by_title_migrates_once_then_matches_by_text():
+    monday = article("نشرة الأخبار", "افتتحت الحكومة جسرا جديدا.")
+    tuesday = article("نشرة الأخبار", "ارتفعت أسعار الذهب.")
+    legacy = episode_guid(monday.title, None)
+    old = replace(make_episode(1, guid=legacy, title=monday.title), source_url=None, source_hash=None)
+    guid, digest = episode_identity(monday, [old])
+    assert guid == legacy  # the first rebuild after the upgrade keeps the old episode's guid
+    migrated = replace(old, source_hash=digest)
+    assert episode_identity(monday, [migrated]) == (legacy, digest)
+    assert episode_identity(tuesday, [migrated])[0] not in (legacy, guid)  # same title, other text: new episode
+
+
+def test_enclosure_carries_the_audio_version(tmp_path, podcast, real_mp3):
+    episode = replace(make_episode(1), audio_version="0123456789ab")
+    root = publish(tmp_path, podcast, [episode], real_mp3)
+    url = root.find("channel/item/enclosure").get("url")
+    assert url == BASE + "episodes/" + quote(episode.slug) + ".mp3?v=0123456789ab"
+    (tmp_path / "x.mp3").write_bytes(b"abc")
+    assert audio_version(tmp_path / "x.mp3") == hashlib.sha256(b"abc").hexdigest()[:12]
+
+
+def test_a_loopback_feed_guid_is_not_kept_and_an_old_kept_one_is_replaced(tmp_path, real_mp3):
+    local = PodcastSettings(base_url="http://127.0.0.1:8000/")
+    assert local_only(local.base_url) and local_only("http://localhost:9000/x/") and not local_only(BASE)
+    publish(tmp_path, local, [], real_mp3)
+    assert not (tmp_path / ".podcast-guid").exists()
+    # an older version kept the default URL's guid: the first real URL replaces it, and then it stays
+    (tmp_path / ".podcast-guid").write_text(podcast_guid("127.0.0.1:8000/feed.xml") + "\n", encoding="ascii")
+    real = PodcastSettings(base_url=BASE)
+    assert publish(tmp_path, real, [], real_mp3).findtext("channel/podcast:guid", namespaces=NS) == podcast_guid(
+        BASE + "feed.xml"
+    )
+    moved = PodcastSettings(base_url="https://elsewhere.example/")
+    assert publish(tmp_path, moved, [], real_mp3).findtext("channel/podcast:guid", namespaces=NS) == podcast_guid(
+        BASE + "feed.xml"
+    )
+
+
+# --- real clients -------------------------------------------------------------------
+
+
+def test_feedparser_and_podcastparser_see_every_episode_completely(tmp_path, podcast, real_mp3):
+    plain = replace(make_episode(3, title=NASTY_TITLE, duration_ms=3_725_400), chapters=())
+    episodes = [make_episode(1), replace(make_episode(2), audio_version="0123456789ab"), plain]
+    long_chapters = (Chapter("a", "المقدمة", 0, 61_250), Chapter("b", 'عاجل: <نص> & "اقتباس"', 61_250, 3_725_400))
+    episodes.append(replace(make_episode(4, duration_ms=3_725_400), chapters=long_chapters))
+    publish(tmp_path, podcast, episodes, real_mp3)
+    feed = (tmp_path / "feed.xml").read_bytes()
+    check_clients(feed, BASE + "feed.xml", episodes)
+    (item,) = [i for i in etree.fromstring(feed).findall("channel/item") if i.findtext("guid") == episodes[-1].guid]
+    starts = [c.get("start") for c in item.findall("psc:chapters/psc:chapter", {"psc": PSC_NS})]
+    assert starts == ["00:00:00.000", "00:01:01.250"]
+    assert item.find("psc:chapters", {"psc": PSC_NS}).get("version") == "1.2"
+    types = [t.get("type") for t in item.findall("podcast:transcript", NS)]
+    assert types == ["text/plain", "text/vtt"]  # the VTT last, for parsers that keep one
+
+
 # --- a hostile store, hostile text (issue 10) -----------------------------------
 
 
@@ -772,3 +864,18 @@ def test_vtt_cue_text_cannot_break_the_cue():
 def test_slug_has_no_controls_or_bidi_characters():
     slug = slugify("خبر\u202e\x07عاجل\u2066\u200f\x9b نهاية", guid="g")
     assert slug.startswith("خبر-عاجل-نهاية-") and all(ch.isalnum() or ch == "-" for ch in slug)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"source_hash": "abc"}, {"source_hash": 5}, {"audio_version": "../x"}, {"audio_version": None}],
+    ids=["short-hash", "number-hash", "path-version", "null-version"],
+)
+def test_store_checks_the_identity_fields(tmp_path, changes):
+    store_with(tmp_path, **changes)
+    with pytest.raises(PublishError, match=f"corrupt.*{next(iter(changes))}"):
+        EpisodeStore(tmp_path).load()
+    good = {"source_hash": hashlib.sha256(b"x").hexdigest(), "audio_version": "0123456789ab"}
+    store_with(tmp_path, **good)
+    (episode,) = EpisodeStore(tmp_path).load()
+    assert (episode.source_hash, episode.audio_version) == tuple(good.values())

@@ -195,7 +195,7 @@ def test_conditional_get(server) -> None:
         ("/episodes/ep.mp3", "audio/mpeg"),
         ("/feed.xml", "application/rss+xml; charset=utf-8"),
         ("/episodes/ep.vtt", "text/vtt; charset=utf-8"),
-        ("/episodes/ep.chapters.json", "application/json"),
+        ("/episodes/ep.chapters.json", "application/json+chapters"),
         ("/episodes.json", "application/json"),
         ("/episodes/ep.txt", "text/plain; charset=utf-8"),
         ("/episodes/ep.html", "text/html; charset=utf-8"),
