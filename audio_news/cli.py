@@ -426,7 +426,9 @@ def pull(
             raise typer.Exit(PULL_SOME_FAILED if built else PULL_NONE_BUILT)
 
 
-cache_app = typer.Typer(no_args_is_help=True, help="The sentence audio cache: clips reused by later builds.")
+cache_app = typer.Typer(
+    no_args_is_help=True, help="The build cache: clips, diacritized sentences and stitched MP3s reused by later builds."
+)
 app.add_typer(cache_app, name="cache")
 
 

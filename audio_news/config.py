@@ -94,7 +94,7 @@ class TextSettings:
 
 @dataclass(frozen=True)
 class CacheSettings:
-    """The sentence audio cache: clips an engine made once, reused by later builds."""
+    """The build cache: clips, diacritized sentences and stitched MP3s made once, reused by later builds."""
 
     enabled: bool = True
     dir: str = ""
