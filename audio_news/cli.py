@@ -256,7 +256,7 @@ def build(
             for article, plan in zip(parsed, builder.plan(parsed)):
                 _print_plan(article, plan, as_json)
             if not as_json:
-                out.print(f"dry run: nothing was written to {out_dir}", markup=False, highlight=False)
+                out.print(f"dry run: nothing was written to {out_dir}", markup=False, highlight=False, soft_wrap=True)
             return
         _print_recovery(out_dir, recover(out_dir))
         for article in parsed:
@@ -402,7 +402,7 @@ def remove(
         _print_recovery(out_dir, recovered)
         for episode in gone:
             out.print(f"removed: {episode.slug} ({episode.guid})", markup=False, highlight=False, soft_wrap=True)
-        out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
+        out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False, soft_wrap=True)
         _warn_if_local(settings)
 
 
