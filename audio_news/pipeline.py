@@ -14,6 +14,11 @@ one that did, and deletes the temporary files of dead processes. A failed build
 leaves the previous episode and feed as they were: a first build that fails
 leaves no output folder behind. The ffmpeg to use is probed when the Builder is
 made, so one that lacks a feature fails before any synthesis.
+
+Managing the podcast goes through the same Publication: retention ([podcast]
+keep_last, max_age_days) removes expired episodes in the build's own publish, and
+`remove_episodes` is a publish that only takes episodes out. `Builder.plan` is
+build --dry-run: the text stages and a simulated publish, nothing written.
 """
 
 from __future__ import annotations

@@ -23,6 +23,9 @@ The order that keeps the folder consistent, under folder_lock, in one Publicatio
     the sidecars and the MP3 (temp_path_for, then Publication.place);
     episodes, replaced = store.put(new, pub.write); ensure_cover; player.write_site;
     write_feed(...); remove_episode_files(out_dir, replaced, keep=new, remove=pub.remove)
+Retention (expired) drops episodes from the list before the store is saved again and the
+feed written, and their files go with remove_episode_files in the same Publication;
+`remove` is the same publish without a new episode (find_episode names what goes).
 """
 
 from __future__ import annotations
