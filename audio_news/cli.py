@@ -589,5 +589,52 @@ def pull(
             raise typer.Exit(PULL_SOME_FAILED if built else PULL_NONE_BUILT)
 
 
+@app.command()
+def book(
+    episodes: list[str] = typer.Argument(None, metavar="EPISODE", help="Episodes by slug or guid, in reading order."),
+    every: bool = typer.Option(False, "--all", help="Every episode in the store, oldest first."),
+    since: str | None = typer.Option(
+        None, "--since", metavar="DATE", help="Episodes published on or after DATE (YYYY-MM-DD, UTC)."
+    ),
+    fmt: str = typer.Option(
+        ..., "--format", "-f", metavar="daisy|epub3", help="daisy (a folder for DAISY players) or epub3 (an .epub)."
+    ),
+    to: Path = typer.Option(..., "--to", help="Where to write the book: an .epub file, or a folder for DAISY."),
+    out_dir: Path = OutOpt,
+) -> None:
+    """Make a talking book (DAISY 2.02 or EPUB 3 with read-aloud) from built episodes."""
+    import datetime as dt
+    from contextlib import nullcontext
+
+    from .book import BookFormat, make_book, select_episodes, write_book
+    from .pipeline import recover
+    from .publish import EpisodeStore, folder_lock
+
+    with _reported():
+        try:
+            kind = BookFormat(fmt)
+        except ValueError:
+            raise InputError(f"unknown book format {fmt!r}; use daisy or epub3") from None
+        try:
+            day = dt.date.fromisoformat(since) if since is not None else None
+        except ValueError:
+            raise InputError(f"--since wants a date as YYYY-MM-DD, not {since!r}") from None
+        _print_recovery(out_dir, recover(out_dir))
+        # Under the folder's lock, so a build publishing meanwhile cannot swap an MP3 or .vtt mid-read.
+        with folder_lock(out_dir) if out_dir.is_dir() else nullcontext():
+            store = EpisodeStore(out_dir)
+            chosen = select_episodes(store.load(), episodes or [], every, day, store.path)
+            made = make_book(out_dir, chosen)
+            path = write_book(made, kind, to)
+        minutes, seconds = divmod(round(made.duration_ms / 1000), 60)
+        articles = f"{len(made.articles)} article{'s' if len(made.articles) != 1 else ''}"
+        out.print(
+            f"book: {path} ({kind.value}, {articles}, {minutes}:{seconds:02d})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
