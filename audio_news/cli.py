@@ -253,6 +253,16 @@ def build(
         parsed = _read_inputs(articles)  # every input checked before anything is built
         builder = Builder(settings, out_dir, rate=rate)
         if dry_run:
+            from .publish import JOURNAL_NAME
+
+            if (out_dir / JOURNAL_NAME).exists():
+                err.print(
+                    f"audio-news: note: {out_dir} holds an unfinished publish; a dry run reads it as it is, "
+                    "the next real command (build, feed, list, remove) finishes or undoes it",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
             for article, plan in zip(parsed, builder.plan(parsed)):
                 _print_plan(article, plan, as_json)
             if not as_json:
