@@ -23,6 +23,7 @@ from .errors import AudioNewsError, InputError
 from .models import Article
 
 if TYPE_CHECKING:
+    from .cache import SentenceCache
     from .models import Episode
     from .pipeline import Builder, BuildResult, Plan
     from .publish import Recovery
@@ -640,6 +641,51 @@ def book(
         articles = f"{len(made.articles)} article{'s' if len(made.articles) != 1 else ''}"
         out.print(
             f"book: {path} ({kind.value}, {articles}, {minutes}:{seconds:02d})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+cache_app = typer.Typer(
+    no_args_is_help=True, help="The build cache: clips, diacritized sentences and stitched MP3s reused by later builds."
+)
+app.add_typer(cache_app, name="cache")
+
+
+def _cache_for(config: Path | None) -> tuple[SentenceCache, bool]:
+    """The cache folder the settings name, and whether builds use it."""
+    from .cache import SentenceCache, default_folder
+
+    settings = load_settings(config).cache
+    return SentenceCache(default_folder(settings.dir), settings.max_mb * 1024 * 1024), settings.enabled
+
+
+@cache_app.command("info")
+def cache_info(config: Path | None = ConfigOpt) -> None:
+    """Show the cache folder, its entries, their size and the cap."""
+    from .cache import describe_size
+
+    with _reported():
+        cache, enabled = _cache_for(config)
+        info = cache.info()
+        for line in (
+            f"folder: {info.folder}" + ("" if enabled else " (turned off: [cache] enabled = false)"),
+            f"entries: {info.entries}",
+            f"size: {describe_size(info.size)}",
+            f"cap: {describe_size(info.max_bytes)}",
+        ):
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@cache_app.command("clear")
+def cache_clear(config: Path | None = ConfigOpt) -> None:
+    """Remove every entry from the cache."""
+    with _reported():
+        cache, _ = _cache_for(config)
+        removed = cache.clear()
+        out.print(
+            f"removed {removed} entr{'y' if removed == 1 else 'ies'} from {cache.folder}",
             markup=False,
             highlight=False,
             soft_wrap=True,

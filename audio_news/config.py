@@ -7,6 +7,7 @@
                between_paragraphs_ms, between_sections_ms
     [text]     months ("gregorian" | "levantine" | "both"), latin ("spell" | "read"),
                lexicon (TSV path), tashkeel_model
+    [cache]    enabled, dir, max_mb (the build cache: audio_news/cache.py)
     [[sources]] url, max_per_run, name   (feeds that `pull` reads; one table each)
     voice = "espeak-ar"
 
@@ -98,6 +99,21 @@ class TextSettings:
 
 
 @dataclass(frozen=True)
+class CacheSettings:
+    """The build cache: clips, diacritized sentences and stitched MP3s made once, reused by later builds."""
+
+    enabled: bool = True
+    dir: str = ""
+    """The cache folder, relative to the settings file; empty = $XDG_CACHE_HOME/audio-news
+    (~/.cache/audio-news). $AUDIO_NEWS_CACHE_DIR wins over it."""
+    max_mb: int = 2048
+    """The cap: after a build, the least recently used entries go until the folder is under it."""
+
+
+MAX_CACHE_MB: Final = 1024 * 1024
+
+
+@dataclass(frozen=True)
 class SourceSettings:
     """A news feed (RSS 2.0 or Atom) that `pull` reads."""
 
@@ -123,6 +139,7 @@ class Settings:
     audio: AudioSettings = field(default_factory=AudioSettings)
     pauses: PauseSettings = field(default_factory=PauseSettings)
     text: TextSettings = field(default_factory=TextSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
     voice: str = "espeak-ar"
     sources: tuple[SourceSettings, ...] = ()
 
@@ -185,7 +202,13 @@ def _section(cls: type, data: Any, name: str, path: str) -> Any:
 
 
 def settings_from_dict(data: dict[str, Any], path: str = "") -> Settings:
-    sections = {"podcast": PodcastSettings, "audio": AudioSettings, "pauses": PauseSettings, "text": TextSettings}
+    sections = {
+        "podcast": PodcastSettings,
+        "audio": AudioSettings,
+        "pauses": PauseSettings,
+        "text": TextSettings,
+        "cache": CacheSettings,
+    }
     unknown = set(data) - set(sections) - {"voice", "sources"}
     if unknown:
         raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}", path)
@@ -208,6 +231,8 @@ def settings_from_dict(data: dict[str, Any], path: str = "") -> Settings:
     for f in fields(PauseSettings):
         if not 0 <= getattr(settings.pauses, f.name) <= MAX_PAUSE_MS:
             raise ConfigError(f"[pauses] {f.name} must be in 0..{MAX_PAUSE_MS} ms", path)
+    if not 1 <= settings.cache.max_mb <= MAX_CACHE_MB:
+        raise ConfigError(f"[cache] max_mb must be in 1..{MAX_CACHE_MB}", path)
     _check_podcast(settings.podcast, path)
     return settings
 
@@ -317,6 +342,7 @@ def load_settings(path: Path | None = None) -> Settings:
     # Paths in the file are relative to the file, not to where the command runs.
     _resolve_relative(data, "podcast", "image", Path(path), lambda v: not v.startswith(("http://", "https://")))
     _resolve_relative(data, "text", "lexicon", Path(path), lambda v: True)
+    _resolve_relative(data, "cache", "dir", Path(path), lambda v: True)
     # A bare ffmpeg name is looked up on PATH; only a path is made absolute.
     _resolve_relative(data, "audio", "ffmpeg", Path(path), lambda v: os.sep in v)
     return settings_from_dict(data, str(path))

@@ -1,6 +1,6 @@
 """Runs the stages in order; nothing else.
 
-    read_article → build_script → diacritize_script → synthesize_script
+    read_article → build_script → diacritize_script → synthesize_script (through the sentence cache)
         → render (MP3) → write_tags → sidecars → store → feed → web player
 
 Heavy things (the diacritizer model, the speech engine) are made once per run
@@ -32,7 +32,17 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import diacritize, normalize, player, publish, stitch, synthesize, tag
-from .config import Settings
+from .cache import (
+    SentenceCache,
+    TextCache,
+    VoiceCache,
+    diacritizer_key,
+    episode_key,
+    package_versions,
+    source_digest,
+    voice_key,
+)
+from .config import Settings, TextSettings
 from .engines import Engine, load_engine
 from .errors import PublishError
 from .models import Article, Episode, Rendering, Script
@@ -69,13 +79,29 @@ class BuildResult:
 
 
 def prepare(
-    article: Article, settings: Settings, profile: VoiceProfile, diacritizer: diacritize.Diacritizer | None
+    article: Article,
+    settings: Settings,
+    profile: VoiceProfile,
+    diacritizer: diacritize.Diacritizer | None,
+    cache: TextCache | None = None,
 ) -> Script:
-    """The text stages: what the voice will read, chapter by chapter."""
+    """The text stages: what the voice will read, chapter by chapter (the diacritizer's
+    outputs read from `cache` where they are there)."""
     script = normalize.build_script(article, settings.text)
     if profile.diacritize and diacritizer is not None:
-        script = diacritize.diacritize_script(script, diacritizer)
+        script = diacritize.diacritize_script(script, diacritizer if cache is None else cache.wrap(diacritizer))
     return script
+
+
+def text_cache(cache: SentenceCache, diacritizer: diacritize.Diacritizer, text: TextSettings) -> TextCache:
+    """The cache of `diacritizer`'s outputs (made from `text`): keyed by its model, its lexicon's
+    bytes, the versions of the packages that hold the models, and the source of the code around them."""
+    lexicon = Path(text.lexicon) if text.lexicon else diacritize.default_lexicon_path()
+    packages = package_versions(("text2tashkeel", "dengjen-tashkeel-py"))
+    code = source_digest("audio_news.diacritize", "audio_news.arabic")
+    return TextCache(
+        cache, diacritizer_key(diacritizer.model, lexicon.read_bytes() if lexicon else b"", packages, code)
+    )
 
 
 def with_rate(profile: VoiceProfile, rate: int | None) -> VoiceProfile:
@@ -95,8 +121,10 @@ class Builder:
             raise PublishError("is a file, not a folder", self.out_dir)
         self.profile = with_rate(find_profile(settings.voice), rate)
         stitch.find_ffmpeg(settings.audio.ffmpeg)  # a named ffmpeg that lacks a feature fails before any work
+        self.cache = SentenceCache.from_settings(settings.cache)
         self._engine: Engine | None = None
         self._diacritizer: diacritize.Diacritizer | None = None
+        self._text_cache: TextCache | None = None
 
     @property
     def engine(self) -> Engine:
@@ -110,19 +138,31 @@ class Builder:
             self._diacritizer = diacritize.Diacritizer.from_settings(self.settings.text)
         return self._diacritizer
 
+    @property
+    def text_cache(self) -> TextCache | None:
+        """The diacritizer's outputs kept in the cache (None: no cache, or a voice without tashkeel)."""
+        if self._text_cache is None and self.cache is not None and self.diacritizer is not None:
+            self._text_cache = text_cache(self.cache, self.diacritizer, self.settings.text)
+        return self._text_cache
+
     def read(self, article: Article) -> Reading:
         """What the voice will read for `article`: the text stages of build, and the engine's input."""
-        script = prepare(article, self.settings, self.profile, self.diacritizer)
+        script = prepare(article, self.settings, self.profile, self.diacritizer, self.text_cache)
         return read_script(script, self.engine, voice=self.profile.name, max_chars=self.profile.max_chars)
 
     def build(self, article: Article, on_sentence: Progress | None = None) -> BuildResult:
         """Article → episode files in the output folder, the store and the feed updated."""
         started = time.perf_counter()
         podcast = self.settings.podcast
-        script = prepare(article, self.settings, self.profile, self.diacritizer)
+        script = prepare(article, self.settings, self.profile, self.diacritizer, self.text_cache)
         synth_started = time.perf_counter()
+        engine = self.engine
+        cache = None
+        if self.cache is not None:
+            voice = voice_key(self.profile, engine.sample_rate, source_digest(type(engine).__module__))
+            cache = VoiceCache(self.cache, voice, engine.sample_rate)
         script = synthesize.synthesize_script(
-            script, self.engine, max_chars=self.profile.max_chars, on_sentence=on_sentence
+            script, engine, max_chars=self.profile.max_chars, on_sentence=on_sentence, cache=cache
         )
         synth_seconds = time.perf_counter() - synth_started
 
@@ -139,7 +179,7 @@ class Builder:
         try:
             publish.ensure_folder(episodes_dir)
             publish.crash_point("synthesized")
-            rendering = stitch.render(script, self.settings.audio, self.settings.pauses, tmp)
+            rendering = self._render(script, tmp)
             publish.crash_point("rendered")
             cover = publish.cover_bytes(podcast.image)
             tag.write_tags(
@@ -197,6 +237,8 @@ class Builder:
             new_folders = sorted(_folders_in(self.out_dir) - folders_before, key=lambda p: len(p.parts), reverse=True)
             _remove_folders([*new_folders, *created])
             raise
+        if self.cache is not None:
+            self.cache.trim()  # over its cap: the least recently used clips go
         seconds = time.perf_counter() - started
         return BuildResult(episode, rendering, seconds, synth_seconds, recovered, replaced, gone)
 
@@ -256,6 +298,20 @@ def _now() -> dt.datetime:
 def _without(episodes: Sequence[Episode], gone: Sequence[Episode]) -> tuple[Episode, ...]:
     names = {e.guid for e in gone}
     return tuple(e for e in episodes if e.guid not in names)
+
+    def _render(self, script: Script, dest: Path) -> Rendering:
+        """stitch.render, or the same MP3 and times from the cache when nothing it reads has changed."""
+        audio, pauses = self.settings.audio, self.settings.pauses
+        if self.cache is None:
+            return stitch.render(script, audio, pauses, dest)
+        ffmpeg = stitch.find_ffmpeg(audio.ffmpeg)
+        key = episode_key(script, audio, pauses, f"{ffmpeg.path} {ffmpeg.version}", source_digest(stitch.__name__))
+        found = self.cache.get_episode(key, dest)
+        if found is not None:
+            return found
+        rendering = stitch.render(script, audio, pauses, dest)
+        self.cache.put_episode(key, rendering, dest)
+        return rendering
 
 
 def _missing_folders(folder: Path) -> list[Path]:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Final
 
 from .arabic import MARK_CLASS
+from .cache import VoiceCache
 from .engines import Engine
 from .errors import EngineError
 from .models import Clip, Script, Sentence
@@ -82,21 +83,27 @@ def _cut_word(word: str, max_chars: int) -> list[str]:
 
 
 def synthesize_script(
-    script: Script, engine: Engine, *, max_chars: int = 0, on_sentence: Callable[[int, int], None] | None = None
+    script: Script,
+    engine: Engine,
+    *,
+    max_chars: int = 0,
+    on_sentence: Callable[[int, int], None] | None = None,
+    cache: VoiceCache | None = None,
 ) -> Script:
     """Read every sentence's `spoken` text aloud; return the script with clips attached.
 
     Parts, blocks and sentence texts are kept as they are. Blank sentences get
     an empty clip. `on_sentence(done, total)` is called after each sentence.
-    Raises EngineError when the engine fails or returns audio at another
-    sample rate than its own.
+    With a `cache` (of this engine's voice), an engine call whose text is there
+    is not made. Raises EngineError when the engine fails or returns audio at
+    another sample rate than its own.
     """
     total = len(script.sentences)
     done = 0
 
     def read(sentence: Sentence) -> Sentence:
         nonlocal done
-        clip = synthesize_text(sentence.spoken, engine, max_chars=max_chars)
+        clip = synthesize_text(sentence.spoken, engine, max_chars=max_chars, cache=cache)
         done += 1
         if on_sentence is not None:
             on_sentence(done, total)
@@ -112,16 +119,22 @@ def synthesize_script(
     return replace(script, parts=parts)
 
 
-def synthesize_text(text: str, engine: Engine, *, max_chars: int = 0) -> Clip:
-    """One sentence as one clip: chunked by `max_chars`, joined with short gaps."""
+def synthesize_text(text: str, engine: Engine, *, max_chars: int = 0, cache: VoiceCache | None = None) -> Clip:
+    """One sentence as one clip: chunked by `max_chars`, joined with short gaps.
+
+    Each chunk (one engine call) is looked up in `cache` first and stored there after."""
     rate = engine.sample_rate
     clips = []
     for chunk in split_for_engine(text, max_chars):
-        clip = engine.synthesize(chunk)
-        if clip.sample_rate != rate:
-            raise EngineError(f"engine returned audio at {clip.sample_rate} Hz, not its own sample rate {rate} Hz")
-        if len(clip.samples) % 2:
-            raise EngineError("engine returned a clip with an odd number of bytes (not 16-bit PCM)")
+        clip = cache.get(chunk) if cache is not None else None
+        if clip is None:
+            clip = engine.synthesize(chunk)
+            if clip.sample_rate != rate:
+                raise EngineError(f"engine returned audio at {clip.sample_rate} Hz, not its own sample rate {rate} Hz")
+            if len(clip.samples) % 2:
+                raise EngineError("engine returned a clip with an odd number of bytes (not 16-bit PCM)")
+            if cache is not None:
+                cache.put(chunk, clip)
         clips.append(clip.samples)
     gap = b"\0\0" * int(rate * CHUNK_GAP_MS / 1000)
     return Clip(gap.join(c for c in clips if c), rate)

@@ -4,11 +4,17 @@ In CI (CI=true) a skipped test is a failure: the optional parts (coqui, the
 browser) are installed there, so a skip would hide a test that never ran. The
 one allowed skip is a test of ../shared (seed, gold sets) on a clone that has
 no ../shared beside it.
+
+No test writes into the user's sentence cache (~/.cache/audio-news): the
+session points $AUDIO_NEWS_CACHE_DIR (which the CLI's subprocesses inherit) at
+a temporary folder before any fixture runs, and every test gets an empty one of
+its own, so a test that counts engine calls is not served by another's clips.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +30,21 @@ def _fail_skips_in_ci(report) -> None:
             return
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where everything must run: {reason}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_sentence_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("audio-news-cache-session")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUDIO_NEWS_CACHE_DIR", str(folder))
+        yield folder
+
+
+@pytest.fixture(autouse=True)
+def _own_sentence_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path_factory.mktemp("audio-news-cache")
+    monkeypatch.setenv("AUDIO_NEWS_CACHE_DIR", str(folder))
+    return folder
 
 
 @pytest.hookimpl(hookwrapper=True)
