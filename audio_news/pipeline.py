@@ -242,6 +242,20 @@ class Builder:
         seconds = time.perf_counter() - started
         return BuildResult(episode, rendering, seconds, synth_seconds, recovered, replaced, gone)
 
+    def _render(self, script: Script, dest: Path) -> Rendering:
+        """stitch.render, or the same MP3 and times from the cache when nothing it reads has changed."""
+        audio, pauses = self.settings.audio, self.settings.pauses
+        if self.cache is None:
+            return stitch.render(script, audio, pauses, dest)
+        ffmpeg = stitch.find_ffmpeg(audio.ffmpeg)
+        key = episode_key(script, audio, pauses, f"{ffmpeg.path} {ffmpeg.version}", source_digest(stitch.__name__))
+        found = self.cache.get_episode(key, dest)
+        if found is not None:
+            return found
+        rendering = stitch.render(script, audio, pauses, dest)
+        self.cache.put_episode(key, rendering, dest)
+        return rendering
+
     def plan(self, articles: Sequence[Article]) -> tuple[Plan, ...]:
         """What building `articles` in order would do, without writing anything (build --dry-run).
 
@@ -298,20 +312,6 @@ def _now() -> dt.datetime:
 def _without(episodes: Sequence[Episode], gone: Sequence[Episode]) -> tuple[Episode, ...]:
     names = {e.guid for e in gone}
     return tuple(e for e in episodes if e.guid not in names)
-
-    def _render(self, script: Script, dest: Path) -> Rendering:
-        """stitch.render, or the same MP3 and times from the cache when nothing it reads has changed."""
-        audio, pauses = self.settings.audio, self.settings.pauses
-        if self.cache is None:
-            return stitch.render(script, audio, pauses, dest)
-        ffmpeg = stitch.find_ffmpeg(audio.ffmpeg)
-        key = episode_key(script, audio, pauses, f"{ffmpeg.path} {ffmpeg.version}", source_digest(stitch.__name__))
-        found = self.cache.get_episode(key, dest)
-        if found is not None:
-            return found
-        rendering = stitch.render(script, audio, pauses, dest)
-        self.cache.put_episode(key, rendering, dest)
-        return rendering
 
 
 def _missing_folders(folder: Path) -> list[Path]:
