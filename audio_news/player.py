@@ -67,15 +67,18 @@ def _json_script(data: object) -> str:
 
 
 def format_duration(ms: int) -> str:
-    """ "m:ss", or "h:mm:ss" from an hour on."""
-    total = max(0, int(ms) + 500) // 1000
+    """ "m:ss", or "h:mm:ss" from an hour on: whole seconds elapsed (floor), as media players show them.
+
+    The one formatter of times on the pages: a chapter at 92.6 s reads 1:32, as the
+    audio element does when it gets there (rounding would say 1:33)."""
+    total = max(0, int(ms)) // 1000
     hours, rest = divmod(total, 3600)
     minutes, seconds = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def _iso_duration(ms: int) -> str:
-    total = max(0, int(ms) + 500) // 1000
+    total = max(0, int(ms)) // 1000
     return f"PT{total // 3600}H{total % 3600 // 60}M{total % 60}S"
 
 
@@ -182,8 +185,22 @@ def _head(title: str, page: str, description: str, feed_title: str) -> str:
 """
 
 
-def _skip_link() -> str:
-    return '<a class="skip-link" href="#main">انتقل إلى المحتوى</a>\n'
+def _skip_links(chapters: bool = False) -> str:
+    """Links that keyboard users meet first: to the chapter list (two Tabs and Enter away), then the content."""
+    to_chapters = '<a class="skip-link" href="#chapters-h">انتقل إلى الفصول</a>\n' if chapters else ""
+    return to_chapters + '<a class="skip-link" href="#main">انتقل إلى المحتوى</a>\n'
+
+
+def _breakable_url(url: str) -> str:
+    """An escaped URL that may wrap only after a slash (<wbr>), never inside a name like feed.xml."""
+    return re.sub(r"(/+)", r"\1<wbr>", _text(url))
+
+
+def _command(text: str) -> str:
+    """A shell command on a line of its own, left to right: it wraps between words, never inside one
+    (audio-news, --base-url). Not inline in Arabic text: an LTR run split across RTL lines reads scrambled."""
+    words = " ".join(f'<span class="word">{_text(word)}</span>' for word in text.split())
+    return f'<p class="command" dir="ltr"><code>{words}</code></p>\n'
 
 
 def _chapter_list(chapters: Sequence[Chapter]) -> str:
@@ -199,9 +216,12 @@ def _chapter_list(chapters: Sequence[Chapter]) -> str:
 
 
 def _transcript(cues: Sequence[Cue]) -> str:
+    """A sentence per cue; each one seeks there when clicked or activated by keyboard (Enter, Space).
+
+    One Tab stop for the whole transcript (a roving tabindex: the arrows move between sentences)."""
     return "\n".join(
-        f'<p class="cue" id="cue-{i}" data-start="{_seconds(c.start_ms)}" data-end="{_seconds(c.end_ms)}">'
-        f"{_text(c.text)}</p>"
+        f'<p class="cue" id="cue-{i}" role="button" tabindex="{0 if i == 0 else -1}" '
+        f'data-start="{_seconds(c.start_ms)}" data-end="{_seconds(c.end_ms)}">{_text(c.text)}</p>'
         for i, c in enumerate(cues)
     )
 
@@ -306,6 +326,8 @@ def render_episode_page(
         cues = read_cues(out_dir, episode)
     chapters = sorted(episode.chapters, key=lambda c: c.start_ms)
     audio = _href(_rel(episode.audio, page))
+    if episode.audio_version and not _is_web_url(episode.audio):
+        audio += "?v=" + html.escape(quote(episode.audio_version, safe=""), quote=True)  # new audio: a new URL
     vtt = _rel(episode.transcript_vtt, page) if episode.transcript_vtt else ""
     title = episode.title or episode.slug
     data = {
@@ -328,11 +350,13 @@ def render_episode_page(
         (episode.chapters_json, "الفصول (JSON)"),
     ]
     download_items = "\n".join(
-        f'<li><a href="{_href(_rel(name, page))}">{label}</a></li>' for name, label in downloads if name
+        f'<li><a href="{audio if name == episode.audio else _href(_rel(name, page))}">{label}</a></li>'
+        for name, label in downloads
+        if name
     )
     chapter_section = (
         f"""<section class="chapters" aria-labelledby="chapters-h">
-<h2 id="chapters-h">الفصول</h2>
+<h2 id="chapters-h" tabindex="-1">الفصول</h2>
 <ol class="chapter-list">
 {_chapter_list(chapters)}
 </ol>
@@ -344,7 +368,7 @@ def render_episode_page(
     return (
         _head(f"{title} — {podcast.title}", page, episode.description, podcast.title)
         + f"""<body class="episode-page">
-{_skip_link()}<header class="site-header">
+{_skip_links(bool(chapters))}<header class="site-header">
 <nav aria-label="التنقل">
 <ul>
 <li><a href="{_href(_rel(INDEX_NAME, page))}">كل الحلقات</a></li>
@@ -358,7 +382,7 @@ def render_episode_page(
 <p class="meta">{_meta_line(episode)}</p>
 {_player_section(audio, first, len(chapters))}{chapter_section}<section class="transcript-section">
 <h2 id="transcript-h">النص</h2>
-<div id="transcript" class="transcript" tabindex="0" role="region" aria-labelledby="transcript-h">
+{_transcript_hint(cues)}<div id="transcript" class="transcript" {"" if cues else 'tabindex="0" '}role="region" aria-labelledby="transcript-h">
 {_transcript(cues)}
 </div>
 </section>
@@ -374,6 +398,15 @@ def render_episode_page(
 </body>
 </html>
 """
+    )
+
+
+def _transcript_hint(cues: Sequence[Cue]) -> str:
+    if not cues:
+        return ""
+    return (
+        '<p class="hint" id="transcript-hint">انقر جملةً، أو اضغط عليها <kbd>Enter</kbd>، لتستمع من بدايتها. '
+        "تنتقل الأسهم <kbd>↑</kbd> و<kbd>↓</kbd> بين الجمل.</p>\n"
     )
 
 
@@ -405,8 +438,9 @@ def render_index(out_dir: Path, episodes: Sequence[Episode], podcast: PodcastSet
     cover = _cover(out_dir, INDEX_NAME)
     loopback_hint = (
         '<p class="hint">هذا الرابط لا يعمل إلا على هذا الحاسوب. للاستماع من الهاتف أعد كتابة الخلاصة بعنوان '
-        'الحاسوب في الشبكة المنزلية (<bdi dir="ltr">audio-news feed --base-url http://…:8000/</bdi>) '
-        'وشغّل <bdi dir="ltr">audio-news serve --host 0.0.0.0</bdi>.</p>\n'
+        "الحاسوب في الشبكة المنزلية، ثم شغّل الخادم لكل الشبكة:</p>\n"
+        + _command("audio-news feed --base-url http://…:8000/")
+        + _command("audio-news serve --host 0.0.0.0")
         if _is_loopback(feed_url)
         else ""
     )
@@ -416,7 +450,7 @@ def render_index(out_dir: Path, episodes: Sequence[Episode], podcast: PodcastSet
     return (
         _head(podcast.title, INDEX_NAME, podcast.description, podcast.title)
         + f"""<body class="index-page">
-{_skip_link()}<header class="site-header">
+{_skip_links()}<header class="site-header">
 <nav aria-label="التنقل">
 <ul>
 <li><a href="#episodes-h">الحلقات</a></li>
@@ -434,7 +468,7 @@ def render_index(out_dir: Path, episodes: Sequence[Episode], podcast: PodcastSet
 <section class="subscribe" aria-labelledby="subscribe-h">
 <h2 id="subscribe-h">الاشتراك</h2>
 <p>أضف رابط الخلاصة إلى تطبيق البودكاست من «إضافة برابط» (<bdi lang="en" dir="ltr">Add by URL</bdi>) لتصلك الحلقات الجديدة:</p>
-<p class="feed-line"><code id="feed-url" dir="ltr">{_text(feed_url)}</code>
+<p class="feed-line"><code id="feed-url" dir="ltr">{_breakable_url(feed_url)}</code>
 <button type="button" data-action="copy" data-target="feed-url">نسخ الرابط</button></p>
 {loopback_hint}<p><a class="feed" href="feed.xml" type="application/rss+xml">افتح الخلاصة (RSS)</a></p>
 <p id="copy-status" class="hint" role="status" aria-live="polite"></p>

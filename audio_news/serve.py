@@ -6,8 +6,12 @@ they are. Podcast apps need byte ranges to seek in an MP3 (206, 416,
 Accept-Ranges), HEAD, and the right content types; everything else is refused:
 no method but GET and HEAD, no path outside the folder (`..`, encoded or not,
 and symlinks that lead out), no hidden files (temporary files start with a dot),
-not even through a symlink, no directory listings. A Range in a unit other than
-bytes is ignored (RFC 9110). Idle and slow-header clients are closed
+not even through a symlink, no episode store (episodes.json, internal
+bookkeeping), no directory listings. A Range in a unit other than bytes is
+ignored (RFC 9110). A name asked for in NFD (macOS clients decompose Arabic
+hamza forms) finds its NFC file, and the other way round. Every file is public,
+so each answer carries CORS headers: web players on other origins may fetch
+transcripts, chapters and audio (with ranges). Idle and slow-header clients are closed
 (KEEP_ALIVE_S, HEAD_TIMEOUT_S).
 
     serve(out_dir, host, port, announce=print)   blocks until Ctrl+C
@@ -27,6 +31,7 @@ import socket
 import stat
 import threading
 import time
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +40,7 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import SplitResult, urlsplit
 
 from .errors import PublishError
+from .publish import STORE_NAME
 
 if TYPE_CHECKING:
     import uvicorn
@@ -74,6 +80,16 @@ _REVALIDATE: Final = frozenset({".xml", ".json", ".html", ".vtt", ".txt", ".css"
 
 _ALLOWED: Final = "GET, HEAD"
 
+_INTERNAL: Final = frozenset({STORE_NAME})
+"""Bookkeeping files at the top of the folder that are never served (hidden names never are)."""
+
+_CORS: Final[dict[str, str]] = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": _ALLOWED,
+    "Access-Control-Expose-Headers": "Content-Range, Accept-Ranges, Content-Length",
+}
+"""On every file served: the files are public, and a player on another origin needs ranges."""
+
 _HTML_POLICY: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -91,10 +107,24 @@ _LOOPBACK_NAMES: Final = frozenset({"localhost", "127.0.0.1", "::1"})
 def resolve(out_dir: Path, url_path: str) -> Path | None:
     """The regular file inside `out_dir` that a decoded URL path names, or None.
 
-    Refuses `.`/`..` segments, hidden names, backslashes, NUL bytes, and any file
-    whose real path (symlinks followed) is outside `out_dir` or hidden. A path ending in
-    "/" means the index.html in that folder; folders are never listed.
+    Refuses `.`/`..` segments, hidden names, backslashes, NUL bytes, the episode
+    store, and any file whose real path (symlinks followed) is outside `out_dir`,
+    hidden or internal. A path ending in "/" means the index.html in that folder;
+    folders are never listed. A name not found as written is looked up in its NFC,
+    then its NFD form, so either spelling of an Arabic name finds the file.
     """
+    for form in (None, "NFC", "NFD"):
+        candidate = url_path if form is None else unicodedata.normalize(form, url_path)
+        if form is not None and candidate == url_path:
+            continue
+        found = _resolve_as_written(out_dir, candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def _resolve_as_written(out_dir: Path, url_path: str) -> Path | None:
+    """resolve() for one spelling of the path."""
     if "\x00" in url_path or "\\" in url_path or not url_path.startswith("/"):
         return None
     parts = url_path[1:].split("/")
@@ -107,7 +137,10 @@ def resolve(out_dir: Path, url_path: str) -> Path | None:
         real = Path(os.path.realpath(root.joinpath(*parts)))
         if not real.is_relative_to(root) or real == root:
             return None
-        if any(p.startswith(".") for p in real.relative_to(root).parts):  # a symlink to a hidden file
+        inside = real.relative_to(root).parts
+        if any(p.startswith(".") for p in inside):  # a symlink to a hidden file
+            return None
+        if len(inside) == 1 and inside[0] in _INTERNAL:  # the store, by name or through a symlink
             return None
         if not stat.S_ISREG(real.stat().st_mode) or not os.access(real, os.R_OK):
             return None
@@ -158,7 +191,7 @@ def make_app(out_dir: Path) -> ASGIApp:
             response = PlainTextResponse("not found\n", status_code=404, headers=common)
             await response(scope, receive, send)
             return
-        headers = dict(common)
+        headers = {**common, **_CORS}
         if path.suffix.lower() in _REVALIDATE:
             headers["Cache-Control"] = "no-cache"
         if path.suffix.lower() == ".html":
@@ -166,7 +199,8 @@ def make_app(out_dir: Path) -> ASGIApp:
         scope = _without_foreign_range(scope)
         response = FileResponse(path, stat_result=info, media_type=content_type(path), headers=headers)
         if _not_modified(scope, response):
-            keep = {k: v for k, v in response.headers.items() if k in ("etag", "cache-control", "last-modified")}
+            kept = ("etag", "cache-control", "last-modified", *(name.lower() for name in _CORS))
+            keep = {k: v for k, v in response.headers.items() if k in kept}
             response = Response(status_code=304, headers=keep)
         await response(scope, receive, send)
 

@@ -214,7 +214,7 @@ def test_index_lists_newest_first(site: Path) -> None:
     assert links == ["episodes/newest.html", "episodes/middle.html", "episodes/older.html"]
     text = page.all_text()
     assert text.index(TRICKY_TITLE) < text.index("حلقة وسطى") < text.index(ARABIC_TITLE)
-    assert "9 مارس 2025" in text and "0:23" in text and "3 فصول" in text
+    assert "9 مارس 2025" in text and "0:22" in text and "3 فصول" in text  # 22.5 s: the audio element says 0:22
 
 
 def test_index_feed_link(site: Path) -> None:
@@ -297,7 +297,10 @@ def test_accessibility_hooks(site: Path) -> None:
         assert button.get("type") == "button"
     labelled = {a["data-action"]: a for a in page.find("button") if "data-action" in a}
     assert set(labelled) >= {"play", "back", "forward", "prev", "next", "slower", "faster"}
-    assert page.find("div", id="transcript", tabindex="0")
+    assert page.find("div", id="transcript", role="region")
+    cues = [p for p in page.find("p") if p.get("class") == "cue"]
+    assert all(p["role"] == "button" for p in cues)  # a sentence seeks there (player.js)
+    assert [p["tabindex"] for p in cues] == ["0"] + ["-1"] * (len(cues) - 1)  # one Tab stop, arrows inside
     assert page.find("script", src="../player/player.js")
     assert page.find("link", rel="stylesheet", href="../player/player.css")
 
@@ -361,6 +364,9 @@ def test_chapter_count(n: int, words: str) -> None:
 def test_formatting() -> None:
     assert player.format_duration(0) == "0:00"
     assert player.format_duration(65_400) == "1:05"
+    assert player.format_duration(92_600) == "1:32"  # whole seconds elapsed, as the audio element shows it
+    assert player.format_duration(59_999) == "0:59"
+    assert player.format_duration(3_599_999) == "59:59"
     assert player.format_duration(3_600_000) == "1:00:00"
     assert player.format_date(dt.date(2025, 11, 29)) == "29 نوفمبر 2025"
 
@@ -375,3 +381,49 @@ def test_single_chapter_page_has_no_chapter_buttons(tmp_path):
     assert 'data-action="play"' in page
     several = player.render_episode_page(tmp_path, EPISODES[0], PODCAST, cues=())
     assert 'data-action="next"' in several and 'data-action="prev"' in several
+
+
+# --- issue 11: times, keyboard path, wrapping, versioned audio -------------------------
+
+
+def test_chapter_times_are_floored_like_the_audio_element(tmp_path: Path) -> None:
+    import dataclasses
+
+    chapters = (Chapter("ch0", "أول", 0, 92_600), Chapter("ch1", "ثان", 92_600, 130_000))
+    one = dataclasses.replace(EPISODES[0], chapters=chapters, duration_ms=130_999)
+    page = Page(player.render_episode_page(tmp_path, one, PODCAST, cues=()))
+    times = [t for stack, t in page.text if stack[-1:] == ("span",) and ":" in t]
+    assert times == ["0:00", "1:32"]
+    assert "2:10" in page.all_text() and page.find("time", datetime="PT0H2M10S")
+
+
+def test_skip_link_to_the_chapters_comes_first(site: Path) -> None:
+    page = Page(read(site, "episodes/older.html"))
+    links = [a for a in page.find("a") if "skip-link" in a.get("class", "")]
+    assert [a["href"] for a in links] == ["#chapters-h", "#main"]
+    assert page.find("h2", id="chapters-h", tabindex="-1")  # Enter on the link moves focus there
+    index = Page(read(site, "index.html"))
+    assert [a["href"] for a in index.find("a") if "skip-link" in a.get("class", "")] == ["#main"]
+
+
+def test_audio_url_carries_the_version_token(tmp_path: Path) -> None:
+    import dataclasses
+
+    versioned = dataclasses.replace(EPISODES[0], audio_version="1a2b3c4d5e6f")
+    page = Page(player.render_episode_page(tmp_path, versioned, PODCAST, cues=()))
+    [audio] = page.find("audio")
+    assert audio["src"] == "older.mp3?v=1a2b3c4d5e6f"
+    assert page.find("a", href="older.mp3?v=1a2b3c4d5e6f")  # the download link and the fallback too
+    plain = Page(player.render_episode_page(tmp_path, EPISODES[0], PODCAST, cues=()))
+    assert plain.find("audio")[0]["src"] == "older.mp3"
+
+
+def test_feed_url_breaks_only_after_a_slash(tmp_path: Path) -> None:
+    html_text = player.render_index(tmp_path, EPISODES, PodcastSettings(base_url="http://127.0.0.1:8000/"))
+    code = html_text.split('<code id="feed-url" dir="ltr">')[1].split("</code>")[0]
+    assert code == "http://<wbr>127.0.0.1:8000/<wbr>feed.xml"
+    assert Page(html_text).find("code", id="feed-url")
+    # the loopback hint's commands: each word kept whole (white-space: nowrap in player.css)
+    for command in ("audio-news feed --base-url http://…:8000/", "audio-news serve --host 0.0.0.0"):
+        words = "".join(f'<span class="word">{w}</span> ' for w in command.split()).rstrip()
+        assert f'<p class="command" dir="ltr"><code>{words}</code></p>' in html_text

@@ -1,7 +1,8 @@
 """The web player in a real browser: tests/browser/player.test.mjs run by node.
 
-Builds an output folder with a 24 s MP3 (a tone), four chapters and a
-transcript written by hand, serves it with audio_news.serve on a free port of
+Builds an output folder with a 23 s MP3 (a tone), four chapters that start
+between whole seconds (5.75 s: the page must say 0:05, as the audio element
+does), a transcript written by hand and an audio version token (`?v=`), serves it with audio_news.serve on a free port of
 127.0.0.1, and runs the node script (playwright-core driving Debian's
 /usr/bin/chromium, plus axe-core) against the episode page, over HTTP and
 from file://.
@@ -21,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from cli_run import invoke
+from cli_run import TONE, invoke
 
 from audio_news import player, serve
 from audio_news.config import PodcastSettings
@@ -62,7 +63,7 @@ def _vtt_time(seconds: float) -> str:
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
-def build_output(out: Path, seconds: int = 24) -> Episode:
+def build_output(out: Path, seconds: int = 23) -> Episode:
     """An output folder like publish writes, with a tone MP3 and hand-made sidecars."""
     import imageio_ffmpeg
 
@@ -131,6 +132,7 @@ def build_output(out: Path, seconds: int = 24) -> Episode:
         chapters=chapters,
         source_url="https://news.example/a",
         article_date=dt.date(2025, 3, 8),
+        audio_version="0123456789ab",
     )
     (out / "episodes.json").write_text(json.dumps([episode.to_dict()], ensure_ascii=False), encoding="utf-8")
     (out / "feed.xml").write_text(
@@ -182,7 +184,9 @@ def test_player_on_a_real_built_episode(tmp_path: Path) -> None:
     with socket.socket() as probe:  # a free port, so the feed's URLs are real
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    built = invoke("build", str(sample), "--out", str(out), "--base-url", f"http://127.0.0.1:{port}/")
+    built = invoke(
+        "build", str(sample), "--out", str(out), "--base-url", f"http://127.0.0.1:{port}/", "--voice", str(TONE)
+    )
     assert built.returncode == 0, built.stderr
     (stored,) = json.loads((out / "episodes.json").read_text(encoding="utf-8"))
     episode = Episode.from_dict(stored)

@@ -10,8 +10,9 @@ import http.client
 import json
 import socket
 import subprocess
+import unicodedata
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -76,6 +77,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             {"version": "1.2.0", "chapters": [{"startTime": 0, "endTime": 3, "title": "مقدمة"}]}, ensure_ascii=False
         )
     )
+    (episodes / "ep.json").write_text("{}", encoding="utf-8")
     (episodes / "ep.html").write_text("<!doctype html><title>ep</title>", encoding="utf-8")
     (out / "feed.xml").write_text(FEED.format(base="http://127.0.0.1:8000/"), encoding="utf-8")
     (out / "episodes.json").write_text("[]", encoding="utf-8")
@@ -196,7 +198,7 @@ def test_conditional_get(server) -> None:
         ("/feed.xml", "application/rss+xml; charset=utf-8"),
         ("/episodes/ep.vtt", "text/vtt; charset=utf-8"),
         ("/episodes/ep.chapters.json", "application/json+chapters"),
-        ("/episodes.json", "application/json"),
+        ("/episodes/ep.json", "application/json"),
         ("/episodes/ep.txt", "text/plain; charset=utf-8"),
         ("/episodes/ep.html", "text/html; charset=utf-8"),
         ("/index.html", "text/html; charset=utf-8"),
@@ -422,3 +424,76 @@ def test_idle_and_slow_header_clients_are_closed(site: Path, monkeypatch: pytest
                 assert response.status == 200 and response.read() == "مرحبا بكم.\n".encode()
         finally:
             conn.close()
+
+
+# --- names, origins and the store (issue 11) ---------------------------------
+
+NFC_NAME = "أخبار-إقليمية.txt"  # أ and إ: one code point each in NFC, two in NFD
+
+
+def test_nfc_and_nfd_names_find_the_same_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "episodes").mkdir(parents=True)
+    nfd_name = unicodedata.normalize("NFD", NFC_NAME)
+    assert nfd_name != NFC_NAME
+    (out / "episodes" / NFC_NAME).write_text("نص", encoding="utf-8")  # written by us: NFC
+    (out / "episodes" / ("m-" + nfd_name)).write_text("نص", encoding="utf-8")  # copied from a Mac: NFD
+    with srv.running(out) as url:
+        server = (urlsplit(url).hostname, urlsplit(url).port)
+        for stored, asked in [
+            (NFC_NAME, NFC_NAME),
+            (NFC_NAME, nfd_name),
+            ("m-" + nfd_name, "m-" + nfd_name),
+            ("m-" + nfd_name, "m-" + NFC_NAME),
+        ]:
+            status, _, body = request(server, "GET", "/episodes/" + quote(asked))
+            assert (status, body.decode("utf-8")) == (200, "نص"), (stored, asked)
+        assert request(server, "GET", "/episodes/" + quote(unicodedata.normalize("NFD", "أخبار.txt")))[0] == 404
+
+
+def test_normalizing_a_name_opens_no_way_out(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".أخبار").write_text("hidden", encoding="utf-8")
+    assert srv.resolve(out, "/" + unicodedata.normalize("NFD", ".أخبار")) is None
+
+
+@pytest.mark.parametrize("path", ["/episodes/ep.vtt", "/episodes/ep.chapters.json", "/episodes/ep.mp3", "/feed.xml"])
+def test_cors_headers_on_public_files(server, path: str) -> None:
+    status, headers, _ = request(server, "GET", path, {"Origin": "https://player.example"})
+    assert status == 200
+    assert headers["access-control-allow-origin"] == "*"
+    assert headers["access-control-allow-methods"] == "GET, HEAD"
+    exposed = {name.strip().lower() for name in headers["access-control-expose-headers"].split(",")}
+    assert {"content-range", "accept-ranges", "content-length"} <= exposed
+
+
+def test_cors_headers_on_ranges_and_revalidation(server) -> None:
+    status, headers, _ = request(
+        server, "GET", "/episodes/ep.mp3", {"Range": "bytes=0-9", "Origin": "https://a.example"}
+    )
+    assert status == 206 and headers["access-control-allow-origin"] == "*"
+    etag = request(server, "HEAD", "/episodes/ep.vtt")[1]["etag"]
+    status, headers, _ = request(server, "GET", "/episodes/ep.vtt", {"If-None-Match": etag})
+    assert status == 304 and headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize("path", ["/episodes.json", "/%65pisodes.json", "/.pull-state.json", "/.podcast-guid"])
+def test_store_and_bookkeeping_are_not_served(server, site: Path, path: str) -> None:
+    (site / ".pull-state.json").write_text("{}", encoding="utf-8")
+    (site / ".podcast-guid").write_text("x", encoding="utf-8")
+    status, headers, body = request(server, "GET", path)
+    assert status == 404
+    assert b"[]" not in body
+    assert "access-control-allow-origin" not in headers
+
+
+def test_store_through_a_symlink_is_not_served(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "episodes").mkdir(parents=True)
+    (out / "episodes.json").write_text("[]", encoding="utf-8")
+    (out / "episodes" / "list.json").write_text("{}", encoding="utf-8")
+    (out / "store.json").symlink_to(out / "episodes.json")
+    assert srv.resolve(out, "/episodes.json") is None
+    assert srv.resolve(out, "/store.json") is None
+    assert srv.resolve(out, "/episodes/list.json") is not None  # a public JSON file deeper in is served

@@ -8,6 +8,9 @@
                                                as in every audio player, RTL page or not)
      N / P        next / previous chapter (P: start of this chapter if > 3 s in)
      + / -        speed +/- 0.25 within 0.75..2.5, remembered (localStorage)
+   In the transcript (one Tab stop; the focus follows the voice until you move it):
+     click, Enter or Space on a sentence   listen from its start
+     ArrowUp / ArrowDown, Home / End       previous / next, first / last sentence
 */
 (function () {
   "use strict";
@@ -180,6 +183,15 @@
       }
     }
 
+    /* The one sentence in the Tab order (roving tabindex). */
+    function setTabStop(i) {
+      cueEls.forEach(function (el, j) { el.setAttribute("tabindex", j === i ? "0" : "-1"); });
+    }
+
+    function focusInTranscript() {
+      return !!transcript && transcript.contains(document.activeElement);
+    }
+
     function markCue(i) {
       if (i === currentCue) return;
       var old = cueEls[currentCue];
@@ -189,6 +201,7 @@
       if (el) {
         el.classList.add("current");
         el.setAttribute("aria-current", "true");
+        if (!focusInTranscript()) setTabStop(i);  // Tab into the transcript lands on what is being read
         scrollToCue(el);
       }
     }
@@ -226,6 +239,8 @@
           var p = document.createElement("p");
           p.className = "cue";
           p.id = "cue-" + i;
+          p.setAttribute("role", "button");
+          p.setAttribute("tabindex", i === 0 ? "0" : "-1");
           p.setAttribute("data-start", cue.start.toFixed(3));
           p.setAttribute("data-end", cue.end.toFixed(3));
           p.textContent = cue.text;
@@ -235,6 +250,48 @@
         currentCue = -1;
         update();
       }).catch(function () { /* offline: no transcript */ });
+    }
+
+    /* --- the transcript: a sentence seeks to its start --- */
+    function cueIndexOf(target) {
+      var el = target && target.closest ? target.closest(".cue") : null;
+      var i = el ? cueEls.indexOf(el) : -1;
+      return i >= 0 && cues[i] ? i : -1;
+    }
+
+    function seekToCue(i) {
+      setTabStop(i);
+      seek(cues[i].start);
+    }
+
+    if (transcript) {
+      transcript.addEventListener("click", function (e) {
+        var i = cueIndexOf(e.target);
+        var selection = window.getSelection && window.getSelection();
+        if (i < 0 || (selection && !selection.isCollapsed)) return;  // selecting text to copy is not a seek
+        seekToCue(i);
+      });
+      transcript.addEventListener("keydown", function (e) {
+        if (e.ctrlKey || e.metaKey || e.altKey) return;
+        var i = cueIndexOf(e.target);
+        if (i < 0) return;
+        var to = -1;
+        if (e.key === "Enter" || e.key === " " || e.key === "Spacebar") {
+          seekToCue(i);
+        } else if (e.key === "ArrowDown") {
+          to = Math.min(cueEls.length - 1, i + 1);
+        } else if (e.key === "ArrowUp") {
+          to = Math.max(0, i - 1);
+        } else if (e.key === "Home") {
+          to = 0;
+        } else if (e.key === "End") {
+          to = cueEls.length - 1;
+        } else {
+          return;
+        }
+        e.preventDefault();
+        if (to >= 0) { setTabStop(to); cueEls[to].focus(); }
+      });
     }
 
     /* --- buttons --- */
