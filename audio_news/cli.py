@@ -24,7 +24,8 @@ from .models import Article
 
 if TYPE_CHECKING:
     from .cache import SentenceCache
-    from .pipeline import Builder, BuildResult
+    from .models import Episode
+    from .pipeline import Builder, BuildResult, Plan
     from .publish import Recovery
 
 app = typer.Typer(
@@ -230,6 +231,13 @@ def _build_one(builder: Builder, article: Article, out_dir: Path, *, quiet: bool
             highlight=False,
             soft_wrap=True,
         )
+    for gone in result.expired:
+        out.print(
+            f"retention removed: {gone.slug} ({gone.guid}, published {gone.pub_date:%Y-%m-%d})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     return result
 
 
@@ -241,19 +249,185 @@ def build(
     voice: str | None = typer.Option(None, "--voice", help="Voice profile name or path to a .toml."),
     config: Path | None = ConfigOpt,
     rate: int | None = RateOpt,
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Read and check the articles, run the text stages, say what would be written, "
+        "replaced and removed by retention; write nothing (no synthesis).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per article on stdout, for scripts."),
 ) -> None:
     """Build each article (a file, or a page fetched from its URL) into an episode and update the feed."""
+    import json
+
     from .pipeline import Builder, recover
 
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
         parsed = _read_inputs(articles)  # every input checked before anything is built
         builder = Builder(settings, out_dir, rate=rate)
+        if dry_run:
+            from .publish import JOURNAL_NAME
+
+            if (out_dir / JOURNAL_NAME).exists():
+                err.print(
+                    f"audio-news: note: {out_dir} holds an unfinished publish; a dry run reads it as it is, "
+                    "the next real command (build, feed, list, remove) finishes or undoes it",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            for article, plan in zip(parsed, builder.plan(parsed)):
+                _print_plan(article, plan, as_json)
+            if not as_json:
+                out.print(f"dry run: nothing was written to {out_dir}", markup=False, highlight=False, soft_wrap=True)
+            return
         _print_recovery(out_dir, recover(out_dir))
         for article in parsed:
-            _build_one(builder, article, out_dir)
-        out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
+            result = _build_one(builder, article, out_dir, quiet=as_json)
+            if as_json:
+                sys.stdout.write(json.dumps(_result_dict(article, result), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+        if not as_json:
+            out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
         _warn_if_local(settings)  # once, after the feed is written: a failed build says only why
+
+
+def _files(episode: Episode) -> list[str]:
+    """An episode's files and its player page, relative to the output folder."""
+    from .player import page_name
+    from .publish import episode_files
+
+    return [*episode_files(episode), page_name(episode)]
+
+
+def _brief(episode: Episode) -> dict[str, str]:
+    return {"guid": episode.guid, "slug": episode.slug, "title": episode.title}
+
+
+def _result_dict(article: Article, result: BuildResult) -> dict[str, object]:
+    """`build --json`: one article built, for scripts."""
+    ep = result.episode
+    return {
+        "source": article.source,
+        "guid": ep.guid,
+        "slug": ep.slug,
+        "title": ep.title,
+        "pub_date": ep.pub_date.isoformat(),
+        "files": _files(ep),
+        "duration_ms": ep.duration_ms,
+        "size": ep.size,
+        "chapters": len(ep.chapters),
+        "audio_version": ep.audio_version,
+        "replaced": result.replaced is not None,
+        "audio_changed": result.audio_changed,
+        "expired": [_brief(e) for e in result.expired],
+        "loudness_lufs": ep.loudness_lufs,
+        "true_peak_db": ep.true_peak_db,
+        "warning": result.rendering.warning,
+        "seconds": round(result.seconds, 3),
+        "real_time_factor": round(result.real_time_factor, 4),
+    }
+
+
+def _print_plan(article: Article, plan: Plan, as_json: bool) -> None:
+    """`build --dry-run`: what building `article` would write, replace and remove."""
+    import json
+
+    if as_json:
+        doc = {
+            "dry_run": True,
+            "source": article.source,
+            "guid": plan.guid,
+            "slug": plan.slug,
+            "title": plan.title,
+            "pub_date": plan.pub_date.isoformat(),
+            "files": list(plan.files),
+            "replaced": plan.replaced is not None,
+            "expired": [_brief(e) for e in plan.expired],
+            "chapters": plan.chapters,
+            "sentences": plan.sentences,
+        }
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        return
+    what = (
+        f"new episode {plan.guid}"
+        if plan.replaced is None
+        else f"would replace episode {plan.guid} (first published {plan.replaced.pub_date:%Y-%m-%d})"
+    )
+    kinds = ", ".join(name.removeprefix(f"episodes/{plan.slug}") for name in plan.files)
+    lines = [
+        f"{article.source} → {plan.files[0]}: {what}, {plan.chapters} chapters, {plan.sentences} sentences; "
+        f"would write {len(plan.files)} files ({kinds})"
+    ]
+    lines += [f"  retention would remove: {e.slug} ({e.guid}, {e.pub_date:%Y-%m-%d})" for e in plan.expired]
+    for line in lines:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _duration(ms: int) -> str:
+    minutes, seconds = divmod(round(ms / 1000), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+@app.command("list")
+def list_cmd(
+    out_dir: Path = OutOpt,
+    as_json: bool = typer.Option(False, "--json", help="A JSON list of the episodes, for scripts."),
+) -> None:
+    """List the published episodes, newest first: date, duration, title, slug, guid."""
+    import json
+
+    from .pipeline import list_episodes
+
+    with _reported():
+        recovered, episodes = list_episodes(out_dir)
+        _print_recovery(out_dir, recovered)
+        if as_json:
+            docs = [
+                {
+                    **_brief(e),
+                    "pub_date": e.pub_date.isoformat(),
+                    "duration_ms": e.duration_ms,
+                    "files": _files(e),
+                    "source_url": e.source_url,
+                }
+                for e in episodes
+            ]
+            sys.stdout.write(json.dumps(docs, ensure_ascii=False, indent=1) + "\n")
+            return
+        rows = [("date", "duration", "title", "slug", "guid")]
+        rows += [(f"{e.pub_date:%Y-%m-%d}", _duration(e.duration_ms), _cut(e.title), e.slug, e.guid) for e in episodes]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        for row in rows:
+            line = "  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[4]])
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _cut(title: str, width: int = 40) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= width else title[: width - 1] + "…"
+
+
+@app.command()
+def remove(
+    episodes: list[str] = typer.Argument(..., help="Episodes to unpublish, by guid or slug (see `audio-news list`)."),
+    out_dir: Path = OutOpt,
+    base_url: str | None = typer.Option(None, "--base-url", help="Where the output folder is served."),
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Unpublish episodes: their files, store entries, feed items and player pages, as one step."""
+    from .pipeline import remove_episodes
+
+    with _reported():
+        settings = with_overrides(load_settings(config), base_url=base_url)
+        recovered, gone = remove_episodes(out_dir, settings, episodes)
+        _print_recovery(out_dir, recovered)
+        for episode in gone:
+            out.print(f"removed: {episode.slug} ({episode.guid})", markup=False, highlight=False, soft_wrap=True)
+        out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False, soft_wrap=True)
+        _warn_if_local(settings)
 
 
 @app.command()

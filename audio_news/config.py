@@ -1,6 +1,7 @@
 """Settings: a TOML file read once, validated early, bound into frozen values.
 
-    [podcast]  title, author, description, link, image, base_url, category, email, locked
+    [podcast]  title, author, description, link, image, base_url, category, email, locked,
+               keep_last, max_age_days (retention, applied on every build)
     [audio]    loudness_lufs, true_peak_db, bitrate_kbps, sample_rate, ffmpeg
     [pauses]   after_title_ms, after_heading_ms, between_sentences_ms,
                between_paragraphs_ms, between_sections_ms
@@ -57,7 +58,12 @@ class PodcastSettings:
     copyright: str = ""
     """The channel's <copyright> line; empty = none."""
     episode_numbers: bool = False
-    """Write itunes:episode: each episode's number, given in build order and never reused."""
+    """Write itunes:episode: each episode's number, given at its first build (one more than the highest stored)."""
+    keep_last: int = 0
+    """Retention: keep only the newest N episodes (by publication date); 0 = keep all."""
+    max_age_days: int = 0
+    """Retention: remove episodes published more than N days ago; 0 = never. Each build
+    applies both, after its new episode is published, in the same publish (the new one always stays)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,8 @@ class SourceSettings:
 
 
 MAX_PER_RUN: Final = 100
+MAX_KEEP_LAST: Final = 100_000
+MAX_AGE_DAYS: Final = 36_500
 
 
 @dataclass(frozen=True)
@@ -274,6 +282,10 @@ def _check_podcast(podcast: PodcastSettings, path: str) -> None:
         raise ConfigError("[podcast] license_url needs a license name too", path)
     if podcast.guid and not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", podcast.guid):
         raise ConfigError("[podcast] guid must be a UUID", path)
+    if not 0 <= podcast.keep_last <= MAX_KEEP_LAST:
+        raise ConfigError(f"[podcast] keep_last must be in 0..{MAX_KEEP_LAST} (0 = keep every episode)", path)
+    if not 0 <= podcast.max_age_days <= MAX_AGE_DAYS:
+        raise ConfigError(f"[podcast] max_age_days must be in 0..{MAX_AGE_DAYS} (0 = no age limit)", path)
     if podcast.image and not podcast.image.startswith(("http://", "https://")):
         _check_cover(Path(podcast.image), path)
 

@@ -14,6 +14,11 @@ one that did, and deletes the temporary files of dead processes. A failed build
 leaves the previous episode and feed as they were: a first build that fails
 leaves no output folder behind. The ffmpeg to use is probed when the Builder is
 made, so one that lacks a feature fails before any synthesis.
+
+Managing the podcast goes through the same Publication: retention ([podcast]
+keep_last, max_age_days) removes expired episodes in the build's own publish, and
+`remove_episodes` is a publish that only takes episodes out. `Builder.plan` is
+build --dry-run: the text stages and a simulated publish, nothing written.
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ class BuildResult:
     """What a process killed while this one ran had left half done, and was fixed."""
     replaced: Episode | None = None
     """The episode this build replaced (same guid: the same article rebuilt), or None if new."""
+    expired: tuple[Episode, ...] = ()
+    """Episodes the retention setting removed in the same publish (keep_last, max_age_days)."""
 
     @property
     def audio_changed(self) -> bool:
@@ -226,8 +233,13 @@ class Builder:
                         number=before.number if before and before.number else publish.next_number(stored),
                     )
                     episodes, replaced = store.put(episode, pub.write)
+                    gone = publish.expired(episodes, podcast.keep_last, podcast.max_age_days, _now(), keep=guid)
+                    if gone:  # retention: in this publish, so the new episode and the removals are one step
+                        episodes = _without(episodes, gone)
+                        store.save(episodes, pub.write)
                     _write_feed_and_site(self.out_dir, self.settings, episodes, pub)
-                    publish.remove_episode_files(self.out_dir, replaced, keep=episode, remove=pub.remove)
+                    for old in (replaced, *gone):
+                        publish.remove_episode_files(self.out_dir, old, keep=episode, remove=pub.remove)
         except BaseException:
             publish.discard(tmp)
             new_folders = sorted(_folders_in(self.out_dir) - folders_before, key=lambda p: len(p.parts), reverse=True)
@@ -236,7 +248,7 @@ class Builder:
         if self.cache is not None:
             self.cache.trim()  # over its cap: the least recently used clips go
         seconds = time.perf_counter() - started
-        return BuildResult(episode, rendering, seconds, synth_seconds, recovered, replaced)
+        return BuildResult(episode, rendering, seconds, synth_seconds, recovered, replaced, gone)
 
     def _render(self, script: Script, dest: Path) -> Rendering:
         """stitch.render, or the same MP3 and times from the cache when nothing it reads has changed."""
@@ -251,6 +263,63 @@ class Builder:
         rendering = stitch.render(script, audio, pauses, dest)
         self.cache.put_episode(key, rendering, dest)
         return rendering
+
+    def plan(self, articles: Sequence[Article]) -> tuple[Plan, ...]:
+        """What building `articles` in order would do, without writing anything (build --dry-run).
+
+        Runs the text stages (so an article the normalizer or diacritizer refuses
+        fails here too) and reads the store as it is, then simulates each publish:
+        the episode's guid and files, the one it would replace, and what retention
+        would remove. No synthesis, no lock, no recovery: nothing is written.
+        """
+        podcast = self.settings.podcast
+        episodes = publish.EpisodeStore(self.out_dir).load()
+        plans = []
+        for article in articles:
+            script = prepare(article, self.settings, self.profile, self.diacritizer)
+            guid, _ = publish.episode_identity(article, episodes)
+            slug = publish.slugify(article.title, guid=guid)
+            previous = next((e for e in episodes if e.guid == guid), None)
+            pub_date = _pub_date(article, previous)
+            stem = f"{publish.EPISODES_DIR}/{slug}"
+            files = (f"{stem}.mp3", f"{stem}.vtt", f"{stem}.txt", f"{stem}.chapters.json", f"{stem}.html")
+            # a stand-in for the episode the build would store: what retention sorts by is its date
+            placeholder = Episode(guid, slug, article.title, article.lead, pub_date, 0, 0, files[0], "", "", "")
+            episodes = tuple(
+                sorted([placeholder, *(e for e in episodes if e.guid != guid)], key=lambda e: e.pub_date, reverse=True)
+            )
+            gone = publish.expired(episodes, podcast.keep_last, podcast.max_age_days, _now(), keep=guid)
+            episodes = _without(episodes, gone)
+            sentences = sum(len(block.sentences) for part in script.parts for block in part.blocks)
+            plans.append(Plan(guid, slug, article.title, pub_date, files, previous, gone, len(script.parts), sentences))
+        return tuple(plans)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What `build --dry-run` reports for one article: what a build would write, replace and remove."""
+
+    guid: str
+    slug: str
+    title: str
+    pub_date: dt.datetime
+    files: tuple[str, ...]
+    """Written (or rewritten), relative to the output folder: the MP3, its sidecars and its page."""
+    replaced: Episode | None
+    """The stored episode with the same guid, replaced by the build; None: a new episode."""
+    expired: tuple[Episode, ...]
+    """Episodes retention would remove after this one is published."""
+    chapters: int
+    sentences: int
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _without(episodes: Sequence[Episode], gone: Sequence[Episode]) -> tuple[Episode, ...]:
+    names = {e.guid for e in gone}
+    return tuple(e for e in episodes if e.guid not in names)
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -291,7 +360,7 @@ def _pub_date(article: Article, previous: Episode | None) -> dt.datetime:
     own date, or now."""
     if previous is not None:
         return previous.pub_date
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = _now()
     if article.published is not None and article.published.tzinfo is not None and article.published < now:
         return article.published.astimezone(dt.UTC).replace(microsecond=0)
     if article.date is not None and article.date < now.date():
@@ -311,13 +380,50 @@ def recover(out_dir: Path) -> publish.Recovery:
 
 def publish_feed(out_dir: Path, settings: Settings) -> Path:
     """Rewrite feed.xml and the web player from the store, as one publish."""
-    store = publish.EpisodeStore(out_dir)
-    if not store.path.is_file():
-        raise PublishError(f"no episode store ({store.path.name}) here: build an article into it first", out_dir)
+    store = _existing_store(Path(out_dir))
     with publish.folder_lock(out_dir):
         publish.recover(out_dir)
         with publish.Publication(out_dir) as pub:
             return _write_feed_and_site(out_dir, settings, store.load(), pub)
+
+
+def list_episodes(out_dir: Path) -> tuple[publish.Recovery, tuple[Episode, ...]]:
+    """The published episodes, newest first, after recovering what a killed
+    command left (under the folder lock, so a publish in progress is never read half done)."""
+    store = _existing_store(Path(out_dir))
+    with publish.folder_lock(out_dir):
+        recovered = publish.recover(out_dir)
+        return recovered, store.load()
+
+
+def remove_episodes(
+    out_dir: Path, settings: Settings, keys: Sequence[str]
+) -> tuple[publish.Recovery, tuple[Episode, ...]]:
+    """Unpublish the episodes named by guid or slug: their files, their store entries,
+    their feed items and their player pages, as one publish (all or nothing, even
+    after kill -9). Nothing else changes, except the pages that list episodes
+    (index, feed). Raises InputError naming a key that matches no episode, before
+    anything is written."""
+    out_dir = Path(out_dir)
+    store = _existing_store(out_dir)
+    with publish.folder_lock(out_dir):
+        recovered = publish.recover(out_dir)
+        episodes = store.load()
+        gone = tuple({e.guid: e for e in (publish.find_episode(episodes, key, store.path) for key in keys)}.values())
+        kept = _without(episodes, gone)
+        with publish.Publication(out_dir) as pub:
+            store.save(kept, pub.write)
+            _write_feed_and_site(out_dir, settings, kept, pub)
+            for episode in gone:
+                publish.remove_episode_files(out_dir, episode, remove=pub.remove)
+    return recovered, gone
+
+
+def _existing_store(out_dir: Path) -> publish.EpisodeStore:
+    store = publish.EpisodeStore(out_dir)
+    if not store.path.is_file():
+        raise PublishError(f"no episode store ({store.path.name}) here: build an article into it first", out_dir)
+    return store
 
 
 def _write_feed_and_site(

@@ -25,6 +25,9 @@ The order that keeps the folder consistent, under folder_lock, in one Publicatio
     the sidecars and the MP3 (temp_path_for, then Publication.place);
     episodes, replaced = store.put(new, pub.write); ensure_cover; player.write_site;
     write_feed(...); remove_episode_files(out_dir, replaced, keep=new, remove=pub.remove)
+Retention (expired) drops episodes from the list before the store is saved again and the
+feed written, and their files go with remove_episode_files in the same Publication;
+`remove` is the same publish without a new episode (find_episode names what goes).
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from feedgen.util import xml_elem
 
 from .arabic import EASTERN_DIGITS, MARK_CLASS, TATWEEL
 from .config import DEFAULT_BASE_URL, PodcastSettings, image_mime
-from .errors import PublishError
+from .errors import InputError, PublishError
 from .limits import COVER_MAX_BYTES, STORE_MAX_BYTES, read_bounded
 from .models import Article, Chapter, Cue, Episode, Rendering, Word
 
@@ -1115,7 +1118,8 @@ def _checked_episode(item: object, number: int) -> Episode:
 
 
 def next_number(stored: Sequence[Episode]) -> int:
-    """The number a new episode gets: one more than any given so far, so none is reused."""
+    """The number a new episode gets: one more than the highest in the store (a removed
+    newest episode's number is given again; retention keeps the newest, so it rarely is)."""
     return max((e.number for e in stored), default=0) + 1
 
 
@@ -1161,6 +1165,43 @@ def remove_episode_files(
             raise PublishError(f"cannot remove the old file: {exc.strerror or exc}", path) from exc
         removed.append(path)
     return tuple(removed)
+
+
+def find_episode(episodes: Sequence[Episode], key: str, store: Path) -> Episode:
+    """The episode whose guid or slug is `key` (NFC, spaces around ignored): what
+    `remove` names. Raises InputError naming `store` when none matches."""
+    want = _nfc(key).strip()
+    for episode in episodes:
+        if want in (episode.guid, _nfc(episode.slug)):
+            return episode
+    raise InputError(f"no episode with the guid or slug {want!r} (see `audio-news list`)", store)
+
+
+def expired(
+    episodes: Sequence[Episode], keep_last: int, max_age_days: int, now: dt.datetime, keep: str | None = None
+) -> tuple[Episode, ...]:
+    """The episodes retention removes: beyond the newest `keep_last` (by pub_date) and
+    published more than `max_age_days` days before `now` (0: no such limit).
+
+    The episode whose guid is `keep` (the one just built) is never among them,
+    even when its own date is old: a build never publishes nothing.
+    """
+    newest = sorted(episodes, key=lambda e: e.pub_date, reverse=True)
+    gone: list[Episode] = []
+    if keep_last > 0:
+        kept = [e for e in newest if e.guid == keep]
+        for episode in newest:
+            if episode.guid == keep:
+                continue
+            if len(kept) < keep_last:
+                kept.append(episode)
+            else:
+                gone.append(episode)
+    if max_age_days > 0:
+        cutoff = now - dt.timedelta(days=max_age_days)
+        named = {e.guid for e in gone}
+        gone += [e for e in newest if e.guid != keep and e.guid not in named and e.pub_date < cutoff]
+    return tuple(sorted(gone, key=lambda e: e.pub_date, reverse=True))
 
 
 # --- cover --------------------------------------------------------------------

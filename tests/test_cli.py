@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -429,3 +431,91 @@ def test_line_commands_name_the_file_of_a_line_too_long(tmp_path):
 def test_line_commands_bound_stdin():
     line = one_line_error(invoke("normalize", "-", stdin="كتب الولد الدرس.\n" * 70_000))
     assert "<stdin>" in line and "1 MB" in line
+
+
+# --- list and remove ---------------------------------------------------------------------
+
+
+@pytest.fixture()
+def two_built(tmp_path) -> Path:
+    out = tmp_path / "out"
+    md = ROOT / "tests" / "data" / "article.md"
+    result = invoke("build", str(SAMPLE), str(md), "--out", str(out), "--voice", str(TONE), "--base-url", BASE_URL)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+BASE_URL = "https://news.example/pod"
+
+
+def stored(out: Path) -> list[dict]:
+    return json.loads((out / "episodes.json").read_text(encoding="utf-8"))
+
+
+def test_list_prints_a_table_and_json(two_built):
+    episodes = stored(two_built)
+    table = invoke("list", "--out", str(two_built))
+    assert table.returncode == 0, table.stderr
+    header, *rows = table.stdout.splitlines()
+    assert header.split() == ["date", "duration", "title", "slug", "guid"]
+    assert len(rows) == 2
+    for row, episode in zip(rows, episodes):  # newest first, as stored
+        assert row.startswith(episode["pub_date"][:10]) and row.endswith(episode["guid"])
+        assert f"  {episode['slug']}  " in row and episode["title"][:20] in row
+    assert re.search(r"\s0:\d\d\s", rows[0])
+    docs = json.loads(invoke("list", "--out", str(two_built), "--json").stdout)
+    assert [(d["guid"], d["slug"], d["duration_ms"]) for d in docs] == [
+        (e["guid"], e["slug"], e["duration_ms"]) for e in episodes
+    ]
+    assert all((two_built / name).is_file() for d in docs for name in d["files"])
+
+
+def test_list_without_a_store_is_one_line(tmp_path):
+    result = invoke("list", "--out", str(tmp_path))
+    assert result.returncode == 6 and one_line_error(result).endswith("build an article into it first")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_remove_by_slug_takes_only_that_episode(two_built):
+    gone, kept = stored(two_built)
+    before = snapshot(two_built)
+    result = invoke("remove", gone["slug"], "--out", str(two_built), "--base-url", BASE_URL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"removed: {gone['slug']} ({gone['guid']})"
+    after = snapshot(two_built)
+    owned = {gone[k] for k in ("audio", "transcript_vtt", "transcript_txt", "chapters_json")}
+    owned.add(f"episodes/{gone['slug']}.html")
+    assert set(before) - set(after) == owned and set(after) <= set(before)
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {"episodes.json", "feed.xml", "index.html"}
+    assert [e["guid"] for e in stored(two_built)] == [kept["guid"]]
+    feed = (two_built / "feed.xml").read_text(encoding="utf-8")
+    assert gone["guid"] not in feed and kept["guid"] in feed
+    assert f"?v={kept['audio_version']}" in feed  # the rest of the feed as it was, with its base URL
+    again = invoke("remove", kept["guid"], "--out", str(two_built), "--base-url", BASE_URL)
+    assert again.returncode == 0 and stored(two_built) == []
+    assert list((two_built / "episodes").iterdir()) == []
+    assert "<item>" not in (two_built / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_remove_of_an_unknown_episode_is_one_line_and_changes_nothing(two_built):
+    first = stored(two_built)[0]
+    before = snapshot(two_built)
+    result = invoke("remove", first["guid"], "no-such-episode", "--out", str(two_built))
+    assert result.returncode == 2
+    assert one_line_error(result) == (
+        f"audio-news: error: {two_built / 'episodes.json'}: no episode with the guid or slug "
+        "'no-such-episode' (see `audio-news list`)"
+    )
+    assert snapshot(two_built) == before
+
+
+@pytest.mark.parametrize("body", ["keep_last = -1", "max_age_days = -3", "keep_last = 1.5", "max_age_days = 99999"])
+def test_bad_retention_settings_are_one_line(tmp_path, body):
+    config = tmp_path / "bad.toml"
+    config.write_text(f"[podcast]\n{body}\n", encoding="utf-8")
+    result = invoke("build", str(SAMPLE), "--out", str(tmp_path / "out"), "--voice", str(TONE), "-c", str(config))
+    assert result.returncode == 3
+    key = body.split()[0]
+    assert one_line_error(result).startswith(f"audio-news: error: {config}: [podcast] {key} must be")
+    assert not (tmp_path / "out").exists()

@@ -344,3 +344,98 @@ def test_a_folder_that_turns_unwritable_mid_publish_gives_the_first_error_only(t
     result = invoke("feed", "--out", str(out), "--base-url", BASE_URL)
     assert result.returncode == 0 and "undid an unfinished publish" in result.stderr, result.stderr
     assert tree(out) == before and leftovers(out) == [] and own
+
+
+# --- remove, killed at every step ------------------------------------------------------
+
+
+def remove_process(out: Path, key: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`audio-news remove` in a fresh process (so it can be killed)."""
+    args = [*command(), "remove", key, "--out", str(out), "--base-url", BASE_URL]
+    return subprocess.run(args, capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
+
+
+def test_a_remove_killed_at_any_step_is_undone_or_finished_by_the_next_command(two_episodes, tmp_path):
+    """`remove` (by slug) killed at each named step in turn (15 of them); the next command (`list`)
+    recovers: before the commit line the folder is back byte for byte, after it the
+    episode is gone in full (files, store entry, feed item, page); store, feed, index
+    and pages always agree, and no temporary file is left."""
+    stored = json.loads((two_episodes / publish.STORE_NAME).read_text(encoding="utf-8"))
+    victim = next(e for e in stored if e["title"].startswith("فريق بحثي"))
+    owned = [victim[k] for k in ("audio", "transcript_vtt", "transcript_txt", "chapters_json")]
+    owned.append(f"episodes/{victim['slug']}.html")
+    steps_out = tmp_path / "steps"
+    shutil.copytree(two_episodes, steps_out)
+    log = tmp_path / "steps.log"
+    assert remove_process(steps_out, victim["slug"], **{publish.CRASH_LOG_ENV: str(log)}).returncode == 0
+    steps = [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines()]
+    assert "committed" in steps and sum(s.startswith("removed ") for s in steps) == len(owned), steps
+    assert any(s == f"wrote {publish.FEED_NAME}" for s in steps), steps
+    commit = steps.index("committed") + 1
+    before = tree(two_episodes)
+    for n, step in enumerate(steps, start=1):
+        out = tmp_path / f"kill-{n}"
+        shutil.copytree(two_episodes, out)
+        killed = remove_process(out, victim["slug"], **{publish.CRASH_ENV: str(n)})
+        assert killed.returncode == -signal.SIGKILL, (n, step, killed.stderr)
+        assert_links_resolve(out)  # what a reader finds before anyone recovers
+        had_leftovers = bool(leftovers(out))
+        result = invoke("list", "--out", str(out), "--json")  # the next command
+        assert result.returncode == 0, (n, step, result.stderr)
+        lines = result.stderr.splitlines()
+        if had_leftovers:
+            assert len(lines) == 1 and lines[0].startswith(f"audio-news: recovered {out}: "), (n, step, lines)
+        else:
+            assert lines == [], (n, step, lines)
+        assert leftovers(out) == [], (n, step)
+        guids = assert_all_agree(out)
+        assert {e["guid"] for e in json.loads(result.stdout)} == guids, (n, step)
+        if n < commit:  # undone: as it was, byte for byte
+            assert tree(out) == before, (n, step)
+        else:  # finished: the one episode gone in full, the other untouched
+            assert guids == {e["guid"] for e in stored} - {victim["guid"]}, (n, step)
+            assert not any((out / name).exists() for name in owned), (n, step)
+            kept = next(e for e in stored if e["guid"] != victim["guid"])
+            for key in ("audio", "transcript_vtt", "transcript_txt", "chapters_json"):
+                assert (out / kept[key]).read_bytes() == before[kept[key]], (n, step)
+        shutil.rmtree(out)
+
+
+def test_a_build_whose_retention_removes_an_episode_killed_at_any_step(two_episodes, tmp_path):
+    """A third build with keep_last = 2, killed at every step: the new episode and the
+    removal of the oldest are one publish, so the folder is either as it was or has
+    the new episode without the oldest, never both nor neither."""
+    settings = tmp_path / "keep.toml"
+    settings.write_text("[podcast]\nkeep_last = 2\n", encoding="utf-8")
+    stored = json.loads((two_episodes / publish.STORE_NAME).read_text(encoding="utf-8"))
+    oldest = min(stored, key=lambda e: e["pub_date"])
+
+    def build(out: Path, **env: str) -> subprocess.CompletedProcess[str]:
+        args = [*command(), "build", str(THIRD), "--voice", str(TONE), "--out", str(out), "--base-url", BASE_URL]
+        return subprocess.run(
+            [*args, "--config", str(settings)], capture_output=True, text=True, env={**os.environ, **env}, timeout=300
+        )
+
+    steps_out, log = tmp_path / "steps", tmp_path / "steps.log"
+    shutil.copytree(two_episodes, steps_out)
+    done = build(steps_out, **{publish.CRASH_LOG_ENV: str(log)})
+    assert done.returncode == 0 and f"retention removed: {oldest['slug']}" in done.stdout, done.stdout
+    steps = [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines()]
+    assert any(s == f"removed {Path(oldest['audio']).name}" for s in steps), steps
+    commit = steps.index("committed") + 1
+    before = tree(two_episodes)
+    for n, step in enumerate(steps, start=1):
+        out = tmp_path / f"kill-{n}"
+        shutil.copytree(two_episodes, out)
+        assert build(out, **{publish.CRASH_ENV: str(n)}).returncode == -signal.SIGKILL, (n, step)
+        assert_links_resolve(out)
+        result = invoke("list", "--out", str(out))
+        assert result.returncode == 0, (n, step, result.stderr)
+        assert leftovers(out) == [], (n, step)
+        guids = assert_all_agree(out)
+        if n < commit:
+            assert tree(out) == before, (n, step)
+        else:
+            assert len(guids) == 2 and oldest["guid"] not in guids, (n, step)
+            assert not (out / oldest["audio"]).exists(), (n, step)
+        shutil.rmtree(out)

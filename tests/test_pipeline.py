@@ -8,6 +8,7 @@ in-process with the tone voice.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -568,3 +569,122 @@ def test_episode_numbers_captions_show_notes_and_source_in_a_built_feed(tmp_path
     numbers = sorted(int(e.text) for e in root.iter("{http://www.itunes.com/dtds/podcast-1.0.dtd}episode"))
     assert numbers == [1, 2]
     assert b"podcast:license>cc-by-4.0<" in feed and b"content:encoded" in feed
+
+
+# --- managing the podcast: retention, --dry-run, --json ----------------------------------
+
+
+def settings_file(folder: Path, body: str) -> Path:
+    path = folder / "settings.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def dated_article(folder: Path, name: str, date: str, body: str) -> Path:
+    """A Markdown article with a date in its front matter (its episode's pub_date)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f"---\ndate: {date}\n---\n# {BULLETIN} {name}\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def test_keep_last_removes_the_oldest_in_the_same_build(tmp_path):
+    out, config = tmp_path / "out", settings_file(tmp_path, "[podcast]\nkeep_last = 2\n")
+    days = ("2024-01-01", "2024-02-01", "2024-03-01")
+    bodies = ("افتتحت الحكومة جسرا جديدا.", "ارتفعت أسعار الذهب اليوم.", "هطلت أمطار غزيرة على المدينة.")
+    paths = [dated_article(tmp_path / "in", f"a{i}.md", d, b) for i, (d, b) in enumerate(zip(days, bodies))]
+    first = invoke("build", *map(str, paths[:2]), "--out", str(out), "--voice", str(TONE), "-c", str(config))
+    assert first.returncode == 0 and "retention" not in first.stdout, first.stdout
+    (oldest,) = [e for e in episodes(out) if e.pub_date.date().isoformat() == days[0]]
+    third = invoke("build", str(paths[2]), "--out", str(out), "--voice", str(TONE), "-c", str(config))
+    assert third.returncode == 0, third.stderr
+    assert [line for line in third.stdout.splitlines() if line.startswith("retention removed:")] == [
+        f"retention removed: {oldest.slug} ({oldest.guid}, published {days[0]})"
+    ]
+    assert sorted(e.pub_date.date().isoformat() for e in episodes(out)) == list(days[1:])
+    assert not any((out / name).exists() for name in publish.episode_files(oldest))
+    assert not (out / "episodes" / f"{oldest.slug}.html").exists()
+    items = ET.parse(out / "feed.xml").getroot().findall("channel/item")
+    assert sorted(i.findtext("guid") for i in items) == sorted(e.guid for e in episodes(out))
+
+
+def test_max_age_days_removes_old_episodes_but_never_the_one_just_built(tmp_path):
+    out, config = tmp_path / "out", settings_file(tmp_path, "[podcast]\nmax_age_days = 30\n")
+    old = dated_article(tmp_path / "in", "old.md", "2020-05-01", "خبر قديم عن افتتاح مكتبة.")
+    again = dated_article(tmp_path / "in", "older.md", "2019-05-01", "خبر أقدم عن افتتاح حديقة.")
+    fresh = write_article(tmp_path / "in", "fresh.txt", "خبر اليوم عن افتتاح متحف.")
+    build = ["--out", str(out), "--voice", str(TONE), "-c", str(config)]
+    assert invoke("build", str(old), *build).returncode == 0
+    assert [e.pub_date.year for e in episodes(out)] == [2020]  # old, but just built: kept
+    result = invoke("build", str(again), *build)  # the 2020 one goes, the 2019 one stays (just built)
+    assert result.returncode == 0 and "retention removed:" in result.stdout, result.stdout
+    assert [e.pub_date.year for e in episodes(out)] == [2019]
+    assert invoke("build", str(fresh), *build).returncode == 0
+    (left,) = episodes(out)
+    assert left.title == BULLETIN and len(list((out / "episodes").glob("*.mp3"))) == 1
+
+
+def test_publish_expired_counts_the_new_episode_among_keep_last():
+    now = dt.datetime(2025, 1, 31, tzinfo=dt.UTC)
+    made = [
+        Episode(
+            f"g{d}", f"s{d}", "t", "", dt.datetime(2025, 1, d, tzinfo=dt.UTC), 0, 0, f"episodes/s{d}.mp3", "", "", ""
+        )
+        for d in (1, 10, 20, 30)
+    ]
+    assert [e.guid for e in publish.expired(made, 2, 0, now)] == ["g10", "g1"]
+    assert [e.guid for e in publish.expired(made, 2, 0, now, keep="g1")] == ["g20", "g10"]
+    assert [e.guid for e in publish.expired(made, 0, 15, now)] == ["g10", "g1"]
+    assert [e.guid for e in publish.expired(made, 3, 15, now)] == ["g10", "g1"]
+    assert publish.expired(made, 0, 0, now) == ()
+
+
+def test_dry_run_reports_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    config = settings_file(tmp_path, "[podcast]\nkeep_last = 1\n")
+    fresh = invoke("build", str(SAMPLE), "--out", str(out), "--voice", str(TONE), "--dry-run")
+    assert fresh.returncode == 0, fresh.stderr
+    assert not out.exists()  # not even the folder
+    assert fresh.stdout.splitlines()[-1] == f"dry run: nothing was written to {out}"
+    assert invoke("build", str(SAMPLE), "--out", str(out), "--voice", str(TONE)).returncode == 0
+    (first,) = episodes(out)
+    before = tree(out)
+    args = ["--out", str(out), "--voice", str(TONE), "-c", str(config), "--dry-run"]
+    plan = invoke("build", str(SAMPLE), str(DATA / "article.md"), *args)
+    assert plan.returncode == 0, plan.stderr
+    lines = plan.stdout.splitlines()
+    assert f"would replace episode {first.guid}" in lines[0] and "would write 5 files" in lines[0]
+    assert "new episode" in lines[1]
+    assert lines[2] == f"  retention would remove: {first.slug} ({first.guid}, {first.pub_date:%Y-%m-%d})"
+    as_json = invoke("build", str(SAMPLE), str(DATA / "article.md"), *args, "--json")
+    docs = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert [(d["dry_run"], d["replaced"], d["guid"] == first.guid) for d in docs] == [
+        (True, True, True),
+        (True, False, False),
+    ]
+    assert docs[1]["expired"] == [{"guid": first.guid, "slug": first.slug, "title": first.title}]
+    assert docs[0]["files"][0] == first.audio and docs[0]["sentences"] > 0 and docs[0]["chapters"] == 4
+    assert tree(out) == before
+
+
+def test_build_json_prints_one_object_per_article_for_scripts(tmp_path):
+    out = tmp_path / "out"
+    args = ["--out", str(out), "--voice", str(TONE), "--base-url", "https://news.example/pod"]
+    result = invoke("build", str(SAMPLE), str(DATA / "article.md"), *args, "--json")
+    assert result.returncode == 0, result.stderr
+    docs = [json.loads(line) for line in result.stdout.splitlines()]  # nothing else on stdout
+    stored = {e.guid: e for e in episodes(out)}
+    assert [d["source"] for d in docs] == [str(SAMPLE), str(DATA / "article.md")]
+    for doc in docs:
+        episode = stored[doc["guid"]]
+        assert (doc["slug"], doc["duration_ms"], doc["audio_version"]) == (
+            episode.slug,
+            episode.duration_ms,
+            episode.audio_version,
+        )
+        assert doc["files"][0] == episode.audio and all((out / name).is_file() for name in doc["files"])
+        assert doc["replaced"] is False and doc["expired"] == []
+        assert doc["loudness_lufs"] == episode.loudness_lufs and abs(doc["loudness_lufs"] + 16) < 1.5
+    again = invoke("build", str(SAMPLE), *args, "--json")
+    (doc,) = [json.loads(line) for line in again.stdout.splitlines()]
+    assert doc["replaced"] is True and doc["guid"] == docs[0]["guid"]
