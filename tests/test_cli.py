@@ -483,7 +483,7 @@ def test_remove_by_slug_takes_only_that_episode(two_built):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == f"removed: {gone['slug']} ({gone['guid']})"
     after = snapshot(two_built)
-    owned = {gone[k] for k in ("audio", "transcript_vtt", "transcript_txt", "chapters_json")}
+    owned = {gone[k] for k in ("audio", "transcript_vtt", "transcript_txt", "chapters_json", "captions_vtt")}
     owned.add(f"episodes/{gone['slug']}.html")
     assert set(before) - set(after) == owned and set(after) <= set(before)
     changed = {name for name in after if after[name] != before[name]}
