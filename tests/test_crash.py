@@ -362,7 +362,7 @@ def test_a_remove_killed_at_any_step_is_undone_or_finished_by_the_next_command(t
     and pages always agree, and no temporary file is left."""
     stored = json.loads((two_episodes / publish.STORE_NAME).read_text(encoding="utf-8"))
     victim = next(e for e in stored if e["title"].startswith("فريق بحثي"))
-    owned = [victim[k] for k in ("audio", "transcript_vtt", "transcript_txt", "chapters_json")]
+    owned = [victim[k] for k in ("audio", "transcript_vtt", "transcript_txt", "chapters_json", "captions_vtt")]
     owned.append(f"episodes/{victim['slug']}.html")
     steps_out = tmp_path / "steps"
     shutil.copytree(two_episodes, steps_out)
