@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -60,7 +61,9 @@ def test_two_sources_build_a_feed_in_date_order_then_nothing_more(site, tmp_path
 
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert not feed.bozo
-    newest_first = [(e.title, e.link) for e in feed.entries]
+    # the item's <link> is its player page; the source link is in the show notes (content:encoded)
+    assert all(e.link.startswith("http://127.0.0.1:8000/episodes/") and e.link.endswith(".html") for e in feed.entries)
+    newest_first = [(e.title, re.search(r'<a href="([^"]+)"', e.content[0].value).group(1)) for e in feed.entries]
     assert newest_first == [
         ("ارتفاع أسعار القمح في الأسواق العالمية", site.url("/economy/wheat-prices")),  # the page's canonical URL
         ("فريق المدينة يفوز بكأس البطولة المحلية", site.url("/sport/city-cup")),  # a windows-1256 page
