@@ -193,8 +193,9 @@ def test_rebuild_replaces_and_keeps_others(built, tmp_path):
     assert len(list((out / "episodes").glob("*.mp3"))) == len(before)
 
 
-def test_feed_command_rewrites_from_the_store(built):
-    out, _ = built
+def test_feed_command_rewrites_from_the_store(built, tmp_path):
+    out = tmp_path / "out"  # a copy: the other tests read the shared build's feed
+    shutil.copytree(built[0], out)
     guid = ET.parse(out / "feed.xml").getroot().find("channel/podcast:guid", NS).text
     (out / "feed.xml").unlink()
     result = invoke("feed", "--out", str(out), "--base-url", "https://other.example/")
