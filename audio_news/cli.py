@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -149,11 +149,16 @@ def _read_all(paths: list[Path]) -> list[Article]:
             parsed.append(ingest.read_article(path))
         except InputError as exc:
             errors.append(exc)
+    _raise_first(errors)
+    return parsed
+
+
+def _raise_first(errors: Sequence[AudioNewsError]) -> None:
+    """Name every error but the first on its own line, then raise the first (the CLI's one line)."""
     for extra in errors[1:]:
         _print_error(extra)
     if errors:
         raise errors[0]
-    return parsed
 
 
 def _read_inputs(inputs: list[str]) -> list[Article]:
@@ -172,10 +177,7 @@ def _read_inputs(inputs: list[str]) -> list[Article]:
                 parsed.extend([fetch.fetch_article(fetcher, arg)] if arg in urls else _read_all([Path(arg)]))
             except AudioNewsError as exc:
                 errors.append(exc)
-    for extra in errors[1:]:
-        _print_error(extra)
-    if errors:
-        raise errors[0]
+    _raise_first(errors)
     return parsed
 
 
