@@ -65,3 +65,19 @@ def fake_ffmpeg(folder: Path, *, version: str = "", drop: str = "", fail_on: str
     script.write_text("\n".join(lines) + "\n")
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return script
+
+
+def sine_mp3(path: Path, seconds: float, *, frequency: int = 440, rate: int = 22050) -> Path:
+    """A real MP3 of a sine tone (mono, 32 kbps), made by the ffmpeg imageio-ffmpeg ships."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
+        + ["-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={seconds}"]
+        + ["-ac", "1", "-ar", str(rate), "-c:a", "libmp3lame", "-b:a", "32k", str(path)],
+        check=True,
+        timeout=60,
+    )
+    return path

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from cli_run import TONE, invoke
+from ffmpegs import sine_mp3
 
 from audio_news import player, serve
 from audio_news.config import PodcastSettings
@@ -65,35 +66,10 @@ def _vtt_time(seconds: float) -> str:
 
 def build_output(out: Path, seconds: int = 23) -> Episode:
     """An output folder like publish writes, with a tone MP3 and hand-made sidecars."""
-    import imageio_ffmpeg
-
     episodes = out / "episodes"
     episodes.mkdir(parents=True)
     mp3 = episodes / f"{SLUG}.mp3"
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=330:duration={seconds}",
-            "-ac",
-            "1",
-            "-ar",
-            "22050",
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "32k",
-            str(mp3),
-        ],
-        check=True,
-        timeout=60,
-    )
+    sine_mp3(mp3, seconds, frequency=330)
     step = seconds / len(CHAPTER_TITLES)
     chapters = tuple(
         Chapter(f"ch{i}", title, round(i * step * 1000), round((i + 1) * step * 1000))

@@ -8,7 +8,6 @@ import html
 import json
 import re
 import struct
-import subprocess
 import unicodedata
 import uuid
 from dataclasses import replace
@@ -18,6 +17,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 from feed_clients import check_clients
+from ffmpegs import sine_mp3
 from lxml import etree
 
 from audio_news.config import PodcastSettings
@@ -480,30 +480,8 @@ def test_cover_type_comes_from_its_bytes(tmp_path):
 
 @pytest.fixture(scope="module")
 def real_mp3(tmp_path_factory) -> bytes:
-    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
     path = tmp_path_factory.mktemp("audio") / "sine.mp3"
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=330:duration=2",
-            "-ac",
-            "1",
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "32k",
-            "-y",
-            str(path),
-        ],
-        check=True,
-        timeout=60,
-    )
+    sine_mp3(path, 2, frequency=330, rate=44100)
     return path.read_bytes()
 
 

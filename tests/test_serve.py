@@ -9,12 +9,12 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import subprocess
 import unicodedata
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+from ffmpegs import sine_mp3
 
 from audio_news import serve as srv
 from audio_news.errors import PublishError
@@ -32,32 +32,7 @@ FEED = """<?xml version='1.0' encoding='UTF-8'?>
 
 def make_mp3(path: Path, seconds: float) -> None:
     """A real MP3 (a sine tone) made by the ffmpeg that imageio-ffmpeg ships."""
-    import imageio_ffmpeg
-
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:duration={seconds}",
-            "-ac",
-            "1",
-            "-ar",
-            "22050",
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "32k",
-            str(path),
-        ],
-        check=True,
-        timeout=60,
-    )
+    sine_mp3(path, seconds)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from ffmpegs import sine_mp3 as make_sine_mp3
 
 imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
 
@@ -32,30 +33,7 @@ CHAPTERS = (
 def sine_mp3(tmp_path_factory) -> Path:
     """A 3-second sine MP3 made once by ffmpeg (it carries ffmpeg's own TSSE tag)."""
     path = tmp_path_factory.mktemp("audio") / "sine.mp3"
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=3",
-            "-ac",
-            "1",
-            "-ar",
-            "22050",
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            "32k",
-            "-y",
-            str(path),
-        ],
-        check=True,
-        timeout=60,
-    )
+    make_sine_mp3(path, 3)
     return path
 
 
@@ -228,7 +206,6 @@ def test_untagged_file_raises_on_read(tmp_path):
 
 def test_chapter_frames_are_stored_in_time_order(tmp_path):
     """ffmpeg and others list CHAP frames in file order, not by the CTOC."""
-    import subprocess
 
     mp3 = tmp_path / "order.mp3"
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
