@@ -107,6 +107,11 @@ def two_episodes(tmp_path_factory) -> Path:
     return out
 
 
+def logged_steps(log: Path) -> list[str]:
+    """The named steps a run wrote to its crash log (AUDIO_NEWS_CRASH_LOG), in order."""
+    return [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines()]
+
+
 def crash_steps(base: Path, work: Path, article: Path) -> list[str]:
     """The named crash points a build of `article` into a copy of `base` passes."""
     out = work / "steps"
@@ -114,7 +119,28 @@ def crash_steps(base: Path, work: Path, article: Path) -> list[str]:
     log = work / "steps.log"
     result = build_process(out, article, **{publish.CRASH_LOG_ENV: str(log)})
     assert result.returncode == 0, result.stderr
-    return [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines()]
+    return logged_steps(log)
+
+
+def recover_after_kill(
+    out: Path, where: object, *next_command: str
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """What every kill sweep checks after a killed command: links resolve before anyone
+    recovers; the next command succeeds and says in one line what it recovered (nothing
+    when nothing was left over); then no temporary file is left and store, feed, index and
+    pages agree. `where` (the kill's number and step) goes into every failure message.
+    Returns the next command's result and the episodes' guids."""
+    assert_links_resolve(out)
+    had_leftovers = bool(leftovers(out))
+    result = invoke(*next_command, "--out", str(out))
+    assert result.returncode == 0, (where, result.stderr)
+    lines = without_owner_warning(result.stderr)
+    if had_leftovers:
+        assert len(lines) == 1 and lines[0].startswith(f"audio-news: recovered {out}: "), (where, lines)
+    else:
+        assert lines == [], (where, lines)
+    assert leftovers(out) == [], where
+    return result, assert_all_agree(out)
 
 
 @pytest.mark.parametrize("case", ["new-episode", "rebuild", "retitled"])
@@ -136,17 +162,7 @@ def test_a_build_killed_at_any_step_is_undone_or_finished_by_the_next_command(tw
         shutil.copytree(two_episodes, out)
         killed = build_process(out, article, **{publish.CRASH_ENV: str(n)})
         assert killed.returncode == -signal.SIGKILL, (n, step, killed.stderr)
-        assert_links_resolve(out)  # what a reader finds before anyone recovers
-        had_leftovers = bool(leftovers(out))
-        result = invoke("feed", "--out", str(out), "--base-url", BASE_URL)  # the next command
-        assert result.returncode == 0, (n, step, result.stderr)
-        lines = without_owner_warning(result.stderr)
-        if had_leftovers:
-            assert len(lines) == 1 and lines[0].startswith(f"audio-news: recovered {out}: "), (n, step, lines)
-        else:
-            assert lines == [], (n, step, lines)
-        assert leftovers(out) == [], (n, step)
-        guids = assert_all_agree(out)
+        _, guids = recover_after_kill(out, (n, step), "feed", "--base-url", BASE_URL)
         assert earlier <= guids, (n, step)  # no earlier episode lost
         if n < commit:  # not committed: undone, the folder as it was, byte for byte
             assert tree(out) == before, (n, step)
@@ -368,7 +384,7 @@ def test_a_remove_killed_at_any_step_is_undone_or_finished_by_the_next_command(t
     shutil.copytree(two_episodes, steps_out)
     log = tmp_path / "steps.log"
     assert remove_process(steps_out, victim["slug"], **{publish.CRASH_LOG_ENV: str(log)}).returncode == 0
-    steps = [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines()]
+    steps = logged_steps(log)
     assert "committed" in steps and sum(s.startswith("removed ") for s in steps) == len(owned), steps
     assert any(s == f"wrote {publish.FEED_NAME}" for s in steps), steps
     commit = steps.index("committed") + 1
@@ -378,17 +394,7 @@ def test_a_remove_killed_at_any_step_is_undone_or_finished_by_the_next_command(t
         shutil.copytree(two_episodes, out)
         killed = remove_process(out, victim["slug"], **{publish.CRASH_ENV: str(n)})
         assert killed.returncode == -signal.SIGKILL, (n, step, killed.stderr)
-        assert_links_resolve(out)  # what a reader finds before anyone recovers
-        had_leftovers = bool(leftovers(out))
-        result = invoke("list", "--out", str(out), "--json")  # the next command
-        assert result.returncode == 0, (n, step, result.stderr)
-        lines = result.stderr.splitlines()
-        if had_leftovers:
-            assert len(lines) == 1 and lines[0].startswith(f"audio-news: recovered {out}: "), (n, step, lines)
-        else:
-            assert lines == [], (n, step, lines)
-        assert leftovers(out) == [], (n, step)
-        guids = assert_all_agree(out)
+        result, guids = recover_after_kill(out, (n, step), "list", "--json")
         assert {e["guid"] for e in json.loads(result.stdout)} == guids, (n, step)
         if n < commit:  # undone: as it was, byte for byte
             assert tree(out) == before, (n, step)
@@ -420,7 +426,7 @@ def test_a_build_whose_retention_removes_an_episode_killed_at_any_step(two_episo
     shutil.copytree(two_episodes, steps_out)
     done = build(steps_out, **{publish.CRASH_LOG_ENV: str(log)})
     assert done.returncode == 0 and f"retention removed: {oldest['slug']}" in done.stdout, done.stdout
-    steps = [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines()]
+    steps = logged_steps(log)
     assert any(s == f"removed {Path(oldest['audio']).name}" for s in steps), steps
     commit = steps.index("committed") + 1
     before = tree(two_episodes)
@@ -428,11 +434,7 @@ def test_a_build_whose_retention_removes_an_episode_killed_at_any_step(two_episo
         out = tmp_path / f"kill-{n}"
         shutil.copytree(two_episodes, out)
         assert build(out, **{publish.CRASH_ENV: str(n)}).returncode == -signal.SIGKILL, (n, step)
-        assert_links_resolve(out)
-        result = invoke("list", "--out", str(out))
-        assert result.returncode == 0, (n, step, result.stderr)
-        assert leftovers(out) == [], (n, step)
-        guids = assert_all_agree(out)
+        _, guids = recover_after_kill(out, (n, step), "list")
         if n < commit:
             assert tree(out) == before, (n, step)
         else:
