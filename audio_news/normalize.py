@@ -80,6 +80,11 @@ _FOOTNOTE_RE: Final = re.compile(f"\\[(?:\\^[^\\]\\s]+|[{DIGIT_CLASS}]+)\\]")
 # ² ³ after a unit (a word of at most three letters: كم² م³ km²) read مربع / مكعب.
 _POWER_RE: Final = re.compile(f"(?<![{LETTER_CLASS}{MARK_CLASS}A-Za-z])((?:[{LETTER_CLASS}]|[A-Za-z]){{1,3}})([²³])")
 _SUPERSCRIPT_RE: Final = re.compile(f"[{_SUPERSCRIPTS}]+")
+# A unit of length after a number with the power written as a plain digit (150 م2، 30 ألف م3، 12 كم2):
+# news types ² and ³ as 2 and 3, read مربع / مكعب the same.
+_DIGIT_POWER_RE: Final = re.compile(
+    r"(\d(?:\s+(?:ألف|آلاف|مليون|ملايين|مليار|مليارات))?\s*)(كم|كلم|سم|مم|م|km|cm|mm|m)([23])(?![\w])"
+)
 # A lone و before a number, apart from it (و 112): joined so the verbalizer reads the prefix.
 _LONE_WAW_RE: Final = re.compile(f"(?<![^\\s«(\\[])و\\s+(?=[{DIGIT_CLASS}])")
 _LONG_SENTENCE: Final = 300
@@ -350,7 +355,8 @@ def speakable(sentence: str) -> str:
     between digits), «+» between them is «و» (الجزيرة + وكالات → الجزيرة ووكالات);
     a hashtag is its words (#قمة_البحرين → قمة البحرين), an @mention or a lone @
     goes; Markdown escapes (\\*) and footnote markers ([1]، [^note]، تحسن¹) go;
-    ² and ³ after a unit are مربع and مكعب (كم² → كم مربع). A list marker at the
+    ² and ³ after a unit are مربع and مكعب (كم² → كم مربع), and so are 2 and 3 typed after a
+    unit of length that follows a number (150 م2، 12 كم2). A list marker at the
     start of the sentence goes (* - •), a list number of 1 to 10 is read as an
     ordinal adverb (1- ، 1. ، (1) → أولا،). A lone «و» before a number is joined
     to it (و 112 → و112), so the verbalizer reads the prefix. The interview
@@ -390,6 +396,7 @@ def _symbols(text: str) -> str:
     text = _MENTION_RE.sub("", text)
     text = _FOOTNOTE_RE.sub("", text)
     text = _POWER_RE.sub(lambda m: m.group(1) + (" مربع" if m.group(2) == "²" else " مكعب"), text)
+    text = _DIGIT_POWER_RE.sub(lambda m: m.group(1) + m.group(2) + (" مربع" if m.group(3) == "2" else " مكعب"), text)
     text = _SUPERSCRIPT_RE.sub("", text)
     return _LONE_WAW_RE.sub("و", text)
 

@@ -190,7 +190,50 @@ def case_after(words: Sequence[str], measure: bool = False, counted: str = "") -
         if kind == "change":
             return _after_change(words, i, measure)
         return "nom"
-    return "nom"
+    return "acc" if _after_unlisted_verb(words) else "nom"
+
+
+# Words a verbal clause may start after (وقد أنجزت البلدية، فيما تملك الشركة، التي شيدت الوزارة).
+_OPENERS: Final = frozenset("و ف ثم كما فيما بينما حيث إذ قد وقد فقد لقد التي الذي الذين اللتان اللذان".split())
+# Nouns that end in ت like a feminine past verb, or start like a present one.
+_NOT_VERBS: Final = frozenset("بيت وقت صوت زيت سبت موت صمت ليت بات يوم يد يمين يسار يونيو يوليو يناير".split())
+
+
+def _verb_like(word: str) -> bool:
+    """Does an unlisted word look like a finite verb by its form alone? A past with the
+    feminine ت (عيّنت، خزّنت) or the plural وا, a present of four letters or more (تخزن، يستهلك),
+    with its future سـ. Three-letter words are left out: most are nouns in إضافة (عدد، سعر)."""
+    word = strip_tashkeel(_forms(word)[-1])
+    if word in _NOT_VERBS or len(word) < 4 or word.startswith("ال"):
+        return False
+    if word.endswith("ت") and not word.endswith(("ات", "وت")) and len(word) <= 6:
+        return True
+    if word.endswith("وا") and len(word) <= 7:
+        return True
+    present = word[1:] if word[:2] in ("سي", "ست", "سن") else word
+    return present[:1] in ("ي", "ت") and (len(present) == 4 or present[:3] in ("يست", "تست")) and present[-1] != "ة"
+
+
+def _after_unlisted_verb(words: Sequence[str]) -> bool:
+    """Is the number the object (or measure) of a verb the lists do not have, with its definite
+    subject between (عيّنت المستشفى ستةَ صيادلة، تخزّن المحطة ألفَي متر مكعب) or before it
+    (الشركة تملك خمسةَ مصانع)? A number after a subject is never its subject, so it is
+    accusative; a number right after the verb may be its subject (يعمل ثلاثمئة عامل), so that
+    is left nominative."""
+    k = 0
+    while k < len(words) and k < 3 and words[k].startswith(("ال", "وال")) and _kind(words[k]) is None:
+        k += 1
+    if k == 0:
+        return (
+            bool(words)
+            and _verb_like(words[0])
+            and len(words) > 1
+            and words[1].startswith("ال")
+            and (len(words) == 2 or words[2] in _OPENERS)
+        )  # الشركة تملك خمسة مصانع
+    if k >= len(words) or not _verb_like(words[k]) or _kind(words[k]) is not None:
+        return False
+    return k + 1 == len(words) or words[k + 1] in _OPENERS or words[k][:1] in ("و", "ف")
 
 
 # Adverbs of time that may stand between a verb and its subject (قتل أمس خمسة أشخاص).
@@ -213,7 +256,9 @@ _PEOPLE: Final = frozenset(
         "نائب نائبا نواب سفير سفيرا سفراء خبير خبيرا خبراء رئيس رئيسا رؤساء ممثل ممثلا ممثلين "
         "صحفي صحفيا صحفيين لاعب لاعبا لاعبين مندوب مندوبا مندوبين عضو عضوا أعضاء فنان فنانا فنانين "
         "طفل طفلا أطفال امرأة نساء رجل رجلا رجال عالم عالما علماء باحث باحثا باحثين مستثمر مستثمرا "
-        "مستثمرين رجل أعمال شاب شابا شباب متطوع متطوعا متطوعين جندي جنديا جنود مدني مدنيا مدنيين"
+        "مستثمرين رجل أعمال شاب شابا شباب متطوع متطوعا متطوعين جندي جنديا جنود مدني مدنيا مدنيين "
+        "أستاذ أستاذا أساتذة طبيب طبيبا أطباء معلم معلما معلمين ممرض ممرضا ممرضين صيدلي صيدليا صيادلة "
+        "مهندس مهندسا مهندسين خبيرة طالبة طالبات"
     ).split()
 )
 

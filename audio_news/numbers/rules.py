@@ -332,11 +332,20 @@ _DECADE_STEMS: Final = MappingProxyType({t: _TENS[t] + "ينيات" for t in ran
 
 def _gender(noun: str) -> Gender:
     """The counted noun's gender from a small list, then its ending (ة، ات); masculine by default."""
+    if noun.endswith("ا") and noun[:-1] in _FEMININE:
+        return "f"  # بئرا، أرضا: the tamyiz of 11–99 as written, its singular listed
     if noun in _FEMININE:
         return "f"
     if noun in _MASCULINE:
         return "m"
+    if _PEOPLE_PLURAL_RE.fullmatch(noun):
+        return "m"  # صيادلة، أساتذة، عمالقة: the فعاللة plural of a man's noun (صيدلي، أستاذ)
     return "f" if noun.endswith(("ة", "ات")) else "m"
+
+
+# The فَعالِلة broken plural (صيادلة، أساتذة، تلامذة، دكاترة): plurals of men's nouns, masculine for
+# the count despite the ة; not مفاعلة masdars (مسابقة، مشاركة) nor nisbas in ية.
+_PEOPLE_PLURAL_RE: Final = re.compile(f"(?!م)[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]{{2}}(?<!ي)ة")
 
 
 def _is_noun(word: str) -> bool:
@@ -494,8 +503,8 @@ def _case(prefix: str, before: str, measure: bool = False, counted: str = "") ->
     if prefix and prefix[-1] in "بلك":
         return "gen"
     words = before.split()
-    for back in (1, 2, 3):  # و5 shares the case of the number it joins: بين 3 و5، إلى 11 قتيلا و25
-        token = words[-back] if len(words) >= back else ""
+    for back in (1, 2, 3):  # و5 shares the case of the number it joins: بين 3 و5، إلى 11 قتيلا و25، بين 4% و6%
+        token = (words[-back] if len(words) >= back else "").rstrip("%٪")
         if prefix and _NUMBER_TOKEN_RE.fullmatch(token) and not _YEAR_TOKEN_RE.fullmatch(token):
             return _case("", " ".join(words[:-back]), measure)
     if not words:
@@ -505,7 +514,35 @@ def _case(prefix: str, before: str, measure: bool = False, counted: str = "") ->
         last and kind_of(last) == "gen" and not is_pointed([last, _bare(words[-2]) if len(words) > 1 else ""], 0)
     ):  # a preposition, or a noun in إضافة, even across «
         return "gen"
+    if _is_glued_noun(last):
+        return "gen"  # بحفر اثنتي عشرة بئرا: a noun after بـ/لـ/كـ is genitive, and the number its إضافة
     return case_after(_clause(before, 12), measure, counted)  # أنفقت الوزارة على تجهيز … أربعين مليونا
+
+
+# Words that start with ب/ل/ك but are not a preposition on a noun (بينما، لذلك، بحيث، كذلك، لكنه…).
+_NOT_GLUED: Final = frozenset("بينما بعدما بحيث بدلا لذلك لذا لكن لكنه لكنها كذلك كما كلما كأن لأن بأن لعل ليس".split())
+
+
+def _is_glued_noun(word: str) -> bool:
+    """Is a word an indefinite noun after a glued preposition (بحفر، لتوزيع، كمعدل)? A number after it is
+    the noun's genitive (إضافة). Not a verb or particle that starts with those letters: a listed verb,
+    a stem of two letters (بقي، لعب، بدأ), a form III stem (باشر، لاحق) or a word in _NOT_GLUED."""
+    word = _forms(word)[-1]
+    stem = word[1:]
+    if word[:1] not in ("ب", "ل") or word in _NOT_GLUED or len(stem) < 3 or kind_of(word) is not None:
+        return False
+    if stem.startswith("ل") or stem.endswith(("ت", "وا")) or kind_of(stem) in ("object", "change", "kana", "inna"):
+        return False  # لل… is definite; بيعت، لعبوا are verbs; a listed word decides for itself
+    return _MASDAR_SHAPE_RE.fullmatch(stem) is not None
+
+
+# The shapes of a verbal noun or a short noun after a glued بـ/لـ (حفر، توزيع، إنتاج، استيراد، تبادل،
+# صيانة، سرعة), not of a name (برشلونة، ليبيا، بغداد) nor of a verb (باشر، لاحق).
+_MASDAR_SHAPE_RE: Final = re.compile(
+    f"[{LETTER_CLASS}]{{3}}|ت[{LETTER_CLASS}]{{2}}ي[{LETTER_CLASS}]|إ[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]"
+    f"|ا[{LETTER_CLASS}]{{2,3}}ا[{LETTER_CLASS}]|ت[{LETTER_CLASS}]ا[{LETTER_CLASS}]{{2}}|[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]ة"
+    f"|[{LETTER_CLASS}]{{3}}ة"
+)
 
 
 def _known_case(prefix: str, before: str) -> Case | None:
@@ -993,7 +1030,8 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
     case = _case_of_noun(raw, before[: len(before) - len(raw)]) if before.endswith(raw) and raw else None
     core = re.sub(r"^[وف]?(?:[بلك]?ال|لل)", "", noun) if len(noun) > 4 else noun  # بالذكرى → ذكرى
     sound_plural = noun.endswith(("ون", "ين")) and len(noun) >= 6  # المتهمون الـ5 → المتهمون الخمسة
-    if core in _PLURAL_NOUNS or sound_plural or (noun.endswith("ات") and "ال" + core not in _ORDINAL_NOUNS):
+    broken = "ال" + core not in _ORDINAL_NOUNS and _is_broken_plural(core)  # المصانع الـ9 → التسعة
+    if core in _PLURAL_NOUNS or sound_plural or broken or (noun.endswith("ات") and "ال" + core not in _ORDINAL_NOUNS):
         return _attach(m["pre"], _definite_number(number, noun, case))  # أيامه الأربعة عشر
     feminine = _ORDINAL_NOUNS.get("ال" + core, "f" if noun.endswith(("ة", "ى")) else "m") == "f"
     return _attach(m["pre"], _said_ordinal(number, "f" if feminine else "m", case))
@@ -1133,6 +1171,26 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
 
 
 _BROKEN_PLURAL_RE: Final = re.compile(r"أ..ا.|..ا..|...اء|مدن|دول|قرى|سفن|طرق|مواد|بنود")
+
+
+# The broken plural patterns a count follows (الـ14 after them is a cardinal, not an ordinal):
+# مَفاعِل/مَفاعيل (المصانع، المشاريع), أفعال (الأسواق), فَعائل/فَواعِل (الرسائل، الشوارع), فُعَلاء (الوزراء),
+# أفعِلة (الأجهزة); singulars of the same letters are left out by their ة or their ت (تعاون، مسابقة).
+_BROKEN_PATTERN_RE: Final = re.compile(
+    f"(?:م[{LETTER_CLASS}]ا[{LETTER_CLASS}]{{2}}|م[{LETTER_CLASS}]ا[{LETTER_CLASS}]ي[{LETTER_CLASS}]|أ[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]"
+    f"|(?![تم])[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]{{2}}|[{LETTER_CLASS}]{{3}}اء)(?<!ة)|أ[{LETTER_CLASS}]{{3}}(?<!ي)ة"
+)
+# فُعول plurals news counts (the pattern alone is also a masdar: دخول، هجوم)
+_FUOOL_PLURALS: Final = frozenset(
+    "سدود بنود جسور حقول دروس جنود شروط قيود حدود بيوت فصول ملوك جيوش ديون قروض فروع سجون بحوث".split()
+)
+
+
+def _is_broken_plural(core: str) -> bool:
+    """Is a word (without ال) a broken plural by its pattern or the فُعول list? (for الـN after it)"""
+    if core in _FUOOL_PLURALS or core in _PLURAL_NOUNS:
+        return True
+    return _BROKEN_PATTERN_RE.fullmatch(core) is not None
 
 
 def _definite_plural(word: str) -> str | None:
