@@ -199,7 +199,7 @@ _OPENERS: Final = frozenset("و ف ثم كما فيما بينما حيث إذ �
 _NOT_VERBS: Final = frozenset("بيت وقت صوت زيت سبت موت صمت ليت بات يوم يد يمين يسار يونيو يوليو يناير".split())
 
 
-def _verb_like(word: str) -> bool:
+def verb_like(word: str) -> bool:
     """Does an unlisted word look like a finite verb by its form alone? A past with the
     feminine ت (عيّنت، خزّنت) or the plural وا, a present of four letters or more (تخزن، يستهلك),
     with its future سـ. Three-letter words are left out: most are nouns in إضافة (عدد، سعر)."""
@@ -226,12 +226,12 @@ def _after_unlisted_verb(words: Sequence[str]) -> bool:
     if k == 0:
         return (
             bool(words)
-            and _verb_like(words[0])
+            and verb_like(words[0])
             and len(words) > 1
             and words[1].startswith("ال")
             and (len(words) == 2 or words[2] in _OPENERS)
         )  # الشركة تملك خمسة مصانع
-    if k >= len(words) or not _verb_like(words[k]) or _kind(words[k]) is not None:
+    if k >= len(words) or not verb_like(words[k]) or _kind(words[k]) is not None:
         return False
     return k + 1 == len(words) or words[k + 1] in _OPENERS or words[k][:1] in ("و", "ف")
 

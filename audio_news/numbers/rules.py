@@ -76,7 +76,7 @@ from typing import Final, Literal
 
 from ..arabic import GREGORIAN_MONTHS, LETTER_CLASS, LEVANTINE_MONTHS, MONTH_NUMBERS, alternation
 from ..config import TextSettings
-from .context import case_after, genders, is_pointed, kind_of
+from .context import case_after, genders, is_pointed, kind_of, verb_like
 from .dates import HIJRI_ALT, HIJRI_MARK, era_word, hijri_month, is_month_here, month_word
 from .units import Currency, Noun, currencies, latin_words, units
 from .words import State, strip_tags, tag, vowel_tags
@@ -516,11 +516,31 @@ def _case(prefix: str, before: str, measure: bool = False, counted: str = "") ->
         return "gen"
     if _is_glued_noun(last):
         return "gen"  # بحفر اثنتي عشرة بئرا: a noun after بـ/لـ/كـ is genitive, and the number its إضافة
+    if prefix == "و" and (joined := _joined_number(before)) is not None:
+        return _case(joined["pre"], before[: joined.start()], measure)
     return case_after(_clause(before, 12), measure, counted)  # أنفقت الوزارة على تجهيز … أربعين مليونا
 
 
 # Words that start with ب/ل/ك but are not a preposition on a noun (بينما، لذلك، بحيث، كذلك، لكنه…).
 _NOT_GLUED: Final = frozenset("بينما بعدما بحيث بدلا لذلك لذا لكن لكنه لكنها كذلك كما كلما كأن لأن بأن لعل ليس".split())
+
+
+def _joined_number(before: str) -> re.Match[str] | None:
+    """The earlier number a و-number is joined to, when only its own noun and phrases that govern
+    nothing stand between (تضم القاعة تسعمئة مقعد في الطابق الأرضي ومئتين وخمسين مقعدا في الشرفة):
+    no punctuation, no verb, listed or by its form, no إنّ/كان, a preposition only inside a phrase."""
+    numbers = list(_EARLIER_NUMBER_RE.finditer(before))
+    if not numbers or _YEAR_TOKEN_RE.fullmatch(numbers[-1].group(0).lstrip("وفبلكـ ")):
+        return None
+    between = before[numbers[-1].end() :].split()
+    if not between or len(between) > 8 or any(t[-1] in "،؛:,.!?؟…»)]\"'" for t in between):
+        return None
+    for i, token in enumerate(between):
+        word = _bare(token)
+        kind = kind_of(word)
+        if kind not in (None, "gen") or (kind == "gen" and i == len(between) - 1) or verb_like(word):
+            return None
+    return numbers[-1]
 
 
 def _is_glued_noun(word: str) -> bool:
@@ -589,6 +609,8 @@ _PRE: Final = (
 )
 _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"
 _END: Final = r"(?!\d|[.,:/\-]\d)"
+# A number written earlier in the sentence, with its glued prefix (for a و-number joined to it).
+_EARLIER_NUMBER_RE: Final = re.compile(f"{_PRE}(?<![\\d.,])(?:{_NUM})(?![\\d.,:/])")
 
 _MONTHS_ALT: Final = alternation(MONTH_NUMBERS)
 _YEAR_WORDS: Final = frozenset("عام العام عامي العامين سنة السنة".split())
@@ -803,16 +825,41 @@ def _time(m: re.Match[str], settings: TextSettings) -> str:
     hour, minute = int(m["h"]), int(m["mi"])
     if hour > 24 or minute > 59:
         return m.group(0)
-    spoken = _hour(hour)
+    case = _time_case(m["pre"], m.string[: m.start()])
+    spoken = _hour(hour, case)
     if minute == 15:
         spoken += " والربع"
     elif minute == 30:
         spoken += " والنصف"
     elif minute:
-        spoken += " و" + _count(str(minute), _MINUTE, "nom")
+        spoken += " و" + _count(str(minute), _MINUTE, case or "nom")
     if m["ampm"]:
         spoken += " صباحا" if m["ampm"] == "ص" else " مساء"
     return _attach(m["pre"], spoken)
+
+
+_CLOCK_RE: Final = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _time_case(prefix: str, before: str) -> Case | None:
+    """The case of a clock time, which its minutes share (they are joined to the hour by و):
+    genitive after a preposition (بين الساعة التاسعة وخمسٍ وأربعين دقيقة، حتى الثالثة وعشر دقائق),
+    accusative after الساعة standing as an adverb (تبدأ الجلسة الساعةَ العاشرةَ وخمسًا وعشرين دقيقة);
+    a second time after و takes the first one's case; else None (the minutes read nominative)."""
+    pre = prefix.replace("ـ", "").strip()
+    if pre and pre[-1] in "بلك":
+        return "gen"
+    words = before.split()
+    if pre.endswith("و") and words and _CLOCK_RE.fullmatch(words[-1]):
+        earlier = re.search(f"{_PRE}{_CLOCK_RE.pattern}$", before.rstrip())
+        return _time_case(earlier["pre"] if earlier else "", before.rstrip()[: earlier.start()] if earlier else "")
+    hour_word = bool(words) and _bare(words[-1]) in ("الساعة", "تمام")
+    while words and _bare(words[-1]) in ("الساعة", "تمام"):
+        words.pop()
+    last = _bare(words[-1]) if words else ""
+    if last and kind_of(last) == "gen":
+        return "gen"
+    return "acc" if hour_word and words else None
 
 
 def _is_score(m: re.Match[str]) -> bool:
