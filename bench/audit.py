@@ -48,10 +48,14 @@ CATEGORIES = ("numbers", "tashkeel", "engine", "structure")
 UNSEEN = ("09-", "10-", "11-", "12-")
 # the second unseen set: written after the first round of fixes, run only for the round-2 audit
 UNSEEN2 = ("13-", "14-", "15-", "16-")
+# the third unseen set (bench/audit/round3/): written after the round-3 number rules, run only for its audit
+UNSEEN3 = tuple(f"{n}-" for n in range(17, 27))
 
 
 def _group(article: str) -> str:
-    """The set an article belongs to: seen (tuned on), unseen, or the second unseen set."""
+    """The set an article belongs to: seen (tuned on), unseen, or the second or third unseen set."""
+    if article.startswith(UNSEEN3):
+        return "unseen3"
     if article.startswith(UNSEEN2):
         return "unseen2"
     return "unseen" if article.startswith(UNSEEN) else "seen"
@@ -213,13 +217,13 @@ def report(phase: str) -> str:
         counts = read_annotations(notes, spoken)
         lines.append(row(article, words, counts))
         kind = _group(article)
-        for group in ("all", kind, "first twelve" if kind != "unseen2" else ""):
+        for group in ("all", kind, "first twelve" if kind in ("seen", "unseen") else ""):
             if not group:
                 continue
             w, c = groups.get(group, (0, Counter()))
             groups[group] = (w + words, c + counts)
-    sets = [g for g in ("seen", "unseen", "unseen2") if g in groups]
-    for group in ("seen", "unseen", "first twelve", "unseen2", "all"):
+    sets = [g for g in ("seen", "unseen", "unseen2", "unseen3") if g in groups]
+    for group in ("seen", "unseen", "first twelve", "unseen2", "unseen3", "all"):
         # a subtotal only where it differs from the total
         if group in groups and (group == "all" or (len(sets) > 1 and groups[group][0] != groups["all"][0])):
             lines.append(row(f"**{group}**", *groups[group]))
