@@ -93,6 +93,11 @@ def kind_of(word: str) -> Kind | None:
     return "gen" if kind in ("prep", "masdar") else kind
 
 
+def is_preposition(word: str) -> bool:
+    """في، إلى، حوالي: a listed preposition (kind_of reports it as "gen" with the construct nouns)."""
+    return _kind(word) == "prep"
+
+
 def _kind(word: str) -> Kind | None:
     table = governors()
     word = strip_tashkeel(word)  # the writer's marks (ضُبِطت، وقُتِل) do not change the word
@@ -196,6 +201,11 @@ def case_after(words: Sequence[str], measure: bool = False, counted: str = "") -
 # Words a verbal clause may start after (وقد أنجزت البلدية، فيما تملك الشركة، التي شيدت الوزارة).
 _OPENERS: Final = frozenset("و ف ثم كما فيما بينما حيث إذ قد وقد فقد لقد التي الذي الذين اللتان اللذان".split())
 # Nouns that end in ت like a feminine past verb, or start like a present one.
+# Elatives and nouns of the أفعل shape (أكثر، أكبر), which are no past verbs of form IV.
+_ELATIVES: Final = frozenset(
+    "أكثر أقل أكبر أصغر أعلى أدنى أول أهم أفضل أسوأ أقرب أبعد أطول أقصر أقدم أحدث أسرع أبطأ أعمق أغلى أرخص أشهر "
+    "أحمد أسعد أنور أيمن أكرم أمجد أشرف أسبوع أرقم أجمل أعظم أخطر أوسع أضخم أغنى أفقر أقوى أضعف أمام أثناء".split()
+)
 _NOT_VERBS: Final = frozenset("بيت وقت صوت زيت سبت موت صمت ليت بات يوم يد يمين يسار يونيو يوليو يناير".split())
 
 
@@ -210,8 +220,22 @@ def verb_like(word: str) -> bool:
         return True
     if word.endswith("وا") and len(word) <= 7:
         return True
+    if len(word) == 4 and word[0] == "أ" and word not in _ELATIVES:
+        return True  # أبرم، أوقف، أنشأ: the past of form IV (elatives of the same letters are listed apart)
     present = word[1:] if word[:2] in ("سي", "ست", "سن") else word
     return present[:1] in ("ي", "ت") and (len(present) == 4 or present[:3] in ("يست", "تست")) and present[-1] != "ة"
+
+
+def _has_own_pronoun(word: str) -> bool:
+    """كتلته، حكومتها: a noun with a possessive pronoun, definite like a noun with ال (a subject between a
+    verb and its object); not a preposition with a pronoun (فيها) nor a verb (قدمته)."""
+    word = _forms(strip_tashkeel(word))[-1]
+    return (
+        word.endswith(("ه", "ها", "هم"))
+        and not _with_pronoun(word)
+        and len(word) >= 4
+        and not verb_like(word.removesuffix("ها").removesuffix("هم").removesuffix("ه"))
+    )
 
 
 def _after_unlisted_verb(words: Sequence[str]) -> bool:
@@ -220,8 +244,15 @@ def _after_unlisted_verb(words: Sequence[str]) -> bool:
     (الشركة تملك خمسةَ مصانع)? A number after a subject is never its subject, so it is
     accusative; a number right after the verb may be its subject (يعمل ثلاثمئة عامل), so that
     is left nominative."""
+    if words and _forms(strip_tashkeel(words[0]))[-1].endswith("وا") and verb_like(words[0]):
+        return True  # اشتروا خمسة كتب: the plural ending is the subject, the number the object
     k = 0
-    while k < len(words) and k < 3 and words[k].startswith(("ال", "وال")) and _kind(words[k]) is None:
+    while (
+        k < len(words)
+        and k < 3
+        and _kind(words[k]) is None
+        and (words[k].startswith(("ال", "وال")) or (k == 0 and _has_own_pronoun(words[k])))
+    ):
         k += 1
     if k == 0:
         return (

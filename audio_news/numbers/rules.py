@@ -76,7 +76,7 @@ from typing import Final, Literal
 
 from ..arabic import GREGORIAN_MONTHS, LETTER_CLASS, LEVANTINE_MONTHS, MONTH_NUMBERS, alternation
 from ..config import TextSettings
-from .context import case_after, genders, is_pointed, kind_of, verb_like
+from .context import case_after, genders, is_pointed, is_preposition, kind_of, verb_like
 from .dates import HIJRI_ALT, HIJRI_MARK, era_word, hijri_month, is_month_here, month_word
 from .units import Currency, Noun, currencies, latin_words, units
 from .words import State, strip_tags, tag, vowel_tags
@@ -139,6 +139,8 @@ def _unit(d: int, gender: str, case: str, construct: bool = False) -> str:
         word += "ا"  # تقلص العجز واحدا فاصلة ثمانية
     if case == "acc" and not construct and gender == "f" and d > 2:
         word += "ا"  # سجلت الحرارة خمسا وأربعين درجة
+    elif d == 8 and gender == "f" and not construct:
+        word = "ثمان"  # its ya goes where no noun follows and the case is not accusative: خلال ثمانٍ وأربعين ساعة
     return word + tag(case, _state(construct))
 
 
@@ -313,7 +315,8 @@ _PARTICLES: Final = frozenset(
     (
         "في من إلى على عن مع منذ حتى أو ثم بين قبل بعد خلال عند لدى لم لن قد لا ما أن إن هذا هذه ذلك "
         "تلك التي الذي الذين حيث كما ضد عبر حول نحو حوالي فقط تقريبا عندما حين بينما أي أيضا مقابل وفق "
-        "وفقا ليس كان كانت هي هو هم إذ لكن بل نصف ربع ثلث صباحا مساء ليلا فجرا ظهرا عصرا صفر"
+        "وفقا ليس كان كانت هي هو هم إذ لكن بل نصف ربع ثلث صباحا مساء ليلا فجرا ظهرا عصرا صفر "
+        "لصالح لمصلحة بفضل بحسب بموجب لأجل لدى إزاء"
     ).split()
 )
 # After a number these make it an hour (من 8 صباحا إلى 4 مساء → من الثامنة صباحا…).
@@ -340,9 +343,16 @@ def _gender(noun: str) -> Gender:
         return "m"
     if _PEOPLE_PLURAL_RE.fullmatch(noun):
         return "m"  # صيادلة، أساتذة، عمالقة: the فعاللة plural of a man's noun (صيدلي، أستاذ)
+    if noun.endswith("ات") and _MASCULINE_MASDAR_RE.fullmatch(noun[:-2]):
+        return "m"  # انتصارات، اجتماعات، تعديلات، إجراءات: plurals in ات of masculine masdars (ثمانية انتصارات)
     return "f" if noun.endswith(("ة", "ات")) else "m"
 
 
+# Masdars of the derived forms, masculine (انتصار، استثمار، تعديل، إجراء), as the stem of a plural in ات.
+_MASCULINE_MASDAR_RE: Final = re.compile(
+    f"ا[{LETTER_CLASS}]{{2,3}}ا[{LETTER_CLASS}]|ت[{LETTER_CLASS}]{{2}}ي[{LETTER_CLASS}]|إ[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]"
+    f"|ت[{LETTER_CLASS}]ا[{LETTER_CLASS}]{{2}}"
+)
 # The فَعالِلة broken plural (صيادلة، أساتذة، تلامذة، دكاترة): plurals of men's nouns, masculine for
 # the count despite the ة; not مفاعلة masdars (مسابقة، مشاركة) nor nisbas in ية.
 _PEOPLE_PLURAL_RE: Final = re.compile(f"(?!م)[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]{{2}}(?<!ي)ة")
@@ -495,7 +505,7 @@ def _clause(before: str, count: int) -> list[str]:
     return words
 
 
-def _case(prefix: str, before: str, measure: bool = False, counted: str = "") -> Case:
+def _case(prefix: str, before: str, measure: bool = False, counted: str = "", construct: bool = True) -> Case:
     """The case a number takes from its glued prefix (بـ لـ كـ) or the words before it: a
     preposition or noun in إضافة, إنّ/كان and their sisters, a verb a few words back (the number
     is its object: بلغ عدد القتلى خمسين). `measure`: a percent, unit or currency follows."""
@@ -510,12 +520,19 @@ def _case(prefix: str, before: str, measure: bool = False, counted: str = "") ->
     if not words:
         return "nom"
     last = _bare(words[-1])
+    if last in _YEAR_WORDS and counted and _is_noun(counted) and counted not in _SCALE_WORDS:
+        # منذ مطلع العام ألفًا وثلاثمئة إصابة: a count with its noun names no year; the phrase of time is passed over
+        while words and (_bare(words[-1]) in _YEAR_WORDS or kind_of(_bare(words[-1])) == "gen"):
+            words.pop()
+        return case_after(_clause(" ".join(words), 12), measure, counted)
     if (
         last and kind_of(last) == "gen" and not is_pointed([last, _bare(words[-2]) if len(words) > 1 else ""], 0)
     ):  # a preposition, or a noun in إضافة, even across «
         return "gen"
     if _is_glued_noun(last):
         return "gen"  # بحفر اثنتي عشرة بئرا: a noun after بـ/لـ/كـ is genitive, and the number its إضافة
+    if construct and _is_construct_head(words):
+        return "gen"  # مرافعاتِ اثنين وعشرين محاميا، تنظيمَ مئتين وأربعين نشاطا
     if prefix == "و" and (joined := _joined_number(before)) is not None:
         return _case(joined["pre"], before[: joined.start()], measure)
     return case_after(_clause(before, 12), measure, counted)  # أنفقت الوزارة على تجهيز … أربعين مليونا
@@ -541,6 +558,36 @@ def _joined_number(before: str) -> re.Match[str] | None:
         if kind not in (None, "gen") or (kind == "gen" and i == len(between) - 1) or verb_like(word):
             return None
     return numbers[-1]
+
+
+# Shapes of a noun a number is in إضافة with, when no word list has it: a masdar of the derived forms
+# (تنظيم، تركيب، اختلاس، استيراد، إنتاج), فِعال (نطاق), a feminine noun in ة, a plural in ات (مرافعات، واردات).
+_MASDAR_HEAD_RE: Final = re.compile(
+    f"ت[{LETTER_CLASS}]{{2}}ي[{LETTER_CLASS}]|ا[{LETTER_CLASS}]{{2,3}}ا[{LETTER_CLASS}]|إ[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]"
+    f"|[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]"
+)
+_CONSTRUCT_SHAPE_RE: Final = re.compile(f"[{LETTER_CLASS}]{{2,}}(?<!ي)ة|[{LETTER_CLASS}]{{3,}}ات")
+
+
+def _is_construct_head(words: list[str]) -> bool:
+    """Is the word right before a number an indefinite noun it is the genitive of (اختلاسِ تسعةِ ملايين،
+    لفائدةِ مئةٍ وخمسين طفلا)? By its shape, when it is no verb, no listed word, not itself a counted
+    noun (after a number) and no comma stands between."""
+    if not words or not words[-1][-1:].isalpha():
+        return False
+    word = _forms(_bare(words[-1]))[-1]
+    if word.startswith("ال") or kind_of(word) is not None or verb_like(word) or word in _PARTICLES:
+        return False
+    if len(words) > 1 and _NUMBER_TOKEN_RE.fullmatch(words[-2].rstrip("%٪")):
+        return False  # خمس سنوات 3 مرات: the word counts the number before it
+    if _MASDAR_HEAD_RE.fullmatch(word):
+        return True
+    # a noun in ة or ات only where it opens its phrase: after a preposition, verb or definite word, not
+    # itself the genitive of an indefinite noun (أعلى درجة حرارة ثمانيًا وأربعين درجة: the number is the object)
+    previous = _bare(words[-2]) if len(words) > 1 else ""
+    governs = kind_of(previous) not in (None, "gen") or is_preposition(previous)
+    opens = not previous or previous.startswith(("ال", "وال")) or governs or verb_like(previous)
+    return opens and _CONSTRUCT_SHAPE_RE.fullmatch(word) is not None
 
 
 def _is_glued_noun(word: str) -> bool:
@@ -666,6 +713,7 @@ _ACRONYM_WORDS: Final = MappingProxyType(
         "BRICS": "بريكس",
         "SWIFT": "سويفت",
         "COP": "كوب",
+        "ISO": "أيزو",
         "AIDS": "إيدز",
         "UNRWA": "أونروا",
         "INTERPOL": "إنتربول",
@@ -754,13 +802,18 @@ def _phone(m: re.Match[str], settings: TextSettings) -> str:
 
 
 def _service(m: re.Match[str], settings: TextSettings) -> str:
-    """اتصل على 911، الرقم 112، الخط الساخن 16000: a short number to dial, digit by digit."""
+    """اتصل على 911، الرقم 112، الخط الساخن 16000: a short number to dial, digit by digit, a comma after
+    each (the last too, unless punctuation follows) so the voice says each one apart, in its pausal form
+    (تسعة، واحد، واحد، مجانا), as an anchor does."""
     words = _clause(m.string[: m.start()], 2)
     if not words or _is_known_noun(_next_word(m.string, m.end())):
         return m.group(0)
     dialled = any(form in _SERVICE_WORDS for form in _forms(words[0]))
     called = words[0] == "على" and len(words) > 1 and "تصل" in words[1]  # اتصل، اتصلوا، الاتصال
-    return _digits(m["num"]) if dialled or called else m.group(0)
+    if not (dialled or called):
+        return m.group(0)
+    said = "، ".join(_digits(m["num"]).split())  # digit by digit, each one apart
+    return said if re.match(r"\s*(?:[^\w\s]|$)", m.string[m.end() :]) else said + "،"
 
 
 def _decade(m: re.Match[str], settings: TextSettings) -> str:
@@ -877,7 +930,7 @@ def _range(m: re.Match[str], settings: TextSettings) -> str:
     a, b, pre = m["a"], m["b"], m["pre"]
     percent = " في المئة" if m["pct"] else ""
     if _is_score(m):  # a score is read as it stands (ثلاثة مقابل واحد), or genitive after بنتيجة
-        case: Case = "gen" if _case(pre, m.string[: m.start()]) == "gen" else "nom"
+        case: Case = "gen" if _case(pre, m.string[: m.start()], construct=False) == "gen" else "nom"  # a team's name
         return _attach(pre, f"{_number(a, 'm', case)} مقابل {_number(b, 'm', 'gen')}{percent}")
     noun = _next_word(m.string, m.end())
     gender = _gender(noun) if _is_noun(noun) and not percent else "m"
@@ -1078,10 +1131,30 @@ def _definite_ordinal(m: re.Match[str], settings: TextSettings) -> str:
     core = re.sub(r"^[وف]?(?:[بلك]?ال|لل)", "", noun) if len(noun) > 4 else noun  # بالذكرى → ذكرى
     sound_plural = noun.endswith(("ون", "ين")) and len(noun) >= 6  # المتهمون الـ5 → المتهمون الخمسة
     broken = "ال" + core not in _ORDINAL_NOUNS and _is_broken_plural(core)  # المصانع الـ9 → التسعة
+    head = _plural_before_adjective(m, noun)
+    if head and not (core in _PLURAL_NOUNS or sound_plural or broken or noun.endswith("ات")):
+        return _attach(m["pre"], _definite_number(number, head, None))  # المستشفيات الحكومية الـ28 → الثمانية والعشرين
     if core in _PLURAL_NOUNS or sound_plural or broken or (noun.endswith("ات") and "ال" + core not in _ORDINAL_NOUNS):
         return _attach(m["pre"], _definite_number(number, noun, case))  # أيامه الأربعة عشر
     feminine = _ORDINAL_NOUNS.get("ال" + core, "f" if noun.endswith(("ة", "ى")) else "m") == "f"
     return _attach(m["pre"], _said_ordinal(number, "f" if feminine else "m", case))
+
+
+def _plural_before_adjective(m: re.Match[str], adjective: str) -> str | None:
+    """The definite plural before a definite nisba adjective that a الـN follows (المستشفيات الحكومية الـ28،
+    المنتخبات العربية الـ12): the number counts that plural. Not a noun in إضافة (مباريات الجولة الـ5 is
+    the fifth round), only an adjective of the ي/ية kind."""
+    words = _words_before(m, 2)
+    if len(words) < 2 or not re.fullmatch(f"ال[{LETTER_CLASS}]{{2,}}(?:ي|ية)", adjective):
+        return None
+    return _definite_plural(words[0])
+
+
+def _definite_words(words: list[str]) -> list[str]:
+    """ال on each part of a number joined by و (الخمسة والعشرين); the feminine 8 keeps its ya with ال
+    (الثماني والأربعين ساعة، not الثمان)."""
+    words = [re.sub("^ثمان(?![ي\u064a-\u0652])", "ثماني", w) for w in words]
+    return ["ال" + words[0]] + [("وال" + w[1:] if w.startswith("و") else w) for w in words[1:]]
 
 
 def _definite_number(number: int, plural: str, case: Case | None) -> str:
@@ -1090,7 +1163,7 @@ def _definite_number(number: int, plural: str, case: Case | None) -> str:
     if plural.endswith("ون") and len(plural) >= 5:
         case = "nom"
     words = _cardinal(number, _gender(_singular_hint(plural)), case or "gen").split(" ")
-    words = ["ال" + words[0]] + [("وال" + w[1:] if w.startswith("و") else w) for w in words[1:]]
+    words = _definite_words(words)
     spoken = " ".join(words)
     return spoken if case else strip_tags(spoken)
 
@@ -1110,7 +1183,7 @@ def _definite_count(m: re.Match[str], settings: TextSettings) -> str:
     if not number or not (noun in _TIME_NOUNS or _is_known_noun(noun)) or noun in _SCALE_WORDS:
         return m.group(0)
     words = cardinal(number, _gender(noun), _case(m["pre"], m.string[: m.start()])).split(" ")
-    words = ["ال" + words[0]] + [("وال" + w[1:] if w.startswith("و") else w) for w in words[1:]]
+    words = _definite_words(words)
     return _attach(m["pre"], " ".join(words))
 
 
@@ -1193,7 +1266,9 @@ def _plain(m: re.Match[str], settings: TextSettings) -> str:
     pre, number, noun = m["pre"], m["num"], m["next"] or ""
     before = m.string[: m.start()]
     counted = _next_word(m.string, m.end()) if noun in _SCALE_WORDS else noun  # ثلاثون ألف زائر
-    case = _case(pre, before, counted=counted)
+    case = _case(
+        pre, before, "." in number or "," in number and "." in number, counted=counted
+    )  # a decimal is a measure
     after = (m["gap"] or "") + noun
     label = _clause(before, 1)
     if not pre and label and any(form in _LABEL_WORDS for form in _forms(label[0])):
@@ -1483,6 +1558,10 @@ _RULES: Final = (
     _rule(
         "time", f"(?<![\\d:.]){_PRE}(?P<h>\\d{{1,2}}):(?P<mi>\\d{{2}})(?![\\d:])(?: (?P<ampm>ص|م)(?![{_AR}]))?", _time
     ),
+    _rule(
+        "minus_after", f"(?<![\\w.,\\-−])(?=\\d+(?:\\.\\d+)?[-−]\\s+[{_AR}])", _minus
+    ),  # إلى 1- درجة (typed right to left)
+    _rule("minus_sign_after", f"(?<=\\d)[-−](?=\\s+[{_AR}])", lambda m, settings: ""),
     _rule("minus", r"(?<!\S)[-−](?=\d)", _minus),
     _rule("era_slash", f"(?:(?<=\\dهـ)|(?<=\\d هـ)) ?/ ?(?=\\d{{3,4}} ?م(?![{_AR}]))", _era_slash),
     _rule(

@@ -214,6 +214,8 @@ def vowelled(word: str, case: str, state: str) -> str | None:
     ending = tanween if state == "t" else short
     if word == "ثماني":  # the feminine 8 keeps its ya: ثَمَانِي أَيَّامٍ، ثَمَانِيَ
         return "ثَمَانِيَ" if case == "acc" else "ثَمَانِي"
+    if word == "ثمان" and state == "t":
+        return "ثَمَانٍ"  # the feminine 8 alone, nominative or genitive: ثمانٍ وأربعين ساعة
     if word == "ثمانيا":
         return "ثَمَانِيًا"
     if word in _DIPTOTES:
