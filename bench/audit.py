@@ -50,10 +50,14 @@ UNSEEN = ("09-", "10-", "11-", "12-")
 UNSEEN2 = ("13-", "14-", "15-", "16-")
 # the third unseen set (bench/audit/round3/): written after the round-3 number rules, run only for its audit
 UNSEEN3 = tuple(f"{n}-" for n in range(17, 27))
+# the fourth unseen set (bench/audit/round4/): written after the rules fitted to round 3's patterns
+UNSEEN4 = tuple(f"{n}-" for n in range(27, 37))
 
 
 def _group(article: str) -> str:
-    """The set an article belongs to: seen (tuned on), unseen, or the second or third unseen set."""
+    """The set an article belongs to: seen (tuned on), unseen, or the second, third or fourth unseen set."""
+    if article.startswith(UNSEEN4):
+        return "unseen4"
     if article.startswith(UNSEEN3):
         return "unseen3"
     if article.startswith(UNSEEN2):
@@ -222,8 +226,8 @@ def report(phase: str) -> str:
                 continue
             w, c = groups.get(group, (0, Counter()))
             groups[group] = (w + words, c + counts)
-    sets = [g for g in ("seen", "unseen", "unseen2", "unseen3") if g in groups]
-    for group in ("seen", "unseen", "first twelve", "unseen2", "unseen3", "all"):
+    sets = [g for g in ("seen", "unseen", "unseen2", "unseen3", "unseen4") if g in groups]
+    for group in ("seen", "unseen", "first twelve", "unseen2", "unseen3", "unseen4", "all"):
         # a subtotal only where it differs from the total
         if group in groups and (group == "all" or (len(sets) > 1 and groups[group][0] != groups["all"][0])):
             lines.append(row(f"**{group}**", *groups[group]))
