@@ -348,11 +348,10 @@ def _gender(noun: str) -> Gender:
     return "f" if noun.endswith(("ة", "ات")) else "m"
 
 
-# Masdars of the derived forms, masculine (انتصار، استثمار، تعديل، إجراء), as the stem of a plural in ات.
+# Masdars of the derived forms, masculine (انتصار، استثمار، تعادل، إجراء), as the stem of a plural in ات.
 _MASCULINE_MASDAR_RE: Final = re.compile(
-    f"ا[{LETTER_CLASS}]{{2,3}}ا[{LETTER_CLASS}]|ت[{LETTER_CLASS}]{{2}}ي[{LETTER_CLASS}]|إ[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]"
-    f"|ت[{LETTER_CLASS}]ا[{LETTER_CLASS}]{{2}}"
-)
+    f"ا[{LETTER_CLASS}]{{2,3}}ا[{LETTER_CLASS}]|إ[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]|ت[{LETTER_CLASS}]ا[{LETTER_CLASS}]{{2}}"
+)  # not تفعيل: تمريرات، تسديدات are plurals of the feminine تمريرة; the masculine ones (تعديلات) are in nouns.tsv
 # The فَعالِلة broken plural (صيادلة، أساتذة، تلامذة، دكاترة): plurals of men's nouns, masculine for
 # the count despite the ة; not مفاعلة masdars (مسابقة، مشاركة) nor nisbas in ية.
 _PEOPLE_PLURAL_RE: Final = re.compile(f"(?!م)[{LETTER_CLASS}]{{2}}ا[{LETTER_CLASS}]{{2}}(?<!ي)ة")
@@ -600,6 +599,8 @@ def _is_glued_noun(word: str) -> bool:
         return False
     if stem.startswith("ل") or stem.endswith(("ت", "وا")) or kind_of(stem) in ("object", "change", "kana", "inna"):
         return False  # لل… is definite; بيعت، لعبوا are verbs; a listed word decides for itself
+    if stem.endswith(("ه", "ها", "هم", "هما", "هن")):
+        return False  # وبثّته، بعضهم: a pronoun ends it, so no number can be its genitive
     return _MASDAR_SHAPE_RE.fullmatch(stem) is not None
 
 
