@@ -184,8 +184,12 @@ def case_after(words: Sequence[str], measure: bool = False, counted: str = "") -
         subject = i == 0 or fronted or _kind(words[i - 1]) in ("prep", "nom")
         if kind == "inna":
             return "acc" if subject else "nom"
+        if kind == "kana" and i == 0 and _subject_before(words[1:]):
+            return "acc"  # أن الحد الأدنى للقبول سيكون سبعةً وتسعين: كان's noun stands before it, the number is its predicate
         if kind == "kana":
             return "nom" if subject else "acc"
+        if kind in ("object", "change") and i == 0 and not _is_passive(word) and _subject_before(words[1:]):
+            return "acc"  # الأسهم ارتفعت عشرين نقطة، الشركة وقّعت خمسة عقود: the subject came first
         if kind in ("object", "change") and _is_passive(word):
             return "nom"  # وضُبِطت في المخزن أربعة عشر كيلوغراما: the writer marked the passive
         if kind == "object":
@@ -220,10 +224,35 @@ def verb_like(word: str) -> bool:
         return True
     if word.endswith("وا") and len(word) <= 7:
         return True
-    if len(word) == 4 and word[0] == "أ" and word not in _ELATIVES:
+    if len(word) == 4 and word[0] == "أ" and word[-1] not in "اوي" and word not in _ELATIVES:
         return True  # أبرم، أوقف، أنشأ: the past of form IV (elatives of the same letters are listed apart)
     present = word[1:] if word[:2] in ("سي", "ست", "سن") else word
     return present[:1] in ("ي", "ت") and (len(present) == 4 or present[:3] in ("يست", "تست")) and present[-1] != "ة"
+
+
+def _subject_before(words: Sequence[str]) -> bool:
+    """Does a definite noun stand before a verb as its subject (words: the clause before the verb,
+    nearest first)? Nouns inside a prepositional phrase (في كليات الطب، للقبول) do not count: the
+    subject is what is left when the clause opens (its start, أنّ/إنّ, و, a relative pronoun)."""
+    pending: list[str] = []
+    for word in words[:10]:
+        bare = _forms(strip_tashkeel(word))[-1]
+        if _kind(bare) == "prep" or bare.startswith(("لل", "بال", "كال")):
+            pending = []  # the nouns after a preposition were its genitives
+        elif word in _OPENERS or bare in ("أن", "إن", "أنه", "إنه") or _kind(bare) not in (None, "gen", "masdar"):
+            return _definite_head(pending) and word not in ("التي", "الذي", "الذين")
+        elif verb_like(bare):
+            return _definite_head(pending)
+        elif word in _DEMONSTRATIVES or bare.startswith("ال") or not pending or pending[-1].startswith("ال"):
+            pending.append(bare)
+        else:
+            return False  # two indefinite words: no simple subject
+    return len(words) < 10 and _definite_head(pending)
+
+
+def _definite_head(phrase: list[str]) -> bool:
+    """Is the first word of a phrase (the last one read back) definite: الحد [الأدنى]، هذه [المصانع]?"""
+    return bool(phrase) and (phrase[-1].startswith(("ال", "وال")) or phrase[-1] in _DEMONSTRATIVES)
 
 
 def _has_own_pronoun(word: str) -> bool:
@@ -254,14 +283,12 @@ def _after_unlisted_verb(words: Sequence[str]) -> bool:
         and (words[k].startswith(("ال", "وال")) or (k == 0 and _has_own_pronoun(words[k])))
     ):
         k += 1
+    if 0 < k < len(words) and words[k] in _DEMONSTRATIVES:
+        k += 1  # صدّرت هذه المصانع مئةً واثنين وأربعين ألف طن
     if k == 0:
         return (
-            bool(words)
-            and verb_like(words[0])
-            and len(words) > 1
-            and words[1].startswith("ال")
-            and (len(words) == 2 or words[2] in _OPENERS)
-        )  # الشركة تملك خمسة مصانع
+            bool(words) and verb_like(words[0]) and _subject_before(words[1:])
+        )  # الحافلات السريعة تنقل خمسة وتسعين ألفا
     if k >= len(words) or not verb_like(words[k]) or _kind(words[k]) is not None:
         return False
     return k + 1 == len(words) or words[k + 1] in _OPENERS or words[k][:1] in ("و", "ف")

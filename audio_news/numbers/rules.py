@@ -534,11 +534,31 @@ def _case(prefix: str, before: str, measure: bool = False, counted: str = "", co
         return "gen"  # مرافعاتِ اثنين وعشرين محاميا، تنظيمَ مئتين وأربعين نشاطا
     if prefix == "و" and (joined := _joined_number(before)) is not None:
         return _case(joined["pre"], before[: joined.start()], measure)
+    if (parallel := _parallel_number(before)) is not None:
+        return _case(parallel["pre"], before[: parallel.start()], measure)
     return case_after(_clause(before, 12), measure, counted)  # أنفقت الوزارة على تجهيز … أربعين مليونا
 
 
 # Words that start with ب/ل/ك but are not a preposition on a noun (بينما، لذلك، بحيث، كذلك، لكنه…).
 _NOT_GLUED: Final = frozenset("بينما بعدما بحيث بدلا لذلك لذا لكن لكنه لكنها كذلك كما كلما كأن لأن بأن لعل ليس".split())
+
+
+def _parallel_number(before: str) -> re.Match[str] | None:
+    """The number of the clause before when this one repeats its phrase and leaves its verb out
+    (وبلغت النسبة في الفرع العلمي تسعةً وسبعين، وفي الفرع الأدبي اثنين وخمسين): the same
+    preposition and noun after و, nothing else but adjectives; the number takes that one's case."""
+    words = _clause(before, 6)
+    if len(words) < 2 or not re.fullmatch("و(?:في|على|إلى|لدى|عند|بين)", words[-1]):
+        return None
+    if any(kind_of(w) is not None or verb_like(w) for w in words[:-1]):
+        return None
+    head = before.rstrip()
+    cut = head.rfind("،")
+    phrase = f"{words[-1][1:]} {words[-2]}"
+    start = head.rfind(phrase, 0, cut) if cut > 0 else -1
+    if start < 0:
+        return None
+    return next(_EARLIER_NUMBER_RE.finditer(head, start, cut), None)
 
 
 def _joined_number(before: str) -> re.Match[str] | None:
