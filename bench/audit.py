@@ -52,10 +52,14 @@ UNSEEN2 = ("13-", "14-", "15-", "16-")
 UNSEEN3 = tuple(f"{n}-" for n in range(17, 27))
 # the fourth unseen set (bench/audit/round4/): written after the rules fitted to round 3's patterns
 UNSEEN4 = tuple(f"{n}-" for n in range(27, 37))
+# the fifth unseen set (bench/audit/round5/): written after the rules fitted to round 4's patterns
+UNSEEN5 = tuple(f"{n}-" for n in range(37, 47))
 
 
 def _group(article: str) -> str:
-    """The set an article belongs to: seen (tuned on), unseen, or the second, third or fourth unseen set."""
+    """The set an article belongs to: seen (tuned on), unseen, or the second to fifth unseen set."""
+    if article.startswith(UNSEEN5):
+        return "unseen5"
     if article.startswith(UNSEEN4):
         return "unseen4"
     if article.startswith(UNSEEN3):
@@ -226,8 +230,8 @@ def report(phase: str) -> str:
                 continue
             w, c = groups.get(group, (0, Counter()))
             groups[group] = (w + words, c + counts)
-    sets = [g for g in ("seen", "unseen", "unseen2", "unseen3", "unseen4") if g in groups]
-    for group in ("seen", "unseen", "first twelve", "unseen2", "unseen3", "unseen4", "all"):
+    sets = [g for g in ("seen", "unseen", "unseen2", "unseen3", "unseen4", "unseen5") if g in groups]
+    for group in ("seen", "unseen", "first twelve", "unseen2", "unseen3", "unseen4", "unseen5", "all"):
         # a subtotal only where it differs from the total
         if group in groups and (group == "all" or (len(sets) > 1 and groups[group][0] != groups["all"][0])):
             lines.append(row(f"**{group}**", *groups[group]))
