@@ -1,7 +1,7 @@
 """Runs the stages in order; nothing else.
 
-    read_article → build_script → diacritize_script → synthesize_script (through the sentence cache)
-        → render (MP3) → write_tags → sidecars → store → feed → web player
+    read_article → build_script → diacritize_script → synthesize_clips (through the sentence cache)
+        → render (MP3; the clips stream into it) → write_tags → sidecars → store → feed → web player
 
 Heavy things (the diacritizer model, the speech engine) are made once per run
 in a Builder and reused for every article. The MP3 is rendered and tagged under
@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -45,7 +45,7 @@ from .cache import (
 from .config import Settings, TextSettings
 from .engines import Engine, load_engine
 from .errors import PublishError
-from .models import Article, Episode, Rendering, Script
+from .models import Article, Clip, Episode, Rendering, Script
 from .reading import Reading, read_script
 from .voices import VoiceProfile, find_profile
 
@@ -155,16 +155,17 @@ class Builder:
         started = time.perf_counter()
         podcast = self.settings.podcast
         script = prepare(article, self.settings, self.profile, self.diacritizer, self.text_cache)
-        synth_started = time.perf_counter()
         engine = self.engine
-        cache = None
+        cache, voice = None, ""
         if self.cache is not None:
             voice = voice_key(self.profile, engine.sample_rate, source_digest(type(engine).__module__))
             cache = VoiceCache(self.cache, voice, engine.sample_rate)
-        script = synthesize.synthesize_script(
-            script, engine, max_chars=self.profile.max_chars, on_sentence=on_sentence, cache=cache
+        # Synthesis streams into the render: each clip is made when stitch asks for it.
+        clips = _Timed(
+            synthesize.synthesize_clips(
+                script, engine, max_chars=self.profile.max_chars, on_sentence=on_sentence, cache=cache
+            )
         )
-        synth_seconds = time.perf_counter() - synth_started
 
         store = publish.EpisodeStore(self.out_dir)
         # a corrupt store fails before any file is written; identity from the source, never the title alone
@@ -180,7 +181,8 @@ class Builder:
         try:
             publish.ensure_folder(episodes_dir)
             publish.crash_point("synthesized")
-            rendering = self._render(script, tmp)
+            rendering = self._render(script, tmp, clips, f"{voice} max_chars={self.profile.max_chars}")
+            synth_seconds = clips.seconds
             publish.crash_point("rendered")
             cover = publish.cover_bytes(podcast.image)
             tag.write_tags(
@@ -250,17 +252,19 @@ class Builder:
         seconds = time.perf_counter() - started
         return BuildResult(episode, rendering, seconds, synth_seconds, recovered, replaced, gone)
 
-    def _render(self, script: Script, dest: Path) -> Rendering:
-        """stitch.render, or the same MP3 and times from the cache when nothing it reads has changed."""
+    def _render(self, script: Script, dest: Path, clips: Iterator[Clip], voice: str) -> Rendering:
+        """stitch.render of the clips as they are made, or the same MP3 and times from the cache
+        when nothing it reads has changed (then no clip is made: `voice` names what would make them)."""
         audio, pauses = self.settings.audio, self.settings.pauses
         if self.cache is None:
-            return stitch.render(script, audio, pauses, dest)
+            return stitch.render(script, audio, pauses, dest, clips)
         ffmpeg = stitch.find_ffmpeg(audio.ffmpeg)
-        key = episode_key(script, audio, pauses, f"{ffmpeg.path} {ffmpeg.version}", source_digest(stitch.__name__))
+        version = f"{ffmpeg.path} {ffmpeg.version}"
+        key = episode_key(script, audio, pauses, version, source_digest(stitch.__name__), voice)
         found = self.cache.get_episode(key, dest)
         if found is not None:
             return found
-        rendering = stitch.render(script, audio, pauses, dest)
+        rendering = stitch.render(script, audio, pauses, dest, clips)
         self.cache.put_episode(key, rendering, dest)
         return rendering
 
@@ -311,6 +315,23 @@ class Plan:
     """Episodes retention would remove after this one is published."""
     chapters: int
     sentences: int
+
+
+class _Timed:
+    """An iterator that keeps the time spent making its items (synthesis, while stitch consumes it)."""
+
+    def __init__(self, items: Iterator[Clip]) -> None:
+        self.items, self.seconds = items, 0.0
+
+    def __iter__(self) -> _Timed:
+        return self
+
+    def __next__(self) -> Clip:
+        started = time.perf_counter()
+        try:
+            return next(self.items)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 def _now() -> dt.datetime:
