@@ -957,7 +957,12 @@ class _Limiting:
         plans = [_Plan(0.0, d) for d in drives]
         if self.excerpt_loudness is None:
             plans.insert(0, _Plan(0.0))
-        results = _measure_pcm(self.ffmpeg, self.excerpts, self.rate, plans)
+        # The plans shared out over the cores: one ffmpeg pass each, at once.
+        shares = [plans[i :: os.cpu_count() or 1] for i in range(min(len(plans), os.cpu_count() or 1))]
+        with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+            measured = list(pool.map(lambda share: _measure_pcm(self.ffmpeg, self.excerpts, self.rate, share), shares))
+        by_plan = {id(plan): result for share, found in zip(shares, measured) for plan, result in zip(share, found)}
+        results = [by_plan[id(plan)] for plan in plans]
         if self.excerpt_loudness is None:
             self.excerpt_loudness = results.pop(0)[0]
         for drive, (limited, peak) in zip(drives, results):
