@@ -97,7 +97,7 @@ _RESAMPLE_GUARD_S: Final = 0.02
 CHUNK_MIN_S: Final = 20.0
 """The shortest stretch encoded by an ffmpeg of its own: below it, starting a process costs more than it saves."""
 
-_CUT_PAUSE_S: Final = 0.1
+_CUT_PAUSE_S: Final = 0.2
 """The shortest pause the episode is cut in (in its middle): half of it is silence on each side."""
 
 _DECODER_DELAY: Final = 529
@@ -907,9 +907,9 @@ def _cuts(layout: _Layout, count: int, at_chapters: bool) -> list[int]:
     At every chapter start (the section pause before it) for section files;
     else `count` stretches of about equal length, each at least CHUNK_MIN_S long."""
     middles = [start + length // 2 for start, length in layout.pauses if length >= _CUT_PAUSE_S * layout.rate]
-    if at_chapters:
-        starts = {start for start, _ in layout.chapters[1:]}
-        return [start + length // 2 for start, length in layout.pauses if start + length in starts]
+    if at_chapters:  # in the section pause before each chapter (at its start when there is none)
+        ends = {start + length: start + length // 2 for start, length in layout.pauses}
+        return [ends.get(start, start) for start, _ in layout.chapters[1:]]
     count = min(count, int(layout.length / (CHUNK_MIN_S * layout.rate)))
     cuts: list[int] = []
     for k in range(1, count):
