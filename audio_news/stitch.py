@@ -1,26 +1,40 @@
-"""Stage: a Script whose sentences all have clips → one loudness-normalized MP3.
+"""Stage: each sentence's clip, as synthesis makes it → one loudness-normalized MP3.
 
-Sits after synthesize and before tag. The clips are laid end to end with the
-pauses the settings ask for; every sentence becomes a Cue and every Part a
-Chapter at its exact offset (computed from sample counts, so the times are
-where the audio really is). The episode is assembled at the clips' own rate
-when they share one (one engine), else at the episode's rate with each foreign
-rate resampled in one ffmpeg pass. Then, over the assembled PCM:
+Sits after synthesize and before tag. The clips come one at a time (a
+generator: synthesis streams into this stage) and are laid end to end with the
+pauses the settings ask for, into a spool file: nothing holds the whole
+episode's audio, so memory does not grow with the article. Every sentence
+becomes a Cue and every Part a Chapter at its exact offset (from sample counts
+and, in the MP3, from frame counts, so the times are where the audio really
+is). The spool is at the first clip's rate (one engine: every clip's); a clip
+at another rate is resampled on its own. A build uses every core:
 
-    measure   ebur128: integrated loudness and sample peak            (1 pass)
+    measure   ebur128 (integrated loudness, sample peak) fed the same PCM as
+              the spool, on another core while synthesis goes on      (1 pass)
     limit     only when the target's gain would push peaks past the ceiling
               (a peaky voice): volume + alimiter + ebur128 on excerpts at six
-              drives in one pass, to find how hard to limit so that the crest
-              left fits between target and ceiling                  (1, maybe 2)
-    encode    (volume + alimiter) + volume → resample to the episode's rate →
-              libmp3lame CBR; a loopback decoder feeds the encoded stream to
-              ebur128 (true peak), so the MP3 itself is measured; ffmpeg
-              before 7 measures the written file instead          (1 pass)
+              drives, shared out over the cores, to find how hard to limit so
+              that the crest left fits between target and ceiling (1, maybe 2)
+    encode    the episode cut in the middle of pauses into one stretch per
+              core (or per chapter, for section files); each stretch through
+              (volume + alimiter) + volume → resample → libmp3lame CBR in its
+              own ffmpeg, whose loopback decoder measures the true peak of what
+              it encoded; beside them one pass measures the loudness of the
+              whole PCM through the same filters. The stretches' frames are
+              joined under one Info frame (frames, bytes, delay, padding, CRCs
+              rewritten); each later stretch's encoder delay and the previous
+              one's end padding stay in as silence inside the pause, and every
+              time counts them. ffmpeg before 7 (no loopback decoders)
+              measures the joined file instead.
 
-and only when the MP3 misses the target (±0.5 LU) or the true-peak ceiling is
-the encode redone with the level and the drive corrected by what it measured.
-A voice too peaky for the target even when limited hard ends as loud as the
-ceiling allows, with a warning in the Rendering; loudness never fails a build.
+The loudness comes from the PCM because it is the MP3's: within 0.05 LU of the
+decoded MP3 (plus ENCODER_GAIN_DB) on 17 articles, bench/pcm_vs_mp3_loudness.py.
+The true peak does not (the MP3 overshoots the PCM's by up to 0.4 dB), so it is
+measured on the MP3. Only when the MP3 misses the target (±0.5 LU) or the
+true-peak ceiling is the encode redone with the level and the drive corrected
+by what it measured. A voice too peaky for the target even when limited hard
+ends as loud as the ceiling allows, with a warning in the Rendering; loudness
+never fails a build.
 
 This is the one module that runs ffmpeg, so it also offers the helpers others
 need: `decode_pcm`, `decoded_duration_ms` and `measure_loudness`. The binary is
