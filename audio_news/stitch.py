@@ -60,7 +60,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -119,6 +119,12 @@ _DECODER_DELAY: Final = 529
 
 _SPOOL_QUEUE: Final = 64
 """Clips waiting for the loudness meter before synthesis waits for it (bounds memory)."""
+
+PCM_EQUIVALENCE_LU: Final = 0.1
+"""How far the stretches of one episode may disagree on what the encoder did to their
+loudness for the whole episode's to be taken from its PCM plus that (else the joined MP3
+is measured). For speech the encoder's gain is ENCODER_GAIN_DB within 0.05 LU on 17
+articles (bench/pcm_vs_mp3_loudness.py); tones and lone clicks lose more to it."""
 
 _FEED_SAMPLES: Final = 1 << 18
 """Samples read from the spool and written to an encoder at a time."""
@@ -660,6 +666,15 @@ class _Chunk:
     loudness: float = -math.inf
     true_peak: float = -math.inf
     """As its loopback meter measured the encoded stretch (ffmpeg 7 and later)."""
+    pcm_loudness: float = -math.inf
+    """The loudness of the PCM it was encoded from (through the plan), measured beside it."""
+
+    @property
+    def encoder_gain(self) -> float | None:
+        """What the encoder did to this stretch's loudness (MP3 − PCM); None for silence."""
+        if self.loudness <= SILENT_LUFS or self.pcm_loudness <= SILENT_LUFS:
+            return None
+        return self.loudness - self.pcm_loudness
 
     @property
     def span(self) -> int:
@@ -821,27 +836,43 @@ def _write_section(chunk: _Chunk, first: bool, last: bool, dest: Path) -> None:
 
 
 def _encode_chunk(
-    ffmpeg: Ffmpeg, spool: _Spool, start: int, end: int, chain: Sequence[str], audio: AudioSettings, dest: Path
+    ffmpeg: Ffmpeg, spool: _Spool, start: int, end: int, plan: _Plan, audio: AudioSettings, dest: Path
 ) -> _Chunk:
-    """Encode spool[start:end] to its own MP3 (its own ffmpeg, fed from the spool on this
-    thread) and, with loopback decoders, measure what was encoded: true peak and the
-    momentary loudness of every block."""
+    """Encode spool[start:end] through the plan to its own MP3 (its own ffmpeg, fed from
+    the spool on this thread) and, with loopback decoders, measure the encoded stream
+    (loudness, true peak) and the PCM it was encoded from (loudness)."""
     path = spool.folder / f"chunk-{start}.mp3"
-    args = [*_raw_input(spool.rate), "-map", "0:a"]
-    if chain:
-        args += ["-af", ",".join(chain)]
-    args += ["-c:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k", "-ar", str(audio.sample_rate), "-ac", "1"]
-    args += ["-map_metadata", "-1", "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", "-y", str(path)]
-    if ffmpeg.loopback:
-        meter = f"[dec:0]ebur128={_METER_TRUE}[m]"
-        args += ["-dec", "0:0", "-filter_complex", meter, "-map", "[m]", "-f", "null", "-"]
+    chain = ",".join(plan.filters()) or "anull"
+    resample = f"aresample={audio.sample_rate}" if spool.rate != audio.sample_rate else "anull"
+    encoder = ["-c:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k", "-ar", str(audio.sample_rate), "-ac", "1"]
+    encoder += ["-map_metadata", "-1", "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", "-y", str(path)]
+    if not ffmpeg.loopback:
+        args = [*_raw_input(spool.rate), "-map", "0:a", "-af", f"{chain},{resample}", *encoder]
+        _pipe_spool(ffmpeg, args, spool, start, end, "cannot encode the MP3", dest)
+        info, frames, spf, delay, padding = _read_info(path)
+        return _Chunk(start, end, path, info, frames, spf, delay, padding)
+    pcm_log, mp3_log = spool.folder / f"chunk-{start}.pcm.r128", spool.folder / f"chunk-{start}.mp3.r128"
+    last = "ametadata=mode=print:key=lavfi.r128.I:file={}"
+    graph = f"[0:a]{chain},asplit=2[e][p];[e]{resample}[enc];[p]ebur128@pcm={_METER_SAMPLE},{last.format(pcm_log)}[pcm]"
+    args = [*_raw_input(spool.rate), "-filter_complex", graph, "-map", "[enc]", *encoder]
+    args += ["-map", "[pcm]", "-f", "null", "-", "-dec", "0:0"]
+    args += ["-filter_complex", f"[dec:0]ebur128@mp3={_METER_TRUE},{last.format(mp3_log)}[m]"]
+    args += ["-map", "[m]", "-f", "null", "-"]
     stderr = _pipe_spool(ffmpeg, args, spool, start, end, "cannot encode the MP3", dest)
     info, frames, spf, delay, padding = _read_info(path)
-    chunk = _Chunk(start, end, path, info, frames, spf, delay, padding)
-    if not ffmpeg.loopback:
-        return chunk
-    loudness, true_peak = _parse_ebur128(stderr.decode("utf-8", "replace"), "cannot measure the encoded MP3", dest)
-    return replace(chunk, loudness=loudness, true_peak=true_peak)
+    log = _log_of(stderr.decode("utf-8", "replace"), "ebur128@mp3")
+    _, true_peak = _parse_ebur128(log, "cannot measure the encoded MP3", dest)
+    loudness, pcm_loudness = (_last_integrated(p) for p in (mp3_log, pcm_log))
+    return _Chunk(start, end, path, info, frames, spf, delay, padding, loudness, true_peak, pcm_loudness)
+
+
+def _last_integrated(path: Path) -> float:
+    """The integrated loudness an ebur128 meter gave its last frame (three decimals, not the
+    summary's one), from ametadata's print; SILENT_LUFS - 1 when it gave none."""
+    found = re.findall(rb"lavfi\.r128\.I=([-+]?(?:\d+(?:\.\d+)?|inf|nan))", path.read_bytes())
+    path.unlink()
+    value = float(found[-1]) if found else -math.inf
+    return value if math.isfinite(value) else SILENT_LUFS - 1
 
 
 def _pipe_spool(
@@ -871,15 +902,14 @@ def _pipe_spool(
 
 
 def _loudness_of_pcm(ffmpeg: Ffmpeg, spool: _Spool, plan: _Plan, dest: Path) -> float:
-    """The MP3's integrated loudness, from the PCM it is encoded from: the whole spool
-    through the plan's limiter and gain, measured, plus ENCODER_GAIN_DB. Within 0.05 LU
-    of the decoded MP3's on 17 articles (bench/pcm_vs_mp3_loudness.py), and whole: the
-    chunks' own meters would each miss the blocks that straddle their cuts."""
-    chain = ",".join([*plan.filters(), f"ebur128={_METER_SAMPLE}"])
-    args = [*_raw_input(spool.rate), "-af", chain, "-f", "null", "-"]
-    stderr = _pipe_spool(ffmpeg, args, spool, 0, spool.length, "cannot measure the episode's loudness", dest)
-    loudness, _ = _parse_ebur128(stderr.decode("utf-8", "replace"), "cannot measure the episode's loudness", dest)
-    return loudness + ENCODER_GAIN_DB if loudness > SILENT_LUFS else loudness
+    """The integrated loudness of the PCM the MP3 is encoded from: the whole spool through
+    the plan's limiter and gain. Whole, because the stretches' own meters each miss the
+    blocks that straddle their cuts."""
+    log = spool.folder / "whole.r128"
+    meter = [f"ebur128={_METER_SAMPLE}", f"ametadata=mode=print:key=lavfi.r128.I:file={log}"]
+    args = [*_raw_input(spool.rate), "-af", ",".join([*plan.filters(), *meter]), "-f", "null", "-"]
+    _pipe_spool(ffmpeg, args, spool, 0, spool.length, "cannot measure the episode's loudness", dest)
+    return _last_integrated(log)
 
 
 def _encode(
@@ -887,31 +917,38 @@ def _encode(
 ) -> _Encoded:
     """Apply the plan, resample to the episode's rate and encode the MP3 to `dest`:
     one ffmpeg per stretch between `cuts` (as many at once as there are cores),
-    joined into one file; then measure the MP3 (the chunks' loopback meters, or
-    the written file with an ffmpeg before 7)."""
-    chain = plan.filters()
-    if spool.rate != audio.sample_rate:
-        chain.append(f"aresample={audio.sample_rate}")
+    joined into one file; then measure the MP3.
+
+    One stretch: its loopback meter measured the MP3 itself. Several: the true
+    peak is the highest of theirs (they meet in silence); the loudness is the
+    whole PCM's through the plan (measured beside them) plus what the encoder
+    did to the loudness, as each stretch measured it on its PCM and its MP3
+    (about ENCODER_GAIN_DB for speech; more for tones and clicks). When the
+    stretches disagree on that by more than PCM_EQUIVALENCE_LU, the joined file
+    is measured. ffmpeg before 7 (no loopback decoders) measures the joined file.
+    """
     bounds = [0, *cuts, spool.length]
     stretches = list(zip(bounds, bounds[1:]))
-    if not ffmpeg.loopback or len(stretches) == 1:  # the MP3 is measured whole
-        with ThreadPoolExecutor(max_workers=max(1, min(len(stretches), os.cpu_count() or 1))) as pool:
-            futures = [pool.submit(_encode_chunk, ffmpeg, spool, a, b, chain, audio, dest) for a, b in stretches]
-            chunks = tuple(f.result() for f in futures)
-        _join(chunks, dest)
-        if ffmpeg.loopback:
-            return _Encoded(chunks[0].loudness, chunks[0].true_peak, chunks)
-        loudness, true_peak = measure_loudness(dest, ffmpeg)
-        return _Encoded(loudness, true_peak, chunks)
-    # Stretches: the true peak is the highest of theirs (they meet in silence), the
-    # loudness is the whole PCM's, measured beside them.
-    with ThreadPoolExecutor(max_workers=max(1, min(len(stretches), os.cpu_count() or 1)) + 1) as pool:
-        whole = pool.submit(_loudness_of_pcm, ffmpeg, spool, plan, dest)
-        futures = [pool.submit(_encode_chunk, ffmpeg, spool, a, b, chain, audio, dest) for a, b in stretches]
+    whole_pcm = ffmpeg.loopback and len(stretches) > 1
+    workers = max(1, min(len(stretches), os.cpu_count() or 1)) + whole_pcm
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        whole = pool.submit(_loudness_of_pcm, ffmpeg, spool, plan, dest) if whole_pcm else None
+        futures = [pool.submit(_encode_chunk, ffmpeg, spool, a, b, plan, audio, dest) for a, b in stretches]
         chunks = tuple(f.result() for f in futures)
-        loudness = whole.result()
+        loudness = whole.result() if whole is not None else -math.inf
     _join(chunks, dest)
-    return _Encoded(loudness, max(c.true_peak for c in chunks), chunks)
+    if not ffmpeg.loopback:
+        return _Encoded(*measure_loudness(dest, ffmpeg), chunks)
+    if len(chunks) == 1:
+        return _Encoded(chunks[0].loudness, chunks[0].true_peak, chunks)
+    gains = [(c.encoder_gain, (c.end - c.start) * 10 ** (c.pcm_loudness / 10)) for c in chunks]
+    known = [(gain, weight) for gain, weight in gains if gain is not None]
+    if loudness <= SILENT_LUFS or not known:
+        return _Encoded(loudness, max(c.true_peak for c in chunks), chunks)
+    if max(g for g, _ in known) - min(g for g, _ in known) <= PCM_EQUIVALENCE_LU:
+        gain = sum(g * w for g, w in known) / sum(w for _, w in known)
+        return _Encoded(loudness + gain, max(c.true_peak for c in chunks), chunks)
+    return _Encoded(*measure_loudness(dest, ffmpeg), chunks)
 
 
 def _cuts(layout: _Layout, count: int, at_chapters: bool) -> list[int]:
