@@ -272,6 +272,13 @@ def _failure(code: int, stderr: bytes, what: str, path: Path | None) -> AudioErr
     return AudioError(f"{what}: ffmpeg failed: {_stderr_tail(stderr)}", path)
 
 
+def _write_failure(exc: OSError, what: str, path: Path) -> AudioError:
+    """A file this module writes could not be written: said as ffmpeg's failures are."""
+    if exc.errno == errno.EFBIG:
+        return AudioError(f"{what}: {os.strerror(errno.EFBIG)} (the file size limit, ulimit -f)", path)
+    return AudioError(f"{what}: {exc.strerror or exc}", path)
+
+
 def _stderr_tail(stderr: bytes, lines: int = 3, limit: int = 300) -> str:
     """ffmpeg's last few messages on one line (not the meters' indented summaries)."""
     text = stderr.decode("utf-8", "replace")
@@ -1154,9 +1161,11 @@ def render(
                         _write_section(chunk, n == 1, n == len(encoded.chunks), path)
             finally:
                 spool.close()
-    except BaseException:
+    except BaseException as exc:
         for path in written:
             path.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # the spool or the MP3 could not be written
+            raise _write_failure(exc, "cannot encode the MP3", dest) from exc
         raise
     loudness, true_peak = encoded.loudness, encoded.true_peak
     warning = ""
