@@ -15,6 +15,7 @@ stretches of the episode in parallel while the bare side's one ffmpeg uses one).
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -77,6 +78,19 @@ def full(article: Path, builder: Builder) -> float:
     return time.perf_counter() - started
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and of its finished children (the ffmpegs)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(run, *args) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """(wall, CPU) seconds of one run."""
+    cpu = cpu_seconds()
+    wall = run(*args)
+    return wall, cpu_seconds() - cpu
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -94,15 +108,18 @@ def main() -> int:
         builder = Builder(replace(settings, cache=replace(settings.cache, enabled=False)), workdir / "out")
         bare(args.article, workdir, tashkeel, engine)
         full(args.article, builder)
-        bare_times, full_times = [], []
+        bare_runs, full_runs = [], []
         for _ in range(args.repeat):
-            bare_times.append(bare(args.article, workdir, tashkeel, engine))
-            full_times.append(full(args.article, builder))
-    b, f = statistics.median(bare_times), statistics.median(full_times)
+            bare_runs.append(timed(bare, args.article, workdir, tashkeel, engine))
+            full_runs.append(timed(full, args.article, builder))
+    b, f = statistics.median(w for w, _ in bare_runs), statistics.median(w for w, _ in full_runs)
+    b_cpu, f_cpu = statistics.median(c for _, c in bare_runs), statistics.median(c for _, c in full_runs)
     print(f"article: {args.article}")
     print(f"{'bare steps (tashkeel + espeak WAV + ffmpeg MP3)':<50} {b:7.2f} s  (median of {args.repeat})")
     print(f"{'audio-news build, cold (full pipeline, no cache)':<50} {f:7.2f} s  (median of {args.repeat})")
     print(f"{'ratio full / bare':<50} {f / b:7.2f}   target ≤ 0.80  {'OK' if f / b <= 0.8 else 'OVER'}")
+    print(f"CPU seconds (all cores, ffmpegs included): bare {b_cpu:.2f}, build {f_cpu:.2f}; wall / CPU: ", end="")
+    print(f"bare {b / b_cpu:.2f}, build {f / f_cpu:.2f} (1.00 or more: the machine had no idle core to give)")
     return 0
 
 
