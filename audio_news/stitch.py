@@ -18,23 +18,27 @@ at another rate is resampled on its own. A build uses every core:
     encode    the episode cut in the middle of pauses into one stretch per
               core (or per chapter, for section files); each stretch through
               (volume + alimiter) + volume → resample → libmp3lame CBR in its
-              own ffmpeg, whose loopback decoder measures the true peak of what
-              it encoded; beside them one pass measures the loudness of the
-              whole PCM through the same filters. The stretches' frames are
-              joined under one Info frame (frames, bytes, delay, padding, CRCs
-              rewritten); each later stretch's encoder delay and the previous
-              one's end padding stay in as silence inside the pause, and every
-              time counts them. ffmpeg before 7 (no loopback decoders)
+              own ffmpeg, whose loopback decoder measures what it encoded
+              (true peak, and the loudness of every 400 ms block). The
+              stretches' frames are joined under one Info frame (frames,
+              bytes, delay, padding, CRCs rewritten); each later stretch's
+              encoder delay and the previous one's end padding stay in as
+              silence inside the pause, and every time counts them. The true
+              peak is the stretches' highest, the loudness is gated over all
+              their blocks (a cut is put in a long pause where one is near, so
+              no block straddling it holds speech): within 0.01 LU of the
+              whole file's for speech. ffmpeg before 7 (no loopback decoders)
               measures the joined file instead.
 
-The loudness comes from the PCM because it is the MP3's: within 0.05 LU of the
-decoded MP3 (plus ENCODER_GAIN_DB) on 17 articles, bench/pcm_vs_mp3_loudness.py.
-The true peak does not (the MP3 overshoots the PCM's by up to 0.4 dB), so it is
-measured on the MP3. Only when the MP3 misses the target (±0.5 LU) or the
-true-peak ceiling is the encode redone with the level and the drive corrected
-by what it measured. A voice too peaky for the target even when limited hard
-ends as loud as the ceiling allows, with a warning in the Rendering; loudness
-never fails a build.
+The plan is made from the PCM's loudness, which is the MP3's (plus
+ENCODER_GAIN_DB) within 0.05 LU for speech on 17 articles
+(bench/pcm_vs_mp3_loudness.py); the true peak is not (the MP3 overshoots the
+PCM's by up to 0.4 dB), so the MP3 itself is measured, and its loudness comes
+with it. Only when the MP3 misses the target (±0.5 LU) or the true-peak
+ceiling is the encode redone with the level and the drive corrected by what
+it measured. A voice too peaky for the target even when limited hard ends as
+loud as the ceiling allows, with a warning in the Rendering; loudness never
+fails a build.
 
 This is the one module that runs ffmpeg, so it also offers the helpers others
 need: `decode_pcm`, `decoded_duration_ms` and `measure_loudness`. The binary is
@@ -114,17 +118,15 @@ CHUNK_MIN_S: Final = 20.0
 _CUT_PAUSE_S: Final = 0.2
 """The shortest pause the episode is cut in (in its middle): half of it is silence on each side."""
 
+_QUIET_CUT_S: Final = 0.8
+"""A pause this long, cut in its middle, leaves a 400 ms loudness block on either side
+of the cut nothing but silence: the stretches' blocks then gate as the whole file's."""
+
 _DECODER_DELAY: Final = 529
 """Samples an MP3 decoder's filter bank lags by: every decoder drops them at the start."""
 
 _SPOOL_QUEUE: Final = 64
 """Clips waiting for the loudness meter before synthesis waits for it (bounds memory)."""
-
-PCM_EQUIVALENCE_LU: Final = 0.1
-"""How far the stretches of one episode may disagree on what the encoder did to their
-loudness for the whole episode's to be taken from its PCM plus that (else the joined MP3
-is measured). For speech the encoder's gain is ENCODER_GAIN_DB within 0.05 LU on 17
-articles (bench/pcm_vs_mp3_loudness.py); tones and lone clicks lose more to it."""
 
 _FEED_SAMPLES: Final = 1 << 18
 """Samples read from the spool and written to an encoder at a time."""
@@ -670,18 +672,10 @@ class _Chunk:
     delay: int
     padding: int
     """Encoder delay and end padding from the LAME tag (what gapless decoders trim)."""
-    loudness: float = -math.inf
+    blocks: tuple[float, ...] = ()
+    """Momentary loudness of the encoded stretch every 100 ms (the BS.1770 gating blocks),
+    from its loopback meter (ffmpeg 7 and later)."""
     true_peak: float = -math.inf
-    """As its loopback meter measured the encoded stretch (ffmpeg 7 and later)."""
-    pcm_loudness: float = -math.inf
-    """The loudness of the PCM it was encoded from (through the plan), measured beside it."""
-
-    @property
-    def encoder_gain(self) -> float | None:
-        """What the encoder did to this stretch's loudness (MP3 − PCM); None for silence."""
-        if self.loudness <= SILENT_LUFS or self.pcm_loudness <= SILENT_LUFS:
-            return None
-        return self.loudness - self.pcm_loudness
 
     @property
     def span(self) -> int:
@@ -843,43 +837,47 @@ def _write_section(chunk: _Chunk, first: bool, last: bool, dest: Path) -> None:
 
 
 def _encode_chunk(
-    ffmpeg: Ffmpeg, spool: _Spool, start: int, end: int, plan: _Plan, audio: AudioSettings, dest: Path
+    ffmpeg: Ffmpeg, spool: _Spool, start: int, end: int, chain: Sequence[str], audio: AudioSettings, dest: Path
 ) -> _Chunk:
-    """Encode spool[start:end] through the plan to its own MP3 (its own ffmpeg, fed from
-    the spool on this thread) and, with loopback decoders, measure the encoded stream
-    (loudness, true peak) and the PCM it was encoded from (loudness)."""
+    """Encode spool[start:end] through `chain` to its own MP3 (its own ffmpeg, fed from the
+    spool on this thread) and, with loopback decoders, measure the encoded stream: its
+    true peak and the momentary loudness of every block."""
     path = spool.folder / f"chunk-{start}.mp3"
-    chain = ",".join(plan.filters()) or "anull"
-    resample = f"aresample={audio.sample_rate}" if spool.rate != audio.sample_rate else "anull"
-    encoder = ["-c:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k", "-ar", str(audio.sample_rate), "-ac", "1"]
-    encoder += ["-map_metadata", "-1", "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", "-y", str(path)]
-    if not ffmpeg.loopback:
-        args = [*_raw_input(spool.rate), "-map", "0:a", "-af", f"{chain},{resample}", *encoder]
-        _pipe_spool(ffmpeg, args, spool, start, end, "cannot encode the MP3", dest)
-        info, frames, spf, delay, padding = _read_info(path)
-        return _Chunk(start, end, path, info, frames, spf, delay, padding)
-    pcm_log, mp3_log = spool.folder / f"chunk-{start}.pcm.r128", spool.folder / f"chunk-{start}.mp3.r128"
-    last = "ametadata=mode=print:key=lavfi.r128.I:file={}"
-    graph = f"[0:a]{chain},asplit=2[e][p];[e]{resample}[enc];[p]ebur128@pcm={_METER_SAMPLE},{last.format(pcm_log)}[pcm]"
-    args = [*_raw_input(spool.rate), "-filter_complex", graph, "-map", "[enc]", *encoder]
-    args += ["-map", "[pcm]", "-f", "null", "-", "-dec", "0:0"]
-    args += ["-filter_complex", f"[dec:0]ebur128@mp3={_METER_TRUE},{last.format(mp3_log)}[m]"]
-    args += ["-map", "[m]", "-f", "null", "-"]
+    args = [*_raw_input(spool.rate), "-map", "0:a"]
+    if chain:
+        args += ["-af", ",".join(chain)]
+    args += ["-c:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k", "-ar", str(audio.sample_rate), "-ac", "1"]
+    args += ["-map_metadata", "-1", "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", "-y", str(path)]
+    blocks_log = spool.folder / f"chunk-{start}.r128"
+    if ffmpeg.loopback:
+        meter = f"[dec:0]ebur128={_METER_TRUE},ametadata=mode=print:key=lavfi.r128.M:file={blocks_log}[m]"
+        args += ["-dec", "0:0", "-filter_complex", meter, "-map", "[m]", "-f", "null", "-"]
     stderr = _pipe_spool(ffmpeg, args, spool, start, end, "cannot encode the MP3", dest)
     info, frames, spf, delay, padding = _read_info(path)
-    log = _log_of(stderr.decode("utf-8", "replace"), "ebur128@mp3")
-    _, true_peak = _parse_ebur128(log, "cannot measure the encoded MP3", dest)
-    loudness, pcm_loudness = (_last_integrated(p) for p in (mp3_log, pcm_log))
-    return _Chunk(start, end, path, info, frames, spf, delay, padding, loudness, true_peak, pcm_loudness)
+    if not ffmpeg.loopback:
+        return _Chunk(start, end, path, info, frames, spf, delay, padding)
+    _, true_peak = _parse_ebur128(stderr.decode("utf-8", "replace"), "cannot measure the encoded MP3", dest)
+    blocks = tuple(float(m) for m in _MOMENTARY.findall(blocks_log.read_bytes()))
+    blocks_log.unlink()
+    return _Chunk(start, end, path, info, frames, spf, delay, padding, blocks, true_peak)
 
 
-def _last_integrated(path: Path) -> float:
-    """The integrated loudness an ebur128 meter gave its last frame (three decimals, not the
-    summary's one), from ametadata's print; SILENT_LUFS - 1 when it gave none."""
-    found = re.findall(rb"lavfi\.r128\.I=([-+]?(?:\d+(?:\.\d+)?|inf|nan))", path.read_bytes())
-    path.unlink()
-    value = float(found[-1]) if found else -math.inf
-    return value if math.isfinite(value) else SILENT_LUFS - 1
+_MOMENTARY = re.compile(rb"lavfi\.r128\.M=([-+]?(?:\d+(?:\.\d+)?|inf|nan))")
+
+
+def _gated_loudness(blocks: Sequence[float]) -> float:
+    """BS.1770 integrated loudness from the momentary loudness of its 400 ms blocks (one
+    every 100 ms, as ebur128 gates them): the absolute gate at -70 LUFS, then the
+    relative one 10 LU under what passed it. -70 when nothing passes."""
+    loud = [b for b in blocks if b > -70.0]
+
+    def mean(values: Sequence[float]) -> float:
+        return -0.691 + 10 * math.log10(sum(10 ** ((v + 0.691) / 10) for v in values) / len(values))
+
+    if not loud:
+        return -70.0
+    kept = [b for b in loud if b > mean(loud) - 10.0]
+    return mean(kept) if kept else -70.0
 
 
 def _pipe_spool(
@@ -908,17 +906,6 @@ def _pipe_spool(
     return stderr
 
 
-def _loudness_of_pcm(ffmpeg: Ffmpeg, spool: _Spool, plan: _Plan, dest: Path) -> float:
-    """The integrated loudness of the PCM the MP3 is encoded from: the whole spool through
-    the plan's limiter and gain. Whole, because the stretches' own meters each miss the
-    blocks that straddle their cuts."""
-    log = spool.folder / "whole.r128"
-    meter = [f"ebur128={_METER_SAMPLE}", f"ametadata=mode=print:key=lavfi.r128.I:file={log}"]
-    args = [*_raw_input(spool.rate), "-af", ",".join([*plan.filters(), *meter]), "-f", "null", "-"]
-    _pipe_spool(ffmpeg, args, spool, 0, spool.length, "cannot measure the episode's loudness", dest)
-    return _last_integrated(log)
-
-
 def _encode(
     ffmpeg: Ffmpeg, spool: _Spool, cuts: Sequence[int], audio: AudioSettings, plan: _Plan, dest: Path
 ) -> _Encoded:
@@ -926,36 +913,24 @@ def _encode(
     one ffmpeg per stretch between `cuts` (as many at once as there are cores),
     joined into one file; then measure the MP3.
 
-    One stretch: its loopback meter measured the MP3 itself. Several: the true
-    peak is the highest of theirs (they meet in silence); the loudness is the
-    whole PCM's through the plan (measured beside them) plus what the encoder
-    did to the loudness, as each stretch measured it on its PCM and its MP3
-    (about ENCODER_GAIN_DB for speech; more for tones and clicks). When the
-    stretches disagree on that by more than PCM_EQUIVALENCE_LU, the joined file
-    is measured. ffmpeg before 7 (no loopback decoders) measures the joined file.
+    Each stretch's loopback meter measured what it encoded: the true peak is the
+    highest of theirs (they meet in silence), the loudness is gated over all
+    their blocks together (the few that would straddle a cut hold the silence
+    of a pause). ffmpeg before 7 (no loopback decoders) measures the joined file.
     """
+    chain = plan.filters()
+    if spool.rate != audio.sample_rate:
+        chain.append(f"aresample={audio.sample_rate}")
     bounds = [0, *cuts, spool.length]
     stretches = list(zip(bounds, bounds[1:]))
-    whole_pcm = ffmpeg.loopback and len(stretches) > 1
-    workers = max(1, min(len(stretches), os.cpu_count() or 1)) + whole_pcm
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        whole = pool.submit(_loudness_of_pcm, ffmpeg, spool, plan, dest) if whole_pcm else None
-        futures = [pool.submit(_encode_chunk, ffmpeg, spool, a, b, plan, audio, dest) for a, b in stretches]
+    with ThreadPoolExecutor(max_workers=max(1, min(len(stretches), os.cpu_count() or 1))) as pool:
+        futures = [pool.submit(_encode_chunk, ffmpeg, spool, a, b, chain, audio, dest) for a, b in stretches]
         chunks = tuple(f.result() for f in futures)
-        loudness = whole.result() if whole is not None else -math.inf
     _join(chunks, dest)
     if not ffmpeg.loopback:
         return _Encoded(*measure_loudness(dest, ffmpeg), chunks)
-    if len(chunks) == 1:
-        return _Encoded(chunks[0].loudness, chunks[0].true_peak, chunks)
-    gains = [(c.encoder_gain, (c.end - c.start) * 10 ** (c.pcm_loudness / 10)) for c in chunks]
-    known = [(gain, weight) for gain, weight in gains if gain is not None]
-    if loudness <= SILENT_LUFS or not known:
-        return _Encoded(loudness, max(c.true_peak for c in chunks), chunks)
-    if max(g for g, _ in known) - min(g for g, _ in known) <= PCM_EQUIVALENCE_LU:
-        gain = sum(g * w for g, w in known) / sum(w for _, w in known)
-        return _Encoded(loudness + gain, max(c.true_peak for c in chunks), chunks)
-    return _Encoded(*measure_loudness(dest, ffmpeg), chunks)
+    loudness = _gated_loudness([b for c in chunks for b in c.blocks])
+    return _Encoded(loudness, max(c.true_peak for c in chunks), chunks)
 
 
 def _cuts(layout: _Layout, count: int, at_chapters: bool) -> list[int]:
@@ -963,17 +938,23 @@ def _cuts(layout: _Layout, count: int, at_chapters: bool) -> list[int]:
     so that encoder delay and padding only add silence where there was silence.
 
     At every chapter start (the section pause before it) for section files;
-    else `count` stretches of about equal length, each at least CHUNK_MIN_S long."""
-    middles = [start + length // 2 for start, length in layout.pauses if length >= _CUT_PAUSE_S * layout.rate]
+    else `count` stretches of about equal length, each at least CHUNK_MIN_S long, cut in a
+    pause long enough that no loudness block straddling the cut holds speech (a section
+    or title pause) when one is near, else in the nearest pause."""
     if at_chapters:  # in the section pause before each chapter (at its start when there is none)
         ends = {start + length: start + length // 2 for start, length in layout.pauses}
         return [ends.get(start, start) for start, _ in layout.chapters[1:]]
     count = min(count, int(layout.length / (CHUNK_MIN_S * layout.rate)))
+    long = [s + n // 2 for s, n in layout.pauses if n >= _QUIET_CUT_S * layout.rate]
+    short = [s + n // 2 for s, n in layout.pauses if n >= _CUT_PAUSE_S * layout.rate]
     cuts: list[int] = []
     for k in range(1, count):
         want = k * layout.length // count
-        best = min(middles, key=lambda m: abs(m - want), default=None)
-        if best is not None and best not in cuts and (not cuts or best > cuts[-1]):
+        slack = layout.length // count // 4
+        best = min(long, key=lambda m: abs(m - want), default=None)
+        if best is None or abs(best - want) > slack:  # no long pause near: the nearest pause
+            best = min(short, key=lambda m: abs(m - want), default=None)
+        if best is not None and (not cuts or best > cuts[-1]):
             cuts.append(best)
     return cuts
 

