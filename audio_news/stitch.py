@@ -26,7 +26,7 @@ at another rate is resampled on its own. A build uses every core:
               silence inside the pause, and every time counts them. The true
               peak is the stretches' highest, the loudness is gated over all
               their blocks (a cut is put in a long pause where one is near, so
-              no block straddling it holds speech): within 0.01 LU of the
+              no block straddling it holds speech): within 0.02 LU of the
               whole file's for speech. ffmpeg before 7 (no loopback decoders)
               measures the joined file instead.
 
