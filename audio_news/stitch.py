@@ -876,7 +876,8 @@ def _gated_loudness(blocks: Sequence[float]) -> float:
 
     if not loud:
         return -70.0
-    kept = [b for b in loud if b > mean(loud) - 10.0]
+    gate = mean(loud) - 10.0
+    kept = [b for b in loud if b > gate]
     return mean(kept) if kept else -70.0
 
 
