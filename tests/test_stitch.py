@@ -673,3 +673,20 @@ def test_section_files_are_the_chapters_and_add_up_to_the_episode(joined):
         for cue, (start, _) in zip(cues, found):
             assert abs(cue.start_ms - (offset + start)) <= 20
         assert set(mp3_frames(path)) == {(3, 96, 44100, 3)}
+
+
+def test_an_old_ffmpeg_joins_and_measures_the_joined_file(tmp_path, monkeypatch):
+    # Debian's ffmpeg 5.1 has no loopback decoders: the stretches are joined, then the file is measured.
+    monkeypatch.setattr(stitch, "CHUNK_MIN_S", 1.0)
+    monkeypatch.setattr(stitch.os, "cpu_count", lambda: 2)
+    dest = tmp_path / "old.mp3"
+    with using("debian") as ffmpeg:
+        assert not ffmpeg.loopback
+        rendering = stitch.render(make_script((22050, 22050, 22050)), AUDIO, PAUSES, dest)
+        assert stitch.decoded_duration_ms(dest) == rendering.duration_ms
+    assert (rendering.loudness_lufs, rendering.true_peak_db) == stitch.measure_loudness(dest, ffmpeg)
+    assert abs(rendering.loudness_lufs + 16) <= 0.5 and rendering.true_peak_db <= -1
+    _, _, total = expected_cues()
+    assert rendering.duration_ms > total  # cut: a stretch's delay and padding are in
+    for cue, (start, end) in zip(rendering.cues, bursts_in(*decoded(dest)), strict=True):
+        assert abs(cue.start_ms - start) <= 20 and abs(cue.end_ms - end) <= 20
