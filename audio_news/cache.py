@@ -387,18 +387,29 @@ def diacritizer_key(model: str, lexicon: bytes, packages: Mapping[str, str], cod
     )
 
 
-def episode_key(script: Script, audio: AudioSettings, pauses: PauseSettings, ffmpeg: str, code: str) -> str:
-    """What the rendered MP3 depends on: every chapter title, block kind, sentence text and clip
-    (by its SHA-256), the audio and pause settings, the ffmpeg binary and stitch's source."""
+def episode_key(
+    script: Script, audio: AudioSettings, pauses: PauseSettings, ffmpeg: str, code: str, voice: str = ""
+) -> str:
+    """What the rendered MP3 depends on: every chapter title, block kind, sentence text and what
+    the voice reads of it, the voice (its voice_key and max_chars, as `voice`; the clips it makes
+    follow from those, so the key is known before any synthesis), the audio and pause settings,
+    the ffmpeg binary and stitch's source. A sentence with a clip attached adds the clip's SHA-256."""
     digest = hashlib.sha256()
-    head = {"version": CACHE_VERSION, "audio": asdict(audio), "pauses": asdict(pauses), "ffmpeg": ffmpeg, "code": code}
+    head = {
+        "version": CACHE_VERSION,
+        "audio": asdict(audio),
+        "pauses": asdict(pauses),
+        "ffmpeg": ffmpeg,
+        "code": code,
+        "voice": voice,
+    }
     digest.update(json.dumps(head, sort_keys=True).encode())
     for part in script.parts:
         digest.update(b"\0part\0" + part.title.encode())
         for block in part.blocks:
             digest.update(b"\0block\0" + block.kind.value.encode())
             for sentence in block.sentences:
-                digest.update(b"\0sentence\0" + sentence.text.encode())
+                digest.update(b"\0sentence\0" + sentence.text.encode() + b"\0" + sentence.spoken.encode())
                 if sentence.clip is not None:
                     clip = sentence.clip
                     digest.update(f"\0{clip.sample_rate}\0".encode() + hashlib.sha256(clip.samples).digest())

@@ -258,6 +258,12 @@ def build(
         "replaced and removed by retention; write nothing (no synthesis).",
     ),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per article on stdout, for scripts."),
+    sections: bool = typer.Option(
+        False,
+        "--sections",
+        help="Also write each chapter as an MP3 of its own (episodes/<slug>.01.mp3, …), "
+        "tagged with its title and track number, beside the chaptered episode.",
+    ),
 ) -> None:
     """Build each article (a file, or a page fetched from its URL) into an episode and update the feed."""
     import json
@@ -267,7 +273,7 @@ def build(
     with _reported():
         settings = with_overrides(load_settings(config), base_url=base_url, voice=voice)
         parsed = _read_inputs(articles)  # every input checked before anything is built
-        builder = Builder(settings, out_dir, rate=rate)
+        builder = Builder(settings, out_dir, rate=rate, sections=sections)
         if dry_run:
             from .publish import JOURNAL_NAME
 

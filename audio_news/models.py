@@ -205,6 +205,8 @@ class Episode:
     """The episode's own square artwork (the article's lead image, when a local PNG/JPEG), or ""."""
     number: int = 0
     """The episode's number (itunes:episode), given once at its first build; 0 in older stores."""
+    sections: tuple[str, ...] = ()
+    """One MP3 per chapter (build --sections), in chapter order; () when not asked for."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -220,4 +222,5 @@ class Episode:
         if data.get("article_date"):
             data["article_date"] = dt.date.fromisoformat(data["article_date"])
         data["chapters"] = tuple(Chapter(**c) for c in data.get("chapters", ()))
+        data["sections"] = tuple(data.get("sections", ()))
         return cls(**data)

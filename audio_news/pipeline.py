@@ -1,7 +1,7 @@
 """Runs the stages in order; nothing else.
 
-    read_article → build_script → diacritize_script → synthesize_script (through the sentence cache)
-        → render (MP3) → write_tags → sidecars → store → feed → web player
+    read_article → build_script → diacritize_script → synthesize_clips (through the sentence cache)
+        → render (MP3; the clips stream into it) → write_tags → sidecars → store → feed → web player
 
 Heavy things (the diacritizer model, the speech engine) are made once per run
 in a Builder and reused for every article. The MP3 is rendered and tagged under
@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -45,7 +45,7 @@ from .cache import (
 from .config import Settings, TextSettings
 from .engines import Engine, load_engine
 from .errors import PublishError
-from .models import Article, Episode, Rendering, Script
+from .models import Article, Clip, Episode, Rendering, Script
 from .reading import Reading, read_script
 from .voices import VoiceProfile, find_profile
 
@@ -114,8 +114,10 @@ def with_rate(profile: VoiceProfile, rate: int | None) -> VoiceProfile:
 class Builder:
     """Builds episodes into one output folder with one voice (at `rate`, if given)."""
 
-    def __init__(self, settings: Settings, out_dir: Path, rate: int | None = None) -> None:
+    def __init__(self, settings: Settings, out_dir: Path, rate: int | None = None, sections: bool = False) -> None:
         self.settings = settings
+        self.sections = sections
+        """Also write each chapter as an MP3 of its own (episodes/<slug>.NN.mp3, build --sections)."""
         self.out_dir = Path(out_dir)
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise PublishError("is a file, not a folder", self.out_dir)
@@ -155,16 +157,17 @@ class Builder:
         started = time.perf_counter()
         podcast = self.settings.podcast
         script = prepare(article, self.settings, self.profile, self.diacritizer, self.text_cache)
-        synth_started = time.perf_counter()
         engine = self.engine
-        cache = None
+        cache, voice = None, ""
         if self.cache is not None:
             voice = voice_key(self.profile, engine.sample_rate, source_digest(type(engine).__module__))
             cache = VoiceCache(self.cache, voice, engine.sample_rate)
-        script = synthesize.synthesize_script(
-            script, engine, max_chars=self.profile.max_chars, on_sentence=on_sentence, cache=cache
+        # Synthesis streams into the render: each clip is made when stitch asks for it.
+        clips = _Timed(
+            synthesize.synthesize_clips(
+                script, engine, max_chars=self.profile.max_chars, on_sentence=on_sentence, cache=cache
+            )
         )
-        synth_seconds = time.perf_counter() - synth_started
 
         store = publish.EpisodeStore(self.out_dir)
         # a corrupt store fails before any file is written; identity from the source, never the title alone
@@ -177,10 +180,23 @@ class Builder:
         created, folders_before = _missing_folders(self.out_dir), _folders_in(self.out_dir)
         mp3 = episodes_dir / f"{slug}.mp3"
         tmp = publish.temp_path_for(mp3)
+        section_tmps: list[Path] = []
+
+        def section_path(n: int) -> Path:
+            section_tmps.append(publish.temp_path_for(episodes_dir / f"{slug}.{n:02d}.mp3"))
+            return section_tmps[-1]
+
         try:
             publish.ensure_folder(episodes_dir)
             publish.crash_point("synthesized")
-            rendering = self._render(script, tmp)
+            rendering = self._render(
+                script,
+                tmp,
+                clips,
+                f"{voice} max_chars={self.profile.max_chars}",
+                section_path if self.sections else None,
+            )
+            synth_seconds = clips.seconds
             publish.crash_point("rendered")
             cover = publish.cover_bytes(podcast.image)
             tag.write_tags(
@@ -199,6 +215,21 @@ class Builder:
                     source_url=article.url or "",
                 ),
             )
+            for n, (section, chapter) in enumerate(zip(section_tmps, rendering.chapters), 1):
+                tag.write_tags(
+                    section,
+                    tag.EpisodeTags(
+                        title=chapter.title,
+                        artist=podcast.author,
+                        publisher=podcast.author,
+                        album=article.title,
+                        date=(article.date or dt.date.today()).isoformat(),
+                        cover=cover[0],
+                        cover_mime=cover[1],
+                        source_url=article.url or "",
+                        track=f"{n}/{len(section_tmps)}",
+                    ),
+                )
             publish.crash_point("tagged")
             with publish.folder_lock(self.out_dir):  # another build may be publishing too
                 recovered = publish.recover(self.out_dir)  # one that died since the command began
@@ -208,6 +239,10 @@ class Builder:
                     artwork = publish.episode_artwork(self.out_dir, slug, article.image, pub.write)
                     before = next((e for e in stored if e.guid == guid), None)
                     pub.place(tmp, mp3)
+                    sections = []
+                    for n, section in enumerate(section_tmps, 1):
+                        sections.append(episodes_dir / f"{slug}.{n:02d}.mp3")
+                        pub.place(section, sections[-1])
                     episode = Episode(
                         guid=guid,
                         slug=slug,
@@ -231,6 +266,7 @@ class Builder:
                         captions_vtt=captions,
                         image=artwork,
                         number=before.number if before and before.number else publish.next_number(stored),
+                        sections=tuple(s.relative_to(self.out_dir).as_posix() for s in sections),
                     )
                     episodes, replaced = store.put(episode, pub.write)
                     gone = publish.expired(episodes, podcast.keep_last, podcast.max_age_days, _now(), keep=guid)
@@ -241,7 +277,8 @@ class Builder:
                     for old in (replaced, *gone):
                         publish.remove_episode_files(self.out_dir, old, keep=episode, remove=pub.remove)
         except BaseException:
-            publish.discard(tmp)
+            for path in (tmp, *section_tmps):
+                publish.discard(path)
             new_folders = sorted(_folders_in(self.out_dir) - folders_before, key=lambda p: len(p.parts), reverse=True)
             _remove_folders([*new_folders, *created])
             raise
@@ -250,17 +287,27 @@ class Builder:
         seconds = time.perf_counter() - started
         return BuildResult(episode, rendering, seconds, synth_seconds, recovered, replaced, gone)
 
-    def _render(self, script: Script, dest: Path) -> Rendering:
-        """stitch.render, or the same MP3 and times from the cache when nothing it reads has changed."""
+    def _render(
+        self,
+        script: Script,
+        dest: Path,
+        clips: Iterator[Clip],
+        voice: str,
+        sections: Callable[[int], Path] | None = None,
+    ) -> Rendering:
+        """stitch.render of the clips as they are made, or the same MP3 and times from the cache
+        when nothing it reads has changed (then no clip is made: `voice` names what would make them).
+        Section files (`sections`) are not cached: asking for them renders again."""
         audio, pauses = self.settings.audio, self.settings.pauses
-        if self.cache is None:
-            return stitch.render(script, audio, pauses, dest)
+        if self.cache is None or sections is not None:
+            return stitch.render(script, audio, pauses, dest, clips, sections)
         ffmpeg = stitch.find_ffmpeg(audio.ffmpeg)
-        key = episode_key(script, audio, pauses, f"{ffmpeg.path} {ffmpeg.version}", source_digest(stitch.__name__))
+        version = f"{ffmpeg.path} {ffmpeg.version}"
+        key = episode_key(script, audio, pauses, version, source_digest(stitch.__name__), voice)
         found = self.cache.get_episode(key, dest)
         if found is not None:
             return found
-        rendering = stitch.render(script, audio, pauses, dest)
+        rendering = stitch.render(script, audio, pauses, dest, clips)
         self.cache.put_episode(key, rendering, dest)
         return rendering
 
@@ -311,6 +358,23 @@ class Plan:
     """Episodes retention would remove after this one is published."""
     chapters: int
     sentences: int
+
+
+class _Timed:
+    """An iterator that keeps the time spent making its items (synthesis, while stitch consumes it)."""
+
+    def __init__(self, items: Iterator[Clip]) -> None:
+        self.items, self.seconds = items, 0.0
+
+    def __iter__(self) -> _Timed:
+        return self
+
+    def __next__(self) -> Clip:
+        started = time.perf_counter()
+        try:
+            return next(self.items)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 def _now() -> dt.datetime:

@@ -1083,8 +1083,14 @@ def _checked_episode(item: object, number: int) -> Episode:
             raise bad(key, "must be a string")
     if not _is_count(item.get("number", 0)):
         raise bad("number", "must be a whole number ≥ 0")
-    for key in ("audio", "transcript_vtt", "transcript_txt", "chapters_json", "captions_vtt", "image"):
-        value = item.get(key) or ""
+    sections = item.get("sections", [])
+    if not isinstance(sections, list) or not all(isinstance(s, str) and s for s in sections):
+        raise bad("sections", "must be a list of file names")
+    for key, value in [
+        *((k, item.get(k) or "") for k in ("audio", "transcript_vtt", "transcript_txt", "chapters_json")),
+        *((k, item.get(k) or "") for k in ("captions_vtt", "image")),
+        *(("sections", s) for s in sections),
+    ]:
         folder, _, name = value.partition("/")
         if value and (folder != EPISODES_DIR or not is_plain_name(name)):
             raise bad(key, f"{value!r} is not a file in {EPISODES_DIR}/")
@@ -1132,6 +1138,7 @@ def episode_files(episode: Episode) -> tuple[str, ...]:
         episode.chapters_json,
         episode.captions_vtt,
         episode.image,
+        *episode.sections,
     )
     return tuple(n for n in names if n)
 

@@ -1,8 +1,10 @@
 """Stage: Script → Script with a Clip on every sentence, through an Engine.
 
 Sits after diacritize and before stitch: each sentence's `spoken` text is read
-by the engine, one call per sentence, and the clip is attached to the sentence
-so the transcript and chapter times stay tied to what was said. Sentences too
+by the engine, one call per sentence, and its clip handed on in script order
+so the transcript and chapter times stay tied to what was said. A build streams
+the clips (synthesize_clips) straight into stitch, one at a time, so memory does
+not grow with the article; synthesize_script attaches them all to the Script. Sentences too
 long for an engine (a voice profile's max_chars) are read in clause-sized
 chunks and joined back into one clip. All clips are at the engine's sample
 rate; stitch resamples to the episode's.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Final
 
@@ -20,7 +22,7 @@ from .arabic import MARK_CLASS
 from .cache import VoiceCache
 from .engines import Engine
 from .errors import EngineError
-from .models import Clip, Script, Sentence, Word
+from .models import Clip, Script, Word
 
 CHUNK_GAP_MS: Final = 120
 """Silence between the chunks of a sentence read in several engine calls."""
@@ -83,6 +85,33 @@ def _cut_word(word: str, max_chars: int) -> list[str]:
     return [*pieces, word] if word else pieces
 
 
+def synthesize_clips(
+    script: Script,
+    engine: Engine,
+    *,
+    max_chars: int = 0,
+    on_sentence: Callable[[int, int], None] | None = None,
+    cache: VoiceCache | None = None,
+) -> Iterator[Clip]:
+    """Read every sentence's `spoken` text aloud, yielding its clip as soon as it is made.
+
+    One clip per sentence, in script order, its words timed as the sentence's
+    shown words (Sentence.text); blank sentences give an empty clip. Made one at
+    a time, so that stitch can lay each out and let it go: the whole episode's
+    audio is never in memory. `on_sentence(done, total)` is called after each
+    sentence. With a `cache` (of this engine's voice), an engine call whose text
+    is there is not made. Raises EngineError when the engine fails or returns
+    audio at another sample rate than its own.
+    """
+    sentences = script.sentences
+    for done, sentence in enumerate(sentences, 1):
+        clip = synthesize_text(sentence.spoken, engine, max_chars=max_chars, cache=cache)
+        clip = replace(clip, words=shown_word_times(sentence.text, clip.words, clip.duration_ms))
+        if on_sentence is not None:
+            on_sentence(done, len(sentences))
+        yield clip
+
+
 def synthesize_script(
     script: Script,
     engine: Engine,
@@ -91,30 +120,19 @@ def synthesize_script(
     on_sentence: Callable[[int, int], None] | None = None,
     cache: VoiceCache | None = None,
 ) -> Script:
-    """Read every sentence's `spoken` text aloud; return the script with clips attached.
+    """The script with every sentence's clip attached (synthesize_clips, kept whole:
+    for `audio-news script` and other readers of single clips; a build streams instead).
 
-    Parts, blocks and sentence texts are kept as they are. Blank sentences get
-    an empty clip. `on_sentence(done, total)` is called after each sentence.
-    With a `cache` (of this engine's voice), an engine call whose text is there
-    is not made. Raises EngineError when the engine fails or returns audio at
-    another sample rate than its own.
+    Parts, blocks and sentence texts are kept as they are.
     """
-    total = len(script.sentences)
-    done = 0
-
-    def read(sentence: Sentence) -> Sentence:
-        nonlocal done
-        clip = synthesize_text(sentence.spoken, engine, max_chars=max_chars, cache=cache)
-        clip = replace(clip, words=shown_word_times(sentence.text, clip.words, clip.duration_ms))
-        done += 1
-        if on_sentence is not None:
-            on_sentence(done, total)
-        return replace(sentence, clip=clip)
-
+    clips = synthesize_clips(script, engine, max_chars=max_chars, on_sentence=on_sentence, cache=cache)
     parts = tuple(
         replace(
             part,
-            blocks=tuple(replace(block, sentences=tuple(read(s) for s in block.sentences)) for block in part.blocks),
+            blocks=tuple(
+                replace(block, sentences=tuple(replace(s, clip=next(clips)) for s in block.sentences))
+                for block in part.blocks
+            ),
         )
         for part in script.parts
     )

@@ -40,6 +40,7 @@ from mutagen.id3 import (
     TLAN,
     TPE1,
     TPUB,
+    TRCK,
     TYER,
     USLT,
     WOAS,
@@ -88,6 +89,8 @@ class EpisodeTags:
     source_url: str = ""
     """The article's web address (WOAS, "official audio source webpage"); empty = no frame.
     URL frames are Latin-1, so an Arabic path or host is written percent-encoded."""
+    track: str = ""
+    """"n/N" (TRCK): a section file's place among its episode's; empty = no frame."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,8 @@ def _build(path: Path, tags: EpisodeTags) -> ID3:
         id3.add(COMM(encoding=_UTF16, lang=lang, desc="", text=_nfc(tags.comment)))
     if tags.source_url:
         id3.add(WOAS(url=_latin1_url(tags.source_url)))
+    if tags.track:
+        id3.add(TRCK(encoding=Encoding.LATIN1, text=tags.track))
     if tags.transcript:
         id3.add(USLT(encoding=_UTF16, lang=lang, desc="", text=_nfc(tags.transcript)))
     if tags.cover:
@@ -292,6 +297,7 @@ def read_tags(path: Path) -> StoredTags:
         language=_text(id3, "TLAN"),
         genre=_text(id3, "TCON"),
         source_url=str(woas.url) if woas is not None else "",
+        track=_text(id3, "TRCK"),
         version=tuple(id3.version),
         toc_flags=int(toc.flags) if toc else 0,
         toc_children=tuple(toc.child_element_ids) if toc else (),

@@ -32,7 +32,8 @@ def episode_ms(script: synthesize.Script, settings: Settings) -> float:
     """Length of the episode with its pauses, laid out as stitch lays it out."""
     clips = [s.clip for s in script.sentences]
     rate = clips[0].sample_rate if clips and clips[0] else 22050
-    layout = stitch._lay_out(script.parts, [c.samples if c else b"" for c in clips], settings.pauses, rate)
+    audio = ((c.samples, c.words) if c else (b"", ()) for c in clips)
+    layout = stitch._lay_out(script.parts, audio, settings.pauses, rate, lambda pcm: None)
     return layout.length / rate * 1000
 
 

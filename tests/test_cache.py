@@ -238,9 +238,9 @@ def counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     renders: list[Path] = []
     real = stitch.render
 
-    def render(script, audio, pauses, dest):  # type: ignore[no-untyped-def]
+    def render(script, audio, pauses, dest, *args, **kw):  # type: ignore[no-untyped-def]
         renders.append(dest)
-        return real(script, audio, pauses, dest)
+        return real(script, audio, pauses, dest, *args, **kw)
 
     monkeypatch.setattr(stitch, "render", render)
     return renders

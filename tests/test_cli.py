@@ -109,7 +109,7 @@ def test_failed_build_keeps_the_previous_episode(published, tmp_path, monkeypatc
     """A build that dies while encoding leaves the feed, store and files as they were."""
     before = snapshot(published)
 
-    def broken(script, audio, pauses, dest):
+    def broken(script, audio, pauses, dest, *more):
         dest.write_bytes(b"half an mp3")
         raise stitch.AudioError("encoder died", dest)
 

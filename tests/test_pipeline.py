@@ -689,3 +689,52 @@ def test_build_json_prints_one_object_per_article_for_scripts(tmp_path):
     again = invoke("build", str(SAMPLE), *args, "--json")
     (doc,) = [json.loads(line) for line in again.stdout.splitlines()]
     assert doc["replaced"] is True and doc["guid"] == docs[0]["guid"]
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=lambda p: p.suffix)
+def test_chapters_start_at_the_speech_onsets_in_the_decoded_mp3(built, article):
+    """Each chapter after the first starts where speech starts again after its section
+    pause, found in the decoded MP3 (±50 ms): the encoder delays and paddings of the
+    stretches the MP3 was encoded in, in parallel, are all counted."""
+    out, _ = built
+    episode = by_title(out)[ingest.read_article(article).title]
+    pcm, rate = stitch.decode_pcm(out / episode.audio, 8000)
+    x = np.frombuffer(pcm, "<i2").astype(np.float64)
+    window = rate * 5 // 1000  # 5 ms
+    energy = np.sqrt((x[: len(x) // window * window].reshape(-1, window) ** 2).mean(axis=1))
+    loud = energy > energy.max() * 10 ** (-40 / 20)
+    assert len(episode.chapters) >= 2
+    assert episode.duration_ms > 2 * stitch.CHUNK_MIN_S * 1000  # long enough to be cut, on two cores or more
+    for chapter in episode.chapters[1:]:
+        first = chapter.start_ms // 5
+        assert not loud[first - 100 : first - 10].any(), chapter  # the section pause before it
+        onset = (first - 80 + int(np.argmax(loud[first - 80 : first + 80]))) * 5
+        assert loud[onset // 5] and abs(onset - chapter.start_ms) <= 50, (chapter, onset)
+
+
+def test_sections_are_chapter_mp3s_published_and_removed_with_the_episode(tmp_path):
+    out = tmp_path / "out"
+    article = DATA / "article.md"
+    result = invoke("build", str(article), "--out", str(out), "--voice", str(TONE), "--sections")
+    assert result.returncode == 0, result.stderr
+    (episode,) = episodes(out)
+    assert len(episode.sections) == len(episode.chapters) >= 2
+    assert episode.sections == tuple(
+        f"episodes/{episode.slug}.{n:02d}.mp3" for n in range(1, len(episode.chapters) + 1)
+    )
+    lengths = []
+    for n, (name, chapter) in enumerate(zip(episode.sections, episode.chapters), 1):
+        tags = tag.read_tags(out / name)
+        assert (tags.title, tags.track) == (unicodedata.normalize("NFC", chapter.title), f"{n}/{len(episode.sections)}")
+        lengths.append(stitch.decoded_duration_ms(out / name))
+    assert abs(sum(lengths) - stitch.decoded_duration_ms(out / episode.audio)) <= 100
+    assert abs(sum(lengths) - episode.duration_ms) <= 100
+    # Rebuilt without sections: the old section files go in the same publish.
+    result = invoke("build", str(article), "--out", str(out), "--voice", str(TONE))
+    assert result.returncode == 0, result.stderr
+    assert episodes(out)[0].sections == () and not [n for n in episode.sections if (out / n).exists()]
+    result = invoke("build", str(article), "--out", str(out), "--voice", str(TONE), "--sections")
+    assert all((out / n).is_file() for n in episode.sections)
+    result = invoke("remove", episode.slug, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert not list((out / "episodes").glob("*.mp3"))

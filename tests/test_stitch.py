@@ -550,3 +550,143 @@ def test_clicks_alone_end_as_loud_as_the_ceiling_allows(tmp_path, binary):
     assert -1.6 <= peak <= -1.0 and loudness < -20, (loudness, peak)
     assert (rendering.loudness_lufs, rendering.true_peak_db) == pytest.approx((loudness, peak), abs=0.2)
     assert "too peaky for -16 LUFS under -1 dBTP" in rendering.warning
+
+
+# --- stretches encoded in parallel and joined -------------------------------------
+
+
+def info_tag(path: Path) -> dict[str, int]:
+    """The Info frame's fields: frames, bytes, delay, padding, music length and CRC, tag CRC."""
+    data = path.read_bytes()
+    at = data.index(b"Info", 0, 64)
+    field = lambda start, size: int.from_bytes(data[at + start : at + start + size], "big")  # noqa: E731
+    return {
+        "frames": field(8, 4),
+        "bytes": field(12, 4),
+        "delay": field(141, 3) >> 12,
+        "padding": field(141, 3) & 0xFFF,
+        "music_length": field(148, 4),
+        "music_crc": field(152, 2),
+        "tag_crc": field(154, 2),
+        "at": at,
+    }
+
+
+def crc16_arc(data: bytes) -> int:
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["by-cores", "by-chapter"])
+def joined(request, tmp_path_factory):
+    """The one-rate episode cut into stretches (at least two: by the cores, or at every
+    chapter with section files), each encoded by its own ffmpeg and joined."""
+    folder = tmp_path_factory.mktemp("joined")
+    sections: list[Path] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(stitch, "CHUNK_MIN_S", 1.0)
+        mp.setattr(stitch.os, "cpu_count", lambda: 2)
+        cut = []
+        encode = stitch._encode
+        mp.setattr(stitch, "_encode", lambda *a: cut.append(a[2]) or encode(*a))
+        name = lambda n: sections.append(folder / f"{n:02d}.mp3") or sections[-1]  # noqa: E731
+        dest = folder / "episode.mp3"
+        rendering = stitch.render(
+            make_script((22050, 22050, 22050)), AUDIO, PAUSES, dest, sections=name if request.param else None
+        )
+    assert cut and len(cut[0]) == (2 if request.param else 1)  # three stretches, or two
+    return rendering, dest, sections
+
+
+def test_a_joined_episode_has_its_cues_where_the_bursts_are(joined):
+    rendering, dest, _ = joined
+    found = bursts_in(*decoded(dest))
+    assert len(found) == len(rendering.cues)
+    for cue, (start, end) in zip(rendering.cues, found):
+        assert abs(cue.start_ms - start) <= 20 and abs(cue.end_ms - end) <= 20, (cue, start, end)
+    _, chapters, total = expected_cues()
+    # Each cut adds the encoder's delay and the padding of the last frame before it: silence, under 60 ms.
+    assert 0 < rendering.duration_ms - total <= 60 * len(rendering.chapters)
+
+
+@pytest.mark.parametrize("binary", BINARIES)
+def test_every_decoder_agrees_on_a_joined_episodes_length(joined, binary):
+    rendering, dest, _ = joined
+    with using(binary):
+        assert stitch.decoded_duration_ms(dest) == rendering.duration_ms
+    tag = info_tag(dest)
+    frames = mp3_frames(dest)  # whole frames, all CBR mono
+    assert tag["frames"] == len(frames) - 1 and tag["bytes"] == tag["music_length"] == dest.stat().st_size
+    assert abs((tag["frames"] * 1152 - tag["delay"] - tag["padding"]) / 44.1 - rendering.duration_ms) <= 1
+
+
+def test_mutagen_reads_a_joined_episode_as_every_ffmpeg_mp3(joined):
+    # mutagen trims delay and padding only for a LAME-named tag (ffmpeg's says Lavc):
+    # it reads every frame, here as for an MP3 from one ffmpeg.
+    import mutagen.mp3
+
+    rendering, dest, _ = joined
+    tag = info_tag(dest)
+    assert mutagen.mp3.MP3(dest).info.length == pytest.approx(tag["frames"] * 1152 / 44100)
+    assert tag["delay"] == 576 and 529 <= tag["padding"] < 1152 + 529
+
+
+def test_a_joined_episodes_tag_checksums_hold(joined):
+    _, dest, _ = joined
+    data = dest.read_bytes()
+    tag = info_tag(dest)
+    first = (144 * 96000 // 44100) + (data[2] >> 1 & 1)
+    assert crc16_arc(data[first:]) == tag["music_crc"]
+    frame = bytearray(data[:190])
+    frame[tag["at"] + 154 : tag["at"] + 156] = b"\0\0"
+    assert crc16_arc(bytes(frame)) == tag["tag_crc"]
+
+
+def test_a_joined_episode_is_as_loud_as_measured(joined):
+    # Gated over the stretches' blocks: as the whole file's within 0.02 LU for minutes of
+    # speech; for these 12 s of bursts, where a block more or less counts, within 0.2.
+    rendering, dest, _ = joined
+    loudness, peak = stitch.measure_loudness(dest)
+    assert abs(rendering.loudness_lufs - loudness) <= 0.2 and abs(rendering.true_peak_db - peak) <= 0.1
+    assert abs(loudness + 16) <= 0.5 and peak <= -1
+
+
+def test_section_files_are_the_chapters_and_add_up_to_the_episode(joined):
+    rendering, dest, sections = joined
+    assert sorted(dest.parent.iterdir()) == sorted([dest, *sections])  # nothing else written
+    if not sections:  # the by-cores case asked for none
+        return
+    assert len(sections) == len(rendering.chapters) == 3
+    lengths = [stitch.decoded_duration_ms(path) for path in sections]
+    assert abs(sum(lengths) - rendering.duration_ms) <= 100
+    firsts = [0, 4, 9]  # each part's first sentence
+    for path, chapter, first in zip(sections, rendering.chapters, firsts):
+        found = bursts_in(*decoded(path))
+        cues = [c for c in rendering.cues[first:] if c.start_ms < chapter.end_ms]
+        assert len(found) == len(cues)
+        # Where the section file starts in the episode: its chapter's first burst, less where it is in the file.
+        offset = chapter.start_ms - found[0][0]
+        for cue, (start, _) in zip(cues, found):
+            assert abs(cue.start_ms - (offset + start)) <= 20
+        assert set(mp3_frames(path)) == {(3, 96, 44100, 3)}
+
+
+def test_an_old_ffmpeg_joins_and_measures_the_joined_file(tmp_path, monkeypatch):
+    # Debian's ffmpeg 5.1 has no loopback decoders: the stretches are joined, then the file is measured.
+    monkeypatch.setattr(stitch, "CHUNK_MIN_S", 1.0)
+    monkeypatch.setattr(stitch.os, "cpu_count", lambda: 2)
+    dest = tmp_path / "old.mp3"
+    with using("debian") as ffmpeg:
+        assert not ffmpeg.loopback
+        rendering = stitch.render(make_script((22050, 22050, 22050)), AUDIO, PAUSES, dest)
+        assert stitch.decoded_duration_ms(dest) == rendering.duration_ms
+    assert (rendering.loudness_lufs, rendering.true_peak_db) == stitch.measure_loudness(dest, ffmpeg)
+    assert abs(rendering.loudness_lufs + 16) <= 0.5 and rendering.true_peak_db <= -1
+    _, _, total = expected_cues()
+    assert rendering.duration_ms > total  # cut: a stretch's delay and padding are in
+    for cue, (start, end) in zip(rendering.cues, bursts_in(*decoded(dest)), strict=True):
+        assert abs(cue.start_ms - start) <= 20 and abs(cue.end_ms - end) <= 20
