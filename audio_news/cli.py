@@ -41,6 +41,22 @@ RateOpt = typer.Option(
     None, "--rate", min=80, max=450, help="Speaking rate in words per minute (espeak voices; default: the profile's)."
 )
 
+JobsOpt = typer.Option(
+    os.cpu_count() or 1,
+    "--jobs",
+    "-j",
+    min=1,
+    help="Articles voiced at once, each in its own worker process (default: the number of cores); "
+    "the store, feed and player are then written once for all of them.",
+)
+SchedulerOpt = typer.Option(
+    None,
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Voice the articles on a Dask cluster (tcp://host:8786): workers with audio-news and the voice "
+    "installed; the MP3s come back here and are published here.",
+)
+
 
 def _print_version(value: bool) -> None:
     if value:
@@ -200,6 +216,11 @@ def _build_one(builder: Builder, article: Article, out_dir: Path, *, quiet: bool
             bar.update(task, completed=done, total=total, description=f"{name}: {stage}")
 
         result = builder.build(article, progress)
+    return _print_result(article, result, out_dir, quiet=quiet)
+
+
+def _print_result(article: Article, result: BuildResult, out_dir: Path, *, quiet: bool = False) -> BuildResult:
+    """An article's line (unless `quiet`), its warning, what it replaced and what retention removed."""
     _print_recovery(out_dir, result.recovered)
     ep = result.episode
     if result.rendering.warning:
@@ -258,6 +279,8 @@ def build(
         "replaced and removed by retention; write nothing (no synthesis).",
     ),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per article on stdout, for scripts."),
+    jobs: int = JobsOpt,
+    scheduler: str | None = SchedulerOpt,
 ) -> None:
     """Build each article (a file, or a page fetched from its URL) into an episode and update the feed."""
     import json
@@ -285,14 +308,71 @@ def build(
                 out.print(f"dry run: nothing was written to {out_dir}", markup=False, highlight=False, soft_wrap=True)
             return
         _print_recovery(out_dir, recover(out_dir))
-        for article in parsed:
-            result = _build_one(builder, article, out_dir, quiet=as_json)
-            if as_json:
+        if len(parsed) == 1 and scheduler is None:  # one article: no cluster, a progress bar by sentence
+            built = [(parsed[0], _build_one(builder, parsed[0], out_dir, quiet=as_json))]
+            failures: list[tuple[str, int]] = []
+        else:
+            built, failures = _build_many(builder, parsed, out_dir, rate, jobs, scheduler, quiet=as_json)
+        if as_json:
+            for article, result in built:
                 sys.stdout.write(json.dumps(_result_dict(article, result), ensure_ascii=False) + "\n")
-                sys.stdout.flush()
+            sys.stdout.flush()
         if not as_json:
             out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
         _warn_if_local(settings)  # once, after the feed is written: a failed build says only why
+        if failures:
+            raise typer.Exit(failures[0][1])
+
+
+def _build_many(
+    builder: Builder,
+    articles: Sequence[Article],
+    out_dir: Path,
+    rate: int | None,
+    jobs: int,
+    scheduler: str | None,
+    *,
+    quiet: bool = False,
+) -> tuple[list[tuple[Article, BuildResult]], list[tuple[str, int]]]:
+    """Voice `articles` on `jobs` worker processes (or the cluster at `scheduler`), then publish
+    those that were voiced together: the store, feed and player written once. An article that
+    failed is named on its own line (with its exit status in the second list); the others
+    are published. Raises the failure (nothing published) when every article failed."""
+    from . import cluster
+    from .pipeline import episodes_folder
+
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar,
+        episodes_folder(out_dir) as into,
+    ):
+        task = bar.add_task("voicing articles", total=len(articles))
+        outcomes = cluster.voice_articles(
+            articles,
+            builder.settings,
+            into,
+            rate=rate,
+            jobs=min(jobs, len(articles)),
+            scheduler=scheduler,
+            on_done=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+        failed = [o for o in outcomes if isinstance(o, cluster.Failure)]
+        for failure in failed:
+            err.print(f"audio-news: error: {failure.message}", markup=False, highlight=False, soft_wrap=True)
+        voiced = [o for o in outcomes if not isinstance(o, cluster.Failure)]
+        if not voiced:
+            raise typer.Exit(failed[0].exit_code)  # nothing to publish: the folders made go again
+        bar.update(task, description="publishing")
+        results = builder.publish(voiced)
+    built = [(v.article, _print_result(v.article, r, out_dir, quiet=quiet)) for v, r in zip(voiced, results)]
+    return built, [(f.message, f.exit_code) for f in failed]
 
 
 def _files(episode: Episode) -> list[str]:

@@ -1,0 +1,191 @@
+"""Many articles at once: the worker half of a build on a Dask cluster.
+
+The only module that imports dask (`distributed`). `voice_articles` runs
+pipeline.Builder.voice for each article as one task: on a LocalCluster of `jobs`
+single-threaded worker processes on this machine (`--jobs N`), or on the workers
+of the scheduler at `scheduler` (`--scheduler ADDRESS`, other machines). With one
+job and no scheduler the same task function runs in this process: no cluster is
+started for it.
+
+Each worker process keeps one Builder per (settings, rate), so a voice's models
+are loaded once per worker, not once per article. A task sends back the tagged
+MP3's bytes and its Rendering (a worker needs no access to the output folder);
+the coordinator writes the bytes as a hidden temporary file into the output
+folder's episodes folder (removed by the next command's recovery if this one is
+killed), and pipeline.Builder.publish puts every voiced article in place in one
+publish. Workers must run the same audio-news version with the same voice
+installed (a voice given as a path must be at that path on every worker).
+
+Failures: an article that fails for a reason of its own (an AudioNewsError: bad
+text, an engine error) comes back as a Failure, one line, and is not retried;
+the others are still voiced. A worker that dies mid-article (killed, out of
+memory) costs that article's task: the scheduler gives it to another worker
+(up to its allowed-failures, then KilledWorker, reported as that article's
+failure); any other exception is retried RETRIES times, then reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Final
+
+from distributed import Client, LocalCluster, as_completed
+
+from . import publish
+from .config import Settings
+from .errors import AudioNewsError, ClusterError
+from .models import Article
+from .pipeline import Builder, Voiced
+
+RETRIES: Final = 2
+"""How many times a task that raised something other than an AudioNewsError is run again."""
+CONNECT_TIMEOUT_S: Final = 30
+"""How long to wait for a scheduler to answer."""
+
+Done = Callable[[int, int], None]
+"""Called with (articles finished, articles in all) as each one comes back."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An article that could not be voiced: its source and the one line that says why."""
+
+    article: Article
+    message: str
+    exit_code: int = 1
+
+
+@dataclass(frozen=True)
+class _Returned:
+    """What a task sends back: the Voiced value (its mp3 path is the worker's) and the MP3's bytes."""
+
+    voiced: Voiced
+    data: bytes
+
+
+_builders: dict[tuple[Settings, int | None], Builder] = {}
+"""This process's Builders, one per (settings, rate): a worker loads each voice once."""
+
+
+def _builder(settings: Settings, rate: int | None) -> Builder:
+    key = (settings, rate)
+    if key not in _builders:
+        # voice() never touches the output folder: the temp folder stands in for one
+        _builders[key] = Builder(settings, Path(tempfile.gettempdir()), rate=rate)
+    return _builders[key]
+
+
+def voice_task(settings: Settings, rate: int | None, article: Article) -> _Returned | Failure:
+    """The task a worker runs: voice one article into a scratch file, return its bytes."""
+    dest = Path(tempfile.gettempdir()) / f"audio-news-{os.getpid()}-{uuid.uuid4().hex}.mp3"
+    try:
+        voiced = _builder(settings, rate).voice(article, dest)
+        data = dest.read_bytes()
+    except AudioNewsError as exc:
+        return Failure(article, str(exc), exc.exit_code)
+    finally:
+        publish.discard(dest)
+    builder = _builder(settings, rate)
+    if builder.cache is not None:
+        builder.cache.trim()
+    return _Returned(voiced, data)
+
+
+def voice_articles(
+    articles: Sequence[Article],
+    settings: Settings,
+    into: Path,
+    *,
+    rate: int | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    on_done: Done | None = None,
+) -> list[Voiced | Failure]:
+    """Voice `articles` (in their order in the result) with `jobs` local worker processes, or on the
+    cluster whose scheduler is at `scheduler`. Each MP3 comes back as a hidden temporary file in
+    `into` (the output folder's episodes folder), for Builder.publish. Raises ClusterError when
+    no cluster can be started or reached; an article's own failure is a Failure in the result."""
+    results: list[Voiced | Failure | None] = [None] * len(articles)
+    done = 0
+
+    def finish(index: int, outcome: _Returned | Failure) -> None:
+        nonlocal done
+        results[index] = outcome if isinstance(outcome, Failure) else _keep(outcome, into, index)
+        done += 1
+        if on_done is not None:
+            on_done(done, len(articles))
+
+    try:
+        if scheduler is None and jobs <= 1:
+            for index, article in enumerate(articles):
+                finish(index, voice_task(settings, rate, article))
+        else:
+            with _client(jobs, scheduler) as client:
+                futures = {
+                    client.submit(voice_task, settings, rate, article, pure=False, retries=RETRIES): index
+                    for index, article in enumerate(articles)
+                }
+                for future in as_completed(futures, loop=client.loop):
+                    index = futures[future]
+                    try:
+                        outcome = future.result()
+                    except Exception as exc:  # KilledWorker, or a task that failed RETRIES + 1 times
+                        outcome = Failure(articles[index], f"{articles[index].source}: {_reason(exc)}")
+                    finish(index, outcome)
+    except BaseException:
+        for result in results:
+            if isinstance(result, Voiced):
+                publish.discard(result.mp3)
+        raise
+    return [r for r in results if r is not None]
+
+
+def _keep(returned: _Returned, into: Path, index: int) -> Voiced:
+    """Write a task's MP3 into `into` under a hidden temporary name (this process's)."""
+    path = publish.temp_path_for(into / f"voiced-{index}-{uuid.uuid4().hex[:8]}.mp3")
+    try:
+        path.write_bytes(returned.data)
+    except OSError as exc:
+        publish.discard(path)
+        raise ClusterError(f"cannot write an article's MP3: {exc.strerror or exc}", into) from exc
+    return replace(returned.voiced, mp3=path)
+
+
+def _reason(exc: BaseException) -> str:
+    line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"the worker failed ({type(exc).__name__}{': ' + line if line else ''})"
+
+
+@contextmanager
+def _client(jobs: int, scheduler: str | None) -> Iterator[Client]:
+    """A client of the scheduler at `scheduler`, or of a LocalCluster of `jobs` worker processes
+    (one thread each: the engines and ffmpeg are the parallel part, the GIL would serialize the rest)."""
+    try:
+        if scheduler is not None:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+            cluster = None
+        else:
+            cluster = LocalCluster(
+                n_workers=jobs,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        where = scheduler or "a local cluster"
+        raise ClusterError(f"cannot start or reach the Dask scheduler: {exc}", where) from exc
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
