@@ -112,6 +112,8 @@ def voice_articles(
     cluster whose scheduler is at `scheduler`. Each MP3 comes back as a hidden temporary file in
     `into` (the output folder's episodes folder), for Builder.publish. Raises ClusterError when
     no cluster can be started or reached; an article's own failure is a Failure in the result."""
+    if Path(settings.voice).is_file():  # a voice given as a path: the same path on every worker
+        settings = replace(settings, voice=str(Path(settings.voice).absolute()))
     results: list[Voiced | Failure | None] = [None] * len(articles)
     done = 0
 
@@ -176,7 +178,9 @@ def _client(jobs: int, scheduler: str | None) -> Iterator[Client]:
                 n_workers=jobs,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                host="127.0.0.1",
+                dashboard_address=None,  # no dashboard; its small HTTP server on any free port
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.ERROR,
             )
             client = Client(cluster, set_as_default=False)

@@ -1,0 +1,212 @@
+"""Many articles at once: `build --jobs N` on a local Dask cluster, `build --scheduler`
+on a real scheduler with two workers (subprocesses on free ports, one of them killed
+mid-article), and the worker task itself. Every run is read back: the feed with
+feedparser (and podcastparser), every MP3 decoded, the folder left with no temp file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_run import TONE, invoke
+from feed_clients import check_clients
+
+from audio_news import cluster, publish, stitch
+from audio_news.config import Settings
+from audio_news.ingest import read_article
+from audio_news.models import Episode
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_URL = "https://news.example/pod/"
+
+SUBJECTS = (
+    "أعلنت وزارة الزراعة",
+    "قال مسؤولون في البلدية",
+    "أفادت هيئة الأرصاد",
+    "كشفت دراسة جامعية",
+    "ذكر تقرير اقتصادي",
+    "أكد مدير الميناء",
+)
+CLAIMS = (
+    "أن موسم الحصاد بدأ مبكرا هذا العام",
+    "أن أعمال الصيانة ستستمر حتى نهاية الشهر",
+    "أن درجات الحرارة ستنخفض في المناطق الجبلية",
+    "أن عدد الزوار ارتفع بشكل ملحوظ",
+    "أن المشروع الجديد سيوفر فرص عمل للشباب",
+    "أن الطرق الرئيسية ستغلق جزئيا خلال العطلة",
+)
+PLACES = ("في العاصمة", "في المدن الساحلية", "في القرى الشمالية", "في المنطقة الصناعية", "في الجنوب", "في الوادي")
+
+
+def write_articles(folder: Path, count: int) -> list[Path]:
+    """`count` different short articles (two paragraphs each, a title of their own)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(count):
+        subject, place = SUBJECTS[n % len(SUBJECTS)], PLACES[(n // len(SUBJECTS)) % len(PLACES)]
+        lines = [f"{subject} {place}", ""]
+        for p in range(2):
+            claim = CLAIMS[(n + p) % len(CLAIMS)]
+            lines += [f"{subject} {claim} {place}. {SUBJECTS[(n + p + 1) % len(SUBJECTS)]} {CLAIMS[(n + 3) % 6]}.", ""]
+        path = folder / f"article-{n:02d}.txt"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def assert_published(out: Path, count: int) -> list[Episode]:
+    """`count` episodes in store and feed (as feedparser and podcastparser read it), every
+    MP3 decoding whole to about its stored duration, no temporary file left."""
+    stored = [Episode.from_dict(e) for e in json.loads((out / publish.STORE_NAME).read_text(encoding="utf-8"))]
+    assert len(stored) == count and len({e.guid for e in stored}) == count
+    check_clients((out / "feed.xml").read_bytes(), BASE_URL + "feed.xml", stored)
+    ffmpeg = stitch.find_ffmpeg().path
+    for episode in stored:
+        decoded = subprocess.run(
+            [ffmpeg, "-v", "error", "-i", str(out / episode.audio), "-f", "s16le", "-ac", "1", "-ar", "8000", "-"],
+            capture_output=True,
+            check=True,
+        )
+        assert decoded.stderr == b"", (episode.audio, decoded.stderr[:200])
+        seconds = len(decoded.stdout) / 2 / 8000
+        assert abs(seconds - episode.duration_ms / 1000) < 0.2, (episode.audio, seconds, episode.duration_ms)
+    assert not [p for p in out.rglob(".*") if p.name.endswith((".tmp", ".bak"))]
+    assert not (out / publish.JOURNAL_NAME).exists()
+    return stored
+
+
+def crash_log_steps(log: Path) -> list[str]:
+    return [line.split(" ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_many_articles_are_voiced_in_parallel_and_published_once(tmp_path, monkeypatch, jobs):
+    """--jobs 2: a local cluster of two worker processes; --jobs 1: the same task in this
+    process. Either way the store, the feed and the pages are written once, in one publish."""
+    articles = write_articles(tmp_path / "in", 4)
+    out, log = tmp_path / "out", tmp_path / "steps.log"
+    monkeypatch.setenv(publish.CRASH_LOG_ENV, str(log))  # every process logs the named steps it passes
+    args = ("--out", str(out), "--voice", str(TONE), "--base-url", BASE_URL, "--jobs", str(jobs))
+    result = invoke("build", *map(str, articles), *args)
+    assert result.returncode == 0, result.stderr
+    assert_published(out, 4)
+    lines = [line for line in result.stdout.splitlines() if ", built in " in line]
+    assert [line.split(" → ")[0] for line in lines] == [str(a) for a in articles]  # in the order given
+    steps = crash_log_steps(log)
+    assert steps.count("synthesized") == steps.count("tagged") == 4
+    assert steps.count("committed") == 1 and steps.count("wrote feed.xml") == 1, steps
+    assert steps.count("wrote episodes.json") == 1 and steps.count("wrote index.html") == 1, steps
+
+
+def test_json_lines_for_many_articles(tmp_path):
+    articles = write_articles(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    result = invoke("build", *map(str, articles), "--out", str(out), "--voice", str(TONE), "--jobs", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    docs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["source"] for d in docs] == [str(a) for a in articles]
+    assert all((out / d["files"][0]).is_file() and d["duration_ms"] > 0 for d in docs)
+
+
+def test_a_worker_task_names_an_article_it_cannot_voice():
+    """An article's own failure comes back as one line (not raised, not retried)."""
+    article = read_article(ROOT / "samples" / "article.txt")
+    failure = cluster.voice_task(Settings(voice="no-such-voice"), None, article)
+    assert isinstance(failure, cluster.Failure) and failure.article == article
+    assert "no-such-voice" in failure.message and "\n" not in failure.message and failure.exit_code == 3
+
+
+# --- a real scheduler and two workers on 127.0.0.1 ---------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def dask_command(*args: str) -> list[str]:
+    """The `dask` command beside this interpreter (else `python -m dask`)."""
+    script = shutil.which("dask", path=str(Path(sys.executable).parent))
+    return [script, *args] if script else [sys.executable, "-m", "dask", *args]
+
+
+def wait_for(path: Path, text: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if text in path.read_text(errors="replace"):
+            return
+        assert process.poll() is None, path.read_text(errors="replace")[-2000:]
+        time.sleep(0.1)
+    raise AssertionError(f"no {text!r} in {path} after {seconds} s: {path.read_text(errors='replace')[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory) -> Iterator[dict[str, object]]:
+    """`dask scheduler` and two `dask worker`s (no nanny: the process killed is the worker), on free
+    ports of 127.0.0.1; worker "a" kills itself with SIGKILL at its second named step (publish.crash_point:
+    after its first article's synthesis and render, before its tags). All torn down afterwards."""
+    folder = tmp_path_factory.mktemp("dask")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env.pop(publish.CRASH_ENV, None)
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        scheduler_log = folder / "scheduler.log"
+        processes["scheduler"] = subprocess.Popen(
+            dask_command("scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard"),
+            stdout=subprocess.DEVNULL,
+            stderr=scheduler_log.open("wb"),
+            env=env,
+        )
+        wait_for(scheduler_log, "Scheduler at:", processes["scheduler"])
+        for name, extra in (("a", {publish.CRASH_ENV: "2"}), ("b", {})):
+            log = folder / f"worker-{name}.log"
+            processes[name] = subprocess.Popen(
+                dask_command(
+                    "worker",
+                    address,
+                    "--name",
+                    name,
+                    *"--host 127.0.0.1 --nthreads 1 --no-nanny --no-dashboard".split(),
+                    *("--death-timeout", "60", "--local-directory", str(folder / name)),
+                ),
+                stdout=subprocess.DEVNULL,
+                stderr=log.open("wb"),
+                env={**env, **extra},
+            )
+            wait_for(log, "Registered to:", processes[name])
+        yield {"address": address, "processes": processes}
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+        for process in processes.values():
+            process.wait(timeout=30)
+
+
+def test_a_scheduler_with_a_worker_killed_mid_article_publishes_every_article(dask_cluster, tmp_path):
+    articles = write_articles(tmp_path / "in", 6)
+    out = tmp_path / "out"
+    address = str(dask_cluster["address"])
+    result = invoke(
+        "build", *map(str, articles), "--out", str(out), "--voice", str(TONE), "--base-url", BASE_URL,
+        "--scheduler", address,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    processes = dask_cluster["processes"]
+    assert isinstance(processes, dict)
+    assert processes["a"].wait(timeout=30) == -signal.SIGKILL  # it died mid-article
+    assert processes["b"].poll() is None and processes["scheduler"].poll() is None
+    stored = assert_published(out, 6)
+    assert {e.title for e in stored} == {read_article(a).title for a in articles}
+    assert "Traceback" not in result.stderr
