@@ -713,9 +713,6 @@ def pull(
 
         with fetch.Fetcher() as fetcher:
             reports = sources.pull_sources(chosen, out_dir, fetcher, build_all, note)
-        for report in reports:
-            if report.error:
-                note(f"{report.source.url}: {report.error}")
         if not as_json:
             for report in reports:
                 out.print(report.line(), markup=False, highlight=False, soft_wrap=True)

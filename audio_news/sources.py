@@ -250,7 +250,7 @@ def gather_source(
     source: SourceSettings, out_dir: Path, fetcher: fetch.Fetcher, note: Callable[[str], None], seen: set[str]
 ) -> Gathered:
     """Read one source and fetch the articles of its new items (those not built yet, the newest
-    max_per_run of them); each item that fails is one line in the report. `seen`: the article
+    max_per_run of them); a feed or an item that fails is one line (`note`) and in the report. `seen`: the article
     links gathered so far in this run (the same article in two feeds is built once)."""
     state = PullState.load(out_dir)
     try:
@@ -259,6 +259,7 @@ def gather_source(
             return Gathered(SourceReport(source, unchanged=True))
         feed = parse_feed(response.content, source.url)
     except FetchError as exc:
+        note(f"{source.url}: {exc.message}")
         return Gathered(SourceReport(source, error=exc.message))
     new = [item for item in feed.items if item.key not in state.built]
     known = len(feed.items) - len(new)
