@@ -20,8 +20,9 @@ import pytest
 from cli_run import TONE, invoke
 from feed_clients import check_clients
 
-from audio_news import cluster, publish, stitch
+from audio_news import cluster, pipeline, publish, stitch
 from audio_news.config import Settings
+from audio_news.errors import AudioError
 from audio_news.ingest import read_article
 from audio_news.models import Episode
 
@@ -115,6 +116,42 @@ def test_json_lines_for_many_articles(tmp_path):
     docs = [json.loads(line) for line in result.stdout.splitlines()]
     assert [d["source"] for d in docs] == [str(a) for a in articles]
     assert all((out / d["files"][0]).is_file() and d["duration_ms"] > 0 for d in docs)
+
+
+def test_an_article_that_fails_is_one_line_and_the_others_are_published(tmp_path, monkeypatch):
+    """An encoder failure on one article (injected: ffmpeg cannot be made to fail for one
+    article only): its line, the other three published in one publish, exit status non-zero."""
+    articles = write_articles(tmp_path / "in", 4)
+    doomed = read_article(articles[2]).title
+    voice = pipeline.Builder.voice
+
+    def failing(self, article, dest, on_sentence=None):
+        if article.title == doomed:
+            raise AudioError("ffmpeg failed to encode (exit status 1)", dest)
+        return voice(self, article, dest, on_sentence)
+
+    monkeypatch.setattr(pipeline.Builder, "voice", failing)
+    out = tmp_path / "out"
+    result = invoke(
+        "build", *map(str, articles), "--out", str(out), "--voice", str(TONE), "--base-url", BASE_URL, "-j1"
+    )
+    assert result.returncode == AudioError.exit_code
+    errors = [line for line in result.stderr.splitlines() if line.startswith("audio-news: error:")]
+    assert len(errors) == 1 and "ffmpeg failed to encode" in errors[0], result.stderr
+    assert result.stdout.count(", built in ") == 3 and str(articles[2]) not in result.stdout
+    assert {e.title for e in assert_published(out, 3)} == {read_article(a).title for a in articles} - {doomed}
+
+
+def test_when_every_article_fails_on_the_workers_nothing_is_left(tmp_path):
+    """The tone voice takes no rate: every worker's engine refuses it, one line per article,
+    and the new output folder goes again."""
+    articles = write_articles(tmp_path / "in", 2)
+    out = tmp_path / "new" / "out"
+    result = invoke("build", *map(str, articles), "--out", str(out), "--voice", str(TONE), "--rate", "150", "-j2")
+    assert result.returncode == 3, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("audio-news: error:")]
+    assert len(errors) == 2 and all("unknown tone settings: rate" in line for line in errors), result.stderr
+    assert not (tmp_path / "new").exists() and "feed:" not in result.stdout
 
 
 def test_a_worker_task_names_an_article_it_cannot_voice():
