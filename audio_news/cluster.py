@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -189,7 +190,15 @@ def _client(jobs: int, scheduler: str | None) -> Iterator[Client]:
         raise ClusterError(f"cannot start or reach the Dask scheduler: {exc}", where) from exc
     try:
         yield client
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    except BaseException:
+        _close(client, cluster)
+        raise
+    # Every result is in: the local workers are shut down (a second or so) while the caller
+    # publishes. Not a daemon thread, so the interpreter waits for it before it exits.
+    threading.Thread(target=_close, args=(client, cluster), name="audio-news-cluster-close").start()
+
+
+def _close(client: Client, cluster: LocalCluster | None) -> None:
+    client.close()
+    if cluster is not None:
+        cluster.close()

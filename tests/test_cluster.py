@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_run import TONE, invoke
+from cli_run import TONE, command, invoke
 from feed_clients import check_clients
 
 from audio_news import cluster, pipeline, publish, stitch
@@ -247,3 +248,51 @@ def test_a_scheduler_with_a_worker_killed_mid_article_publishes_every_article(da
     stored = assert_published(out, 6)
     assert {e.title for e in stored} == {read_article(a).title for a in articles}
     assert "Traceback" not in result.stderr
+
+
+def test_a_batch_publish_killed_is_undone_or_finished_whole(tmp_path):
+    """Three articles published as one step: the coordinator killed (kill -9) while placing the
+    first MP3, after the store, after the feed, and at the commit. Before the commit the next
+    command puts the folder back byte for byte; from the commit on, all three are published."""
+    base = tmp_path / "base"
+    sample = str(ROOT / "samples" / "article.txt")
+    first = invoke("build", sample, "--out", str(base), "--voice", str(TONE), "--base-url", BASE_URL)
+    assert first.returncode == 0, first.stderr
+    articles = write_articles(tmp_path / "in", 3)
+    args = [*command(), "build", *map(str, articles), "--voice", str(TONE), "--base-url", BASE_URL, "--jobs", "1"]
+
+    def batch(out: Path, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*args, "--out", str(out)], capture_output=True, text=True, env={**os.environ, **env})
+
+    shutil.copytree(base, tmp_path / "steps")
+    log = tmp_path / "steps.log"
+    assert batch(tmp_path / "steps", **{publish.CRASH_LOG_ENV: str(log)}).returncode == 0
+    steps = crash_log_steps(log)
+    assert steps.count("committed") == 1
+    commit = steps.index("committed") + 1
+    placed = next(n for n, step in enumerate(steps, 1) if step.startswith("placed ") and step.endswith(".mp3"))
+    chosen = [placed, steps.index("wrote episodes.json") + 1, steps.index("wrote feed.xml") + 1, commit]
+    assert chosen == sorted(chosen) and chosen[-2] < commit
+    before = snapshot(base)
+    for n in chosen:
+        out = tmp_path / f"kill-{n}"
+        shutil.copytree(base, out)
+        assert batch(out, **{publish.CRASH_ENV: str(n)}).returncode == -signal.SIGKILL, (n, steps[n - 1])
+        again = invoke("feed", "--out", str(out), "--base-url", BASE_URL)
+        assert again.returncode == 0 and f"audio-news: recovered {out}: " in again.stderr, (n, again.stderr)
+        if n < commit:  # undone: as it was (the feed rewritten from the same store)
+            assert snapshot(out) == before, (n, steps[n - 1])
+        else:
+            assert len(assert_published(out, 4)) == 4, (n, steps[n - 1])
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under `root` with its bytes (the lock file and the feed's build date aside)."""
+    files = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.name != publish.LOCK_NAME:
+            data = path.read_bytes()
+            if path.name == publish.FEED_NAME:
+                data = re.sub(rb"<lastBuildDate>[^<]*</lastBuildDate>", b"", data)
+            files[path.relative_to(root).as_posix()] = data
+    return files
