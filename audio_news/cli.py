@@ -47,8 +47,8 @@ JobsOpt = typer.Option(
     "--jobs",
     "-j",
     min=1,
-    help="Articles voiced at once, each in its own worker process (default: the number of cores); "
-    "the store, feed and player are then written once for all of them.",
+    help="Articles voiced at once, each in its own worker process (default: the number of cores; "
+    "not used with --scheduler); the store, feed and player are then written once for all of them.",
 )
 SchedulerOpt = typer.Option(
     None,

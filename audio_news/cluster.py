@@ -41,7 +41,7 @@ from distributed import Client, LocalCluster, as_completed
 
 from . import publish
 from .config import Settings
-from .errors import AudioNewsError, ClusterError
+from .errors import AudioNewsError, ClusterError, PublishError
 from .models import Article
 from .pipeline import Builder, Voiced
 
@@ -136,11 +136,12 @@ def voice_articles(
                     for index, article in enumerate(articles)
                 }
                 for future in as_completed(futures, loop=client.loop):
-                    index = futures[future]
+                    index = futures.pop(future)
                     try:
                         outcome = future.result()
                     except Exception as exc:  # KilledWorker, or a task that failed RETRIES + 1 times
                         outcome = Failure(articles[index], f"{articles[index].source}: {_reason(exc)}")
+                    future.release()  # the worker may drop the MP3's bytes now
                     finish(index, outcome)
     except BaseException:
         for result in results:
@@ -157,7 +158,7 @@ def _keep(returned: _Returned, into: Path, index: int) -> Voiced:
         path.write_bytes(returned.data)
     except OSError as exc:
         publish.discard(path)
-        raise ClusterError(f"cannot write an article's MP3: {exc.strerror or exc}", into) from exc
+        raise PublishError(f"cannot write an article's MP3: {exc.strerror or exc}", into) from exc
     return replace(returned.voiced, mp3=path)
 
 
