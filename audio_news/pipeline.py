@@ -246,6 +246,8 @@ class Builder:
         are deleted. `started` (perf_counter): when the work began, for the one
         article of `build`; else each result's seconds are its voicing plus this publish.
         """
+        if not voiced:
+            return ()
         begun = time.perf_counter()
         podcast = self.settings.podcast
         store = publish.EpisodeStore(self.out_dir)
