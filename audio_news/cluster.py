@@ -37,6 +37,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
+import dask
 from distributed import Client, LocalCluster, as_completed
 
 from . import publish
@@ -49,6 +50,10 @@ RETRIES: Final = 2
 """How many times a task that raised something other than an AudioNewsError is run again."""
 CONNECT_TIMEOUT_S: Final = 30
 """How long to wait for a scheduler to answer."""
+
+LOCAL_WORKER_CONFIG: Final = {"distributed.worker.profile.enabled": False}
+"""Dask's sampling profiler off in local workers: it takes the GIL from the article's thread every
+10 ms, for a dashboard nobody reads here (remote workers: DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False)."""
 
 Done = Callable[[int, int], None]
 """Called with (articles finished, articles in all) as each one comes back."""
@@ -176,15 +181,16 @@ def _client(jobs: int, scheduler: str | None) -> Iterator[Client]:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
             cluster = None
         else:
-            cluster = LocalCluster(
-                n_workers=jobs,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,  # no dashboard; its small HTTP server on any free port
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                silence_logs=logging.ERROR,
-            )
+            with dask.config.set(LOCAL_WORKER_CONFIG):  # read by each worker's nanny as it starts
+                cluster = LocalCluster(
+                    n_workers=jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,  # no dashboard; its small HTTP server on any free port
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                    silence_logs=logging.ERROR,
+                )
             client = Client(cluster, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         where = scheduler or "a local cluster"
