@@ -23,7 +23,7 @@ from feed_clients import check_clients
 
 from audio_news import cluster, pipeline, publish, stitch
 from audio_news.config import Settings
-from audio_news.errors import AudioError
+from audio_news.errors import AudioError, ClusterError
 from audio_news.ingest import read_article
 from audio_news.models import Episode
 
@@ -153,6 +153,18 @@ def test_when_every_article_fails_on_the_workers_nothing_is_left(tmp_path):
     errors = [line for line in result.stderr.splitlines() if line.startswith("audio-news: error:")]
     assert len(errors) == 2 and all("unknown tone settings: rate" in line for line in errors), result.stderr
     assert not (tmp_path / "new").exists() and "feed:" not in result.stdout
+
+
+def test_a_scheduler_that_does_not_answer_is_one_line_and_nothing_is_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 2)
+    articles = write_articles(tmp_path / "in", 2)
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
+    out = tmp_path / "out"
+    result = invoke("build", *map(str, articles), "--out", str(out), "--voice", str(TONE), "--scheduler", address)
+    assert result.returncode == ClusterError.exit_code
+    (line,) = result.stderr.strip().splitlines()  # the rest is distributed's own words
+    assert line.startswith(f"audio-news: error: {address}: cannot start or reach the Dask scheduler: "), line
+    assert not out.exists()
 
 
 def test_a_worker_task_names_an_article_it_cannot_voice():
