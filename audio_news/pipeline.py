@@ -200,6 +200,7 @@ class Builder:
         started = time.perf_counter()
         podcast = self.settings.podcast
         script = prepare(article, self.settings, self.profile, self.diacritizer, self.text_cache)
+        synth_started = time.perf_counter()
         engine = self.engine
         cache = None
         if self.cache is not None:
@@ -208,7 +209,7 @@ class Builder:
         script = synthesize.synthesize_script(
             script, engine, max_chars=self.profile.max_chars, on_sentence=on_sentence, cache=cache
         )
-        synth_seconds = time.perf_counter() - started
+        synth_seconds = time.perf_counter() - synth_started
         publish.crash_point("synthesized")
         rendering = self._render(script, dest)
         publish.crash_point("rendered")
