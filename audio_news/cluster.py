@@ -8,12 +8,15 @@ job and no scheduler the same task function runs in this process: no cluster is
 started for it.
 
 Each worker process keeps one Builder per (settings, rate), so a voice's models
-are loaded once per worker, not once per article. A task sends back the tagged
-MP3's bytes and its Rendering (a worker needs no access to the output folder);
-the coordinator writes the bytes as a hidden temporary file into the output
-folder's episodes folder (removed by the next command's recovery if this one is
-killed), and pipeline.Builder.publish puts every voiced article in place in one
-publish. Workers must run the same audio-news version with the same voice
+are loaded once per worker, not once per article. A worker needs no access to
+the output folder: a task sends back the tagged MP3's bytes and its Rendering,
+and the coordinator writes the bytes as a hidden temporary file into the output
+folder's episodes folder. A worker that sees that folder (this machine's
+workers, or a shared folder mounted at the same path: it finds the probe file
+the coordinator put there) writes the MP3 there itself and sends back only the
+Rendering. Either way the file is named as the coordinator's temporary file
+(removed by the next command's recovery if the coordinator is killed), and
+pipeline.Builder.publish puts every voiced article in place in one publish. Workers must run the same audio-news version with the same voice
 installed (a voice given as a path must be at that path on every worker).
 
 Failures: an article that fails for a reason of its own (an AudioNewsError: bad
@@ -69,11 +72,41 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class Drop:
+    """The output folder's episodes folder as the coordinator sees it, for workers that see it too
+    (this machine, or a shared folder mounted at the same path): they write the MP3 there."""
+
+    folder: str
+    token: str
+    """In the name of the probe file the coordinator wrote there, and of every MP3 written there."""
+    owner: int
+    """The coordinator's pid: in the MP3s' hidden temporary names, so recovery removes them only
+    once the coordinator is gone."""
+
+    @property
+    def probe(self) -> Path:
+        return Path(self.folder) / f".voiced-{self.token}.probe.{self.owner}.tmp"
+
+    def reaches(self) -> bool:
+        """The probe is here, with the token in it: this process sees the coordinator's folder."""
+        try:
+            return self.probe.read_text(encoding="ascii") == self.token
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def path(self) -> Path:
+        """A new hidden temporary MP3 name in the folder, the coordinator's."""
+        return Path(self.folder) / f".voiced-{self.token}-{uuid.uuid4().hex[:12]}.mp3.{self.owner}.tmp"
+
+
+@dataclass(frozen=True)
 class _Returned:
-    """What a task sends back: the Voiced value (its mp3 path is the worker's) and the MP3's bytes."""
+    """What a task sends back: the Voiced value and the MP3's bytes, or no bytes when the MP3 was
+    written into the Drop (then Voiced.mp3 is its path there)."""
 
     voiced: Voiced
     data: bytes
+    dropped: bool = False
 
 
 _builders: dict[tuple[Settings, int | None], Builder] = {}
@@ -88,20 +121,29 @@ def _builder(settings: Settings, rate: int | None) -> Builder:
     return _builders[key]
 
 
-def voice_task(settings: Settings, rate: int | None, article: Article) -> _Returned | Failure:
-    """The task a worker runs: voice one article into a scratch file, return its bytes."""
-    dest = Path(tempfile.gettempdir()) / f"audio-news-{os.getpid()}-{uuid.uuid4().hex}.mp3"
+def voice_task(settings: Settings, rate: int | None, article: Article, drop: Drop | None = None) -> _Returned | Failure:
+    """The task a worker runs: voice one article, straight into the coordinator's folder when this
+    worker sees it (`drop`), else into a scratch file whose bytes go back."""
+    dropped = drop is not None and drop.reaches()
+    if drop is not None and dropped:
+        dest = drop.path()
+    else:
+        dest = Path(tempfile.gettempdir()) / f"audio-news-{os.getpid()}-{uuid.uuid4().hex}.mp3"
     try:
         voiced = _builder(settings, rate).voice(article, dest)
-        data = dest.read_bytes()
+        data = b"" if dropped else dest.read_bytes()
     except AudioNewsError as exc:
+        publish.discard(dest)
         return Failure(article, str(exc), exc.exit_code)
-    finally:
+    except BaseException:
+        publish.discard(dest)
+        raise
+    if not dropped:
         publish.discard(dest)
     builder = _builder(settings, rate)
     if builder.cache is not None:
         builder.cache.trim()
-    return _Returned(voiced, data)
+    return _Returned(voiced, data, dropped)
 
 
 def voice_articles(
@@ -113,15 +155,19 @@ def voice_articles(
     jobs: int = 1,
     scheduler: str | None = None,
     on_done: Done | None = None,
+    share: bool = True,
 ) -> list[Voiced | Failure]:
     """Voice `articles` (in their order in the result) with `jobs` local worker processes, or on the
-    cluster whose scheduler is at `scheduler`. Each MP3 comes back as a hidden temporary file in
-    `into` (the output folder's episodes folder), for Builder.publish. Raises ClusterError when
-    no cluster can be started or reached; an article's own failure is a Failure in the result."""
+    cluster whose scheduler is at `scheduler`. Each MP3 ends up as a hidden temporary file of this
+    process in `into` (the output folder's episodes folder), for Builder.publish: written there by
+    a worker that sees the folder (unless not `share`), else from the bytes it sent. Raises
+    ClusterError when no cluster can be started or reached; an article's own failure is a Failure
+    in the result."""
     if Path(settings.voice).is_file():  # a voice given as a path: the same path on every worker
         settings = replace(settings, voice=str(Path(settings.voice).absolute()))
     results: list[Voiced | Failure | None] = [None] * len(articles)
     done = 0
+    drop = Drop(str(into.absolute()), uuid.uuid4().hex[:12], os.getpid()) if share else None
 
     def finish(index: int, outcome: _Returned | Failure) -> None:
         nonlocal done
@@ -131,13 +177,15 @@ def voice_articles(
             on_done(done, len(articles))
 
     try:
+        if drop is not None:
+            publish.atomic_write(drop.probe, drop.token)
         if scheduler is None and jobs <= 1:
             for index, article in enumerate(articles):
-                finish(index, voice_task(settings, rate, article))
+                finish(index, voice_task(settings, rate, article, drop))
         else:
             with _client(jobs, scheduler) as client:
                 futures = {
-                    client.submit(voice_task, settings, rate, article, pure=False, retries=RETRIES): index
+                    client.submit(voice_task, settings, rate, article, drop, pure=False, retries=RETRIES): index
                     for index, article in enumerate(articles)
                 }
                 for future in as_completed(futures, loop=client.loop):
@@ -153,11 +201,23 @@ def voice_articles(
             if isinstance(result, Voiced):
                 publish.discard(result.mp3)
         raise
+    finally:
+        if drop is not None:
+            publish.discard(drop.probe)
+            kept = {r.mp3.name for r in results if isinstance(r, Voiced)}
+            for path in into.glob(f".voiced-{drop.token}-*"):  # a dead worker's, half written
+                if path.name not in kept:
+                    publish.discard(path)
     return [r for r in results if r is not None]
 
 
 def _keep(returned: _Returned, into: Path, index: int) -> Voiced:
-    """Write a task's MP3 into `into` under a hidden temporary name (this process's)."""
+    """A task's MP3 in `into` under a hidden temporary name of this process: where the worker
+    wrote it, or written here from the bytes it sent."""
+    if returned.dropped:
+        if not returned.voiced.mp3.is_file():
+            raise PublishError("an article's MP3 written by a worker is gone", returned.voiced.mp3)
+        return returned.voiced
     path = publish.temp_path_for(into / f"voiced-{index}-{uuid.uuid4().hex[:8]}.mp3")
     try:
         path.write_bytes(returned.data)

@@ -5,6 +5,7 @@ feedparser (and podcastparser), every MP3 decoded, the folder left with no temp 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -175,6 +176,22 @@ def test_a_worker_task_names_an_article_it_cannot_voice():
     assert "no-such-voice" in failure.message and "\n" not in failure.message and failure.exit_code == 3
 
 
+def test_a_worker_that_sees_the_folder_writes_the_mp3_there_else_sends_its_bytes(tmp_path):
+    article = read_article(ROOT / "samples" / "article.txt")
+    settings = Settings(voice=str(TONE))
+    into = tmp_path / "episodes"
+    into.mkdir()
+    drop = cluster.Drop(str(into), "0123456789ab", os.getpid())
+    unseen = cluster.voice_task(settings, None, article, drop)  # no probe there: the bytes travel
+    assert isinstance(unseen, cluster._Returned) and not unseen.dropped and unseen.data.startswith(b"ID3")
+    assert not unseen.voiced.mp3.exists() and list(into.iterdir()) == []
+    publish.atomic_write(drop.probe, drop.token)
+    seen = cluster.voice_task(settings, None, article, drop)
+    assert isinstance(seen, cluster._Returned) and seen.dropped and seen.data == b""
+    assert seen.voiced.mp3.parent == into and seen.voiced.mp3.read_bytes() == unseen.data
+    assert re.fullmatch(rf"\.voiced-{drop.token}-[0-9a-f]{{12}}\.mp3\.{os.getpid()}\.tmp", seen.voiced.mp3.name)
+
+
 # --- a real scheduler and two workers on 127.0.0.1 ---------------------------------------------
 
 
@@ -244,7 +261,10 @@ def dask_cluster(tmp_path_factory) -> Iterator[dict[str, object]]:
             process.wait(timeout=30)
 
 
-def test_a_scheduler_with_a_worker_killed_mid_article_publishes_every_article(dask_cluster, tmp_path):
+def test_a_scheduler_with_a_worker_killed_mid_article_publishes_every_article(dask_cluster, tmp_path, monkeypatch):
+    """As between two machines: the workers do not write into the output folder (the MP3s'
+    bytes travel back); one of them dies mid-article and its article is voiced again."""
+    monkeypatch.setattr(cluster, "voice_articles", functools.partial(cluster.voice_articles, share=False))
     articles = write_articles(tmp_path / "in", 6)
     out = tmp_path / "out"
     address = str(dask_cluster["address"])
@@ -308,3 +328,21 @@ def snapshot(root: Path) -> dict[str, bytes]:
                 data = re.sub(rb"<lastBuildDate>[^<]*</lastBuildDate>", b"", data)
             files[path.relative_to(root).as_posix()] = data
     return files
+
+
+@pytest.mark.parametrize("share", [True, False])
+def test_scheduler_workers_write_into_a_folder_they_see_or_send_the_bytes(dask_cluster, tmp_path, share):
+    """Worker "b" (it outlives "a") sees the coordinator's folder (the same machine): it writes the
+    MP3s there itself unless sharing is off, when they come back as bytes. Same MP3s either way."""
+    articles = [read_article(path) for path in write_articles(tmp_path / "in", 2)]
+    into = tmp_path / "episodes"
+    into.mkdir()
+    results = cluster.voice_articles(
+        articles, Settings(voice=str(TONE)), into, scheduler=str(dask_cluster["address"]), share=share
+    )
+    assert [r.article for r in results if isinstance(r, pipeline.Voiced)] == articles
+    names = sorted(p.name for p in into.iterdir())
+    assert names == sorted(r.mp3.name for r in results if isinstance(r, pipeline.Voiced))
+    written_by = r"\.voiced-[0-9a-f]{12}-[0-9a-f]{12}\.mp3" if share else r"\.voiced-\d-[0-9a-f]{8}\.mp3"
+    assert all(re.fullmatch(rf"{written_by}\.{os.getpid()}\.tmp", name) for name in names), names
+    assert all((into / name).read_bytes().startswith(b"ID3") for name in names)
