@@ -217,69 +217,82 @@ def wait_for(path: Path, text: str, process: subprocess.Popen[bytes], seconds: f
     raise AssertionError(f"no {text!r} in {path} after {seconds} s: {path.read_text(errors='replace')[-2000:]}")
 
 
-@pytest.fixture(scope="module")
-def dask_cluster(tmp_path_factory) -> Iterator[dict[str, object]]:
-    """`dask scheduler` and two `dask worker`s (no nanny: the process killed is the worker), on free
-    ports of 127.0.0.1; worker "a" kills itself with SIGKILL at its second named step (publish.crash_point:
-    after its first article's synthesis and render, before its tags). All torn down afterwards."""
-    folder = tmp_path_factory.mktemp("dask")
-    address = f"tcp://127.0.0.1:{free_port()}"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    env.pop(publish.CRASH_ENV, None)
-    processes: dict[str, subprocess.Popen[bytes]] = {}
-    try:
-        scheduler_log = folder / "scheduler.log"
-        processes["scheduler"] = subprocess.Popen(
-            dask_command("scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard"),
-            stdout=subprocess.DEVNULL,
-            stderr=scheduler_log.open("wb"),
-            env=env,
-        )
-        wait_for(scheduler_log, "Scheduler at:", processes["scheduler"])
-        for name, extra in (("a", {publish.CRASH_ENV: "2"}), ("b", {})):
-            log = folder / f"worker-{name}.log"
-            processes[name] = subprocess.Popen(
-                dask_command(
-                    "worker",
-                    address,
-                    "--name",
-                    name,
-                    *"--host 127.0.0.1 --nthreads 1 --no-nanny --no-dashboard".split(),
-                    *("--death-timeout", "60", "--local-directory", str(folder / name)),
-                ),
-                stdout=subprocess.DEVNULL,
-                stderr=log.open("wb"),
-                env={**env, **extra},
+class DaskCluster:
+    """A `dask scheduler` on a free port of 127.0.0.1 and the `dask worker`s started for it (no
+    nanny: the process killed is the worker), all subprocesses of the test, killed by `close`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        self.env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        self.env.pop(publish.CRASH_ENV, None)
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        port = self.address.rsplit(":", 1)[1]
+        self.scheduler = self._start("scheduler", "Scheduler at:", "scheduler", "--host", "127.0.0.1", "--port", port)
+
+    def _start(self, name: str, ready: str, *args: str, **env: str) -> subprocess.Popen[bytes]:
+        log = self.folder / f"{name}.log"
+        with log.open("wb") as stderr:
+            process = subprocess.Popen(
+                dask_command(*args, "--no-dashboard"), stdout=subprocess.DEVNULL, stderr=stderr, env={**self.env, **env}
             )
-            wait_for(log, "Registered to:", processes[name])
-        yield {"address": address, "processes": processes}
-    finally:
-        for process in processes.values():
+        self.processes[name] = process
+        wait_for(log, ready, process)
+        return process
+
+    def worker(self, name: str, **env: str) -> subprocess.Popen[bytes]:
+        """A worker of one thread, registered with the scheduler before this returns."""
+        args = ("--name", name, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny", "--death-timeout", "60")
+        local = str(self.folder / name)
+        return self._start(name, "Registered to:", "worker", self.address, *args, "--local-directory", local, **env)
+
+    def close(self) -> None:
+        for process in self.processes.values():
             if process.poll() is None:
                 process.kill()
-        for process in processes.values():
+        for process in self.processes.values():
             process.wait(timeout=30)
 
 
-def test_a_scheduler_with_a_worker_killed_mid_article_publishes_every_article(dask_cluster, tmp_path, monkeypatch):
-    """As between two machines: the workers do not write into the output folder (the MP3s'
-    bytes travel back); one of them dies mid-article and its article is voiced again."""
-    monkeypatch.setattr(cluster, "voice_articles", functools.partial(cluster.voice_articles, share=False))
-    articles = write_articles(tmp_path / "in", 6)
-    out = tmp_path / "out"
-    address = str(dask_cluster["address"])
-    result = invoke(
-        "build", *map(str, articles), "--out", str(out), "--voice", str(TONE), "--base-url", BASE_URL,
-        "--scheduler", address,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    processes = dask_cluster["processes"]
-    assert isinstance(processes, dict)
-    assert processes["a"].wait(timeout=30) == -signal.SIGKILL  # it died mid-article
-    assert processes["b"].poll() is None and processes["scheduler"].poll() is None
-    stored = assert_published(out, 6)
-    assert {e.title for e in stored} == {read_article(a).title for a in articles}
-    assert "Traceback" not in result.stderr
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory) -> Iterator[DaskCluster]:
+    """The scheduler and worker "b", for every test here; torn down afterwards, whatever happened."""
+    cluster_ = None
+    try:
+        cluster_ = DaskCluster(tmp_path_factory.mktemp("dask"))
+        cluster_.worker("b")
+        yield cluster_
+    finally:
+        if cluster_ is not None:
+            cluster_.close()
+
+
+@pytest.mark.parametrize("share", [False, True], ids=["bytes-travel-back", "worker-writes-into-the-folder"])
+def test_a_scheduler_with_a_worker_killed_mid_article_publishes_every_article(dask_cluster, tmp_path, share):
+    """Six articles through `--scheduler`, on worker "b" and a worker that SIGKILLs itself at its
+    second named step (publish.crash_point: after its first article's synthesis and render, before
+    the tags): every article is published. Without sharing, as between two machines (the MP3s'
+    bytes travel back); with it, the workers write into the output folder, and the dead one's
+    half-written MP3 is cleaned up."""
+    doomed = dask_cluster.worker(f"doomed-{share}", **{publish.CRASH_ENV: "2"})
+    try:
+        articles = write_articles(tmp_path / "in", 6)
+        out = tmp_path / "out"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(cluster, "voice_articles", functools.partial(cluster.voice_articles, share=share))
+            result = invoke(
+                "build", *map(str, articles), "--out", str(out), "--voice", str(TONE), "--base-url", BASE_URL,
+                "--scheduler", dask_cluster.address,
+            )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert doomed.wait(timeout=30) == -signal.SIGKILL  # it died mid-article
+        assert dask_cluster.processes["b"].poll() is None and dask_cluster.scheduler.poll() is None
+        stored = assert_published(out, 6)  # no temporary file left either
+        assert {e.title for e in stored} == {read_article(a).title for a in articles}
+        assert "Traceback" not in result.stderr
+    finally:
+        if doomed.poll() is None:
+            doomed.kill()
 
 
 def test_a_batch_publish_killed_is_undone_or_finished_whole(tmp_path):
@@ -332,13 +345,13 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("share", [True, False])
 def test_scheduler_workers_write_into_a_folder_they_see_or_send_the_bytes(dask_cluster, tmp_path, share):
-    """Worker "b" (it outlives "a") sees the coordinator's folder (the same machine): it writes the
+    """Worker "b" sees the coordinator's folder (the same machine): it writes the
     MP3s there itself unless sharing is off, when they come back as bytes. Same MP3s either way."""
     articles = [read_article(path) for path in write_articles(tmp_path / "in", 2)]
     into = tmp_path / "episodes"
     into.mkdir()
     results = cluster.voice_articles(
-        articles, Settings(voice=str(TONE)), into, scheduler=str(dask_cluster["address"]), share=share
+        articles, Settings(voice=str(TONE)), into, scheduler=dask_cluster.address, share=share
     )
     assert [r.article for r in results if isinstance(r, pipeline.Voiced)] == articles
     names = sorted(p.name for p in into.iterdir())
