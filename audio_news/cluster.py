@@ -16,8 +16,9 @@ workers, or a shared folder mounted at the same path: it finds the probe file
 the coordinator put there) writes the MP3 there itself and sends back only the
 Rendering. Either way the file is named as the coordinator's temporary file
 (removed by the next command's recovery if the coordinator is killed), and
-pipeline.Builder.publish puts every voiced article in place in one publish. Workers must run the same audio-news version with the same voice
-installed (a voice given as a path must be at that path on every worker).
+pipeline.Builder.publish puts every voiced article in place in one publish.
+Workers must run the same audio-news version with the same voice installed (a
+voice given as a path must be at that path on every worker).
 
 Failures: an article that fails for a reason of its own (an AudioNewsError: bad
 text, an engine error) comes back as a Failure, one line, and is not retried;
