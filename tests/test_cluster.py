@@ -298,7 +298,7 @@ def test_a_scheduler_with_a_worker_killed_mid_article_publishes_every_article(da
 def test_a_batch_publish_killed_is_undone_or_finished_whole(tmp_path):
     """Three articles published as one step: the coordinator killed (kill -9) while placing the
     first MP3, after the feed (the store is written before it), and at the commit. Before the
-    commit the next command puts the folder back byte for byte; from then on, all three are out."""
+    commit the next command puts the folder back byte for byte; from it on, all three are published."""
     base = tmp_path / "base"
     sample = str(ROOT / "samples" / "article.txt")
     first = invoke("build", sample, "--out", str(base), "--voice", str(TONE), "--base-url", BASE_URL)
