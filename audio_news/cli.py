@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,13 +20,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from . import __version__
 from .config import Settings, load_settings, with_overrides
-from .errors import AudioNewsError, InputError
+from .errors import AudioNewsError, InputError, PublishError
 from .models import Article
 
 if TYPE_CHECKING:
     from .cache import SentenceCache
     from .models import Episode
-    from .pipeline import Builder, BuildResult, Plan
+    from .pipeline import Builder, BuildResult, Plan, Voiced
     from .publish import Recovery
 
 app = typer.Typer(
@@ -39,6 +40,22 @@ OutOpt = typer.Option(Path("output"), "--out", "-o", help="Output folder (feed, 
 ConfigOpt = typer.Option(None, "--config", "-c", help="Settings TOML file.", exists=False)
 RateOpt = typer.Option(
     None, "--rate", min=80, max=450, help="Speaking rate in words per minute (espeak voices; default: the profile's)."
+)
+
+JobsOpt = typer.Option(
+    os.cpu_count() or 1,
+    "--jobs",
+    "-j",
+    min=1,
+    help="Articles voiced at once, each in its own worker process (default: the number of cores; "
+    "not used with --scheduler); the store, feed and player are then written once for all of them.",
+)
+SchedulerOpt = typer.Option(
+    None,
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Voice the articles on a Dask cluster (tcp://host:8786): workers with audio-news and the voice "
+    "installed; the MP3s come back here and are published here.",
 )
 
 
@@ -200,6 +217,11 @@ def _build_one(builder: Builder, article: Article, out_dir: Path, *, quiet: bool
             bar.update(task, completed=done, total=total, description=f"{name}: {stage}")
 
         result = builder.build(article, progress)
+    return _print_result(article, result, out_dir, quiet=quiet)
+
+
+def _print_result(article: Article, result: BuildResult, out_dir: Path, *, quiet: bool = False) -> BuildResult:
+    """An article's line (unless `quiet`), its warning, what it replaced and what retention removed."""
     _print_recovery(out_dir, result.recovered)
     ep = result.episode
     if result.rendering.warning:
@@ -264,6 +286,8 @@ def build(
         help="Also write each chapter as an MP3 of its own (episodes/<slug>.01.mp3, …), "
         "tagged with its title and track number, beside the chaptered episode.",
     ),
+    jobs: int = JobsOpt,
+    scheduler: str | None = SchedulerOpt,
 ) -> None:
     """Build each article (a file, or a page fetched from its URL) into an episode and update the feed."""
     import json
@@ -291,14 +315,96 @@ def build(
                 out.print(f"dry run: nothing was written to {out_dir}", markup=False, highlight=False, soft_wrap=True)
             return
         _print_recovery(out_dir, recover(out_dir))
-        for article in parsed:
-            result = _build_one(builder, article, out_dir, quiet=as_json)
-            if as_json:
-                sys.stdout.write(json.dumps(_result_dict(article, result), ensure_ascii=False) + "\n")
-                sys.stdout.flush()
+        if len(parsed) == 1 and scheduler is None:  # one article: no cluster, a progress bar by sentence
+            outcomes: list[BuildResult | Failed] = [_build_one(builder, parsed[0], out_dir, quiet=as_json)]
+        else:
+            outcomes = _build_many(builder, parsed, out_dir, rate, jobs, scheduler, quiet=as_json)
+        failures = [o for o in outcomes if isinstance(o, Failed)]
+        for failure in failures:
+            err.print(f"audio-news: error: {failure.message}", markup=False, highlight=False, soft_wrap=True)
+        if as_json:
+            for article, outcome in zip(parsed, outcomes):
+                if not isinstance(outcome, Failed):
+                    sys.stdout.write(json.dumps(_result_dict(article, outcome), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        if len(failures) == len(outcomes):
+            raise typer.Exit(failures[0].exit_code)  # nothing built: no feed to name
         if not as_json:
             out.print(f"feed: {out_dir / 'feed.xml'}", markup=False, highlight=False)
         _warn_if_local(settings)  # once, after the feed is written: a failed build says only why
+        if failures:
+            raise typer.Exit(failures[0].exit_code)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An article of a batch that was not built: why (the line names the article), and the exit status."""
+
+    message: str
+    exit_code: int
+
+
+def _build_many(
+    builder: Builder,
+    articles: Sequence[Article],
+    out_dir: Path,
+    rate: int | None,
+    jobs: int,
+    scheduler: str | None,
+    *,
+    quiet: bool = False,
+) -> list[BuildResult | Failed]:
+    """Voice `articles` on `jobs` worker processes (or the cluster at `scheduler`), then publish
+    those that were voiced together: the store, feed and player written once. Returns each
+    article's result (its line printed unless `quiet`) or why it failed, in order; nothing is
+    published (and a new output folder goes again) when every article failed."""
+    from . import cluster
+    from .pipeline import episodes_folder
+
+    class NothingVoiced(Exception):
+        pass
+
+    voiced: list[Voiced] = []
+    results: tuple[BuildResult, ...] = ()
+    try:
+        with (
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as bar,
+            episodes_folder(out_dir) as into,
+        ):
+            task = bar.add_task("voicing articles", total=len(articles))
+            outcomes = cluster.voice_articles(
+                articles,
+                builder.settings,
+                into,
+                rate=rate,
+                jobs=min(jobs, len(articles)),
+                scheduler=scheduler,
+                on_done=lambda done, total: bar.update(task, completed=done, total=total),
+                sections=builder.sections,
+            )
+            voiced = [o for o in outcomes if not isinstance(o, cluster.Failure)]
+            if not voiced:
+                raise NothingVoiced
+            bar.update(task, description="publishing")
+            results = builder.publish(voiced)
+    except NothingVoiced:
+        pass
+    published = iter(results)
+    done: list[BuildResult | Failed] = []
+    for article, outcome in zip(articles, outcomes):
+        if isinstance(outcome, cluster.Failure):
+            done.append(Failed(outcome.message, outcome.exit_code))
+        else:
+            done.append(_print_result(article, next(published), out_dir, quiet=quiet))
+    return done
 
 
 def _files(episode: Episode) -> list[str]:
@@ -574,6 +680,8 @@ def pull(
     rate: int | None = RateOpt,
     max_per_run: int = typer.Option(10, "--max-per-run", min=1, max=100, help="For feeds named here: items per run."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    jobs: int = JobsOpt,
+    scheduler: str | None = SchedulerOpt,
 ) -> None:
     """Build every new item of the source feeds; one summary line per source.
 
@@ -598,18 +706,23 @@ def pull(
         def note(line: str) -> None:
             err.print(f"audio-news: error: {line}", markup=False, highlight=False, soft_wrap=True)
 
-        def build_article(article: Article) -> object:
-            return _build_one(builder, article, out_dir, quiet=as_json)
+        def build_all(articles: Sequence[Article]) -> list[str | None]:
+            if len(articles) == 1 and scheduler is None:
+                try:
+                    outcomes: list[BuildResult | Failed] = [_build_one(builder, articles[0], out_dir, quiet=as_json)]
+                except PublishError:
+                    raise
+                except AudioNewsError as exc:
+                    outcomes = [Failed(str(exc), exc.exit_code)]
+            else:
+                outcomes = _build_many(builder, articles, out_dir, rate, jobs, scheduler, quiet=as_json)
+            return [o.message if isinstance(o, Failed) else None for o in outcomes]
 
-        reports = []
         with fetch.Fetcher() as fetcher:
-            for source in chosen:
-                report = sources.pull_source(source, out_dir, fetcher, build_article, note)
-                if report.error:
-                    note(f"{source.url}: {report.error}")
-                reports.append(report)
-                if not as_json:
-                    out.print(report.line(), markup=False, highlight=False, soft_wrap=True)
+            reports = sources.pull_sources(chosen, out_dir, fetcher, build_all, note)
+        if not as_json:
+            for report in reports:
+                out.print(report.line(), markup=False, highlight=False, soft_wrap=True)
         built = sum(len(r.built) for r in reports)
         failures = sum(len(r.failed) + bool(r.error) for r in reports)
         if built:

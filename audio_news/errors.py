@@ -10,8 +10,10 @@
      ├── AudioError(RuntimeError)       decoding, stitching or encoding audio failed
      ├── TagError(ValueError)           an MP3's ID3 tags could not be written/read
      ├── PublishError(OSError)          the output folder, episode store or feed
-     └── FetchError(OSError)            a page or feed that could not be fetched or
-                                        read (HTTP error, timeout, size cap, not a feed)
+     ├── FetchError(OSError)            a page or feed that could not be fetched or
+     │                                  read (HTTP error, timeout, size cap, not a feed)
+     └── ClusterError(ConnectionError)  no Dask cluster to voice articles on (a scheduler
+                                        that does not answer, a local one that will not start)
 
 Leaf errors also inherit the builtin they resemble (as mutagen does) so callers
 may catch either. Each carries the file (or URL) it is about, when there is one.
@@ -81,3 +83,9 @@ class FetchError(AudioNewsError, OSError):
     """A page or source feed could not be fetched or read; the message names the URL."""
 
     exit_code = 7
+
+
+class ClusterError(AudioNewsError, ConnectionError):
+    """The Dask scheduler cannot be reached, or a local cluster cannot be started."""
+
+    exit_code = 8

@@ -15,6 +15,13 @@ leaves the previous episode and feed as they were: a first build that fails
 leaves no output folder behind. The ffmpeg to use is probed when the Builder is
 made, so one that lacks a feature fails before any synthesis.
 
+A build is two halves, so that many articles can be voiced at once (cluster.py,
+on Dask workers) and published together: `Builder.voice` (text stages, synthesis,
+render, tags: no output folder, nothing that depends on the episode's identity)
+and `Builder.publish` (identity, slug, files, store, feed, pages, retention for a
+batch of voiced articles, as one publish under the lock). `Builder.build` is one
+article through both.
+
 Managing the podcast goes through the same Publication: retention ([podcast]
 keep_last, max_age_days) removes expired episodes in the build's own publish, and
 `remove_episodes` is a publish that only takes episodes out. `Builder.plan` is
@@ -27,6 +34,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -76,6 +84,32 @@ class BuildResult:
     def real_time_factor(self) -> float:
         """Synthesis seconds per second of audio (below 1 is faster than real time)."""
         return self.synth_seconds / max(self.rendering.duration_ms / 1000.0, 1e-9)
+
+
+@dataclass(frozen=True)
+class Voiced:
+    """One article voiced by the worker half of a build (Builder.voice): its tagged
+    MP3 and where everything is in it. Nothing here depends on the output folder or
+    the episode's identity, so it can be made on another machine."""
+
+    article: Article
+    rendering: Rendering
+    mp3: Path
+    """The tagged MP3: a temporary file, renamed into place by Builder.publish."""
+    seconds: float
+    synth_seconds: float
+    sections: tuple[Path, ...] = ()
+    """With --sections: each chapter's tagged MP3 (temporary files, like `mp3`), in order."""
+
+
+def section_temp(dest: Path, n: int) -> Path:
+    """The temporary file for chapter `n`'s MP3 beside the episode's temporary `dest`: a hidden
+    .<name>.<pid>.tmp stays one (the pid kept last, so recovery knows whose it is)."""
+    head, dot, tail = dest.name.rpartition(".")
+    stem, _, pid = head.rpartition(".")
+    if dest.name.startswith(".") and tail == "tmp" and pid.isdigit():
+        return dest.with_name(f"{stem}.s{n:02d}.{pid}.tmp")
+    return dest.with_name(f"{dest.name}.s{n:02d}")
 
 
 def prepare(
@@ -153,9 +187,31 @@ class Builder:
         return read_script(script, self.engine, voice=self.profile.name, max_chars=self.profile.max_chars)
 
     def build(self, article: Article, on_sentence: Progress | None = None) -> BuildResult:
-        """Article → episode files in the output folder, the store and the feed updated."""
+        """Article → episode files in the output folder, the store and the feed updated:
+        `voice` into a hidden temporary MP3 beside where it will go, then `publish`."""
         started = time.perf_counter()
-        podcast = self.settings.podcast
+        # a corrupt store fails before any file is written (identity is settled again under the lock)
+        guid, _ = publish.episode_identity(article, publish.EpisodeStore(self.out_dir).load())
+        with episodes_folder(self.out_dir) as episodes_dir:
+            tmp = publish.temp_path_for(episodes_dir / f"{publish.slugify(article.title, guid=guid)}.mp3")
+            try:
+                voiced = self.voice(article, tmp, on_sentence)
+                (result,) = self.publish([voiced], started=started)
+            except BaseException:
+                publish.discard(tmp)
+                raise
+        if self.cache is not None:
+            self.cache.trim()  # over its cap: the least recently used clips go
+        return result
+
+    def voice(self, article: Article, dest: Path, on_sentence: Progress | None = None) -> Voiced:
+        """The worker half of a build: article → tagged MP3 at `dest`, no output folder involved.
+
+        The tags carry nothing of the episode's identity (no guid, slug or number),
+        so the MP3 is the same wherever it is made: on this machine, or on a Dask
+        worker that sends its bytes back (cluster.py) for `publish` to put in place.
+        """
+        started = time.perf_counter()
         script = prepare(article, self.settings, self.profile, self.diacritizer, self.text_cache)
         engine = self.engine
         cache, voice = None, ""
@@ -168,124 +224,160 @@ class Builder:
                 script, engine, max_chars=self.profile.max_chars, on_sentence=on_sentence, cache=cache
             )
         )
-
-        store = publish.EpisodeStore(self.out_dir)
-        # a corrupt store fails before any file is written; identity from the source, never the title alone
-        stored = store.load()
-        guid, source_hash = publish.episode_identity(article, stored)
-        slug = publish.slugify(article.title, guid=guid)
-        episodes_dir = self.out_dir / publish.EPISODES_DIR
-        # Removed again if the build fails: the output folder and its parents where
-        # they are new, and any folder the build makes inside it.
-        created, folders_before = _missing_folders(self.out_dir), _folders_in(self.out_dir)
-        mp3 = episodes_dir / f"{slug}.mp3"
-        tmp = publish.temp_path_for(mp3)
         section_tmps: list[Path] = []
 
         def section_path(n: int) -> Path:
-            section_tmps.append(publish.temp_path_for(episodes_dir / f"{slug}.{n:02d}.mp3"))
+            section_tmps.append(section_temp(dest, n))
             return section_tmps[-1]
 
         try:
-            publish.ensure_folder(episodes_dir)
             publish.crash_point("synthesized")
             rendering = self._render(
                 script,
-                tmp,
+                dest,
                 clips,
                 f"{voice} max_chars={self.profile.max_chars}",
                 section_path if self.sections else None,
             )
-            synth_seconds = clips.seconds
             publish.crash_point("rendered")
-            cover = publish.cover_bytes(podcast.image)
+            self._tag(article, rendering, dest, section_tmps)
+            publish.crash_point("tagged")
+        except BaseException:
+            for path in section_tmps:
+                publish.discard(path)
+            raise
+        return Voiced(article, rendering, dest, time.perf_counter() - started, clips.seconds, tuple(section_tmps))
+
+    def _tag(self, article: Article, rendering: Rendering, dest: Path, sections: Sequence[Path]) -> None:
+        """The episode's tags, and each section file's (its chapter's title, track n/N)."""
+        podcast = self.settings.podcast
+        cover = publish.cover_bytes(podcast.image)
+        tag.write_tags(
+            dest,
+            tag.EpisodeTags(
+                title=article.title,
+                artist=podcast.author,
+                publisher=podcast.author,
+                album=podcast.title,
+                date=(article.date or dt.date.today()).isoformat(),
+                comment=article.lead,
+                transcript=publish.transcript_text(article.title, rendering),
+                cover=cover[0],
+                cover_mime=cover[1],
+                chapters=rendering.chapters,
+                source_url=article.url or "",
+            ),
+        )
+        for n, (section, chapter) in enumerate(zip(sections, rendering.chapters), 1):
             tag.write_tags(
-                tmp,
+                section,
                 tag.EpisodeTags(
-                    title=article.title,
+                    title=chapter.title,
                     artist=podcast.author,
                     publisher=podcast.author,
-                    album=podcast.title,
+                    album=article.title,
                     date=(article.date or dt.date.today()).isoformat(),
-                    comment=article.lead,
-                    transcript=publish.transcript_text(article.title, rendering),
                     cover=cover[0],
                     cover_mime=cover[1],
-                    chapters=rendering.chapters,
                     source_url=article.url or "",
+                    track=f"{n}/{len(sections)}",
                 ),
             )
-            for n, (section, chapter) in enumerate(zip(section_tmps, rendering.chapters), 1):
-                tag.write_tags(
-                    section,
-                    tag.EpisodeTags(
-                        title=chapter.title,
-                        artist=podcast.author,
-                        publisher=podcast.author,
-                        album=article.title,
-                        date=(article.date or dt.date.today()).isoformat(),
-                        cover=cover[0],
-                        cover_mime=cover[1],
-                        source_url=article.url or "",
-                        track=f"{n}/{len(section_tmps)}",
-                    ),
-                )
-            publish.crash_point("tagged")
+
+    def publish(self, voiced: Sequence[Voiced], started: float | None = None) -> tuple[BuildResult, ...]:
+        """The coordinator half: put voiced articles into the output folder as ONE publish.
+
+        Under the folder lock, after recovering what a killed command left: each
+        article's identity from the store (as it stands with the articles before it
+        in `voiced`), its slug, sidecars and MP3 (renamed from `Voiced.mp3`, which
+        must be a temporary file in the episodes folder); then the store, the pages
+        and the feed once for all of them, and the replaced and expired episodes'
+        files removed at the commit. Retention runs after each article as a build
+        of each in turn would, so the outcome is that of building them one by one.
+        All or nothing: on any error no article is published and the temporary MP3s
+        are deleted. `started` (perf_counter): when the work began, for the one
+        article of `build`; else each result's seconds are its voicing plus this publish.
+        """
+        if not voiced:
+            return ()
+        begun = time.perf_counter()
+        podcast = self.settings.podcast
+        store = publish.EpisodeStore(self.out_dir)
+        episodes_dir = self.out_dir / publish.EPISODES_DIR
+        built: list[tuple[Voiced, Episode, Episode | None, tuple[Episode, ...]]] = []
+        try:
             with publish.folder_lock(self.out_dir):  # another build may be publishing too
                 recovered = publish.recover(self.out_dir)  # one that died since the command began
+                episodes = store.load()
                 with publish.Publication(self.out_dir) as pub:
-                    sidecars = publish.write_transcripts(self.out_dir, slug, rendering, article.title, pub.write)
-                    captions = publish.write_captions(self.out_dir, slug, rendering, pub.write)
-                    artwork = publish.episode_artwork(self.out_dir, slug, article.image, pub.write)
-                    before = next((e for e in stored if e.guid == guid), None)
-                    pub.place(tmp, mp3)
-                    sections = []
-                    for n, section in enumerate(section_tmps, 1):
-                        sections.append(episodes_dir / f"{slug}.{n:02d}.mp3")
-                        pub.place(section, sections[-1])
-                    episode = Episode(
-                        guid=guid,
-                        slug=slug,
-                        title=article.title,
-                        description=article.lead,
-                        pub_date=_pub_date(article, store.get(guid)),
-                        duration_ms=rendering.duration_ms,
-                        size=mp3.stat().st_size,
-                        audio=mp3.relative_to(self.out_dir).as_posix(),
-                        transcript_vtt=sidecars[0],
-                        transcript_txt=sidecars[1],
-                        chapters_json=sidecars[2],
-                        chapters=rendering.chapters,
-                        source_url=article.url,
-                        article_date=article.date,
-                        voice=self.profile.name,
-                        loudness_lufs=rendering.loudness_lufs,
-                        true_peak_db=rendering.true_peak_db,
-                        source_hash=source_hash,
-                        audio_version=publish.audio_version(mp3),
-                        captions_vtt=captions,
-                        image=artwork,
-                        number=before.number if before and before.number else publish.next_number(stored),
-                        sections=tuple(s.relative_to(self.out_dir).as_posix() for s in sections),
-                    )
-                    episodes, replaced = store.put(episode, pub.write)
-                    gone = publish.expired(episodes, podcast.keep_last, podcast.max_age_days, _now(), keep=guid)
-                    if gone:  # retention: in this publish, so the new episode and the removals are one step
+                    removals: list[tuple[Episode, Episode]] = []
+                    for item in voiced:
+                        article, rendering = item.article, item.rendering
+                        guid, source_hash = publish.episode_identity(article, episodes)
+                        slug = publish.slugify(article.title, guid=guid)
+                        mp3 = episodes_dir / f"{slug}.mp3"
+                        sidecars = publish.write_transcripts(self.out_dir, slug, rendering, article.title, pub.write)
+                        captions = publish.write_captions(self.out_dir, slug, rendering, pub.write)
+                        artwork = publish.episode_artwork(self.out_dir, slug, article.image, pub.write)
+                        before = next((e for e in episodes if e.guid == guid), None)
+                        pub.place(item.mp3, mp3)
+                        sections = [episodes_dir / f"{slug}.{n:02d}.mp3" for n in range(1, len(item.sections) + 1)]
+                        for section, target in zip(item.sections, sections):
+                            pub.place(section, target)
+                        episode = Episode(
+                            guid=guid,
+                            slug=slug,
+                            title=article.title,
+                            description=article.lead,
+                            pub_date=_pub_date(article, before),
+                            duration_ms=rendering.duration_ms,
+                            size=mp3.stat().st_size,
+                            audio=mp3.relative_to(self.out_dir).as_posix(),
+                            transcript_vtt=sidecars[0],
+                            transcript_txt=sidecars[1],
+                            chapters_json=sidecars[2],
+                            chapters=rendering.chapters,
+                            source_url=article.url,
+                            article_date=article.date,
+                            voice=self.profile.name,
+                            loudness_lufs=rendering.loudness_lufs,
+                            true_peak_db=rendering.true_peak_db,
+                            source_hash=source_hash,
+                            audio_version=publish.audio_version(mp3),
+                            captions_vtt=captions,
+                            image=artwork,
+                            number=before.number if before and before.number else publish.next_number(episodes),
+                            sections=tuple(s.relative_to(self.out_dir).as_posix() for s in sections),
+                        )
+                        others = [e for e in episodes if e.guid != guid]
+                        episodes = tuple(sorted([episode, *others], key=lambda e: e.pub_date, reverse=True))
+                        # retention: in this publish, so the new episodes and the removals are one step
+                        gone = publish.expired(episodes, podcast.keep_last, podcast.max_age_days, _now(), keep=guid)
                         episodes = _without(episodes, gone)
-                        store.save(episodes, pub.write)
+                        removals += [(old, episode) for old in (before, *gone) if old is not None]
+                        built.append((item, episode, before, gone))
+                    store.save(episodes, pub.write)
                     _write_feed_and_site(self.out_dir, self.settings, episodes, pub)
-                    for old in (replaced, *gone):
-                        publish.remove_episode_files(self.out_dir, old, keep=episode, remove=pub.remove)
+                    for old, new in removals:
+                        publish.remove_episode_files(self.out_dir, old, keep=new, remove=pub.remove)
         except BaseException:
-            for path in (tmp, *section_tmps):
-                publish.discard(path)
-            new_folders = sorted(_folders_in(self.out_dir) - folders_before, key=lambda p: len(p.parts), reverse=True)
-            _remove_folders([*new_folders, *created])
+            for item in voiced:
+                for path in (item.mp3, *item.sections):
+                    publish.discard(path)
             raise
-        if self.cache is not None:
-            self.cache.trim()  # over its cap: the least recently used clips go
-        seconds = time.perf_counter() - started
-        return BuildResult(episode, rendering, seconds, synth_seconds, recovered, replaced, gone)
+        took = time.perf_counter() - begun
+        return tuple(
+            BuildResult(
+                episode,
+                item.rendering,
+                time.perf_counter() - started if started is not None else item.seconds + took,
+                item.synth_seconds,
+                recovered if n == 0 else publish.Recovery(),
+                replaced,
+                gone,
+            )
+            for n, (item, episode, replaced, gone) in enumerate(built)
+        )
 
     def _render(
         self,
@@ -358,6 +450,23 @@ class Plan:
     """Episodes retention would remove after this one is published."""
     chapters: int
     sentences: int
+
+
+@contextmanager
+def episodes_folder(out_dir: Path) -> Iterator[Path]:
+    """The output folder's episodes folder, made for a build (the temporary MP3s go there).
+
+    If the block fails, the folders it made go again: the output folder and its
+    parents where they are new, and any folder made inside it (a first build that
+    fails leaves no output folder behind)."""
+    out_dir = Path(out_dir)
+    created, folders_before = _missing_folders(out_dir), _folders_in(out_dir)
+    try:
+        yield publish.ensure_folder(out_dir / publish.EPISODES_DIR)
+    except BaseException:
+        new_folders = sorted(_folders_in(out_dir) - folders_before, key=lambda p: len(p.parts), reverse=True)
+        _remove_folders([*new_folders, *created])
+        raise
 
 
 class _Timed:

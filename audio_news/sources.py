@@ -3,12 +3,14 @@
 The only module that imports feedparser. A run reads each source's feed (asking
 with the validators the last answer gave, so an unchanged feed costs a 304),
 takes the items not yet built (an item is known by its link, else its guid),
-newest `max_per_run` of them, oldest first, and builds each: from the feed's own
-full text when it carries the article (content:encoded, Atom content), else from
-the page its link names. What was built and the feeds' validators are kept in the
-output folder (PULL_STATE_NAME), rewritten atomically under the folder's lock after
-every episode, so a run that stops half way, or two runs at once, never build an
-item twice nor lose one. One source or item failing never stops the others: each
+newest `max_per_run` of them, oldest first, and reads each article: from the feed's
+own full text when it carries the article (content:encoded, Atom content), else from
+the page its link names. Then every source's articles are built together (voiced in
+parallel, `--jobs`, and published in one step). What was built and the feeds'
+validators are kept in the output folder (PULL_STATE_NAME), rewritten atomically
+under the folder's lock once the batch is published, so a run that stops half way
+loses nothing, and is built again by the next run; two runs at once may both voice
+an item, but it is published once (its guid comes from its link). One source or item failing never stops the others: each
 failure is one line naming its URL, and the validators are kept only when every
 item of the feed was built, so the next run tries the failed ones again.
 """
@@ -206,49 +208,109 @@ class PullState:
             publish.atomic_write(Path(out_dir) / PULL_STATE_NAME, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
-Build = Callable[[Article], object]
-"""Builds one article into the output folder (pipeline.Builder.build, with the CLI's progress)."""
+BuildAll = Callable[[Sequence[Article]], Sequence[str | None]]
+"""Builds articles into the output folder (one publish for all of them, pipeline.Builder.publish, or one
+by one): for each, None when it was built, else the one line that says why not. Raises PublishError
+when the output folder itself fails (no article could be built)."""
 
 
-def pull_source(
-    source: SourceSettings, out_dir: Path, fetcher: fetch.Fetcher, build: Build, note: Callable[[str], None]
-) -> SourceReport:
-    """Read one source and build its new items; every failure ends up in the report, never raised
-    (but a PublishError about the output folder itself is raised: no other source could build either)."""
+@dataclass(frozen=True)
+class Gathered:
+    """One source read: the articles of its new items, to build, and its report so far."""
+
+    report: SourceReport
+    articles: tuple[tuple[str, Article], ...] = ()
+    """(the item's key, its article), oldest first."""
+    validators: fetch.Validators | None = None
+    """The feed's validators, to keep once every item is built."""
+
+
+def pull_sources(
+    sources: Sequence[SourceSettings],
+    out_dir: Path,
+    fetcher: fetch.Fetcher,
+    build_all: BuildAll,
+    note: Callable[[str], None],
+) -> list[SourceReport]:
+    """Read every source, build all their new items together (`build_all`: in parallel, one
+    publish), then record what was built. Every failure ends up in a report, never raised
+    (but a PublishError about the output folder itself is raised: nothing could build)."""
+    seen: set[str] = set()
+    gathered = [gather_source(source, out_dir, fetcher, note, seen) for source in sources]
+    articles = [article for g in gathered for _, article in g.articles]
+    outcomes = list(build_all(articles)) if articles else []
+    reports = []
+    for g in gathered:
+        mine, outcomes = outcomes[: len(g.articles)], outcomes[len(g.articles) :]
+        reports.append(finish_source(out_dir, g, mine, note))
+    return reports
+
+
+def gather_source(
+    source: SourceSettings, out_dir: Path, fetcher: fetch.Fetcher, note: Callable[[str], None], seen: set[str]
+) -> Gathered:
+    """Read one source and fetch the articles of its new items (those not built yet, the newest
+    max_per_run of them); a feed or an item that fails is one line (`note`) and in the report. `seen`: the article
+    links gathered so far in this run (the same article in two feeds is built once)."""
     state = PullState.load(out_dir)
     try:
         response = fetcher.get(source.url, accept=FEED_ACCEPT, validators=state.validators.get(source.url))
         if response.not_modified:
-            return SourceReport(source, unchanged=True)
+            return Gathered(SourceReport(source, unchanged=True))
         feed = parse_feed(response.content, source.url)
     except FetchError as exc:
-        return SourceReport(source, error=exc.message)
+        note(f"{source.url}: {exc.message}")
+        return Gathered(SourceReport(source, error=exc.message))
     new = [item for item in feed.items if item.key not in state.built]
     known = len(feed.items) - len(new)
     left = max(0, len(new) - source.max_per_run)
     new = new[left:]
-    built: list[str] = []
+    articles: list[tuple[str, Article]] = []
     failed: list[str] = []
     for item in new:
-        if item.key in PullState.load(out_dir).built:  # another pull, running beside this one, built it
+        if item.key in PullState.load(out_dir).built or item.key in seen:  # another pull built it, or a feed here
             known += 1
             continue
         try:
             article = item_article(item, fetcher)
-            if article.url and article.url != item.key and article.url in PullState.load(out_dir).built:
-                PullState.update(out_dir, [item.key])  # the same article under another link
-                known += 1
-                continue
-            build(article)
-        except PublishError:
-            raise
         except AudioNewsError as exc:
             line = str(exc) if exc.path else f"{item.key}: {exc}"
             failed.append(line)
             note(line)
             continue
-        PullState.update(out_dir, [item.key, *([article.url] if article.url else [])])
-        built.append(article.url or item.key)
-    if not failed and not left and response.validators != fetch.Validators():
-        PullState.update(out_dir, feed=(source.url, response.validators))
-    return SourceReport(source, tuple(built), tuple(failed), known, left)
+        if (
+            article.url
+            and article.url != item.key
+            and (article.url in PullState.load(out_dir).built or article.url in seen)
+        ):
+            PullState.update(out_dir, [item.key])  # the same article under another link
+            known += 1
+            continue
+        seen.update([item.key, *([article.url] if article.url else [])])
+        articles.append((item.key, article))
+    report = SourceReport(source, failed=tuple(failed), known=known, left=left)
+    return Gathered(report, tuple(articles), response.validators)
+
+
+def finish_source(
+    out_dir: Path, gathered: Gathered, outcomes: Sequence[str | None], note: Callable[[str], None]
+) -> SourceReport:
+    """Record the items of one source that were built (`outcomes`: None, or why one failed); keep the
+    feed's validators only when every item was built, so the next run tries the failed ones again."""
+    report = gathered.report
+    built: list[str] = []
+    keys: list[str] = []
+    failed = list(report.failed)
+    for (key, article), outcome in zip(gathered.articles, outcomes):
+        if outcome is None:
+            built.append(article.url or key)
+            keys += [key, *([article.url] if article.url else [])]
+        else:
+            failed.append(outcome)
+            note(outcome)
+    if keys:
+        PullState.update(out_dir, keys)
+    validators = gathered.validators
+    if not failed and not report.left and validators is not None and validators != fetch.Validators():
+        PullState.update(out_dir, feed=(report.source.url, validators))
+    return replace(report, built=tuple(built), failed=tuple(failed))
