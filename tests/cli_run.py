@@ -14,6 +14,7 @@ CompletedProcess, so a test reads the same either way.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
@@ -65,6 +66,7 @@ def run_forked(*args: str, env: Mapping[str, str] | None = None) -> subprocess.C
         _fork_server = subprocess.Popen(
             [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
+        atexit.register(_stop_fork_server, _fork_server)
     server = _fork_server
     assert server.stdin is not None and server.stdout is not None
     with tempfile.TemporaryDirectory(prefix="audio-news-forked-") as folder:
@@ -88,3 +90,13 @@ def run_forked(*args: str, env: Mapping[str, str] | None = None) -> subprocess.C
         returncode = json.loads(reply)["returncode"]
         stdout, stderr = out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
     return subprocess.CompletedProcess(["audio-news", *args], returncode, stdout, stderr)
+
+
+def _stop_fork_server(server: subprocess.Popen[str]) -> None:
+    """At exit: the server reads the end of its input and leaves."""
+    if server.stdin is not None:
+        server.stdin.close()
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
