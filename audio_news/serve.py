@@ -4,7 +4,8 @@ The last, optional step: after publish has written feed.xml, the episodes and th
 web player into the output folder, `audio-news serve` hands those files out as
 they are. Podcast apps need byte ranges to seek in an MP3 (206, 416,
 Accept-Ranges), HEAD, and the right content types; everything else is refused:
-no method but GET and HEAD, no path outside the folder (`..`, encoded or not,
+no method but GET and HEAD (OPTIONS, a web player's CORS preflight, gets 204 and
+the methods and headers it may use), no path outside the folder (`..`, encoded or not,
 and symlinks that lead out), no hidden files (temporary files start with a dot),
 not even through a symlink, no episode store (episodes.json, internal
 bookkeeping), no directory listings. A Range in a unit other than bytes is
@@ -12,7 +13,8 @@ ignored (RFC 9110). A name asked for in NFD (macOS clients decompose Arabic
 hamza forms) finds its NFC file, and the other way round. Every file is public,
 so each answer carries CORS headers: web players on other origins may fetch
 transcripts, chapters and audio (with ranges). Idle and slow-header clients are closed
-(KEEP_ALIVE_S, HEAD_TIMEOUT_S).
+(KEEP_ALIVE_S, HEAD_TIMEOUT_S), and so are clients that stop reading a response
+(SEND_TIMEOUT_S).
 
     serve(out_dir, host, port, announce=print)   blocks until Ctrl+C
     with running(out_dir) as url: ...            a background server (tests, checks)
@@ -29,6 +31,7 @@ import ipaddress
 import os
 import socket
 import stat
+import struct
 import threading
 import time
 import unicodedata
@@ -55,6 +58,10 @@ HEAD_TIMEOUT_S: Final = 10.0
 """A request head (request line and headers) must arrive whole within this many seconds of the
 connection opening or of the previous response ending, or the connection is closed: idle and
 slow-header (slowloris) clients cannot hold connections. h11 caps a head at 16 KiB."""
+SEND_TIMEOUT_S: Final = 60.0
+"""A response whose client reads nothing for this long (the socket's buffers full, no room freed)
+is cut and its connection dropped, as nginx's send_timeout: a stalled reader holds no connection,
+open file or task forever. A player that paused asks again with a Range."""
 
 CONTENT_TYPES: Final[dict[str, str]] = {
     ".mp3": "audio/mpeg",
@@ -78,17 +85,26 @@ CONTENT_TYPES: Final[dict[str, str]] = {
 _REVALIDATE: Final = frozenset({".xml", ".json", ".html", ".vtt", ".txt", ".css", ".js"})
 """Files that change when an episode is added: clients must revalidate them."""
 
-_ALLOWED: Final = "GET, HEAD"
+_ALLOWED: Final = "GET, HEAD, OPTIONS"
+_READ_METHODS: Final = "GET, HEAD"
 
 _INTERNAL: Final = frozenset({STORE_NAME})
 """Bookkeeping files at the top of the folder that are never served (hidden names never are)."""
 
 _CORS: Final[dict[str, str]] = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": _ALLOWED,
+    "Access-Control-Allow-Methods": _READ_METHODS,
     "Access-Control-Expose-Headers": "Content-Range, Accept-Ranges, Content-Length",
 }
 """On every file served: the files are public, and a player on another origin needs ranges."""
+
+_PREFLIGHT: Final[dict[str, str]] = {
+    **_CORS,
+    "Access-Control-Allow-Headers": "Range, If-None-Match, If-Modified-Since",
+    "Access-Control-Max-Age": "86400",
+}
+"""The answer to OPTIONS: a cross-origin player may send ranges and revalidate (a Range that is not
+a single simple range is not CORS-safelisted, so the browser asks first), and need not ask for a day."""
 
 _HTML_POLICY: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -176,8 +192,12 @@ def make_app(out_dir: Path) -> ASGIApp:
         if scope["type"] != "http":  # websockets: nothing here speaks them
             return
         common = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+        if scope["method"] == "OPTIONS":  # any path, `*` too: the answer names no file
+            response: Response = Response(status_code=204, headers={"Allow": _ALLOWED, **common, **_PREFLIGHT})
+            await response(scope, receive, send)
+            return
         if scope["method"] not in ("GET", "HEAD"):
-            response: Response = PlainTextResponse(
+            response = PlainTextResponse(
                 "read-only: GET and HEAD only\n", status_code=405, headers={"Allow": _ALLOWED, **common}
             )
             await response(scope, receive, send)
@@ -369,19 +389,25 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def _protocol() -> type[asyncio.Protocol]:
-    """uvicorn's h11 protocol with a deadline for each request head (HEAD_TIMEOUT_S).
+    """uvicorn's h11 protocol with deadlines for each request head and for a stalled response.
 
     uvicorn closes a connection left idle after a response (timeout_keep_alive),
     but not one that never sends a request, nor one whose header bytes trickle
     in (each byte cancels the keep-alive timer): a few such clients hold
     connections forever. Here a request head must arrive whole within
     HEAD_TIMEOUT_S of the connection opening or of the previous response ending;
-    otherwise the connection is closed. A response being sent is never cut.
+    otherwise the connection is closed. Nor does uvicorn cut a response whose
+    client stops reading: the transport pauses writing when its buffer fills and
+    the response waits for room forever. Here writing may stay paused
+    SEND_TIMEOUT_S at most; then the connection is aborted (its unsent bytes
+    dropped) and the response ends. A client that reads, however slowly it
+    starts, frees room and resets that clock.
     """
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class HeadTimedH11(H11Protocol):
         _head_timer: asyncio.TimerHandle | None = None
+        _send_timer: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -399,7 +425,29 @@ def _protocol() -> type[asyncio.Protocol]:
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            self._room()
             super().connection_lost(exc)
+
+        def pause_writing(self) -> None:
+            super().pause_writing()
+            if self._send_timer is None:
+                self._send_timer = self.loop.call_later(SEND_TIMEOUT_S, self._send_late)
+
+        def resume_writing(self) -> None:
+            self._room()
+            super().resume_writing()
+
+        def _room(self) -> None:
+            if self._send_timer is not None:
+                self._send_timer.cancel()
+                self._send_timer = None
+
+        def _send_late(self) -> None:
+            self._send_timer = None
+            sock = self.transport.get_extra_info("socket")
+            if sock is not None:  # a reset, not a FIN queued behind megabytes the kernel would keep
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.transport.abort()  # close() would wait to send the buffer the client never reads
 
         def _arm(self) -> None:
             self._disarm()

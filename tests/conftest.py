@@ -9,10 +9,18 @@ No test writes into the user's sentence cache (~/.cache/audio-news): the
 session points $AUDIO_NEWS_CACHE_DIR (which the CLI's subprocesses inherit) at
 a temporary folder before any fixture runs, and every test gets an empty one of
 its own, so a test that counts engine calls is not served by another's clips.
+The per-test folder is only named (the cache makes it when it first writes): a
+numbered temporary folder per test costs a directory scan each, which added up
+to seconds over thousands of tests that never touch the cache.
+
+One OpenMP thread per process: pyproject runs one test worker per core, and a
+second torch (coqui tests) or BLAS thread per worker only spins against the
+other worker; it doubled the coqui tests' CPU time on two cores.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +29,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+_TEST_NUMBERS = itertools.count()
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch or numpy is imported; the CLI's subprocesses inherit it
 
 
 def _fail_skips_in_ci(report) -> None:
@@ -40,9 +51,14 @@ def _session_sentence_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterato
         yield folder
 
 
+@pytest.fixture(scope="session")
+def _test_caches(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("audio-news-caches")
+
+
 @pytest.fixture(autouse=True)
-def _own_sentence_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path_factory.mktemp("audio-news-cache")
+def _own_sentence_cache(_test_caches: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = _test_caches / str(next(_TEST_NUMBERS))  # not made here: the cache makes it when it first writes
     monkeypatch.setenv("AUDIO_NEWS_CACHE_DIR", str(folder))
     return folder
 

@@ -3,7 +3,9 @@
 Nothing here is trained: the models make noise-like audio, but they load and
 run through exactly the code paths a real voice takes (a local VITS folder, a
 catalogue name in TTS_HOME, an MMS checkpoint in fairseq's own layout).
-Importing this module needs the coqui extra (torch + coqui-tts).
+Building a model needs the coqui extra (torch + coqui-tts); they are imported
+when a model is built, not with this module, so that collecting the tests does
+not load torch in every test worker (seconds each).
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import torch
-from TTS.tts.configs.shared_configs import CharactersConfig
-from TTS.tts.configs.vits_config import VitsConfig
-from TTS.tts.models.vits import Vits, VitsArgs
+if TYPE_CHECKING:
+    from TTS.tts.configs.vits_config import VitsConfig
 
 LETTERS: Final = "".join(map(chr, range(0x0621, 0x063B))) + "".join(map(chr, range(0x0641, 0x064B)))
 """The Arabic letters hamza … yeh (U+0621–U+063A, U+0641–U+064A)."""
@@ -30,6 +30,10 @@ SEED: Final = 1234
 
 def tiny_vits_config(speakers: Sequence[str] = ()) -> VitsConfig:
     """A VITS of about 270k parameters whose vocabulary is Arabic letters, marks and pauses."""
+    from TTS.tts.configs.shared_configs import CharactersConfig
+    from TTS.tts.configs.vits_config import VitsConfig
+    from TTS.tts.models.vits import VitsArgs
+
     args = VitsArgs(
         hidden_channels=16,
         hidden_channels_ffn_text_encoder=32,
@@ -80,6 +84,9 @@ def build_tiny_vits(folder: Path, speakers: Sequence[str] = ()) -> tuple[Path, P
     exist (as a model copied from its training machine does), so a voice
     profile must give `speakers_file`.
     """
+    import torch
+    from TTS.tts.models.vits import Vits
+
     folder.mkdir(parents=True, exist_ok=True)
     config = tiny_vits_config(speakers)
     torch.manual_seed(SEED)
@@ -132,6 +139,10 @@ def build_fairseq_mms(folder: Path) -> Path:
     letters and space only, like MMS's: no marks, digits or Arabic punctuation.
     Returns the checkpoint's path.
     """
+    import torch
+    from TTS.tts.configs.vits_config import VitsConfig
+    from TTS.tts.models.vits import Vits, VitsArgs
+
     folder.mkdir(parents=True, exist_ok=True)
     vocab = ["_", " ", *LETTERS, "-", "'"]
     torch.manual_seed(SEED)

@@ -83,8 +83,10 @@ def epub(podcast, tmp_path_factory) -> Path:
 def epubcheck(path: Path) -> str:
     _need("epubcheck", "java")
     found = shutil.which("epubcheck")
-    # Debian's /usr/bin/epubcheck is the jar itself: run it with java.
-    result = subprocess.run(["java", "-jar", found, str(path)], capture_output=True, text=True, timeout=300)
+    # Debian's /usr/bin/epubcheck is the jar itself: run it with java. A short run: the quick JIT
+    # (C1) and the serial collector halve its CPU time (about 9 s to 4 s) and change no message.
+    java = ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(found)]
+    result = subprocess.run([*java, str(path)], capture_output=True, text=True, timeout=300)
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
     return report

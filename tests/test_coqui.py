@@ -8,24 +8,22 @@ from __future__ import annotations
 
 import array
 import dataclasses
+import importlib.util
 import math
 import sys
 from pathlib import Path
 
 import pytest
+from cli_run import invoke
+from coqui_model import MARKS, SAMPLE_RATE, build_fairseq_mms, build_tiny_vits
 
-pytest.importorskip("TTS", reason="coqui extra not installed: pip install 'audio-news[coqui]'")
+from audio_news.engines import Engine, coqui, load_engine
+from audio_news.errors import ConfigError, EngineError, EngineMissingError
+from audio_news.voices import read_profile
 
-from cli_run import invoke  # noqa: E402
-from coqui_model import MARKS, SAMPLE_RATE, build_fairseq_mms, build_tiny_vits  # noqa: E402
-
-from audio_news.engines import (  # noqa: E402
-    Engine,
-    coqui,  # noqa: E402
-    load_engine,
-)
-from audio_news.errors import ConfigError, EngineError, EngineMissingError  # noqa: E402
-from audio_news.voices import read_profile  # noqa: E402
+# Found, not imported: importing TTS loads torch, seconds in every test worker that collects this file.
+if importlib.util.find_spec("TTS") is None:
+    pytest.skip("coqui extra not installed: pip install 'audio-news[coqui]'", allow_module_level=True)
 
 pytestmark = pytest.mark.coqui
 

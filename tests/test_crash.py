@@ -7,7 +7,10 @@ die. They share the helpers that read the whole folder back.
 
 The kill sweep uses publish.crash_point: with AUDIO_NEWS_CRASH_AT=N the build
 sends SIGKILL to itself at the N-th named step, so every step is hit once,
-deterministically (a first run with AUDIO_NEWS_CRASH_LOG lists them).
+deterministically (a first run with AUDIO_NEWS_CRASH_LOG lists them). The
+killed commands run in processes forked from one that imported the CLI once
+(cli_run.run_forked): real processes that die alone, without a hundred Python
+start-ups; the file-size-limit build still starts the installed command.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
-from cli_run import TONE, command, invoke
+from cli_run import TONE, command, invoke, run_forked
 
 from audio_news import publish
 
@@ -39,8 +42,8 @@ HIDDEN_LEFTOVER = re.compile(r"\..+\.\d+\.(tmp|bak)|\.publish-journal")
 
 def build_process(out: Path, article: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """`audio-news build` with the tone voice in a fresh process (so it can be killed)."""
-    args = [*command(), "build", str(article), "--voice", str(TONE), "--out", str(out), "--base-url", BASE_URL]
-    return subprocess.run(args, capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
+    args = ["build", str(article), "--voice", str(TONE), "--out", str(out), "--base-url", BASE_URL]
+    return run_forked(*args, env={**os.environ, **env})
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -367,8 +370,7 @@ def test_a_folder_that_turns_unwritable_mid_publish_gives_the_first_error_only(t
 
 def remove_process(out: Path, key: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`audio-news remove` in a fresh process (so it can be killed)."""
-    args = [*command(), "remove", key, "--out", str(out), "--base-url", BASE_URL]
-    return subprocess.run(args, capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
+    return run_forked("remove", key, "--out", str(out), "--base-url", BASE_URL, env={**os.environ, **env})
 
 
 def test_a_remove_killed_at_any_step_is_undone_or_finished_by_the_next_command(two_episodes, tmp_path):
@@ -417,10 +419,8 @@ def test_a_build_whose_retention_removes_an_episode_killed_at_any_step(two_episo
     oldest = min(stored, key=lambda e: e["pub_date"])
 
     def build(out: Path, **env: str) -> subprocess.CompletedProcess[str]:
-        args = [*command(), "build", str(THIRD), "--voice", str(TONE), "--out", str(out), "--base-url", BASE_URL]
-        return subprocess.run(
-            [*args, "--config", str(settings)], capture_output=True, text=True, env={**os.environ, **env}, timeout=300
-        )
+        args = ["build", str(THIRD), "--voice", str(TONE), "--out", str(out), "--base-url", BASE_URL]
+        return run_forked(*args, "--config", str(settings), env={**os.environ, **env})
 
     steps_out, log = tmp_path / "steps", tmp_path / "steps.log"
     shutil.copytree(two_episodes, steps_out)

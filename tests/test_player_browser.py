@@ -5,7 +5,9 @@ between whole seconds (5.75 s: the page must say 0:05, as the audio element
 does), a transcript written by hand and an audio version token (`?v=`), serves it with audio_news.serve on a free port of
 127.0.0.1, and runs the node script (playwright-core driving Debian's
 /usr/bin/chromium, plus axe-core) against the episode page, over HTTP and
-from file://.
+from file://. The second test's episode comes from a real `audio-news build`.
+One node run checks both pages in one browser (starting chromium is the slow
+part); each test reads its own page's checks from that run.
 
 Skips only when chromium, node or tests/browser/node_modules are missing
 (`.ci/run` installs them); with AUDIO_NEWS_REQUIRE_BROWSER=1 it fails instead.
@@ -16,8 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -120,70 +129,85 @@ def build_output(out: Path, seconds: int = 23) -> Episode:
     return episode
 
 
-def test_player_in_chromium(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class BrowserRun:
+    """The one node run over both pages, and the real build's server (still running)."""
+
+    result: subprocess.CompletedProcess[str]
+    hand_made: str  # the hand-made episode page's http URL
+    built: str  # the built episode page's http URL
+    built_out: Path
+    built_base: str
+    built_episode: Episode
+
+    def page_report(self, url: str) -> str:
+        """The lines the node script printed for the page at `url` (from "# page URL" on)."""
+        sections = re.split(r"^# page ", self.result.stdout, flags=re.M)
+        mine = [section for section in sections if section.startswith(url + "\n")]
+        assert len(mine) == 1, self.result.stdout + self.result.stderr
+        return mine[0]
+
+
+@pytest.fixture(scope="module")
+def browser_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserRun]:
     reason = _missing()
     if reason:
         if os.environ.get("AUDIO_NEWS_REQUIRE_BROWSER") == "1":
             pytest.fail(f"browser test required but {reason}")
         pytest.skip(reason)
-    out = tmp_path / "out"
+    out = tmp_path_factory.mktemp("browser") / "out"
     episode = build_output(out)
     page = player.page_name(episode)
-    env = dict(os.environ, CHROMIUM=CHROMIUM)
-    with serve.running(out) as base:
-        result = subprocess.run(
-            ["node", str(SCRIPT), base + page, (out / page).resolve().as_uri()],
-            cwd=BROWSER_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-    report = result.stdout + result.stderr
-    print(report)
-    assert result.returncode == 0, report
-    assert " 0 failed" in result.stdout
-
-
-def test_player_on_a_real_built_episode(tmp_path: Path) -> None:
-    """From a fresh output folder: `audio-news build`, then serve, then the same browser checks,
-    and a client fetching feed.xml and its enclosure with a Range request."""
-    import socket
-    import urllib.request
-    import xml.etree.ElementTree as ET
-
-    reason = _missing()
-    if reason:
-        pytest.skip(reason)
-    out = tmp_path / "out"
+    # From a fresh output folder: `audio-news build` with the tone voice, on a free port so the feed's URLs are real.
+    built_out = tmp_path_factory.mktemp("browser-built") / "out"
     sample = Path(__file__).resolve().parent.parent / "samples" / "article.txt"
-    with socket.socket() as probe:  # a free port, so the feed's URLs are real
+    with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     built = invoke(
-        "build", str(sample), "--out", str(out), "--base-url", f"http://127.0.0.1:{port}/", "--voice", str(TONE)
+        "build", str(sample), "--out", str(built_out), "--base-url", f"http://127.0.0.1:{port}/", "--voice", str(TONE)
     )
     assert built.returncode == 0, built.stderr
-    (stored,) = json.loads((out / "episodes.json").read_text(encoding="utf-8"))
-    episode = Episode.from_dict(stored)
-    page = player.page_name(episode)
-    with serve.running(out, port=port) as base:
-        feed = ET.fromstring(urllib.request.urlopen(base + "feed.xml", timeout=10).read())
-        url = feed.find("channel/item/enclosure").get("url")
-        assert url.startswith(base)
-        request = urllib.request.Request(url, headers={"Range": "bytes=100-199"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 206
-            assert response.read() == (out / episode.audio).read_bytes()[100:200]
+    (stored,) = json.loads((built_out / "episodes.json").read_text(encoding="utf-8"))
+    built_episode = Episode.from_dict(stored)
+    with ExitStack() as servers:
+        base = servers.enter_context(serve.running(out))
+        built_base = servers.enter_context(serve.running(built_out, port=port))
+        hand_made_url, built_url = base + page, built_base + player.page_name(built_episode)
         result = subprocess.run(
-            ["node", str(SCRIPT), base + page],
+            ["node", str(SCRIPT), hand_made_url, (out / page).resolve().as_uri(), built_url],
             cwd=BROWSER_DIR,
             env=dict(os.environ, CHROMIUM=CHROMIUM),
             capture_output=True,
             text=True,
-            timeout=180,
+            timeout=300,
         )
-    report = result.stdout + result.stderr
-    print(report)
-    assert result.returncode == 0, report
-    assert " 0 failed" in result.stdout
+        print(result.stdout + result.stderr)
+        yield BrowserRun(result, hand_made_url, built_url, built_out, built_base, built_episode)
+
+
+def _assert_page_passed(run: BrowserRun, url: str) -> None:
+    """The node run ended normally (0, or 1 for a failed check) and every check of this page passed."""
+    report = run.result.stdout + run.result.stderr
+    assert run.result.returncode in (0, 1) and re.search(r"^\d+ passed, \d+ failed$", run.result.stdout, re.M), report
+    mine = run.page_report(url)
+    assert re.search(r"^page: [1-9]\d* passed, 0 failed$", mine, re.M), mine
+
+
+def test_player_in_chromium(browser_run: BrowserRun) -> None:
+    _assert_page_passed(browser_run, browser_run.hand_made)
+    assert "ok - from file:// it works with no server" in browser_run.page_report(browser_run.hand_made)
+
+
+def test_player_on_a_real_built_episode(browser_run: BrowserRun) -> None:
+    """From a fresh output folder: `audio-news build`, then serve, then the same browser checks,
+    and a client fetching feed.xml and its enclosure with a Range request."""
+    base, out, episode = browser_run.built_base, browser_run.built_out, browser_run.built_episode
+    feed = ET.fromstring(urllib.request.urlopen(base + "feed.xml", timeout=10).read())
+    url = feed.find("channel/item/enclosure").get("url")
+    assert url.startswith(base)
+    request = urllib.request.Request(url, headers={"Range": "bytes=100-199"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 206
+        assert response.read() == (out / episode.audio).read_bytes()[100:200]
+    _assert_page_passed(browser_run, browser_run.built)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import time
 import unicodedata
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -245,12 +246,33 @@ def test_no_directory_listing(server, path: str) -> None:
     assert b"ep.mp3" not in body and b"player.js" not in body
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
 def test_read_only(server, site: Path, method: str) -> None:
     before = (site / "feed.xml").read_bytes()
     status, headers, _ = request(server, method, "/feed.xml")
     assert status == 405
-    assert headers["allow"] == "GET, HEAD"
+    assert headers["allow"] == "GET, HEAD, OPTIONS"
+    assert (site / "feed.xml").read_bytes() == before
+
+
+@pytest.mark.parametrize("path", ["/episodes/ep.mp3", "/feed.xml", "/no-such-file.mp3", "*"])
+def test_options_is_a_cors_preflight_answer(server, site: Path, path: str) -> None:
+    """A web player on another origin asks before a ranged GET: 204, what it may send, nothing else."""
+    before = (site / "feed.xml").read_bytes()
+    preflight = {
+        "Origin": "https://player.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "range",
+    }
+    status, headers, body = request(server, "OPTIONS", path, preflight)
+    assert (status, body) == (204, b"")
+    assert headers["allow"] == "GET, HEAD, OPTIONS"
+    assert headers["access-control-allow-origin"] == "*"
+    assert headers["access-control-allow-methods"] == "GET, HEAD"
+    allowed = {name.strip().lower() for name in headers["access-control-allow-headers"].split(",")}
+    assert {"range", "if-none-match"} <= allowed
+    assert int(headers["access-control-max-age"]) > 0
+    assert "content-range" in headers["access-control-expose-headers"].lower()
     assert (site / "feed.xml").read_bytes() == before
 
 
@@ -399,6 +421,59 @@ def test_idle_and_slow_header_clients_are_closed(site: Path, monkeypatch: pytest
                 assert response.status == 200 and response.read() == "مرحبا بكم.\n".encode()
         finally:
             conn.close()
+
+
+TCP_CLOSE = 7
+"""Linux's tcpi_state (the first byte of TCP_INFO) of a connection that was reset or closed."""
+
+
+def test_a_client_that_stops_reading_is_dropped_and_others_are_served(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client asks for a long MP3 with a tiny receive buffer and reads nothing: once the server's
+    buffers are full it waits SEND_TIMEOUT_S, then resets the connection; others are served meanwhile."""
+    monkeypatch.setattr(srv, "SEND_TIMEOUT_S", 0.5, raising=False)
+    # Longer than the kernel's largest send buffer (tcp_wmem's maximum), or it would all fit there.
+    try:
+        kernel_max = int(Path("/proc/sys/net/ipv4/tcp_wmem").read_text().split()[2])
+    except (OSError, IndexError, ValueError):
+        kernel_max = 4 << 20
+    out = tmp_path / "out"
+    (out / "episodes").mkdir(parents=True)
+    short = (site / "episodes" / "ep.mp3").read_bytes()
+    long_mp3 = short * ((kernel_max + (2 << 20)) // len(short) + 1)  # MP3 frames run on: one long episode
+    (out / "episodes" / "long.mp3").write_bytes(long_mp3)
+    (out / "feed.xml").write_bytes((site / "feed.xml").read_bytes())
+    with srv.running(out) as url:
+        address = (urlsplit(url).hostname, urlsplit(url).port)
+        stalled = socket.socket()
+        try:
+            stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            stalled.connect(address)
+            stalled.sendall(b"GET /episodes/long.mp3 HTTP/1.1\r\nHost: x\r\n\r\n")
+            status, _, body = request(address, "GET", "/feed.xml")  # served while the other stalls
+            assert status == 200 and body == (out / "feed.xml").read_bytes()
+            deadline = time.monotonic() + 10  # reads nothing, and waits for the server's reset (0.5 s)
+            while stalled.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] != TCP_CLOSE:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            received, ended = 0, False
+            stalled.settimeout(5)
+            try:
+                while chunk := stalled.recv(1 << 16):
+                    received += len(chunk)
+                ended = True  # a clean end after part of the file is a drop too
+            except ConnectionResetError:
+                ended = True
+            except TimeoutError:
+                pass
+            size = len(long_mp3)
+            assert ended and received < size // 2, (ended, received, size)
+        finally:
+            stalled.close()
+        status, headers, body = request(address, "GET", "/episodes/long.mp3", {"Range": "bytes=0-99"})
+        assert (status, body) == (206, long_mp3[:100])
 
 
 # --- names, origins and the store (issue 11) ---------------------------------

@@ -1,8 +1,11 @@
 // Drives Debian's chromium (never a downloaded browser) against an episode page.
 //
-//   node tests/browser/player.test.mjs http://127.0.0.1:PORT/episodes/SLUG.html [file:///…/episodes/SLUG.html]
+//   node tests/browser/player.test.mjs http://127.0.0.1:PORT/episodes/SLUG.html [file:///…/episodes/SLUG.html] \
+//        [http://127.0.0.1:PORT2/episodes/SLUG2.html [file:///…]]…
 //
-// The page must have at least 3 chapters and a transcript. Checks: play/pause
+// Several episode pages (each http URL, with the file:// URL that follows it) are checked one
+// after the other in one browser: starting chromium is the slow part. Each page must have at
+// least 3 chapters and a transcript. Checks: play/pause
 // from the keyboard, N/P chapters, arrows ±10 s, the highlighted sentence follows
 // currentTime, + / - speed remembered after a reload, space left to buttons,
 // nothing fetched from another origin, and axe-core: no serious or critical
@@ -13,7 +16,8 @@
 // file:// URL too, the same page must work offline.
 //
 // Env: CHROMIUM (default /usr/bin/chromium), SCREENSHOTS=dir to save PNGs.
-// Prints one line per check and a closing "N passed, N failed"; exit 1 on any failure.
+// Prints "# page URL" before each page's checks, one line per check, "page: N passed, N failed"
+// after each page, and a closing "N passed, N failed"; exit 1 on any failure.
 
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
@@ -23,9 +27,15 @@ import path from "node:path";
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const [httpUrl, fileUrl] = process.argv.slice(2);
-if (!httpUrl) {
-  console.error("usage: node player.test.mjs EPISODE_PAGE_URL [FILE_URL]");
+const pages = [];  // [{ httpUrl, fileUrl }]: a file:// argument belongs to the http one before it
+let badArgs = false;
+for (const arg of process.argv.slice(2)) {
+  if (/^https?:/.test(arg)) pages.push({ httpUrl: arg, fileUrl: "" });
+  else if (arg.startsWith("file:") && pages.length && !pages.at(-1).fileUrl) pages.at(-1).fileUrl = arg;
+  else badArgs = true;
+}
+if (!pages.length || badArgs) {
+  console.error("usage: node player.test.mjs EPISODE_PAGE_URL [FILE_URL] [EPISODE_PAGE_URL [FILE_URL]]...");
   process.exit(2);
 }
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -66,9 +76,9 @@ const context = await chromium.launchPersistentContext(profile, {
 context.setDefaultTimeout(10000);
 
 const page = context.pages()[0] || (await context.newPage());
-const pageErrors = [];
+const pageErrors = [];  // of the page set being checked
 const foreign = [];
-const origin = new URL(httpUrl).origin;
+let origin = "";
 page.on("pageerror", (err) => pageErrors.push(String(err)));
 page.on("console", (msg) => { if (msg.type() === "error") pageErrors.push(msg.text()); });
 page.on("response", (res) => { if (res.status() >= 400) pageErrors.push(`${res.status()} ${res.url()}`); });
@@ -152,7 +162,13 @@ async function axe(label) {
 
 let chapters = [];
 let cues = [];
-try {
+
+async function checkPage(httpUrl, fileUrl) {
+  chapters = [];
+  cues = [];
+  pageErrors.length = 0;
+  foreign.length = 0;
+  origin = new URL(httpUrl).origin;
   await check("episode page loads with its metadata", async () => {
     await page.goto(httpUrl);
     await page.waitForFunction(() => document.getElementById("audio").readyState >= 1);
@@ -454,6 +470,15 @@ try {
     assert(pageErrors.length === 0, `errors: ${pageErrors.join(" | ")}`);
     assert(foreign.length === 0, `foreign requests: ${foreign.join(" ")}`);
   });
+}
+
+try {
+  for (const { httpUrl, fileUrl } of pages) {
+    const [passedBefore, failedBefore] = [passed, failed];
+    console.log(`# page ${httpUrl}`);
+    await checkPage(httpUrl, fileUrl);
+    console.log(`page: ${passed - passedBefore} passed, ${failed - failedBefore} failed`);
+  }
 } finally {
   await context.close();
   fs.rmSync(profile, { recursive: true, force: true });
