@@ -47,7 +47,9 @@ JobsOpt = typer.Option(
     "--jobs",
     "-j",
     min=1,
-    help="Articles voiced at once, each in its own worker process (default: the number of cores; "
+    envvar="AUDIO_NEWS_JOBS",
+    show_envvar=True,
+    help="Articles voiced at once, each in its own worker process (default: $AUDIO_NEWS_JOBS, else the number of cores; "
     "not used with --scheduler); the store, feed and player are then written once for all of them.",
 )
 SchedulerOpt = typer.Option(

@@ -134,8 +134,8 @@ def voice_task(
         dest = drop.path()
     else:
         dest = Path(tempfile.gettempdir()) / f"audio-news-{os.getpid()}-{uuid.uuid4().hex}.mp3"
-    builder = _builder(settings, rate, sections)
     try:
+        builder = _builder(settings, rate, sections)
         voiced = builder.voice(article, dest)
         data = b"" if dropped else dest.read_bytes()
         section_data = () if dropped else tuple(path.read_bytes() for path in voiced.sections)

@@ -32,6 +32,9 @@ SHARED = ROOT.parent / "shared"
 _TEST_NUMBERS = itertools.count()
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch or numpy is imported; the CLI's subprocesses inherit it
+# Multi-article builds outside tests/test_cluster.py (which passes --jobs itself) voice their
+# articles in the command's own process: a local Dask cluster per test costs seconds.
+os.environ.setdefault("AUDIO_NEWS_JOBS", "1")
 
 
 def _fail_skips_in_ci(report) -> None:
