@@ -157,6 +157,7 @@ class Builder:
             raise PublishError("is a file, not a folder", self.out_dir)
         self.profile = with_rate(find_profile(settings.voice), rate)
         stitch.find_ffmpeg(settings.audio.ffmpeg)  # a named ffmpeg that lacks a feature fails before any work
+        stitch.sweep_work_folders(publish.pid_alive)  # what renders killed with -9 left in the temp folder
         self.cache = SentenceCache.from_settings(settings.cache)
         self._engine: Engine | None = None
         self._diacritizer: diacritize.Diacritizer | None = None
@@ -421,7 +422,16 @@ class Builder:
             previous = next((e for e in episodes if e.guid == guid), None)
             pub_date = _pub_date(article, previous)
             stem = f"{publish.EPISODES_DIR}/{slug}"
-            files = (f"{stem}.mp3", f"{stem}.vtt", f"{stem}.txt", f"{stem}.chapters.json", f"{stem}.html")
+            files: tuple[str, ...] = (
+                f"{stem}.mp3",
+                f"{stem}.vtt",
+                f"{stem}.txt",
+                f"{stem}.chapters.json",
+                f"{stem}.html",
+            )
+            if self.sections:  # one per chapter: a part with something to say
+                voiced = sum(any(s.spoken.strip() for b in part.blocks for s in b.sentences) for part in script.parts)
+                files += tuple(f"{stem}.{n:02d}.mp3" for n in range(1, voiced + 1))
             # a stand-in for the episode the build would store: what retention sorts by is its date
             placeholder = Episode(guid, slug, article.title, article.lead, pub_date, 0, 0, files[0], "", "", "")
             episodes = tuple(

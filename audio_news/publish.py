@@ -568,7 +568,8 @@ class Recovery:
         return "; ".join(parts)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (this one, or anyone's we may not signal: yes)."""
     if pid == os.getpid():
         return True
     try:
@@ -641,7 +642,7 @@ def recover(out_dir: Path) -> Recovery:
     for folder in (out_dir, out_dir / EPISODES_DIR, out_dir / "player"):
         for path in folder.iterdir() if folder.is_dir() else ():
             match = _HIDDEN_TEMP.fullmatch(path.name)
-            if match and not _pid_alive(int(match.group(1))) and not path.is_dir():
+            if match and not pid_alive(int(match.group(1))) and not path.is_dir():
                 try:
                     path.unlink()
                 except FileNotFoundError:

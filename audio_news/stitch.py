@@ -524,6 +524,23 @@ def _resample(ffmpeg: Ffmpeg, clip: Clip, rate: int) -> bytes:
     return piece + b"\0\0" * (count - len(piece) // 2)
 
 
+WORK_PREFIX: Final = "audio-news-work-"
+"""A render's scratch folder in the system temp folder: WORK_PREFIX + pid + "-" + random. It
+holds the stretches' MP3s while they are joined; a render killed with -9 leaves it behind."""
+
+
+def sweep_work_folders(alive: Callable[[int], bool]) -> int:
+    """Remove the scratch folders of renders whose process is gone (`alive(pid)` false);
+    returns how many. Never raises: a folder that cannot be removed stays for the next sweep."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*-*"):
+        pid = folder.name[len(WORK_PREFIX) :].split("-", 1)[0]
+        if folder.is_dir() and not folder.is_symlink() and pid.isdigit() and not alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += not folder.exists()
+    return removed
+
+
 class _Spool:
     """The laid-out episode: PCM written to an unnamed temporary file as it comes,
     and fed at the same time to an ebur128 meter (integrated loudness, sample peak)
@@ -1126,7 +1143,7 @@ def render(
     ffmpeg = find_ffmpeg(audio.ffmpeg)
     written: list[Path] = []
     try:
-        with tempfile.TemporaryDirectory(prefix="audio-news-") as work:
+        with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as work:
             rate, pcm = _at_one_rate(ffmpeg, iter(clips) if clips is not None else _script_clips(script))
             spool = _Spool(ffmpeg, Path(work), rate)
             try:

@@ -730,6 +730,12 @@ def test_sections_are_chapter_mp3s_published_and_removed_with_the_episode(tmp_pa
         lengths.append(stitch.decoded_duration_ms(out / name))
     assert abs(sum(lengths) - stitch.decoded_duration_ms(out / episode.audio)) <= 100
     assert abs(sum(lengths) - episode.duration_ms) <= 100
+    # A dry run names the same section files the build wrote.
+    planned = invoke(
+        "build", str(article), "--out", str(out), "--voice", str(TONE), "--sections", "--dry-run", "--json"
+    )
+    assert planned.returncode == 0, planned.stderr
+    assert [f for f in json.loads(planned.stdout)["files"] if f.endswith(".mp3")][1:] == list(episode.sections)
     # Rebuilt without sections: the old section files go in the same publish.
     result = invoke("build", str(article), "--out", str(out), "--voice", str(TONE))
     assert result.returncode == 0, result.stderr

@@ -690,3 +690,34 @@ def test_an_old_ffmpeg_joins_and_measures_the_joined_file(tmp_path, monkeypatch)
     assert rendering.duration_ms > total  # cut: a stretch's delay and padding are in
     for cue, (start, end) in zip(rendering.cues, bursts_in(*decoded(dest)), strict=True):
         assert abs(cue.start_ms - start) <= 20 and abs(cue.end_ms - end) <= 20
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def test_scratch_folders_of_killed_renders_are_swept_and_live_ones_kept(tmp_path, monkeypatch):
+    """A render killed with -9 leaves its stretches' MP3s in the temp folder; the next Builder
+    removes them (its process is gone), never a live render's folder nor someone else's file."""
+    import os
+    import tempfile
+
+    from audio_news import publish
+    from audio_news.config import Settings
+    from audio_news.pipeline import Builder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / f"{stitch.WORK_PREFIX}{_dead_pid()}-abc"
+    live = tmp_path / f"{stitch.WORK_PREFIX}{os.getpid()}-def"
+    other = tmp_path / f"{stitch.WORK_PREFIX}{_dead_pid()}-file"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "stretch-1.mp3").write_bytes(b"\xff\xfb" * 1000)
+    other.write_bytes(b"not a folder")
+    assert stitch.sweep_work_folders(publish.pid_alive) == 1
+    assert not dead.exists() and (live / "stretch-1.mp3").is_file() and other.is_file()
+    dead.mkdir()
+    Builder(Settings(), tmp_path / "out")
+    assert not dead.exists() and live.is_dir()
