@@ -66,7 +66,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from subprocess import Popen
+from typing import IO, Final
 
 from .config import AudioSettings, PauseSettings
 from .errors import AudioError, ConfigError
@@ -254,7 +255,7 @@ def _run(
     ffmpeg: Ffmpeg, args: Sequence[str], what: str, stdin: bytes | None = None, path: Path | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ffmpeg with `args`; raise AudioError(`what` + stderr tail) on failure."""
-    cmd = [ffmpeg.path, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", *args]
+    cmd = [ffmpeg.path, "-hide_banner", "-nostdin", *_QUIET, *args]
     try:
         proc = subprocess.run(cmd, input=stdin, capture_output=True)
     except OSError as exc:
@@ -262,6 +263,20 @@ def _run(
     if proc.returncode != 0:
         raise _failure(proc.returncode, proc.stderr, what, path)
     return proc
+
+
+_QUIET: Final = ("-nostats", "-loglevel", "info")
+"""No progress line; messages and the meters' summaries at the info level."""
+
+
+def _popen(ffmpeg: Ffmpeg, args: Sequence[str], log: IO[bytes], what: str, path: Path | None = None) -> Popen[bytes]:
+    """Start ffmpeg with `args`, reading its stdin from a pipe, its messages to `log` (a
+    file: a pipe nobody reads while it runs would fill); AudioError(`what` …) when it cannot run."""
+    cmd = [ffmpeg.path, "-hide_banner", *_QUIET, *args]
+    try:
+        return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
+    except OSError as exc:
+        raise AudioError(f"{what}: cannot run ffmpeg: {exc}", path) from exc
 
 
 def _failure(code: int, stderr: bytes, what: str, path: Path | None) -> AudioError:
@@ -541,6 +556,9 @@ def sweep_work_folders(alive: Callable[[int], bool]) -> int:
     return removed
 
 
+_MEASURE_WHAT: Final = "cannot measure the episode's loudness"
+
+
 class _Spool:
     """The laid-out episode: PCM written to an unnamed temporary file as it comes,
     and fed at the same time to an ebur128 meter (integrated loudness, sample peak)
@@ -551,12 +569,8 @@ class _Spool:
         self.ffmpeg, self.folder, self.rate, self.length = ffmpeg, folder, rate, 0
         self.file = tempfile.TemporaryFile(dir=folder)
         self._log = tempfile.TemporaryFile(dir=folder)
-        cmd = [ffmpeg.path, "-hide_banner", "-nostats", "-loglevel", "info", *_raw_input(rate)]
-        cmd += ["-af", f"ebur128={_METER_SAMPLE}", "-f", "null", "-"]
-        try:
-            self._meter = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
-        except OSError as exc:
-            raise AudioError(f"cannot measure the episode's loudness: cannot run ffmpeg: {exc}") from exc
+        args = [*_raw_input(rate), "-af", f"ebur128={_METER_SAMPLE}", "-f", "null", "-"]
+        self._meter = _popen(ffmpeg, args, self._log, _MEASURE_WHAT)
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_SPOOL_QUEUE)
         self._feeder = threading.Thread(target=self._feed, daemon=True)
         self._feeder.start()
@@ -590,8 +604,8 @@ class _Spool:
         self._log.seek(0)
         log = self._log.read()
         if code != 0:
-            raise AudioError(f"cannot measure the episode's loudness: ffmpeg failed: {_stderr_tail(log)}")
-        return _parse_ebur128(log.decode("utf-8", "replace"), "cannot measure the episode's loudness")
+            raise _failure(code, log, _MEASURE_WHAT, None)
+        return _parse_ebur128(log.decode("utf-8", "replace"), _MEASURE_WHAT)
 
     def read(self, start: int, count: int) -> bytes:
         """`count` samples from sample `start`."""
@@ -651,14 +665,11 @@ def _measure_pcm(
     proc = _run(
         ffmpeg,
         [*_raw_input(rate), "-filter_complex", ";".join(graph), *outputs],
-        "cannot measure the episode's loudness",
+        _MEASURE_WHAT,
         stdin=pcm,
     )
     log = _log(proc)
-    return [
-        _parse_ebur128(_log_of(log, f"ebur128@p{i}"), "cannot measure the episode's loudness")
-        for i in range(len(plans))
-    ]
+    return [_parse_ebur128(_log_of(log, f"ebur128@p{i}"), _MEASURE_WHAT) for i in range(len(plans))]
 
 
 def _log_of(text: str, name: str) -> str:
@@ -819,19 +830,23 @@ def _join(chunks: Sequence[_Chunk], dest: Path) -> None:
     trims the first chunk's delay and the last one's padding, and the other
     delays and paddings stay in as silence (the chunks meet in a pause)."""
     first = chunks[0].info
-    audio = sum(c.path.stat().st_size - len(c.info) for c in chunks)
-    crc, length = 0, 0
+    crc, audio = 0, 0
     for chunk in chunks:
         size = chunk.path.stat().st_size - len(chunk.info)
-        crc, length = _crc16_join(crc, _music_crc(chunk.info), size), length + size
+        crc, audio = _crc16_join(crc, _music_crc(chunk.info), size), audio + size
     frames = sum(c.frames for c in chunks)
     header = _with_tag(first, frames, len(first) + audio, crc, chunks[0].delay, chunks[-1].padding)
     with dest.open("wb") as out:
         out.write(header)
         for chunk in chunks:
-            with chunk.path.open("rb") as f:
-                f.seek(len(chunk.info))
-                shutil.copyfileobj(f, out, 1 << 20)
+            _copy_frames(chunk, out)
+
+
+def _copy_frames(chunk: _Chunk, out: IO[bytes]) -> None:
+    """The chunk's audio frames (all but its Info frame) onto the end of `out`."""
+    with chunk.path.open("rb") as f:
+        f.seek(len(chunk.info))
+        shutil.copyfileobj(f, out, 1 << 20)
 
 
 def _write_section(chunk: _Chunk, first: bool, last: bool, dest: Path) -> None:
@@ -847,10 +862,9 @@ def _write_section(chunk: _Chunk, first: bool, last: bool, dest: Path) -> None:
         chunk.delay if first else 0,
         chunk.padding if last else min(chunk.padding, _DECODER_DELAY),
     )
-    with dest.open("wb") as out, chunk.path.open("rb") as f:
+    with dest.open("wb") as out:
         out.write(header)
-        f.seek(len(chunk.info))
-        shutil.copyfileobj(f, out, 1 << 20)
+        _copy_frames(chunk, out)
 
 
 def _encode_chunk(
@@ -903,12 +917,8 @@ def _pipe_spool(
 ) -> bytes:
     """Run ffmpeg with spool[start:end] on its stdin, fed from this thread; its stderr.
     Raises AudioError(`what` …) when it fails."""
-    cmd = [ffmpeg.path, "-hide_banner", "-nostats", "-loglevel", "info", *args]
     with tempfile.TemporaryFile(dir=spool.folder) as log:
-        try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
-        except OSError as exc:
-            raise AudioError(f"{what}: cannot run ffmpeg: {exc}", dest) from exc
+        proc = _popen(ffmpeg, args, log, what, dest)
         assert proc.stdin is not None
         try:
             for at in range(start, end, _FEED_SAMPLES):
