@@ -200,9 +200,9 @@ def _read_inputs(inputs: list[str]) -> list[Article]:
     return parsed
 
 
-def _build_one(builder: Builder, article: Article, out_dir: Path, *, quiet: bool = False) -> BuildResult:
-    """Build one article with a progress bar on a terminal; print its line (unless `quiet`)."""
-    with Progress(
+def _progress() -> Progress:
+    """A progress bar on stderr, shown only on a terminal and gone when done."""
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -210,7 +210,12 @@ def _build_one(builder: Builder, article: Article, out_dir: Path, *, quiet: bool
         console=err,
         transient=True,
         disable=not err.is_terminal,
-    ) as bar:
+    )
+
+
+def _build_one(builder: Builder, article: Article, out_dir: Path, *, quiet: bool = False) -> BuildResult:
+    """Build one article with a progress bar on a terminal; print its line (unless `quiet`)."""
+    with _progress() as bar:
         name = article.source if "://" in article.source else Path(article.source).name
         task = bar.add_task(f"{name}: synthesizing", total=None)
 
@@ -370,15 +375,7 @@ def _build_many(
     results: tuple[BuildResult, ...] = ()
     try:
         with (
-            Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-                disable=not err.is_terminal,
-            ) as bar,
+            _progress() as bar,
             episodes_folder(out_dir) as into,
         ):
             task = bar.add_task("voicing articles", total=len(articles))

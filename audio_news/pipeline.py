@@ -253,35 +253,27 @@ class Builder:
         """The episode's tags, and each section file's (its chapter's title, track n/N)."""
         podcast = self.settings.podcast
         cover = publish.cover_bytes(podcast.image)
-        tag.write_tags(
-            dest,
-            tag.EpisodeTags(
-                title=article.title,
-                artist=podcast.author,
-                publisher=podcast.author,
-                album=podcast.title,
-                date=(article.date or dt.date.today()).isoformat(),
-                comment=article.lead,
-                transcript=publish.transcript_text(article.title, rendering),
-                cover=cover[0],
-                cover_mime=cover[1],
-                chapters=rendering.chapters,
-                source_url=article.url or "",
-            ),
+        tags = tag.EpisodeTags(
+            title=article.title,
+            artist=podcast.author,
+            publisher=podcast.author,
+            album=podcast.title,
+            date=(article.date or dt.date.today()).isoformat(),
+            comment=article.lead,
+            transcript=publish.transcript_text(article.title, rendering),
+            cover=cover[0],
+            cover_mime=cover[1],
+            chapters=rendering.chapters,
+            source_url=article.url or "",
         )
+        tag.write_tags(dest, tags)
         for n, (section, chapter) in enumerate(zip(sections, rendering.chapters), 1):
+            # a section is a track of the article: its chapter's title, the article as album, no lead or text
+            track = f"{n}/{len(sections)}"
             tag.write_tags(
                 section,
-                tag.EpisodeTags(
-                    title=chapter.title,
-                    artist=podcast.author,
-                    publisher=podcast.author,
-                    album=article.title,
-                    date=(article.date or dt.date.today()).isoformat(),
-                    cover=cover[0],
-                    cover_mime=cover[1],
-                    source_url=article.url or "",
-                    track=f"{n}/{len(sections)}",
+                replace(
+                    tags, title=chapter.title, album=article.title, track=track, comment="", transcript="", chapters=()
                 ),
             )
 
