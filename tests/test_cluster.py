@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from cli_run import TONE, command, invoke
 from feed_clients import check_clients
+from folder_tree import tree
 
 from audio_news import cluster, pipeline, publish, stitch
 from audio_news.config import Settings
@@ -318,7 +319,7 @@ def test_a_batch_publish_killed_is_undone_or_finished_whole(tmp_path):
     placed = next(n for n, step in enumerate(steps, 1) if step.startswith("placed ") and step.endswith(".mp3"))
     chosen = [placed, steps.index("wrote feed.xml") + 1, commit]
     assert chosen == sorted(chosen) and chosen[-2] < commit
-    before = snapshot(base)
+    before = tree(base)
     for n in chosen:
         out = tmp_path / f"kill-{n}"
         shutil.copytree(base, out)
@@ -326,21 +327,9 @@ def test_a_batch_publish_killed_is_undone_or_finished_whole(tmp_path):
         again = invoke("feed", "--out", str(out), "--base-url", BASE_URL)
         assert again.returncode == 0 and f"audio-news: recovered {out}: " in again.stderr, (n, again.stderr)
         if n < commit:  # undone: as it was (the feed rewritten from the same store)
-            assert snapshot(out) == before, (n, steps[n - 1])
+            assert tree(out) == before, (n, steps[n - 1])
         else:
             assert len(assert_published(out, 4)) == 4, (n, steps[n - 1])
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under `root` with its bytes (the lock file and the feed's build date aside)."""
-    files = {}
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.name != publish.LOCK_NAME:
-            data = path.read_bytes()
-            if path.name == publish.FEED_NAME:
-                data = re.sub(rb"<lastBuildDate>[^<]*</lastBuildDate>", b"", data)
-            files[path.relative_to(root).as_posix()] = data
-    return files
 
 
 @pytest.mark.parametrize("share", [True, False])

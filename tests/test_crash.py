@@ -30,6 +30,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 from cli_run import TONE, command, invoke, run_forked
+from folder_tree import tree
 
 from audio_news import publish
 
@@ -44,18 +45,6 @@ def build_process(out: Path, article: Path, **env: str) -> subprocess.CompletedP
     """`audio-news build` with the tone voice in a fresh process (so it can be killed)."""
     args = ["build", str(article), "--voice", str(TONE), "--out", str(out), "--base-url", BASE_URL]
     return run_forked(*args, env={**os.environ, **env})
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file under `root` with its bytes (the lock file and the feed's build date aside)."""
-    files = {}
-    for path in root.rglob("*"):
-        if path.is_file() and path.name != publish.LOCK_NAME:
-            data = path.read_bytes()
-            if path.name == publish.FEED_NAME:
-                data = re.sub(rb"<lastBuildDate>[^<]*</lastBuildDate>", b"", data)
-            files[path.relative_to(root).as_posix()] = data
-    return files
 
 
 def leftovers(out: Path) -> list[str]:
