@@ -63,13 +63,19 @@ def article(number: int, sentences: int) -> str:
     return "\n".join(parts)
 
 
+def command(paths: list[str], folder: Path, jobs: int, voice: str) -> tuple[list[str], dict[str, str]]:
+    """`audio-news build` of `paths` with `jobs` into a new output folder, with a new empty
+    cache: the command line and its environment."""
+    out, cache = tempfile.mkdtemp(dir=folder), tempfile.mkdtemp(dir=folder)
+    args = [*paths, "--out", out, "--voice", voice, "--base-url", "https://news.example/", "--jobs", str(jobs)]
+    return [sys.executable, "-m", "audio_news", "build", *args], {**os.environ, "AUDIO_NEWS_CACHE_DIR": cache}
+
+
 def build(paths: list[str], folder: Path, jobs: int, voice: str) -> float:
     """Seconds for one `audio-news build` of `paths` with `jobs`, fresh output folder and cache."""
-    out, cache = tempfile.mkdtemp(dir=folder), tempfile.mkdtemp(dir=folder)
-    env = {**os.environ, "AUDIO_NEWS_CACHE_DIR": cache}
-    args = [*paths, "--out", out, "--voice", voice, "--base-url", "https://news.example/", "--jobs", str(jobs)]
+    cmd, env = command(paths, folder, jobs, voice)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "audio_news", "build", *args], cwd=ROOT, capture_output=True, env=env)
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, env=env)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"build --jobs {jobs} failed:\n{done.stderr.decode(errors='replace')}")
@@ -85,11 +91,8 @@ def split_build(paths: list[str], folder: Path, voice: str) -> float:
     runs = []
     start = time.perf_counter()
     for half in (paths[: len(paths) // 2], paths[len(paths) // 2 :]):
-        out, cache = tempfile.mkdtemp(dir=folder), tempfile.mkdtemp(dir=folder)
-        args = [*half, "--out", out, "--voice", voice, "--base-url", "https://news.example/", "--jobs", "1"]
-        command = [sys.executable, "-m", "audio_news", "build", *args]
-        env = {**os.environ, "AUDIO_NEWS_CACHE_DIR": cache}
-        runs.append(subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env))
+        cmd, env = command(half, folder, 1, voice)
+        runs.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env))
     for run in runs:
         _, stderr = run.communicate()
         if run.returncode != 0:
